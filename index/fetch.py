@@ -1,0 +1,398 @@
+"""Guarded URL fetching (httpx) and article extraction (trafilatura).
+
+The bot fetches URLs that strangers send it, so `fetch` is SSRF-safe: only http(s), and every TCP
+connection is made by `_GuardedBackend`, which resolves the host itself, refuses the whole host if
+any address is not globally routable, and connects to the very address it checked (no second DNS
+lookup a rebinding attacker could answer differently). Redirects are followed by hand so each hop
+goes through the same checks. Settings come in as arguments; this module reads no environment.
+"""
+
+from __future__ import annotations
+
+import codecs
+import functools
+import ipaddress
+import logging
+import re
+import socket
+import ssl
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import httpcore
+import httpx
+import trafilatura
+
+from index.errors import ExtractionError, FetchError, RefusedURL
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = "articlebot/0.1 (+https://github.com/articlebot)"
+ALLOWED_SCHEMES = frozenset({"http", "https"})
+TEXT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+CHUNK_SIZE = 64 * 1024
+_LEGACY_IPV4 = re.compile(r"[0-9a-fA-FxX.]+")  # decimal/hex/octal forms inet_aton accepts
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    url: str  # final URL after redirects
+    content_type: str  # e.g. "text/html"
+    text: str  # decoded body
+
+
+@dataclass(frozen=True)
+class Extracted:
+    title: str | None
+    text: str  # main text, paragraphs separated by "\n" (trafilatura's output)
+    published: str | None  # ISO date "YYYY-MM-DD" when known
+    author: str | None
+    source: str | None  # site name / outlet when known
+
+
+# --- address policy -------------------------------------------------------------------------
+
+
+def _is_public_ip(ip: IPAddress) -> bool:
+    """True only for globally routable unicast addresses."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        # An IPv6 address can smuggle an IPv4 one (::ffff:127.0.0.1, 6to4 2002:7f00:1::):
+        # judge the embedded IPv4 address, which is where the packets would really go.
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is not None:
+            return _is_public_ip(embedded)
+    # is_global alone lets multicast (224.0.0.0/4) and some reserved ranges through.
+    return ip.is_global and not (
+        ip.is_multicast
+        or ip.is_reserved
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_unspecified
+        or ip.is_private
+    )
+
+
+def _ip_literal(host: str) -> IPAddress | None:
+    """The address a host string denotes without DNS (incl. 2130706433, 0x7f.1), else None."""
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        pass
+    if _LEGACY_IPV4.fullmatch(host):
+        try:  # inet_aton parses, it never resolves: same forms getaddrinfo would accept
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
+
+
+def check_url(url: str, *, allow_private: bool = False) -> None:
+    """Cheap syntax check (no DNS): http(s), a host, no credentials, no obviously local host.
+
+    The authoritative address check happens at connect time in `_GuardedBackend`.
+    """
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise RefusedURL("this is not a valid URL") from None
+    scheme = parsed.scheme.lower()
+    if scheme not in ALLOWED_SCHEMES:
+        shown = scheme[:20] if scheme.isascii() and scheme.isprintable() else "this"
+        raise RefusedURL(f"only http and https links can be fetched, not {shown or 'this'} links")
+    if parsed.userinfo:
+        raise RefusedURL("links with a user name or password are not allowed")
+    host = parsed.host.rstrip(".").lower()
+    if not host:
+        raise RefusedURL("the link has no host name")
+    if allow_private:
+        return
+    if host == "localhost" or host.endswith(".localhost"):
+        raise RefusedURL("links to local or private addresses are not allowed")
+    ip = _ip_literal(host)
+    if ip is not None and not _is_public_ip(ip):
+        raise RefusedURL("links to local or private addresses are not allowed")
+
+
+# --- connect-time guard ---------------------------------------------------------------------
+
+
+def _remaining(deadline: float, timeout: float | None, exc: type[Exception]) -> float:
+    """`timeout` clamped to what is left of the total deadline; `exc` once it has passed."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise exc("total time limit reached")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """Clamps every socket operation to the fetch's total deadline, so a slow drip cannot
+    keep a read alive past it (httpx's read timeout is per read, not per response)."""
+
+    def __init__(self, inner: httpcore.NetworkStream, deadline: float) -> None:
+        self._inner = inner
+        self._deadline = deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        limit = _remaining(self._deadline, timeout, httpcore.ReadTimeout)
+        return self._inner.read(max_bytes, limit)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        limit = _remaining(self._deadline, timeout, httpcore.WriteTimeout)
+        self._inner.write(buffer, limit)
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        # server_hostname is the URL's host (httpcore passes it), so SNI and certificate
+        # checks use the name even though we connected to a bare IP.
+        limit = _remaining(self._deadline, timeout, httpcore.ConnectTimeout)
+        inner = self._inner.start_tls(ssl_context, server_hostname, limit)
+        return _DeadlineStream(inner, self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _GuardedBackend(httpcore.NetworkBackend):
+    """Resolves, checks and connects in one place, so the checked address is the one used."""
+
+    def __init__(self, *, allow_private: bool, deadline: float) -> None:
+        self._allow_private = allow_private
+        self._deadline = deadline
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        candidates = self._resolve(host, port)
+        if not self._allow_private:
+            for *_, sockaddr in candidates:
+                if not _is_public_ip(ipaddress.ip_address(sockaddr[0])):
+                    # Refuse the host outright rather than skipping the bad address: a name
+                    # that points inside the network is hostile or misconfigured either way.
+                    logger.warning("refused connection to %s: non-global address", host)
+                    raise RefusedURL("links to local or private addresses are not allowed")
+        last_error: Exception | None = None
+        for *_, sockaddr in candidates:
+            # SyncBackend gets the numeric address: create_connection parses it, no DNS.
+            try:
+                stream = self._inner.connect_tcp(
+                    sockaddr[0],
+                    port,
+                    timeout=_remaining(self._deadline, timeout, httpcore.ConnectTimeout),
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except httpcore.ConnectError as exc:  # try the next address, as browsers do
+                last_error = exc
+                continue
+            return _DeadlineStream(stream, self._deadline)
+        raise httpcore.ConnectError(f"could not connect: {last_error}")
+
+    @staticmethod
+    def _resolve(host: str, port: int) -> list[tuple[Any, ...]]:
+        try:
+            return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            raise httpcore.ConnectError("could not resolve the host name") from None
+
+    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
+        raise RefusedURL("unix sockets are not allowed")
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    # Loading the CA bundle costs milliseconds; one shared, read-only context is thread-safe.
+    return httpx.create_ssl_context(trust_env=False)
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    """httpx's own transport (request mapping, exception mapping) over a guarded pool."""
+
+    def __init__(self, backend: _GuardedBackend) -> None:
+        super().__init__(trust_env=False, retries=0)
+        # Swap in a pool built through httpcore's public `network_backend` argument. Fail
+        # closed if httpx ever stops keeping its pool here: an unguarded fetch is worse than none.
+        if not isinstance(getattr(self, "_pool", None), httpcore.ConnectionPool):
+            raise RuntimeError("unsupported httpx version: cannot install the address guard")
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=_ssl_context(),
+            max_connections=4,
+            retries=0,
+            network_backend=backend,
+        )
+
+
+# --- fetching -------------------------------------------------------------------------------
+
+
+def fetch(
+    url: str,
+    *,
+    allow_private: bool = False,
+    max_bytes: int = 5_000_000,
+    timeout: float = 20.0,
+    max_redirects: int = 5,
+) -> FetchedPage:
+    """GET `url` within `timeout` seconds in total; raises RefusedURL or FetchError."""
+    check_url(url, allow_private=allow_private)
+    deadline = time.monotonic() + timeout
+    backend = _GuardedBackend(allow_private=allow_private, deadline=deadline)
+    client = httpx.Client(
+        transport=_GuardedTransport(backend),
+        trust_env=False,  # no proxies or certificates from the environment
+        follow_redirects=False,  # redirects are re-checked by hand below
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+        headers={
+            "User-Agent": USER_AGENT,
+            "Accept": "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8",
+            "Accept-Encoding": "gzip, deflate",  # the byte cap counts decompressed bytes
+        },
+    )
+    try:
+        with client:
+            return _follow(client, url, allow_private, max_bytes, deadline, max_redirects)
+    except httpx.TimeoutException:
+        raise FetchError(f"the site did not answer within {timeout:g} seconds") from None
+    except httpx.ConnectError:
+        raise FetchError("could not connect to the site") from None
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise FetchError(f"network error while fetching ({type(exc).__name__})") from None
+
+
+def _follow(
+    client: httpx.Client,
+    url: str,
+    allow_private: bool,
+    max_bytes: int,
+    deadline: float,
+    max_redirects: int,
+) -> FetchedPage:
+    for _hop in range(max_redirects + 1):
+        with client.stream("GET", url) as response:
+            if response.status_code in REDIRECT_CODES:
+                url = _redirect_target(response)
+                check_url(url, allow_private=allow_private)
+                continue
+            if response.status_code >= 300:
+                raise FetchError(f"the site answered HTTP {response.status_code}")
+            return _read_page(response, max_bytes, deadline)
+    raise FetchError(f"too many redirects (more than {max_redirects})")
+
+
+def _redirect_target(response: httpx.Response) -> str:
+    location = response.headers.get("location")
+    if not location:
+        raise FetchError(f"the site answered HTTP {response.status_code} without a target")
+    try:
+        return str(response.url.join(location.strip()))  # relative Locations are legal
+    except httpx.InvalidURL:
+        raise FetchError("the site redirected to an invalid URL") from None
+
+
+def _read_page(response: httpx.Response, max_bytes: int, deadline: float) -> FetchedPage:
+    media_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type and media_type not in TEXT_TYPES:
+        raise FetchError(f"unsupported content type {media_type[:60]}")
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(f"the page is larger than {max_bytes} bytes")
+    body = _read_capped(response, max_bytes, deadline)
+    if not media_type:
+        media_type = _sniff(body)
+    text = body.decode(_charset(response), errors="replace")
+    logger.info("fetched %s: %d bytes of %s", response.url.host, len(body), media_type)
+    return FetchedPage(url=str(response.url), content_type=media_type, text=text)
+
+
+def _read_capped(response: httpx.Response, max_bytes: int, deadline: float) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes(CHUNK_SIZE):
+        size += len(chunk)
+        if size > max_bytes:
+            raise FetchError(f"the page is larger than {max_bytes} bytes")
+        # The socket reads are clamped too; this catches time spent between reads.
+        if time.monotonic() > deadline:
+            raise httpx.ReadTimeout("total time limit reached")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _sniff(body: bytes) -> str:
+    # No Content-Type header: accept text that looks like HTML or plain text, refuse binary.
+    head = body[:2048]
+    if b"\x00" in head:
+        raise FetchError("unsupported content type (binary data)")
+    lowered = head.lstrip().lower()
+    return "text/html" if lowered.startswith((b"<!doctype html", b"<html")) else "text/plain"
+
+
+def _charset(response: httpx.Response) -> str:
+    charset = response.charset_encoding
+    if charset:
+        try:
+            return codecs.lookup(charset).name
+        except LookupError:
+            logger.debug("unknown charset %r, decoding as utf-8", charset[:40])
+    return "utf-8"
+
+
+# --- extraction -----------------------------------------------------------------------------
+
+
+def extract_html(html: str, url: str | None = None) -> Extracted:
+    """Main text and metadata of an article page; ExtractionError when there is none."""
+    if not html or not html.strip():
+        raise ExtractionError("no article text found in the page")
+    try:
+        # favor_precision drops navigation/footer-only pages that the default mode would
+        # return as "text"; MIN_OUTPUT_SIZE stays 1, so a short 2-3 paragraph article passes.
+        doc = trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            favor_precision=True,
+        )
+    except Exception as exc:  # untrusted HTML: any parser failure means "nothing usable"
+        logger.debug("trafilatura failed: %s", type(exc).__name__)
+        doc = None
+    text = (getattr(doc, "text", None) or "").strip()
+    if doc is None or not text:
+        raise ExtractionError("no article text found in the page")
+    return Extracted(
+        title=_clean(doc.title),
+        text=text,
+        published=_iso_date(doc.date),
+        author=_clean(doc.author),
+        source=_clean(doc.sitename),
+    )
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _iso_date(value: str | None) -> str | None:
+    match = _ISO_DATE.match(value or "")
+    return match.group(0) if match else None

@@ -1,0 +1,295 @@
+"""The facade the CLI and the bot use: add / ask / delete / rebuild / stats over one data dir."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import snapshot as snap
+from . import sources
+from .answer import AnswerConfig, answer_question
+from .chunking import chunk_text
+from .embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
+from .errors import BadInput, IndexMismatch, NotFound
+from .language import detect_language
+from .lexical import LexicalIndex
+from .locking import write_lock
+from .models import AddResult, Answer, Article, Hit, Stats
+from .search import hybrid_search
+from .snapshot import Snapshot
+from .store import Store
+from .vectors import VectorIndex
+
+logger = logging.getLogger(__name__)
+
+Stage = Callable[[str, dict], None]  # progress callback: (stage name, details)
+
+
+@dataclass(frozen=True)
+class LibraryConfig:
+    data_dir: Path
+    model: str = DEFAULT_MODEL
+    allow_private_urls: bool = False
+    passage_tokens: int | None = None  # None: the model's max sequence length
+    answer: AnswerConfig = AnswerConfig()
+    fetch_timeout: float = 20.0
+    fetch_max_bytes: int = 5_000_000
+    lock_timeout: float = 60.0
+
+
+def _no_progress(stage: str, details: dict) -> None:
+    del stage, details
+
+
+class Library:
+    """Articles in, answers out. Thread-safe: reads use an immutable snapshot, writes take turns."""
+
+    def __init__(self, config: LibraryConfig, embedder: Embedder | None = None) -> None:
+        self.config = config
+        self.data_dir = config.data_dir
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.embedder: Embedder = embedder or SentenceTransformerEmbedder(config.model)
+        self.store = Store(self.data_dir / "articles.db")
+        self._index_dir = self.data_dir / "index"
+        self._lock_path = self.data_dir / "write.lock"
+        self._write = threading.Lock()
+        self._snapshot: Snapshot | None = None
+
+    # -- the index snapshot --------------------------------------------------------------------
+
+    def _current(self) -> Snapshot:
+        """The live snapshot; reloaded when another process made a new generation."""
+        current = self._snapshot
+        if current is not None and current.generation == snap.current_generation(self._index_dir):
+            return current
+        with self._write:
+            if self._snapshot is None or self._snapshot.generation != snap.current_generation(
+                self._index_dir
+            ):
+                self._snapshot = self._open_snapshot(locked=False)
+            return self._snapshot
+
+    def _open_snapshot(self, *, locked: bool) -> Snapshot:
+        """Load the live generation; repair it from SQLite if it is missing or out of date."""
+        loaded = snap.load(self._index_dir)
+        if loaded is not None and loaded[0].model != self.embedder.name:
+            raise IndexMismatch(
+                f"the index was built with the model {loaded[0].model!r} but EMBEDDING_MODEL is "
+                f"{self.embedder.name!r}: run `articlebot rebuild` to re-embed every passage"
+            )
+        stored = self.store.passage_ids()
+        if loaded is not None:
+            snapshot, manifest = loaded
+            if manifest["ids_sha256"] == snap.ids_digest(stored):
+                return snapshot
+            logger.warning("index does not match the database; reconciling")
+            with self._file_lock(locked):
+                return self._reconcile(snapshot, stored)
+        if not stored:
+            return Snapshot(VectorIndex.empty(self.embedder.dimension), LexicalIndex(),
+                            self.embedder.name)  # fmt: skip
+        logger.warning("no usable index on disk; rebuilding it from the database")
+        with self._file_lock(locked):
+            return self._rebuild_locked(None)
+
+    def _file_lock(self, held: bool) -> AbstractContextManager[None]:
+        return nullcontext() if held else write_lock(self._lock_path, timeout=self.config.lock_timeout)
+
+    def _reconcile(self, snapshot: Snapshot, stored: set[int]) -> Snapshot:
+        """Bring the indexes in line with SQLite: embed what is missing, drop what is extra."""
+        vectors = snapshot.vectors.copy()
+        have = vectors.ids()
+        vectors.remove(sorted(have - stored))
+        missing = sorted(stored - have)
+        if missing:
+            texts = self.store.passages(missing)
+            vectors.add(missing, self.embedder.encode([texts[i].text for i in missing]))
+        lexical = LexicalIndex.build(self.store.iter_passages())
+        return snap.save(self._index_dir, Snapshot(vectors, lexical, self.embedder.name))
+
+    def _rebuild_locked(self, progress: Callable[[int, int], None] | None) -> Snapshot:
+        rows = list(self.store.iter_passages())
+        vectors = VectorIndex.empty(self.embedder.dimension)
+        batch = 256
+        for start in range(0, len(rows), batch):
+            part = rows[start : start + batch]
+            vectors.add([r[0] for r in part], self.embedder.encode([r[1] for r in part]))
+            if progress:
+                progress(min(start + batch, len(rows)), len(rows))
+        lexical = LexicalIndex.build(rows)
+        return snap.save(self._index_dir, Snapshot(vectors, lexical, self.embedder.name))
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> Stats:
+        """Re-embed every passage into fresh indexes and swap them in atomically."""
+        with self._write, write_lock(self._lock_path, timeout=self.config.lock_timeout):
+            self._snapshot = self._rebuild_locked(progress)
+        return self.stats()
+
+    # -- adding --------------------------------------------------------------------------------
+
+    def add_text(self, text: str, *, title: str | None = None, url: str | None = None,
+                 source: str | None = None, published: str | None = None,
+                 added_by: str | None = None, progress: Stage = _no_progress) -> AddResult:  # fmt: skip
+        draft = sources.from_text(text, title=title, url=url, source=source, published=published)
+        return self.add_draft(draft, added_by=added_by, progress=progress)
+
+    def add_file(self, path: Path, *, title: str | None = None, added_by: str | None = None,
+                 progress: Stage = _no_progress) -> AddResult:  # fmt: skip
+        return self.add_draft(sources.from_file(path, title=title), added_by=added_by,
+                              progress=progress)  # fmt: skip
+
+    def add_bytes(self, data: bytes, suffix: str, *, title: str | None = None,
+                  url: str | None = None, source: str | None = None,
+                  added_by: str | None = None, progress: Stage = _no_progress) -> AddResult:  # fmt: skip
+        draft = sources.from_bytes(data, suffix, title=title, url=url, source=source)
+        return self.add_draft(draft, added_by=added_by, progress=progress)
+
+    def add_url(self, url: str, *, title: str | None = None, added_by: str | None = None,
+                progress: Stage = _no_progress) -> AddResult:  # fmt: skip
+        from .fetch import check_url, extract_html, fetch
+
+        url = url.strip()
+        check_url(url, allow_private=self.config.allow_private_urls)
+        existing = self.store.find_duplicate(sources.canonical_url(url), "")
+        if existing is not None:
+            return AddResult(existing, created=False)
+        progress("fetching", {"url": url})
+        page = fetch(url, allow_private=self.config.allow_private_urls,
+                     max_bytes=self.config.fetch_max_bytes, timeout=self.config.fetch_timeout)  # fmt: skip
+        progress("extracting", {"url": page.url})
+        if page.content_type.startswith("text/plain"):
+            draft = sources.from_text(page.text, title=title, url=page.url)
+        else:
+            extracted = extract_html(page.text, page.url)
+            draft = sources.from_text(extracted.text, title=title or extracted.title, url=page.url,
+                                      source=extracted.source, published=extracted.published)  # fmt: skip
+        return self.add_draft(draft, added_by=added_by, progress=progress)
+
+    def add_draft(self, draft: sources.Draft, *, added_by: str | None = None,
+                  progress: Stage = _no_progress) -> AddResult:  # fmt: skip
+        """Store an article and index it: all or nothing. Returns the existing one if known."""
+        digest = sources.content_hash(draft.text)
+        canonical = sources.canonical_url(draft.url)
+        existing = self.store.find_duplicate(canonical, digest)
+        if existing is not None:
+            return AddResult(existing, created=False)
+        language = detect_language(draft.text)
+        chunks = chunk_text(draft.text, language, self.embedder.count_tokens,
+                            self.config.passage_tokens or self.embedder.max_tokens)  # fmt: skip
+        if not chunks:
+            raise BadInput("the text has no sentences to index")
+        progress("indexing", {"passages": len(chunks)})
+        vectors = self.embedder.encode([c.text for c in chunks])  # slow part: outside any lock
+        with self._write, write_lock(self._lock_path, timeout=self.config.lock_timeout):
+            base = self._current_locked()
+            try:
+                with self.store.transaction() as conn:
+                    article_id = self.store.insert_article(
+                        conn, title=draft.title, text=draft.text, url=draft.url,
+                        canonical_url=canonical, source=draft.source, published=draft.published,
+                        language=language, content_hash=digest, added_by=added_by,
+                    )  # fmt: skip
+                    passages = self.store.insert_passages(conn, article_id, chunks, language)
+                    updated = base.vectors.copy()
+                    updated.add([p.id for p in passages], vectors)
+                    # Index files first, then COMMIT: a crash in between leaves extra ids in the
+                    # index, which the next open drops (see _reconcile).
+                    lexical = LexicalIndex.build(self.store.iter_passages())
+                    self._snapshot = snap.save(
+                        self._index_dir, Snapshot(updated, lexical, self.embedder.name)
+                    )
+            except sqlite3.IntegrityError:
+                existing = self.store.find_duplicate(canonical, digest)
+                if existing is None:
+                    raise
+                return AddResult(existing, created=False)
+        article = self.store.get_article(article_id)
+        assert article is not None
+        progress("done", {"article": article})
+        return AddResult(article, created=True)
+
+    def _current_locked(self) -> Snapshot:
+        """The snapshot to build on, under the write lock (reloaded if another process wrote)."""
+        if self._snapshot is None or self._snapshot.generation != snap.current_generation(
+            self._index_dir
+        ):
+            self._snapshot = self._open_snapshot(locked=True)
+        return self._snapshot
+
+    # -- asking --------------------------------------------------------------------------------
+
+    def ask(self, question: str, *, k: int = 3, context: str | None = None) -> Answer:
+        """Answer with a verbatim quote, or abstain. `context`: the chat's previous question."""
+        question = " ".join(question.split())
+        if not question:
+            raise BadInput("the question is empty")
+        snapshot = self._current()
+        _, _, languages = self.store.counts()
+        language = detect_language(question, hints=tuple(languages))
+        query = f"{context} {question}" if context else question
+        query_vector = self.embedder.encode([query])[0]
+        scored = hybrid_search(snapshot.vectors, snapshot.lexical, query_vector, query,
+                               k=max(k, self.config.answer.candidates))  # fmt: skip
+        hits = self._hits(scored)
+        return answer_question(question, language, hits, query_vector, self.embedder,
+                               self.config.answer, k=k)  # fmt: skip
+
+    def search(self, question: str, *, k: int = 5) -> list[Hit]:
+        snapshot = self._current()
+        query_vector = self.embedder.encode([question])[0]
+        return self._hits(hybrid_search(snapshot.vectors, snapshot.lexical, query_vector,
+                                        question, k=k))  # fmt: skip
+
+    def _hits(self, scored: Iterable[tuple[int, float, float, float]]) -> list[Hit]:
+        scored = list(scored)
+        passages = self.store.passages([s[0] for s in scored])
+        articles = self.store.articles({p.article_id for p in passages.values()})
+        return [
+            Hit(passages[pid], articles[passages[pid].article_id], score, dense, lexical)
+            for pid, score, dense, lexical in scored
+            if pid in passages and passages[pid].article_id in articles
+        ]
+
+    # -- the rest ------------------------------------------------------------------------------
+
+    def delete(self, article_id: int) -> Article:
+        """Remove an article and its passages from SQLite, FAISS and BM25."""
+        article = self.store.get_article(article_id)
+        if article is None:
+            raise NotFound(f"there is no article with id {article_id}")
+        with self._write, write_lock(self._lock_path, timeout=self.config.lock_timeout):
+            base = self._current_locked()
+            with self.store.transaction() as conn:
+                removed = self.store.delete_article(conn, article_id)
+                updated = base.vectors.copy()
+                updated.remove(removed)
+                lexical = LexicalIndex.build(self.store.iter_passages())
+                self._snapshot = snap.save(
+                    self._index_dir, Snapshot(updated, lexical, self.embedder.name)
+                )
+        return article
+
+    def get(self, article_id: int) -> Article:
+        article = self.store.get_article(article_id)
+        if article is None:
+            raise NotFound(f"there is no article with id {article_id}")
+        return article
+
+    def list(self, offset: int = 0, limit: int = 20) -> list[Article]:
+        return self.store.list_articles(offset, limit)
+
+    def stats(self) -> Stats:
+        articles, passages, languages = self.store.counts()
+        snapshot = self._current()
+        return Stats(articles=articles, passages=passages, vectors=len(snapshot.vectors),
+                     model=snapshot.model, dimension=snapshot.dimension, languages=languages,
+                     data_dir=str(self.data_dir))  # fmt: skip
+
+    def close(self) -> None:
+        self.store.close()
+

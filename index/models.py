@@ -1,0 +1,77 @@
+"""Frozen dataclasses passed between the library's stages (the leaf module: imports nothing of ours)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Article:
+    id: int
+    title: str
+    url: str | None
+    source: str | None
+    published: str | None
+    language: str
+    content_hash: str
+    added_at: str
+    added_by: str | None
+    passages: int = 0
+
+
+@dataclass(frozen=True)
+class Passage:
+    id: int
+    article_id: int
+    ordinal: int
+    text: str
+    start: int  # offset of the passage in the article text
+    end: int
+    sentences: tuple[tuple[int, int], ...]  # sentence spans, relative to the passage text
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A passage found for a question, with its fused score and the two scores it came from."""
+
+    passage: Passage
+    article: Article
+    score: float
+    dense: float
+    lexical: float
+
+
+@dataclass(frozen=True)
+class Source:
+    article: Article
+    passage: Passage
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    language: str
+    abstained: bool
+    quote: str = ""  # the verbatim text shown to the user ("" when abstained)
+    key: tuple[int, int] = (0, 0)  # the key sentence's span inside `quote`
+    confidence: float = 0.0
+    sources: tuple[Source, ...] = field(default_factory=tuple)  # sources[0] holds the quote
+
+
+@dataclass(frozen=True)
+class AddResult:
+    article: Article
+    created: bool  # False: the same article was already stored (article is the existing one)
+
+
+@dataclass(frozen=True)
+class Stats:
+    articles: int
+    passages: int
+    vectors: int
+    model: str
+    dimension: int
+    languages: dict[str, int]
+    data_dir: str

@@ -1,0 +1,35 @@
+"""Hybrid retrieval: dense (FAISS) and lexical (BM25) candidates, fused into one ranking."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .lexical import LexicalIndex
+from .vectors import VectorIndex
+
+POOL = 50
+
+
+def fuse(dense: dict[int, float], lexical: dict[int, float],
+         dense_weight: float = 0.5) -> list[tuple[int, float, float, float]]:  # fmt: skip
+    """(passage id, fused, dense, lexical), best first. Placeholder, tuned in experiments."""
+    ids = set(dense) | set(lexical)
+    if not ids:
+        return []
+    top_lex = max(lexical.values(), default=0.0) or 1.0
+    out = []
+    for pid in ids:
+        d = dense.get(pid, 0.0)
+        lx = lexical.get(pid, 0.0)
+        out.append((pid, dense_weight * d + (1 - dense_weight) * lx / top_lex, d, lx))
+    out.sort(key=lambda row: -row[1])
+    return out
+
+
+def hybrid_search(vectors: VectorIndex, lexical: LexicalIndex, query_vector: np.ndarray,
+                  question: str, *, k: int, pool: int = POOL) -> list[tuple[int, float, float, float]]:  # fmt: skip
+    dense = vectors.search(query_vector, max(pool, k))
+    lex = lexical.search(question, max(pool, k))
+    missing = [pid for pid in lex if pid not in dense]
+    dense.update(vectors.scores(query_vector, missing))
+    return fuse(dense, lex)[:k]

@@ -1,0 +1,112 @@
+"""Turn what an admin gives us (pasted text, a file, a URL) into a Draft article, or one clear error."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from .errors import BadInput
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # Telegram's bot download limit; larger files are refused
+MIN_TEXT_CHARS = 20
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|ocid)$", re.IGNORECASE)
+# Control characters other than tab and newline mark binary data or garbage.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+
+
+@dataclass(frozen=True)
+class Draft:
+    title: str
+    text: str
+    url: str | None = None
+    source: str | None = None
+    published: str | None = None
+
+
+def clean_text(text: str) -> str:
+    """Normalize newlines and invisible characters; refuse binary-looking or empty input."""
+    if "\x00" in text or len(_CONTROL.findall(text[:100_000])) > max(8, len(text[:100_000]) // 100):
+        raise BadInput("this looks like binary data, not text")
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _CONTROL.sub("", _INVISIBLE.sub("", text))
+    lines = [line.rstrip() for line in text.split("\n")]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    if len(text) < MIN_TEXT_CHARS or not re.search(r"\w", text):
+        raise BadInput("the text is empty or too short to be an article")
+    return text
+
+
+def from_text(text: str, *, title: str | None = None, url: str | None = None,
+              source: str | None = None, published: str | None = None) -> Draft:  # fmt: skip
+    """Pasted text: the first non-empty line is the title unless one is given."""
+    text = clean_text(text)
+    if title is None or not title.strip():
+        first, _, rest = text.partition("\n")
+        title = first.lstrip("#").strip()
+        if len(rest.strip()) >= MIN_TEXT_CHARS:
+            text = rest.strip()
+    title = " ".join(title.split())[:300]
+    return Draft(title=title, text=text, url=url, source=source, published=published)
+
+
+def decode_bytes(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadInput("the file is not UTF-8 text") from None
+
+
+def from_file(path: Path, *, title: str | None = None) -> Draft:
+    """A .txt/.md file (title: its first non-empty line) or an .html file (extracted)."""
+    if not path.is_file():
+        raise BadInput(f"no such file: {path}")
+    suffix = path.suffix.lower()
+    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
+        raise BadInput(f"unsupported file type {suffix or '(none)'}: use .txt, .md or .html")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise BadInput(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    return from_bytes(path.read_bytes(), suffix, title=title)
+
+
+def from_bytes(data: bytes, suffix: str, *, title: str | None = None,
+               url: str | None = None, source: str | None = None) -> Draft:  # fmt: skip
+    if len(data) > MAX_FILE_BYTES:
+        raise BadInput(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    if b"\x00" in data[:8192]:
+        raise BadInput("this looks like binary data, not text")
+    text = decode_bytes(data)
+    if suffix.lower() in HTML_SUFFIXES:
+        from .fetch import extract_html
+
+        extracted = extract_html(text, url)
+        return from_text(extracted.text, title=title or extracted.title or None, url=url,
+                         source=source or extracted.source, published=extracted.published)  # fmt: skip
+    return from_text(text, title=title, url=url, source=source)
+
+
+def content_hash(text: str) -> str:
+    """Same article, same hash: case, punctuation spacing and whitespace do not count."""
+    normalized = " ".join(re.findall(r"\w+", text.casefold()))
+    return hashlib.sha256(normalized.encode()).hexdigest()
+
+
+def canonical_url(url: str | None) -> str | None:
+    """Lower-case scheme and host, no fragment, default port, tracking parameters or trailing /."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port and not (parts.scheme == "http" and port == 80 or parts.scheme == "https" and port == 443):
+        host = f"{host}:{port}"
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                             if not _TRACKING.match(k)))  # fmt: skip
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), host, path, query, ""))

@@ -1,0 +1,212 @@
+"""SQLite, the source of truth: articles and their passages. The indexes are derived from it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .chunking import Chunk
+from .models import Article, Passage
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id INTEGER PRIMARY KEY,
+    url TEXT,
+    canonical_url TEXT UNIQUE,
+    title TEXT NOT NULL,
+    source TEXT,
+    published TEXT,
+    language TEXT NOT NULL,
+    content_hash TEXT NOT NULL UNIQUE,
+    text TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    added_by TEXT
+);
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    sentences TEXT NOT NULL,
+    language TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
+"""
+_ARTICLE_COLUMNS = (
+    "a.id, a.title, a.url, a.source, a.published, a.language, a.content_hash, a.added_at, "
+    "a.added_by, (SELECT COUNT(*) FROM passages p WHERE p.article_id = a.id)"
+)
+
+
+class Store:
+    """One SQLite connection per thread (WAL mode: readers never wait for a writer)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        new = not path.exists()
+        self.conn.executescript(SCHEMA)
+        if new:
+            os.chmod(path, 0o600)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- articles ---------------------------------------------------------------------------
+
+    def find_duplicate(self, canonical_url: str | None, content_hash: str) -> Article | None:
+        row = self.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a "
+            "WHERE a.content_hash = ? OR (? IS NOT NULL AND a.canonical_url = ?)",
+            (content_hash, canonical_url, canonical_url),
+        ).fetchone()
+        return _article(row) if row else None
+
+    def insert_article(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        title: str,
+        text: str,
+        url: str | None,
+        canonical_url: str | None,
+        source: str | None,
+        published: str | None,
+        language: str,
+        content_hash: str,
+        added_by: str | None,
+    ) -> int:
+        cur = conn.execute(
+            "INSERT INTO articles (url, canonical_url, title, source, published, language, "
+            "content_hash, text, added_at, added_by) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (url, canonical_url, title, source, published, language, content_hash, text,
+             datetime.now(UTC).isoformat(timespec="seconds"), added_by),
+        )  # fmt: skip
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def insert_passages(
+        self, conn: sqlite3.Connection, article_id: int, chunks: list[Chunk], language: str
+    ) -> list[Passage]:
+        passages = []
+        for ordinal, chunk in enumerate(chunks):
+            cur = conn.execute(
+                'INSERT INTO passages (article_id, ordinal, text, start, "end", sentences, '
+                "language) VALUES (?,?,?,?,?,?,?)",
+                (article_id, ordinal, chunk.text, chunk.start, chunk.end,
+                 json.dumps(chunk.sentences), language),
+            )  # fmt: skip
+            assert cur.lastrowid is not None
+            passages.append(
+                Passage(cur.lastrowid, article_id, ordinal, chunk.text, chunk.start, chunk.end,
+                        chunk.sentences, language)  # fmt: skip
+            )
+        return passages
+
+    def get_article(self, article_id: int) -> Article | None:
+        row = self.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id = ?", (article_id,)
+        ).fetchone()
+        return _article(row) if row else None
+
+    def articles(self, ids: set[int]) -> dict[int, Article]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id IN ({marks})", tuple(ids)
+        ).fetchall()
+        return {row[0]: _article(row) for row in rows}
+
+    def list_articles(self, offset: int = 0, limit: int = 20) -> list[Article]:
+        rows = self.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a ORDER BY a.id DESC LIMIT ? OFFSET ?",
+            (limit, offset),
+        ).fetchall()
+        return [_article(row) for row in rows]
+
+    def article_text(self, article_id: int) -> str | None:
+        row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def delete_article(self, conn: sqlite3.Connection, article_id: int) -> list[int]:
+        """Delete an article and its passages; returns the deleted passage ids."""
+        ids = [r[0] for r in conn.execute("SELECT id FROM passages WHERE article_id = ?",
+                                          (article_id,))]  # fmt: skip
+        conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+        return ids
+
+    # -- passages ---------------------------------------------------------------------------
+
+    def passages(self, ids: list[int]) -> dict[int, Passage]:
+        found: dict[int, Passage] = {}
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            for row in self.conn.execute(
+                'SELECT id, article_id, ordinal, text, start, "end", sentences, language '
+                f"FROM passages WHERE id IN ({marks})",
+                tuple(batch),
+            ):
+                found[row[0]] = _passage(row)
+        return found
+
+    def iter_passages(self) -> Iterator[tuple[int, str, str]]:
+        """(id, text, language) of every passage, in id order."""
+        yield from self.conn.execute("SELECT id, text, language FROM passages ORDER BY id")
+
+    def passage_ids(self) -> set[int]:
+        return {r[0] for r in self.conn.execute("SELECT id FROM passages")}
+
+    def counts(self) -> tuple[int, int, dict[str, int]]:
+        """(articles, passages, articles per language)."""
+        conn = self.conn
+        articles = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        passages = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+        languages = dict(
+            conn.execute("SELECT language, COUNT(*) FROM articles GROUP BY language").fetchall()
+        )
+        return articles, passages, languages
+
+
+def _article(row: tuple) -> Article:
+    return Article(*row)
+
+
+def _passage(row: tuple) -> Passage:
+    sentences = tuple(tuple(span) for span in json.loads(row[6]))
+    return Passage(row[0], row[1], row[2], row[3], row[4], row[5], sentences, row[7])  # type: ignore[arg-type]

@@ -1,0 +1,357 @@
+"""fetch/extract tests against a local recording HTTP server on 127.0.0.1 (nothing else is touched)."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from index import fetch as fetch_mod
+from index.errors import ExtractionError, FetchError, RefusedURL
+from index.fetch import Extracted, FetchedPage, check_url, extract_html, fetch
+
+ARTICLE = b"""<!doctype html><html><head><title>Storm hits coast</title>
+<meta name="author" content="Jane Roe">
+<meta property="og:site_name" content="Daily News">
+<meta property="article:published_time" content="2024-03-05T10:00:00Z">
+</head><body><nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article><h1>Storm hits coast</h1>
+<p>A powerful storm reached the northern coast on Tuesday, bringing heavy rain and strong wind.</p>
+<p>Officials said three towns were evacuated and schools stayed closed for the whole day.</p>
+<p>Forecasters expect the weather to calm down by the end of the week.</p>
+</article><footer>Copyright 2024 Daily News</footer></body></html>"""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _RecordingServer
+
+    def log_message(self, format: str, *args: object) -> None:  # keep pytest output quiet
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        with self.server.lock:
+            self.server.requests.append(self.path)
+        route = self.path.split("?", 1)[0]
+        if route == "/article":
+            self._send(200, "text/html; charset=utf-8", ARTICLE)
+        elif route == "/relative":
+            self._redirect("article")
+        elif route == "/loop":
+            self._redirect("/loop")
+        elif route == "/to":
+            self._redirect(self.path.split("?", 1)[1])
+        elif route == "/image":
+            self._send(200, "image/png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
+        elif route == "/declared-big":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(50_000_000))
+            self.end_headers()
+        elif route == "/endless":
+            self._stream(b"<p>" + b"x" * 16_000 + b"</p>", delay=0.0)
+        elif route == "/drip":
+            self._stream(b"x", delay=0.1)
+        else:
+            self._send(404, "text/plain", b"not found")
+
+    def _send(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _stream(self, piece: bytes, delay: float) -> None:
+        # No Content-Length: an HTTP/1.0 body that only ends when the connection closes.
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        end = time.monotonic() + 10
+        try:
+            while time.monotonic() < end and not self.server.stopping.is_set():
+                self.wfile.write(piece)
+                self.wfile.flush()
+                if delay:
+                    time.sleep(delay)
+        except OSError:  # the client hung up, which is what the test wants
+            pass
+
+
+class _RecordingServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.requests: list[str] = []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+
+
+@pytest.fixture
+def server() -> Iterator[_RecordingServer]:
+    srv = _RecordingServer()
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv
+    srv.stopping.set()
+    srv.shutdown()
+    srv.server_close()
+
+
+def _url(srv: _RecordingServer, path: str, host: str = "127.0.0.1") -> str:
+    return f"http://{host}:{srv.server_address[1]}{path}"
+
+
+# --- happy path -------------------------------------------------------------------------------
+
+
+def test_fetch_and_extract_with_allow_private(server: _RecordingServer) -> None:
+    page = fetch(_url(server, "/article"), allow_private=True)
+    assert isinstance(page, FetchedPage)
+    assert page.content_type == "text/html"
+    assert page.url == _url(server, "/article")
+    assert "Storm hits coast" in page.text
+    assert server.requests == ["/article"]
+
+    art = extract_html(page.text, page.url)
+    assert isinstance(art, Extracted)
+    assert art.title == "Storm hits coast"
+    assert "three towns were evacuated" in art.text
+    assert "Copyright" not in art.text
+    assert art.published == "2024-03-05"
+    assert art.author == "Jane Roe"
+    assert art.source == "Daily News"
+
+
+def test_relative_redirect_is_followed(server: _RecordingServer) -> None:
+    page = fetch(_url(server, "/relative"), allow_private=True)
+    assert page.url == _url(server, "/article")
+    assert server.requests == ["/relative", "/article"]
+
+
+# --- refusals: nothing may reach the server ---------------------------------------------------
+
+
+def test_same_url_refused_without_allow_private(server: _RecordingServer) -> None:
+    with pytest.raises(RefusedURL):
+        fetch(_url(server, "/article"))
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "ftp://example.com/file.txt",
+        "javascript:alert(1)",
+        "data:text/html,<p>hi</p>",
+        "gopher://example.com/",
+        "ws://example.com/",
+        "http:///nohost",
+        "http://user:secret@example.com/",
+        "not a url at all",
+    ],
+)
+def test_bad_urls_refused(url: str) -> None:
+    with pytest.raises(RefusedURL) as info:
+        fetch(url, allow_private=True)  # allow_private never lifts the scheme check
+    message = str(info.value)
+    assert message and "\n" not in message
+    assert "secret" not in message
+
+
+PRIVATE_HOSTS = [
+    "127.0.0.1",
+    "localhost",
+    "0.0.0.0",
+    "169.254.169.254",
+    "[::1]",
+    "[::ffff:127.0.0.1]",
+    "2130706433",
+    "0x7f.1",
+    "017700000001",
+    "127.1",
+]
+
+
+@pytest.mark.parametrize("host", PRIVATE_HOSTS)
+def test_private_hosts_refused(server: _RecordingServer, host: str) -> None:
+    with pytest.raises(RefusedURL):
+        fetch(_url(server, "/article", host))
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("host", PRIVATE_HOSTS)
+def test_connect_time_guard_refuses_without_check_url(
+    server: _RecordingServer, host: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The syntax pre-check is only a courtesy: with it disabled the backend must still refuse.
+    monkeypatch.setattr(fetch_mod, "check_url", lambda url, allow_private=False: None)
+    with pytest.raises(RefusedURL):
+        fetch(_url(server, "/article", host))
+    assert server.requests == []
+
+
+def _fake_dns(monkeypatch: pytest.MonkeyPatch, mapping: dict[str, str]) -> None:
+    """Make made-up host names resolve to chosen loopback addresses; others resolve normally."""
+    real = socket.getaddrinfo
+
+    def fake(host: object, port: object, *args: object, **kwargs: object) -> list:
+        if isinstance(host, str) and host in mapping:
+            return real(mapping[host], port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+
+
+def test_public_name_resolving_to_private_address_refused(
+    server: _RecordingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_dns(monkeypatch, {"evil.example": "127.0.0.1"})
+    with pytest.raises(RefusedURL):
+        fetch(_url(server, "/article", "evil.example"))
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("target_host", ["internal.example", "127.0.0.2", "localhost"])
+def test_redirect_to_private_address_refused(
+    server: _RecordingServer, monkeypatch: pytest.MonkeyPatch, target_host: str
+) -> None:
+    # "public.example" stands for a public site: it resolves to the test server, and exactly
+    # that one address (127.0.0.1 over IPv4) is treated as global. Everything else keeps the
+    # real policy, so the redirect hop must be refused by the guard.
+    _fake_dns(monkeypatch, {"public.example": "127.0.0.1", "internal.example": "127.0.0.2"})
+    real_policy = fetch_mod._is_public_ip
+    only_test_server = ipaddress.IPv4Address("127.0.0.1")
+    monkeypatch.setattr(
+        fetch_mod, "_is_public_ip", lambda ip: ip == only_test_server or real_policy(ip)
+    )
+    target = _url(server, "/article", target_host)
+    page = fetch(_url(server, "/article", "public.example"))  # the "public" host itself works
+    assert "Storm hits coast" in page.text
+    server.requests.clear()
+
+    with pytest.raises(RefusedURL):
+        fetch(_url(server, f"/to?{target}", "public.example"))
+    assert server.requests == [f"/to?{target}"]  # only the redirect itself was served
+
+
+# --- limits and errors ------------------------------------------------------------------------
+
+
+def test_too_many_redirects(server: _RecordingServer) -> None:
+    with pytest.raises(FetchError, match="too many redirects"):
+        fetch(_url(server, "/loop"), allow_private=True, max_redirects=3)
+    assert len(server.requests) == 4  # the first request and three redirects
+
+
+def test_endless_body_cut_at_max_bytes(server: _RecordingServer) -> None:
+    start = time.monotonic()
+    with pytest.raises(FetchError, match="larger than 100000 bytes"):
+        fetch(_url(server, "/endless"), allow_private=True, max_bytes=100_000)
+    assert time.monotonic() - start < 5
+
+
+def test_declared_content_length_over_cap(server: _RecordingServer) -> None:
+    with pytest.raises(FetchError, match="larger than"):
+        fetch(_url(server, "/declared-big"), allow_private=True, max_bytes=1_000_000)
+
+
+def test_slow_drip_cut_at_total_deadline(server: _RecordingServer) -> None:
+    start = time.monotonic()
+    with pytest.raises(FetchError, match="did not answer within 1.5 seconds"):
+        fetch(_url(server, "/drip"), allow_private=True, timeout=1.5)
+    elapsed = time.monotonic() - start
+    assert 1.4 < elapsed < 2.5
+
+
+def test_unsupported_content_type(server: _RecordingServer) -> None:
+    with pytest.raises(FetchError, match="unsupported content type image/png"):
+        fetch(_url(server, "/image"), allow_private=True)
+
+
+def test_http_404(server: _RecordingServer) -> None:
+    with pytest.raises(FetchError, match="404"):
+        fetch(_url(server, "/missing"), allow_private=True)
+
+
+def test_connection_refused_is_fetch_error() -> None:
+    # Bind then close a port so nothing listens there.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(FetchError, match="could not connect"):
+        fetch(f"http://127.0.0.1:{port}/", allow_private=True, timeout=3)
+
+
+# --- check_url and the address policy ---------------------------------------------------------
+
+
+def test_check_url_accepts_public_urls_without_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_dns(*args: object, **kwargs: object) -> None:
+        raise AssertionError("check_url must not resolve names")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    check_url("https://example.com/news/1?x=1")
+    check_url("http://93.184.216.34/")
+    check_url("http://localhost:8080/", allow_private=True)
+    with pytest.raises(RefusedURL):
+        check_url("http://10.0.0.1/")
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["10.0.0.1", "192.168.1.1", "100.64.0.1", "224.0.0.1", "255.255.255.255", "::ffff:10.0.0.1",
+     "2002:7f00:1::", "::7f00:1", "fe80::1", "fc00::1", "ff02::1", "64:ff9b::7f00:1"],
+)
+def test_non_global_addresses_are_not_public(address: str) -> None:
+    assert not fetch_mod._is_public_ip(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"])
+def test_global_addresses_are_public(address: str) -> None:
+    assert fetch_mod._is_public_ip(ipaddress.ip_address(address))
+
+
+# --- extraction -------------------------------------------------------------------------------
+
+
+def test_extract_small_article() -> None:
+    html = (
+        "<html><head><title>T</title></head><body><article><h1>T</h1>"
+        "<p>The council approved the new budget after a long debate on Monday.</p>"
+        "<p>It includes more money for schools and for repairing local roads.</p>"
+        "</article></body></html>"
+    )
+    art = extract_html(html)
+    assert art.title == "T"
+    assert "new budget" in art.text and "local roads" in art.text
+    assert "\n" in art.text  # paragraphs are kept apart
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><head><title>Only a title</title></head></html>",
+        "<html><head><title>Empty</title></head><body></body></html>",
+        "",
+        "   ",
+        "<html><body><nav><ul><li><a href='/'>Home</a></li><li><a href='/w'>World</a></li></ul>"
+        "</nav><footer><p>Copyright 2024 Example Media. All rights reserved.</p></footer>"
+        "</body></html>",
+    ],
+)
+def test_extract_without_article_text(html: str) -> None:
+    with pytest.raises(ExtractionError, match="no article text"):
+        extract_html(html)
