@@ -9,7 +9,7 @@ goes through the same checks. Settings come in as arguments; this module reads n
 
 from __future__ import annotations
 
-import codecs
+import contextlib
 import functools
 import ipaddress
 import logging
@@ -17,7 +17,7 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,9 +56,6 @@ class Extracted:
     source: str | None  # site name / outlet when known
 
 
-# --- address policy -------------------------------------------------------------------------
-
-
 def _is_public_ip(ip: IPAddress) -> bool:
     """True only for globally routable unicast addresses."""
     if isinstance(ip, ipaddress.IPv6Address):
@@ -67,15 +64,10 @@ def _is_public_ip(ip: IPAddress) -> bool:
         embedded = ip.ipv4_mapped or ip.sixtofour
         if embedded is not None:
             return _is_public_ip(embedded)
+        if ip.is_site_local:  # deprecated fec0::/10, which is_global still calls global
+            return False
     # is_global alone lets multicast (224.0.0.0/4) and some reserved ranges through.
-    return ip.is_global and not (
-        ip.is_multicast
-        or ip.is_reserved
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_unspecified
-        or ip.is_private
-    )
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback)
 
 
 def _ip_literal(host: str) -> IPAddress | None:
@@ -101,10 +93,8 @@ def check_url(url: str, *, allow_private: bool = False) -> None:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError):
         raise RefusedURL("this is not a valid URL") from None
-    scheme = parsed.scheme.lower()
-    if scheme not in ALLOWED_SCHEMES:
-        shown = scheme[:20] if scheme.isascii() and scheme.isprintable() else "this"
-        raise RefusedURL(f"only http and https links can be fetched, not {shown or 'this'} links")
+    if parsed.scheme.lower() not in ALLOWED_SCHEMES:
+        raise RefusedURL("only http:// and https:// links can be fetched")
     if parsed.userinfo:
         raise RefusedURL("links with a user name or password are not allowed")
     host = parsed.host.rstrip(".").lower()
@@ -117,9 +107,6 @@ def check_url(url: str, *, allow_private: bool = False) -> None:
     ip = _ip_literal(host)
     if ip is not None and not _is_public_ip(ip):
         raise RefusedURL("links to local or private addresses are not allowed")
-
-
-# --- connect-time guard ---------------------------------------------------------------------
 
 
 def _remaining(deadline: float, timeout: float | None, exc: type[Exception]) -> float:
@@ -227,7 +214,7 @@ class _GuardedTransport(httpx.HTTPTransport):
     """httpx's own transport (request mapping, exception mapping) over a guarded pool."""
 
     def __init__(self, backend: _GuardedBackend) -> None:
-        super().__init__(trust_env=False, retries=0)
+        super().__init__(verify=_ssl_context(), trust_env=False, retries=0)
         # Swap in a pool built through httpcore's public `network_backend` argument. Fail
         # closed if httpx ever stops keeping its pool here: an unguarded fetch is worse than none.
         if not isinstance(getattr(self, "_pool", None), httpcore.ConnectionPool):
@@ -238,9 +225,6 @@ class _GuardedTransport(httpx.HTTPTransport):
             retries=0,
             network_backend=backend,
         )
-
-
-# --- fetching -------------------------------------------------------------------------------
 
 
 def fetch(
@@ -270,7 +254,7 @@ def fetch(
         with client:
             return _follow(client, url, allow_private, max_bytes, deadline, max_redirects)
     except httpx.TimeoutException:
-        raise FetchError(f"the site did not answer within {timeout:g} seconds") from None
+        raise FetchError(f"the page did not load within {timeout:g} seconds") from None
     except httpx.ConnectError:
         raise FetchError("could not connect to the site") from None
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
@@ -286,7 +270,7 @@ def _follow(
     max_redirects: int,
 ) -> FetchedPage:
     for _hop in range(max_redirects + 1):
-        with client.stream("GET", url) as response:
+        with _open(client, url) as response:
             if response.status_code in REDIRECT_CODES:
                 url = _redirect_target(response)
                 check_url(url, allow_private=allow_private)
@@ -295,6 +279,20 @@ def _follow(
                 raise FetchError(f"the site answered HTTP {response.status_code}")
             return _read_page(response, max_bytes, deadline)
     raise FetchError(f"too many redirects (more than {max_redirects})")
+
+
+@contextlib.contextmanager
+def _open(client: httpx.Client, url: str) -> Iterator[httpx.Response]:
+    try:
+        response = client.send(client.build_request("GET", url), stream=True)
+    except httpx.InvalidURL:
+        # httpx parses a redirect's Location even with follow_redirects=False and chokes on
+        # some (e.g. "javascript:alert(1)"); nothing was fetched from it.
+        raise FetchError("the site redirected to an invalid URL") from None
+    try:
+        yield response
+    finally:
+        response.close()
 
 
 def _redirect_target(response: httpx.Response) -> str:
@@ -317,7 +315,7 @@ def _read_page(response: httpx.Response, max_bytes: int, deadline: float) -> Fet
     body = _read_capped(response, max_bytes, deadline)
     if not media_type:
         media_type = _sniff(body)
-    text = body.decode(_charset(response), errors="replace")
+    text = _decode(body, response.charset_encoding)
     logger.info("fetched %s: %d bytes of %s", response.url.host, len(body), media_type)
     return FetchedPage(url=str(response.url), content_type=media_type, text=text)
 
@@ -345,17 +343,15 @@ def _sniff(body: bytes) -> str:
     return "text/html" if lowered.startswith((b"<!doctype html", b"<html")) else "text/plain"
 
 
-def _charset(response: httpx.Response) -> str:
-    charset = response.charset_encoding
+def _decode(body: bytes, charset: str | None) -> str:
+    # An unknown or non-text codec name in the header ("rot13", "base64") must not break the
+    # fetch: fall back to utf-8, replacing undecodable bytes.
     if charset:
         try:
-            return codecs.lookup(charset).name
+            return body.decode(charset, errors="replace")
         except LookupError:
-            logger.debug("unknown charset %r, decoding as utf-8", charset[:40])
-    return "utf-8"
-
-
-# --- extraction -----------------------------------------------------------------------------
+            logger.debug("unusable charset %r, decoding as utf-8", charset[:40])
+    return body.decode("utf-8", errors="replace")
 
 
 def extract_html(html: str, url: str | None = None) -> Extracted:

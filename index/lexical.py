@@ -114,6 +114,21 @@ class LexicalIndex:
                     found[int(ids[j])] = float(scores[j])
         return found
 
+    def idf(self, language: str, terms: Iterable[str]) -> dict[str, float]:
+        """BM25 idf of analyzed terms in `language`'s index (terms it has never seen get the most)."""
+        entry = self._indexes.get(language)
+        if entry is None:
+            return {t: 1.0 for t in terms}
+        retriever, ids = entry
+        indptr = retriever.scores["indptr"]
+        n = len(ids)
+        out = {}
+        for term in terms:
+            j = retriever.vocab_dict.get(term)
+            df = int(indptr[j + 1] - indptr[j]) if j is not None else 0
+            out[term] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+        return out
+
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         for language, (retriever, ids) in self._indexes.items():

@@ -237,7 +237,7 @@ class Library:
                                k=max(k, self.config.answer.candidates))  # fmt: skip
         hits = self._hits(scored)
         return answer_question(question, language, hits, query_vector, self.embedder,
-                               self.config.answer, k=k)  # fmt: skip
+                               snapshot.lexical, self.config.answer, k=k)  # fmt: skip
 
     def search(self, question: str, *, k: int = 5) -> list[Hit]:
         snapshot = self._current()

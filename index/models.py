@@ -58,6 +58,7 @@ class Answer:
     key: tuple[int, int] = (0, 0)  # the key sentence's span inside `quote`
     confidence: float = 0.0
     sources: tuple[Source, ...] = field(default_factory=tuple)  # sources[0] holds the quote
+    hits: tuple[Hit, ...] = field(default_factory=tuple)  # the retrieval ranking behind it
 
 
 @dataclass(frozen=True)

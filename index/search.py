@@ -12,7 +12,13 @@ POOL = 50
 
 def fuse(dense: dict[int, float], lexical: dict[int, float],
          dense_weight: float = 0.5) -> list[tuple[int, float, float, float]]:  # fmt: skip
-    """(passage id, fused, dense, lexical), best first. Placeholder, tuned in experiments."""
+    """(passage id, fused, dense, lexical), best first.
+
+    fused = w * cosine + (1 - w) * BM25 / top BM25. The cosine is used raw, not rescaled: a model
+    that does not know the question's language gives every passage a similar cosine, so the dense
+    side then barely moves the ranking and BM25 decides. Rank fusion (RRF) would instead give an
+    uninformed dense ranking as much say as BM25 (on XQuAD-de: RRF 0.71 vs BM25 0.86 at 1).
+    """
     ids = set(dense) | set(lexical)
     if not ids:
         return []

@@ -1,13 +1,17 @@
-"""fetch/extract tests against a local recording HTTP server on 127.0.0.1 (nothing else is touched)."""
+"""fetch/extract tests against a recording HTTP server on 127.0.0.1; nothing else is touched."""
 
 from __future__ import annotations
 
 import ipaddress
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -45,6 +49,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._redirect("/loop")
         elif route == "/to":
             self._redirect(self.path.split("?", 1)[1])
+        elif route == "/latin1":
+            self._send(200, "text/html; charset=iso-8859-1", "<p>Café crème</p>".encode("latin-1"))
+        elif route == "/untyped":
+            self._send(200, "", b"<!doctype html><html><body><p>no type</p></body></html>")
         elif route == "/image":
             self._send(200, "image/png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
         elif route == "/declared-big":
@@ -61,7 +69,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, content_type: str, body: bytes) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", content_type)
+        if content_type:
+            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -98,10 +107,8 @@ class _RecordingServer(ThreadingHTTPServer):
         self.stopping = threading.Event()
 
 
-@pytest.fixture
-def server() -> Iterator[_RecordingServer]:
-    srv = _RecordingServer()
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+def _serve(srv: _RecordingServer) -> Iterator[_RecordingServer]:
+    thread = threading.Thread(target=srv.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield srv
     srv.stopping.set()
@@ -109,8 +116,38 @@ def server() -> Iterator[_RecordingServer]:
     srv.server_close()
 
 
-def _url(srv: _RecordingServer, path: str, host: str = "127.0.0.1") -> str:
-    return f"http://{host}:{srv.server_address[1]}{path}"
+@pytest.fixture
+def server() -> Iterator[_RecordingServer]:
+    yield from _serve(_RecordingServer())
+
+
+def _url(srv: _RecordingServer, path: str, host: str = "127.0.0.1", scheme: str = "http") -> str:
+    return f"{scheme}://{host}:{srv.server_address[1]}{path}"
+
+
+def _fake_dns(monkeypatch: pytest.MonkeyPatch, mapping: dict[str, str]) -> list[str]:
+    """Make made-up host names resolve to chosen loopback addresses; others resolve normally.
+
+    Returns the list of names looked up, so tests can count resolutions.
+    """
+    real = socket.getaddrinfo
+    lookups: list[str] = []
+
+    def fake(host: object, port: object, *args: object, **kwargs: object) -> list:
+        lookups.append(str(host))
+        if isinstance(host, str) and host in mapping:
+            return real(mapping[host], port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    return lookups
+
+
+def _treat_as_public(monkeypatch: pytest.MonkeyPatch, address: str) -> None:
+    """Let exactly one loopback address count as global; every other address keeps the policy."""
+    real_policy = fetch_mod._is_public_ip
+    allowed = ipaddress.ip_address(address)
+    monkeypatch.setattr(fetch_mod, "_is_public_ip", lambda ip: ip == allowed or real_policy(ip))
 
 
 # --- happy path -------------------------------------------------------------------------------
@@ -138,6 +175,17 @@ def test_relative_redirect_is_followed(server: _RecordingServer) -> None:
     page = fetch(_url(server, "/relative"), allow_private=True)
     assert page.url == _url(server, "/article")
     assert server.requests == ["/relative", "/article"]
+
+
+def test_response_charset_is_used(server: _RecordingServer) -> None:
+    page = fetch(_url(server, "/latin1"), allow_private=True)
+    assert "Café crème" in page.text
+
+
+def test_missing_content_type_is_sniffed(server: _RecordingServer) -> None:
+    page = fetch(_url(server, "/untyped"), allow_private=True)
+    assert page.content_type == "text/html"
+    assert "no type" in page.text
 
 
 # --- refusals: nothing may reach the server ---------------------------------------------------
@@ -203,18 +251,6 @@ def test_connect_time_guard_refuses_without_check_url(
     assert server.requests == []
 
 
-def _fake_dns(monkeypatch: pytest.MonkeyPatch, mapping: dict[str, str]) -> None:
-    """Make made-up host names resolve to chosen loopback addresses; others resolve normally."""
-    real = socket.getaddrinfo
-
-    def fake(host: object, port: object, *args: object, **kwargs: object) -> list:
-        if isinstance(host, str) and host in mapping:
-            return real(mapping[host], port, *args, **kwargs)
-        return real(host, port, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", fake)
-
-
 def test_public_name_resolving_to_private_address_refused(
     server: _RecordingServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -232,11 +268,7 @@ def test_redirect_to_private_address_refused(
     # that one address (127.0.0.1 over IPv4) is treated as global. Everything else keeps the
     # real policy, so the redirect hop must be refused by the guard.
     _fake_dns(monkeypatch, {"public.example": "127.0.0.1", "internal.example": "127.0.0.2"})
-    real_policy = fetch_mod._is_public_ip
-    only_test_server = ipaddress.IPv4Address("127.0.0.1")
-    monkeypatch.setattr(
-        fetch_mod, "_is_public_ip", lambda ip: ip == only_test_server or real_policy(ip)
-    )
+    _treat_as_public(monkeypatch, "127.0.0.1")
     target = _url(server, "/article", target_host)
     page = fetch(_url(server, "/article", "public.example"))  # the "public" host itself works
     assert "Storm hits coast" in page.text
@@ -245,6 +277,70 @@ def test_redirect_to_private_address_refused(
     with pytest.raises(RefusedURL):
         fetch(_url(server, f"/to?{target}", "public.example"))
     assert server.requests == [f"/to?{target}"]  # only the redirect itself was served
+
+
+def test_host_is_resolved_once_and_that_address_used(
+    server: _RecordingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DNS rebinding needs a second lookup between check and connect; there must be none.
+    lookups = _fake_dns(monkeypatch, {"rebind.example": "127.0.0.1"})
+    _treat_as_public(monkeypatch, "127.0.0.1")
+    fetch(_url(server, "/article", "rebind.example"))
+    assert lookups.count("rebind.example") == 1
+    assert server.requests == ["/article"]
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[tuple[_RecordingServer, Path]]:
+    """An HTTPS server on 127.0.0.1 whose self-signed certificate names only public.example."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=public.example",
+         "-addext", "subjectAltName=DNS:public.example"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    srv = _RecordingServer()
+    srv.socket = context.wrap_socket(srv.socket, server_side=True)
+    for running in _serve(srv):
+        yield running, cert
+
+
+def test_tls_verifies_the_host_name_not_the_connected_ip(
+    tls_server: tuple[_RecordingServer, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    srv, cert = tls_server
+    _fake_dns(monkeypatch, {"public.example": "127.0.0.1"})
+    _treat_as_public(monkeypatch, "127.0.0.1")
+    monkeypatch.setattr(fetch_mod, "_ssl_context", lambda: ssl.create_default_context(cafile=cert))
+
+    page = fetch(_url(srv, "/article", "public.example", scheme="https"))
+    assert "Storm hits coast" in page.text
+    # Same server and address, but the certificate does not name 127.0.0.1: must fail.
+    with pytest.raises(FetchError, match="could not connect"):
+        fetch(_url(srv, "/article", "127.0.0.1", scheme="https"))
+    assert srv.requests == ["/article"]
+
+
+@pytest.mark.parametrize(
+    ("target", "error"),
+    [
+        ("file:///etc/passwd", RefusedURL),
+        ("ftp://example.org/", RefusedURL),
+        ("gopher://example.org/", RefusedURL),
+        ("javascript:alert(1)", FetchError),  # httpx itself rejects this Location
+    ],
+)
+def test_redirect_to_bad_scheme_refused(
+    server: _RecordingServer, target: str, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        fetch(_url(server, f"/to?{target}"), allow_private=True)
+    assert server.requests == [f"/to?{target}"]
 
 
 # --- limits and errors ------------------------------------------------------------------------
@@ -270,7 +366,7 @@ def test_declared_content_length_over_cap(server: _RecordingServer) -> None:
 
 def test_slow_drip_cut_at_total_deadline(server: _RecordingServer) -> None:
     start = time.monotonic()
-    with pytest.raises(FetchError, match="did not answer within 1.5 seconds"):
+    with pytest.raises(FetchError, match="did not load within 1.5 seconds"):
         fetch(_url(server, "/drip"), allow_private=True, timeout=1.5)
     elapsed = time.monotonic() - start
     assert 1.4 < elapsed < 2.5
@@ -312,8 +408,21 @@ def test_check_url_accepts_public_urls_without_dns(monkeypatch: pytest.MonkeyPat
 
 @pytest.mark.parametrize(
     "address",
-    ["10.0.0.1", "192.168.1.1", "100.64.0.1", "224.0.0.1", "255.255.255.255", "::ffff:10.0.0.1",
-     "2002:7f00:1::", "::7f00:1", "fe80::1", "fc00::1", "ff02::1", "64:ff9b::7f00:1"],
+    [
+        "10.0.0.1",
+        "192.168.1.1",
+        "100.64.0.1",
+        "224.0.0.1",
+        "255.255.255.255",
+        "::ffff:10.0.0.1",
+        "2002:7f00:1::",
+        "::7f00:1",
+        "fe80::1",
+        "fec0::1",
+        "fc00::1",
+        "ff02::1",
+        "64:ff9b::7f00:1",
+    ],
 )
 def test_non_global_addresses_are_not_public(address: str) -> None:
     assert not fetch_mod._is_public_ip(ipaddress.ip_address(address))
