@@ -1,0 +1,242 @@
+"""`articlebot`: add, ask, list, delete, stats, rebuild, eval, run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from .errors import ArticleBotError, BadInput
+
+logger = logging.getLogger(__name__)
+
+TRUE = {"1", "true", "yes", "on"}
+
+
+def _library(args: argparse.Namespace, environ: Mapping[str, str]):  # noqa: ANN202
+    from .embedder import DEFAULT_MODEL
+    from .library import Library, LibraryConfig
+
+    data_dir = Path(args.data_dir or environ.get("DATA_DIR") or "data")
+    config = LibraryConfig(
+        data_dir=data_dir,
+        model=environ.get("EMBEDDING_MODEL") or DEFAULT_MODEL,
+        allow_private_urls=environ.get("ALLOW_PRIVATE_URLS", "").strip().lower() in TRUE,
+    )
+    return Library(config)
+
+
+def _is_url(source: str) -> bool:
+    return "://" in source or source.lower().startswith(("http:", "https:"))
+
+
+def cmd_add(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    from tqdm import tqdm
+
+    library = _library(args, environ)
+    failed = 0
+    bar = tqdm(args.sources, unit="source", disable=len(args.sources) < 2 or args.json,
+               file=sys.stderr)  # fmt: skip
+    for source in bar:
+        row = {"source": source, "status": "failed", "article_id": None, "title": None,
+               "language": None, "passages": None, "error": None}  # fmt: skip
+        try:
+            if source == "-":
+                result = library.add_text(sys.stdin.read(), title=args.title, added_by="cli")
+            elif _is_url(source):
+                result = library.add_url(source, title=args.title, added_by="cli")
+            else:
+                result = library.add_file(Path(source), title=args.title, added_by="cli")
+            article = result.article
+            row.update(status="added" if result.created else "exists", article_id=article.id,
+                       title=article.title, language=article.language, passages=article.passages)  # fmt: skip
+        except ArticleBotError as exc:
+            row["error"] = str(exc)
+            failed += 1
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+        elif row["status"] == "failed":
+            tqdm.write(f"failed  {source}: {row['error']}", file=sys.stderr)
+        else:
+            tqdm.write(f"{row['status']:<7} #{row['article_id']} [{row['language']}] "
+                       f"{row['title']} ({row['passages']} passages)")  # fmt: skip
+    return 1 if failed else 0
+
+
+def cmd_ask(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    library = _library(args, environ)
+    questions = [args.question] if args.question else (line for line in sys.stdin)
+    for question in questions:
+        if not question.strip():
+            continue
+        answer = library.ask(question, k=args.k)
+        if args.json:
+            print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+        else:
+            print(format_answer(answer), flush=True)
+    return 0
+
+
+def answer_json(answer) -> dict:  # noqa: ANN001
+    return {
+        "question": answer.question,
+        "abstained": answer.abstained,
+        "answer": answer.quote,
+        "language": answer.language,
+        "sources": [
+            {"article_id": s.article.id, "title": s.article.title, "url": s.article.url,
+             "passage": s.passage.text, "score": round(s.score, 4)}  # fmt: skip
+            for s in answer.sources
+        ],
+    }
+
+
+def format_answer(answer) -> str:  # noqa: ANN001
+    if answer.abstained:
+        return "No answer found in the articles."
+    lines = [f"“{answer.quote}”"]
+    for number, source in enumerate(answer.sources, 1):
+        article = source.article
+        where = " ".join(x for x in (article.url, article.published) if x)
+        lines.append(f"  [{number}] #{article.id} {article.title} {where}".rstrip())
+    return "\n".join(lines)
+
+
+def cmd_list(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    library = _library(args, environ)
+    for article in library.list(0, 1_000_000):
+        print(f"#{article.id}\t{article.language}\t{article.passages}\t{article.published or '-'}"
+              f"\t{article.title}\t{article.url or ''}")  # fmt: skip
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    article = _library(args, environ).delete(args.id)
+    print(f"deleted #{article.id} {article.title}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    stats = _library(args, environ).stats()
+    if args.json:
+        print(json.dumps(asdict(stats), ensure_ascii=False))
+    else:
+        for key, value in asdict(stats).items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    from tqdm import tqdm
+
+    library = _library(args, environ)
+    with tqdm(unit="passage", file=sys.stderr, desc="re-embedding") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        stats = library.rebuild(progress)
+    print(f"rebuilt: {stats.passages} passages, {stats.vectors} vectors, model {stats.model}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    from tqdm import tqdm
+
+    from .embedder import DEFAULT_MODEL
+    from .evaluate import evaluate
+    from .library import LibraryConfig
+
+    path = Path(args.squad_json)
+    if not path.is_file():
+        raise BadInput(f"no such file: {path}")
+    config = LibraryConfig(data_dir=Path("unused"),
+                           model=environ.get("EMBEDDING_MODEL") or DEFAULT_MODEL)  # fmt: skip
+    with tqdm(unit="question", file=sys.stderr, desc="asking", disable=args.json) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        report = evaluate(path, config=config, progress=progress)
+    if args.json:
+        print(json.dumps(report.to_dict()))
+    else:
+        for key, value in report.to_dict().items():
+            print(f"{key}: {value:.3f}" if isinstance(value, float) else f"{key}: {value}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    from bot.app import run_bot
+    from bot.settings import Settings
+
+    settings = Settings.from_env(environ)
+    if args.data_dir:
+        settings = settings.with_data_dir(Path(args.data_dir))
+    return run_bot(settings)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="articlebot", description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="the library's folder (default: $DATA_DIR or ./data)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("add", parents=[common], help="add articles from URLs, files or stdin (-)")
+    p.add_argument("sources", nargs="+", metavar="SOURCE")
+    p.add_argument("--title", help="the title (default: extracted, or the first line)")
+    p.add_argument("--json", action="store_true", help="one JSON object per source")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("ask", parents=[common], help="answer a question (or one per stdin line)")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("-k", type=int, default=3, help="sources to show (default 3)")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("list", parents=[common], help="list stored articles")
+    p.set_defaults(func=cmd_list)
+    p = sub.add_parser("delete", parents=[common], help="delete an article by id")
+    p.add_argument("id", type=int)
+    p.set_defaults(func=cmd_delete)
+    p = sub.add_parser("stats", parents=[common], help="counts, model, languages")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+    p = sub.add_parser("rebuild", parents=[common], help="re-embed everything into new indexes")
+    p.set_defaults(func=cmd_rebuild)
+    p = sub.add_parser("eval", parents=[common], help="answer quality on a SQuAD-format file")
+    p.add_argument("squad_json")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+    p = sub.add_parser("run", parents=[common], help="start the Telegram bot (long polling)")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if environ is None:
+        from dotenv import load_dotenv
+
+        load_dotenv(".env")
+        environ = os.environ
+    logging.basicConfig(level=environ.get("LOG_LEVEL", "WARNING").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
+    try:
+        return args.func(args, environ)
+    except ArticleBotError as exc:
+        print(f"articlebot: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

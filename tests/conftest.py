@@ -1,0 +1,73 @@
+"""Shared fixtures: no network but loopback, no model hub, the real bundled model shared per run."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "datasets"
+SEED_DE = SHARED / "seed" / "article-de.txt"
+XQUAD = SHARED / "xquad"
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _is_loopback(address: object) -> bool:
+    if isinstance(address, tuple) and address:
+        host = address[0]
+        if host in ("localhost",):
+            return True
+        try:
+            ip = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return ip.is_loopback or (getattr(ip, "ipv4_mapped", None) or ip).is_loopback
+    return isinstance(address, str | bytes)  # AF_UNIX paths are local
+
+
+def _guard(real):  # noqa: ANN001, ANN202
+    def connect(self: socket.socket, address: object):  # noqa: ANN202
+        if not _is_loopback(address):
+            raise OSError(f"tests may not reach the network ({address!r})")
+        return real(self, address)
+
+    return connect
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any connection to a non-loopback address fails the test that makes it."""
+    monkeypatch.setattr(socket.socket, "connect", _guard(_real_connect))
+    monkeypatch.setattr(socket.socket, "connect_ex", _guard(_real_connect_ex))
+
+
+@pytest.fixture(scope="session")
+def real_embedder():  # noqa: ANN201
+    """The bundled all-MiniLM-L6-v2, loaded once per test run."""
+    from index.embedder import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder()
+    embedder.encode(["warm up"])
+    return embedder
+
+
+@pytest.fixture
+def hash_library(tmp_path: Path) -> Iterator:
+    """A library with the fast fake embedder, for unit tests."""
+    from index.embedder import HashEmbedder
+    from index.library import Library, LibraryConfig
+
+    library = Library(LibraryConfig(tmp_path / "data"), embedder=HashEmbedder())
+    yield library
+    library.close()

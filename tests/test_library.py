@@ -1,0 +1,143 @@
+"""The library with the fast fake embedder: storage, duplicates, deletion, index repair."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.embedder import HashEmbedder
+from index.errors import BadInput, IndexMismatch, NotFound
+from index.library import Library, LibraryConfig
+from tests.conftest import SEED_DE
+
+ARTICLE_EN = """Council approves new bridge
+
+The city council approved the construction of a new bridge over the river on Tuesday.
+The bridge will cost 40 million euros and is expected to open in 2028.
+Mayor Jane Doe said the project would cut commuting times by half.
+Critics warned that the budget could rise further."""
+
+
+def test_add_ask_and_stats_agree(hash_library: Library) -> None:
+    result = hash_library.add_text(SEED_DE.read_text(encoding="utf-8"), added_by="42")
+    assert result.created and result.article.language == "de"
+    assert result.article.added_by == "42"
+    english = hash_library.add_text(ARTICLE_EN).article
+    assert english.title == "Council approves new bridge" and english.language == "en"
+    stats = hash_library.stats()
+    assert stats.articles == 2
+    assert stats.passages == stats.vectors > 2
+    assert stats.languages == {"de": 1, "en": 1}
+    answer = hash_library.ask("How much will the bridge cost?")
+    assert not answer.abstained
+    assert "40 million euros" in answer.quote
+    assert answer.sources[0].article.id == english.id
+    # The quote is verbatim from the stored passage.
+    assert answer.quote in answer.sources[0].passage.text
+
+
+def test_duplicates_are_reported_not_stored(hash_library: Library) -> None:
+    first = hash_library.add_text(ARTICLE_EN, url="https://news.example/a?utm_source=x")
+    again = hash_library.add_text(ARTICLE_EN.replace("  ", " ").upper())
+    same_url = hash_library.add_text("Other title\nCompletely different text about cats.",
+                                     url="https://NEWS.example/a")  # fmt: skip
+    assert not again.created and again.article.id == first.article.id
+    assert not same_url.created and same_url.article.id == first.article.id
+    assert hash_library.stats().articles == 1
+
+
+def test_delete_removes_everything(hash_library: Library) -> None:
+    article = hash_library.add_text(ARTICLE_EN).article
+    hash_library.add_text(SEED_DE.read_text(encoding="utf-8"))
+    before = hash_library.stats()
+    hash_library.delete(article.id)
+    after = hash_library.stats()
+    assert after.articles == 1
+    assert after.passages == after.vectors == before.passages - article.passages
+    snapshot = hash_library._current()
+    assert hash_library.store.passage_ids() == snapshot.vectors.ids() == snapshot.lexical.ids()
+    with pytest.raises(NotFound):
+        hash_library.delete(article.id)
+    assert hash_library.ask("How much will the bridge cost?").sources[0].article.language == "de"
+
+
+def test_bad_input_leaves_nothing(hash_library: Library) -> None:
+    with pytest.raises(BadInput):
+        hash_library.add_text("   ")
+    with pytest.raises(BadInput):
+        hash_library.ask("  \n ")
+    assert hash_library.stats().articles == 0
+
+
+def test_empty_library_abstains(hash_library: Library) -> None:
+    answer = hash_library.ask("Who won the match?")
+    assert answer.abstained and answer.quote == "" and answer.sources == ()
+
+
+def _reopen(library: Library) -> Library:
+    library.close()
+    return Library(library.config, embedder=HashEmbedder())
+
+
+def test_missing_index_is_rebuilt_from_sqlite(hash_library: Library) -> None:
+    hash_library.add_text(ARTICLE_EN)
+    expected = hash_library.ask("How much will the bridge cost?").quote
+    shutil.rmtree(hash_library.data_dir / "index")
+    library = _reopen(hash_library)
+    stats = library.stats()
+    assert stats.vectors == stats.passages > 0
+    assert library.ask("How much will the bridge cost?").quote == expected
+
+
+def test_corrupt_index_is_detected_and_rebuilt(hash_library: Library) -> None:
+    hash_library.add_text(ARTICLE_EN)
+    expected = hash_library.ask("Who is the mayor?").quote
+    index_dir = hash_library.data_dir / "index"
+    generation = (index_dir / "CURRENT").read_text().strip()
+    (index_dir / generation / "vectors.faiss").write_bytes(b"garbage")
+    library = _reopen(hash_library)
+    assert library.ask("Who is the mayor?").quote == expected
+    assert library.stats().vectors == library.stats().passages
+
+
+def test_index_behind_sqlite_is_reconciled(hash_library: Library, tmp_path: Path) -> None:
+    """A crash after SQLite committed but before the index was saved is repaired on open."""
+    hash_library.add_text(ARTICLE_EN)
+    index_dir = hash_library.data_dir / "index"
+    saved = tmp_path / "old-index"
+    shutil.copytree(index_dir, saved)
+    hash_library.add_text(SEED_DE.read_text(encoding="utf-8"))
+    shutil.rmtree(index_dir)
+    shutil.copytree(saved, index_dir)
+    library = _reopen(hash_library)
+    stats = library.stats()
+    assert stats.articles == 2 and stats.vectors == stats.passages
+
+
+def test_other_model_needs_rebuild(hash_library: Library) -> None:
+    hash_library.add_text(ARTICLE_EN)
+    hash_library.close()
+    other = Library(hash_library.config, embedder=HashEmbedder(dimension=32))
+    other.embedder.name = "another-model"  # type: ignore[misc]
+    with pytest.raises(IndexMismatch, match="articlebot rebuild"):
+        other.ask("bridge?")
+    stats = other.rebuild()
+    assert stats.model == "another-model" and stats.vectors == stats.passages
+
+
+def test_files_are_private(hash_library: Library) -> None:
+    hash_library.add_text(ARTICLE_EN)
+    assert os.stat(hash_library.data_dir).st_mode & 0o077 == 0
+    assert os.stat(hash_library.data_dir / "articles.db").st_mode & 0o077 == 0
+
+
+def test_second_process_sees_new_generation(tmp_path: Path) -> None:
+    config = LibraryConfig(tmp_path / "data")
+    reader = Library(config, embedder=HashEmbedder())
+    writer = Library(config, embedder=HashEmbedder())
+    assert reader.ask("bridge cost?").abstained
+    writer.add_text(ARTICLE_EN)
+    assert "40 million" in reader.ask("How much will the bridge cost?").quote
