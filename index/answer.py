@@ -1,101 +1,158 @@
-"""Picking the quote: the best sentence (or two) of the top passages, verbatim, or an abstention.
+"""Picking the quote: the best sentence or two of the top passages, verbatim, or an abstention.
 
-Each sentence of the top passages is scored by how close it is to the question in the embedding
-space, by how much of the question's (idf-weighted, stemmed) vocabulary it holds, and by its
-passage's retrieval score. The best sentence is the key sentence; a neighbour joins it when the
-two fit in `max_chars`, because answers often sit just before or after the sentence that shares
-the question's words.
+Candidates are windows of one or two adjacent sentences (at most `max_chars`) of the top passages.
+A window is scored by its closest sentence to the question in the embedding space, by how much of
+the question's idf-weighted, stemmed vocabulary it holds (the two sentences together: questions
+often draw on both), by its passage's retrieval score, and — for questions that ask for a number
+or a date ("how many", "wann") — by whether it holds one. The best window is widened by its
+better neighbour while the quote still fits; the best single sentence inside is the key sentence.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from .embedder import Embedder
 from .lexical import LexicalIndex, analyze
 from .models import Answer, Hit, Source
+
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundred|thousand|"
+    r"million|billion|eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hundert|"
+    r"tausend|milliarde)",
+    re.IGNORECASE,
+)
+_ASKS_NUMBER = re.compile(
+    r"^(how (many|much|long|old|far|large|big|tall|high)|what (year|percentage|percent|date|age)|"
+    r"in what year|when|wie (viele?|lange|alt|hoch|groß|weit)|wann|in welchem jahr|um wie viel)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class AnswerConfig:
     candidates: int = 3  # passages whose sentences compete for the quote
     max_chars: int = 300
-    dense_weight: float = 1.0
+    dense_weight: float = 0.5
     lexical_weight: float = 1.0
     passage_weight: float = 0.5
+    number_weight: float = 0.2
     threshold: float = 0.0  # below this confidence the answer abstains
 
 
 @dataclass(frozen=True)
-class _Sentence:
-    hit: int  # index into hits
-    index: int  # index into the passage's sentences
-    score: float
+class _Question:
+    text: str
+    vector: np.ndarray
+    idf: dict[str, float]
+    asks_number: bool
+
+    def coverage(self, terms: set[str]) -> float:
+        total = sum(self.idf.values()) or 1.0
+        return sum(w for t, w in self.idf.items() if t in terms) / total
 
 
-def answer_question(question: str, language: str, hits: list[Hit], query_vector: np.ndarray,
-                    embedder: Embedder, lexical: LexicalIndex, config: AnswerConfig,
-                    *, k: int = 3) -> Answer:  # fmt: skip
+SentenceVectors = Callable[[list[Hit]], list[np.ndarray]]  # per hit: its sentences' vectors
+
+
+def answer_question(
+    question: str,
+    language: str,
+    hits: list[Hit],
+    query_vector: np.ndarray,
+    sentence_vectors: SentenceVectors,
+    lexical: LexicalIndex,
+    config: AnswerConfig,
+    *,
+    k: int = 3,
+) -> Answer:
     if not hits:
         return Answer(question=question, language=language, abstained=True)
     top = hits[: config.candidates]
-    spans = [(h, i) for h, hit in enumerate(top) for i in range(len(hit.passage.sentences))]
-    texts = [_sentence_text(top[h], i) for h, i in spans]
-    dense = embedder.encode(texts) @ query_vector
-    coverage = [_coverage(question, text, top[h].passage.language, lexical)
-                for (h, _), text in zip(spans, texts, strict=True)]  # fmt: skip
-    best_passage = top[0].score or 1.0
-    scored = [
-        _Sentence(h, i, config.dense_weight * float(d) + config.lexical_weight * c
-                  + config.passage_weight * top[h].score / best_passage)
-        for (h, i), d, c in zip(spans, dense, coverage, strict=True)
-    ]  # fmt: skip
-    by_key = {(s.hit, s.index): s.score for s in scored}
-    best = max(scored, key=lambda s: s.score)
-    hit = top[best.hit]
-    confidence = _confidence(question, hit, query_vector, lexical)
+    texts = [_sentences(hit) for hit in top]
+    dense_flat = np.concatenate(sentence_vectors(top)) @ query_vector
+    best = None  # (score, hit index, first, last)
+    offset = 0
+    sentence_scores: list[list[float]] = []
+    for h, hit in enumerate(top):
+        q = _question(question, query_vector, hit.passage.language, lexical)
+        terms = [set(analyze(t, hit.passage.language)) for t in texts[h]]
+        dense = [float(x) for x in dense_flat[offset : offset + len(texts[h])]]
+        offset += len(texts[h])
+        numbers = [bool(_NUMBER.search(t)) for t in texts[h]] if q.asks_number else []
+        sentence_scores.append(
+            [
+                config.dense_weight * d + config.lexical_weight * q.coverage(t)
+                for d, t in zip(dense, terms, strict=True)
+            ]
+        )
+        passage = config.passage_weight * hit.score / (top[0].score or 1.0)
+        for a, b in _windows(hit, config.max_chars):
+            score = (
+                config.dense_weight * max(dense[a : b + 1])
+                + config.lexical_weight * q.coverage(set().union(*terms[a : b + 1]))
+                + passage
+                + config.number_weight * any(numbers[a : b + 1])
+            )
+            if best is None or score > best[0]:
+                best = (score, h, a, b)
+    assert best is not None
+    _, h, a, b = best
+    hit = top[h]
+    confidence = _confidence(question, hit, lexical)
     sources = (Source(hit.article, hit.passage, hit.score),) + tuple(
-        Source(h.article, h.passage, h.score) for h in hits[:k] if h is not hit
+        Source(x.article, x.passage, x.score) for x in hits[:k] if x is not hit
     )[: max(k - 1, 0)]
     if confidence < config.threshold:
         return Answer(question, language, True, confidence=confidence, hits=tuple(hits))
-    quote, key = _quote(hit, best.index, config.max_chars,
-                        lambda i: by_key.get((best.hit, i), float("-inf")))  # fmt: skip
+    quote, key = _quote(hit, a, b, config.max_chars, sentence_scores[h])
     return Answer(question, language, False, quote, key, confidence, sources, tuple(hits))
 
 
-def _sentence_text(hit: Hit, index: int) -> str:
-    start, end = hit.passage.sentences[index]
-    return hit.passage.text[start:end]
+def _sentences(hit: Hit) -> list[str]:
+    return [hit.passage.text[s:e] for s, e in hit.passage.sentences]
 
 
-def _coverage(question: str, text: str, language: str, lexical: LexicalIndex) -> float:
-    """The idf-weighted share of the question's terms that occur in `text`."""
-    terms = set(analyze(question, language))
-    if not terms:
-        return 0.0
-    idf = lexical.idf(language, terms)
-    present = set(analyze(text, language))
-    total = sum(idf.values()) or 1.0
-    return sum(w for t, w in idf.items() if t in present) / total
-
-
-def _confidence(question: str, hit: Hit, query_vector: np.ndarray, lexical: LexicalIndex) -> float:
-    coverage = _coverage(question, hit.passage.text, hit.passage.language, lexical)
-    return max(coverage, hit.dense)
-
-
-def _quote(hit: Hit, index: int, max_chars: int, score) -> tuple[str, tuple[int, int]]:  # noqa: ANN001
-    """The key sentence, plus the better-scoring neighbour when both fit in `max_chars`."""
+def _windows(hit: Hit, max_chars: int) -> list[tuple[int, int]]:
     spans = hit.passage.sentences
-    text = hit.passage.text
-    start, end = spans[index]
-    neighbours = [i for i in (index - 1, index + 1) if 0 <= i < len(spans)]
-    neighbours = [i for i in neighbours if max(end, spans[i][1]) - min(start, spans[i][0]) <= max_chars]
-    if neighbours:
-        other = max(neighbours, key=score)
-        lo, hi = min(start, spans[other][0]), max(end, spans[other][1])
-        return text[lo:hi], (start - lo, end - lo)
-    return text[start:end], (0, end - start)
+    pairs = [
+        (i, i + 1) for i in range(len(spans) - 1) if spans[i + 1][1] - spans[i][0] <= max_chars
+    ]
+    return [(i, i) for i in range(len(spans))] + pairs
+
+
+def _question(question: str, vector: np.ndarray, language: str, lexical: LexicalIndex) -> _Question:
+    terms = set(analyze(question, language))
+    return _Question(
+        question, vector, lexical.idf(language, terms), bool(_ASKS_NUMBER.search(question.strip()))
+    )
+
+
+def _confidence(question: str, hit: Hit, lexical: LexicalIndex) -> float:
+    """How sure we are that the passage answers at all: its cosine or its term coverage."""
+    q = _question(question, np.zeros(1), hit.passage.language, lexical)
+    return max(q.coverage(set(analyze(hit.passage.text, hit.passage.language))), hit.dense)
+
+
+def _quote(
+    hit: Hit, a: int, b: int, max_chars: int, scores: list[float]
+) -> tuple[str, tuple[int, int]]:
+    """Sentences a..b, widened by the better neighbour while it fits; the key sentence's span."""
+    spans = hit.passage.sentences
+    while True:
+        fits = [
+            i
+            for i in (a - 1, b + 1)
+            if 0 <= i < len(spans)
+            and max(spans[b][1], spans[i][1]) - min(spans[a][0], spans[i][0]) <= max_chars
+        ]
+        if not fits:
+            break
+        extra = max(fits, key=lambda i: scores[i])
+        a, b = min(a, extra), max(b, extra)
+    key = max(range(a, b + 1), key=lambda i: scores[i])
+    lo = spans[a][0]
+    return hit.passage.text[lo : spans[b][1]], (spans[key][0] - lo, spans[key][1] - lo)

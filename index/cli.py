@@ -40,11 +40,23 @@ def cmd_add(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
     library = _library(args, environ)
     failed = 0
-    bar = tqdm(args.sources, unit="source", disable=len(args.sources) < 2 or args.json,
-               file=sys.stderr)  # fmt: skip
+    # disable=None: a bar only on a terminal, so piped output stays one line per source.
+    bar = tqdm(
+        args.sources,
+        unit="source",
+        file=sys.stderr,
+        disable=True if len(args.sources) < 2 or args.json else None,
+    )
     for source in bar:
-        row = {"source": source, "status": "failed", "article_id": None, "title": None,
-               "language": None, "passages": None, "error": None}  # fmt: skip
+        row = {
+            "source": source,
+            "status": "failed",
+            "article_id": None,
+            "title": None,
+            "language": None,
+            "passages": None,
+            "error": None,
+        }
         try:
             if source == "-":
                 result = library.add_text(sys.stdin.read(), title=args.title, added_by="cli")
@@ -53,8 +65,13 @@ def cmd_add(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
             else:
                 result = library.add_file(Path(source), title=args.title, added_by="cli")
             article = result.article
-            row.update(status="added" if result.created else "exists", article_id=article.id,
-                       title=article.title, language=article.language, passages=article.passages)  # fmt: skip
+            row.update(
+                status="added" if result.created else "exists",
+                article_id=article.id,
+                title=article.title,
+                language=article.language,
+                passages=article.passages,
+            )
         except ArticleBotError as exc:
             row["error"] = str(exc)
             failed += 1
@@ -63,8 +80,10 @@ def cmd_add(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         elif row["status"] == "failed":
             tqdm.write(f"failed  {source}: {row['error']}", file=sys.stderr)
         else:
-            tqdm.write(f"{row['status']:<7} #{row['article_id']} [{row['language']}] "
-                       f"{row['title']} ({row['passages']} passages)")  # fmt: skip
+            tqdm.write(
+                f"{row['status']:<7} #{row['article_id']} [{row['language']}] "
+                f"{row['title']} ({row['passages']} passages)"
+            )
     return 1 if failed else 0
 
 
@@ -89,8 +108,13 @@ def answer_json(answer) -> dict:  # noqa: ANN001
         "answer": answer.quote,
         "language": answer.language,
         "sources": [
-            {"article_id": s.article.id, "title": s.article.title, "url": s.article.url,
-             "passage": s.passage.text, "score": round(s.score, 4)}  # fmt: skip
+            {
+                "article_id": s.article.id,
+                "title": s.article.title,
+                "url": s.article.url,
+                "passage": s.passage.text,
+                "score": round(s.score, 4),
+            }
             for s in answer.sources
         ],
     }
@@ -110,8 +134,10 @@ def format_answer(answer) -> str:  # noqa: ANN001
 def cmd_list(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     library = _library(args, environ)
     for article in library.list(0, 1_000_000):
-        print(f"#{article.id}\t{article.language}\t{article.passages}\t{article.published or '-'}"
-              f"\t{article.title}\t{article.url or ''}")  # fmt: skip
+        print(
+            f"#{article.id}\t{article.language}\t{article.passages}\t{article.published or '-'}"
+            f"\t{article.title}\t{article.url or ''}"
+        )
     return 0
 
 
@@ -135,7 +161,7 @@ def cmd_rebuild(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from tqdm import tqdm
 
     library = _library(args, environ)
-    with tqdm(unit="passage", file=sys.stderr, desc="re-embedding") as bar:
+    with tqdm(unit="passage", file=sys.stderr, desc="re-embedding", disable=None) as bar:
 
         def progress(done: int, total: int) -> None:
             bar.total = total
@@ -156,9 +182,12 @@ def cmd_eval(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     path = Path(args.squad_json)
     if not path.is_file():
         raise BadInput(f"no such file: {path}")
-    config = LibraryConfig(data_dir=Path("unused"),
-                           model=environ.get("EMBEDDING_MODEL") or DEFAULT_MODEL)  # fmt: skip
-    with tqdm(unit="question", file=sys.stderr, desc="asking", disable=args.json) as bar:
+    config = LibraryConfig(
+        data_dir=Path("unused"), model=environ.get("EMBEDDING_MODEL") or DEFAULT_MODEL
+    )
+    with tqdm(
+        unit="question", file=sys.stderr, desc="asking", disable=True if args.json else None
+    ) as bar:
 
         def progress(done: int, total: int) -> None:
             bar.total = total
@@ -175,6 +204,7 @@ def cmd_eval(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
 def cmd_run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from bot.app import run_bot
+
     from bot.settings import Settings
 
     settings = Settings.from_env(environ)
@@ -220,6 +250,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def configure_logging(level_name: str) -> None:
+    level = logging.getLevelName(level_name.strip().upper() or "WARNING")
+    if not isinstance(level, int):
+        level = logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Some libraries (bm25s) set their own loggers to DEBUG: the handler level keeps them quiet.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)
+    for noisy in ("httpx", "httpcore", "bm25s"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if environ is None:
@@ -227,8 +269,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 
         load_dotenv(".env")
         environ = os.environ
-    logging.basicConfig(level=environ.get("LOG_LEVEL", "WARNING").upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
+    configure_logging(environ.get("LOG_LEVEL", "WARNING"))
     try:
         return args.func(args, environ)
     except ArticleBotError as exc:

@@ -32,6 +32,8 @@ class EvalReport:
     answer_hit: float
     passage_hit_at_1: float
     passage_hit_at_3: float
+    bm25_passage_hit_at_1: float  # the same passages ranked by BM25 alone
+    dense_passage_hit_at_1: float  # ... and by the embedding model alone
     abstain_rate: float
     mean_answer_chars: float
     add_seconds: float
@@ -57,10 +59,15 @@ def load_squad(path: Path) -> tuple[list[tuple[str, str]], list[Question]]:
             for qa in paragraph["qas"]:
                 first = qa["answers"][0]
                 start = _nearest(context, first["text"], first["answer_start"])
-                questions.append(Question(
-                    qa["id"], qa["question"], tuple(a["text"] for a in qa["answers"]),
-                    number, (offset + start, offset + start + len(first["text"])),
-                ))  # fmt: skip
+                questions.append(
+                    Question(
+                        qa["id"],
+                        qa["question"],
+                        tuple(a["text"] for a in qa["answers"]),
+                        number,
+                        (offset + start, offset + start + len(first["text"])),
+                    )
+                )
             paragraphs.append(context)
             offset += len(context) + 2
         articles.append((entry["title"].replace("_", " "), "\n\n".join(paragraphs)))
@@ -83,13 +90,37 @@ def iter_answers(library: Library, ids: list[int], questions: list[Question]) ->
         yield q, answer, elapsed, ranks
 
 
+def _single_retrievers(library: Library, q: Question, article_id: int) -> tuple[bool, bool]:
+    """Whether BM25 alone, and the dense model alone, rank a gold passage first."""
+    snapshot = library._current()
+    found = []
+    for ranking in (
+        snapshot.lexical.search(q.question, 1),
+        snapshot.vectors.search(library.embedder.encode([q.question])[0], 1),
+    ):
+        best = sorted(ranking, key=lambda pid: -ranking[pid])[:1]
+        passages = library.store.passages(best)
+        found.append(
+            any(
+                p.article_id == article_id and p.start <= q.span[0] and q.span[1] <= p.end
+                for p in passages.values()
+            )
+        )
+    return found[0], found[1]
+
+
 def _covers(hit, article_id: int, span: tuple[int, int]) -> bool:  # noqa: ANN001
     p = hit.passage
     return p.article_id == article_id and p.start <= span[0] and span[1] <= p.end
 
 
-def evaluate(path: Path, *, embedder: Embedder | None = None, config: LibraryConfig | None = None,
-             progress: Callable[[int, int], None] | None = None) -> EvalReport:  # fmt: skip
+def evaluate(
+    path: Path,
+    *,
+    embedder: Embedder | None = None,
+    config: LibraryConfig | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> EvalReport:
     articles, questions = load_squad(path)
     with tempfile.TemporaryDirectory(prefix="articlebot-eval-") as tmp:
         cfg = config or LibraryConfig(Path(tmp))
@@ -100,29 +131,38 @@ def evaluate(path: Path, *, embedder: Embedder | None = None, config: LibraryCon
         for title, text in articles:
             ids.append(library.add_text(text, title=title, source=path.name).article.id)
         add_seconds = time.perf_counter() - t0
-        hit = hit1 = hit3 = abstained = 0
+        hit = hit1 = hit3 = abstained = bm25_1 = dense_1 = 0
         lengths: list[int] = []
         latencies: list[float] = []
         for done, (q, answer, elapsed, ranks) in enumerate(iter_answers(library, ids, questions)):
+            alone = _single_retrievers(library, q, ids[q.article])
             latencies.append(elapsed)
             abstained += answer.abstained
             lengths.append(len(answer.quote))
             hit += any(a in answer.quote for a in q.answers) if not answer.abstained else 0
             hit1 += bool(ranks) and ranks[0] < 1
             hit3 += bool(ranks) and ranks[0] < 3
+            bm25_1, dense_1 = bm25_1 + alone[0], dense_1 + alone[1]
             if progress:
                 progress(done + 1, len(questions))
         library.close()
     n = len(questions) or 1
     latencies.sort()
     return EvalReport(
-        file=path.name, articles=len(articles), questions=len(questions),
-        answer_hit=hit / n, passage_hit_at_1=hit1 / n, passage_hit_at_3=hit3 / n,
-        abstain_rate=abstained / n, mean_answer_chars=statistics.fmean(lengths or [0]),
+        file=path.name,
+        articles=len(articles),
+        questions=len(questions),
+        answer_hit=hit / n,
+        passage_hit_at_1=hit1 / n,
+        passage_hit_at_3=hit3 / n,
+        bm25_passage_hit_at_1=bm25_1 / n,
+        dense_passage_hit_at_1=dense_1 / n,
+        abstain_rate=abstained / n,
+        mean_answer_chars=statistics.fmean(lengths or [0]),
         add_seconds=add_seconds,
         latency_p50_ms=1000 * _quantile(latencies, 0.5),
         latency_p95_ms=1000 * _quantile(latencies, 0.95),
-    )  # fmt: skip
+    )
 
 
 def asdict_shallow(obj) -> dict:  # noqa: ANN001

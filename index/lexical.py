@@ -21,21 +21,54 @@ import Stemmer
 
 logger = logging.getLogger(__name__)
 
-_STEMMERS = {
-    "ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german",
-    "el": "greek", "en": "english", "es": "spanish", "et": "estonian", "eu": "basque",
-    "fa": "persian", "fi": "finnish", "fr": "french", "ga": "irish", "hi": "hindi",
-    "hu": "hungarian", "hy": "armenian", "id": "indonesian", "it": "italian",
-    "lt": "lithuanian", "ne": "nepali", "nl": "dutch", "no": "norwegian", "pl": "polish",
-    "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian", "sv": "swedish",
-    "ta": "tamil", "tr": "turkish", "yi": "yiddish",
-}  # fmt: skip
-_STOPWORDS = {
-    "en": sw.STOPWORDS_EN, "de": sw.STOPWORDS_GERMAN, "nl": sw.STOPWORDS_DUTCH,
-    "fr": sw.STOPWORDS_FRENCH, "es": sw.STOPWORDS_SPANISH, "pt": sw.STOPWORDS_PORTUGUESE,
-    "it": sw.STOPWORDS_ITALIAN, "ru": sw.STOPWORDS_RUSSIAN, "sv": sw.STOPWORDS_SWEDISH,
-    "no": sw.STOPWORDS_NORWEGIAN, "da": sw.STOPWORDS_DANISH, "tr": sw.STOPWORDS_TURKISH,
-}  # fmt: skip
+_STEMMERS = {  # fmt: skip
+    "ar": "arabic",
+    "ca": "catalan",
+    "cs": "czech",
+    "da": "danish",
+    "de": "german",
+    "el": "greek",
+    "en": "english",
+    "es": "spanish",
+    "et": "estonian",
+    "eu": "basque",
+    "fa": "persian",
+    "fi": "finnish",
+    "fr": "french",
+    "ga": "irish",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "hy": "armenian",
+    "id": "indonesian",
+    "it": "italian",
+    "lt": "lithuanian",
+    "ne": "nepali",
+    "nl": "dutch",
+    "no": "norwegian",
+    "pl": "polish",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
+    "yi": "yiddish",
+}
+_STOPWORDS = {  # fmt: skip
+    "en": sw.STOPWORDS_EN,
+    "de": sw.STOPWORDS_GERMAN,
+    "nl": sw.STOPWORDS_DUTCH,
+    "fr": sw.STOPWORDS_FRENCH,
+    "es": sw.STOPWORDS_SPANISH,
+    "pt": sw.STOPWORDS_PORTUGUESE,
+    "it": sw.STOPWORDS_ITALIAN,
+    "ru": sw.STOPWORDS_RUSSIAN,
+    "sv": sw.STOPWORDS_SWEDISH,
+    "no": sw.STOPWORDS_NORWEGIAN,
+    "da": sw.STOPWORDS_DANISH,
+    "tr": sw.STOPWORDS_TURKISH,
+}
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Scripts written without spaces: index overlapping character pairs instead of whole runs.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -115,7 +148,7 @@ class LexicalIndex:
         return found
 
     def idf(self, language: str, terms: Iterable[str]) -> dict[str, float]:
-        """BM25 idf of analyzed terms in `language`'s index (terms it has never seen get the most)."""
+        """BM25 idf of analyzed terms in `language`'s index (unseen terms get the most)."""
         entry = self._indexes.get(language)
         if entry is None:
             return {t: 1.0 for t in terms}

@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from . import snapshot as snap
 from . import sources
@@ -27,6 +30,7 @@ from .vectors import VectorIndex
 
 logger = logging.getLogger(__name__)
 
+SENTENCE_CACHE = 20_000  # passages whose sentence vectors stay in memory (~1.5 KB a sentence)
 Stage = Callable[[str, dict], None]  # progress callback: (stage name, details)
 
 
@@ -59,6 +63,8 @@ class Library:
         self._lock_path = self.data_dir / "write.lock"
         self._write = threading.Lock()
         self._snapshot: Snapshot | None = None
+        self._sentences: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     # -- the index snapshot --------------------------------------------------------------------
 
@@ -91,14 +97,17 @@ class Library:
             with self._file_lock(locked):
                 return self._reconcile(snapshot, stored)
         if not stored:
-            return Snapshot(VectorIndex.empty(self.embedder.dimension), LexicalIndex(),
-                            self.embedder.name)  # fmt: skip
+            return Snapshot(
+                VectorIndex.empty(self.embedder.dimension), LexicalIndex(), self.embedder.name
+            )
         logger.warning("no usable index on disk; rebuilding it from the database")
         with self._file_lock(locked):
             return self._rebuild_locked(None)
 
     def _file_lock(self, held: bool) -> AbstractContextManager[None]:
-        return nullcontext() if held else write_lock(self._lock_path, timeout=self.config.lock_timeout)
+        return (
+            nullcontext() if held else write_lock(self._lock_path, timeout=self.config.lock_timeout)
+        )
 
     def _reconcile(self, snapshot: Snapshot, stored: set[int]) -> Snapshot:
         """Bring the indexes in line with SQLite: embed what is missing, drop what is extra."""
@@ -132,25 +141,54 @@ class Library:
 
     # -- adding --------------------------------------------------------------------------------
 
-    def add_text(self, text: str, *, title: str | None = None, url: str | None = None,
-                 source: str | None = None, published: str | None = None,
-                 added_by: str | None = None, progress: Stage = _no_progress) -> AddResult:  # fmt: skip
+    def add_text(
+        self,
+        text: str,
+        *,
+        title: str | None = None,
+        url: str | None = None,
+        source: str | None = None,
+        published: str | None = None,
+        added_by: str | None = None,
+        progress: Stage = _no_progress,
+    ) -> AddResult:
         draft = sources.from_text(text, title=title, url=url, source=source, published=published)
         return self.add_draft(draft, added_by=added_by, progress=progress)
 
-    def add_file(self, path: Path, *, title: str | None = None, added_by: str | None = None,
-                 progress: Stage = _no_progress) -> AddResult:  # fmt: skip
-        return self.add_draft(sources.from_file(path, title=title), added_by=added_by,
-                              progress=progress)  # fmt: skip
+    def add_file(
+        self,
+        path: Path,
+        *,
+        title: str | None = None,
+        added_by: str | None = None,
+        progress: Stage = _no_progress,
+    ) -> AddResult:
+        return self.add_draft(
+            sources.from_file(path, title=title), added_by=added_by, progress=progress
+        )
 
-    def add_bytes(self, data: bytes, suffix: str, *, title: str | None = None,
-                  url: str | None = None, source: str | None = None,
-                  added_by: str | None = None, progress: Stage = _no_progress) -> AddResult:  # fmt: skip
+    def add_bytes(
+        self,
+        data: bytes,
+        suffix: str,
+        *,
+        title: str | None = None,
+        url: str | None = None,
+        source: str | None = None,
+        added_by: str | None = None,
+        progress: Stage = _no_progress,
+    ) -> AddResult:
         draft = sources.from_bytes(data, suffix, title=title, url=url, source=source)
         return self.add_draft(draft, added_by=added_by, progress=progress)
 
-    def add_url(self, url: str, *, title: str | None = None, added_by: str | None = None,
-                progress: Stage = _no_progress) -> AddResult:  # fmt: skip
+    def add_url(
+        self,
+        url: str,
+        *,
+        title: str | None = None,
+        added_by: str | None = None,
+        progress: Stage = _no_progress,
+    ) -> AddResult:
         from .fetch import check_url, extract_html, fetch
 
         url = url.strip()
@@ -159,19 +197,29 @@ class Library:
         if existing is not None:
             return AddResult(existing, created=False)
         progress("fetching", {"url": url})
-        page = fetch(url, allow_private=self.config.allow_private_urls,
-                     max_bytes=self.config.fetch_max_bytes, timeout=self.config.fetch_timeout)  # fmt: skip
+        page = fetch(
+            url,
+            allow_private=self.config.allow_private_urls,
+            max_bytes=self.config.fetch_max_bytes,
+            timeout=self.config.fetch_timeout,
+        )
         progress("extracting", {"url": page.url})
         if page.content_type.startswith("text/plain"):
             draft = sources.from_text(page.text, title=title, url=page.url)
         else:
             extracted = extract_html(page.text, page.url)
-            draft = sources.from_text(extracted.text, title=title or extracted.title, url=page.url,
-                                      source=extracted.source, published=extracted.published)  # fmt: skip
+            draft = sources.from_text(
+                extracted.text,
+                title=title or extracted.title,
+                url=page.url,
+                source=extracted.source,
+                published=extracted.published,
+            )
         return self.add_draft(draft, added_by=added_by, progress=progress)
 
-    def add_draft(self, draft: sources.Draft, *, added_by: str | None = None,
-                  progress: Stage = _no_progress) -> AddResult:  # fmt: skip
+    def add_draft(
+        self, draft: sources.Draft, *, added_by: str | None = None, progress: Stage = _no_progress
+    ) -> AddResult:
         """Store an article and index it: all or nothing. Returns the existing one if known."""
         digest = sources.content_hash(draft.text)
         canonical = sources.canonical_url(draft.url)
@@ -179,8 +227,12 @@ class Library:
         if existing is not None:
             return AddResult(existing, created=False)
         language = detect_language(draft.text)
-        chunks = chunk_text(draft.text, language, self.embedder.count_tokens,
-                            self.config.passage_tokens or self.embedder.max_tokens)  # fmt: skip
+        chunks = chunk_text(
+            draft.text,
+            language,
+            self.embedder.count_tokens,
+            self.config.passage_tokens or self.embedder.max_tokens,
+        )
         if not chunks:
             raise BadInput("the text has no sentences to index")
         progress("indexing", {"passages": len(chunks)})
@@ -190,10 +242,17 @@ class Library:
             try:
                 with self.store.transaction() as conn:
                     article_id = self.store.insert_article(
-                        conn, title=draft.title, text=draft.text, url=draft.url,
-                        canonical_url=canonical, source=draft.source, published=draft.published,
-                        language=language, content_hash=digest, added_by=added_by,
-                    )  # fmt: skip
+                        conn,
+                        title=draft.title,
+                        text=draft.text,
+                        url=draft.url,
+                        canonical_url=canonical,
+                        source=draft.source,
+                        published=draft.published,
+                        language=language,
+                        content_hash=digest,
+                        added_by=added_by,
+                    )
                     passages = self.store.insert_passages(conn, article_id, chunks, language)
                     updated = base.vectors.copy()
                     updated.add([p.id for p in passages], vectors)
@@ -233,17 +292,57 @@ class Library:
         language = detect_language(question, hints=tuple(languages))
         query = f"{context} {question}" if context else question
         query_vector = self.embedder.encode([query])[0]
-        scored = hybrid_search(snapshot.vectors, snapshot.lexical, query_vector, query,
-                               k=max(k, self.config.answer.candidates))  # fmt: skip
+        scored = hybrid_search(
+            snapshot.vectors,
+            snapshot.lexical,
+            query_vector,
+            query,
+            k=max(k, self.config.answer.candidates),
+        )
         hits = self._hits(scored)
-        return answer_question(question, language, hits, query_vector, self.embedder,
-                               snapshot.lexical, self.config.answer, k=k)  # fmt: skip
+        return answer_question(
+            question,
+            language,
+            hits,
+            query_vector,
+            self._sentence_vectors,
+            snapshot.lexical,
+            self.config.answer,
+            k=k,
+        )
+
+    def _sentence_vectors(self, hits: list[Hit]) -> list[np.ndarray]:
+        """Each hit's sentence vectors; a bounded cache keeps popular passages' vectors."""
+        missing = [h.passage for h in hits if h.passage.id not in self._sentences]
+        if missing:
+            texts = [p.text[s:e] for p in missing for s, e in p.sentences]
+            vectors = self.embedder.encode(texts)
+            offset = 0
+            with self._cache_lock:
+                for p in missing:
+                    self._sentences[p.id] = vectors[offset : offset + len(p.sentences)]
+                    offset += len(p.sentences)
+                while len(self._sentences) > SENTENCE_CACHE:
+                    self._sentences.popitem(last=False)
+        with self._cache_lock:
+            out = []
+            for h in hits:
+                found = self._sentences.get(h.passage.id)
+                if found is None:  # evicted by a concurrent caller: encode again
+                    found = self.embedder.encode(
+                        [h.passage.text[s:e] for s, e in h.passage.sentences]
+                    )
+                else:
+                    self._sentences.move_to_end(h.passage.id)
+                out.append(found)
+            return out
 
     def search(self, question: str, *, k: int = 5) -> list[Hit]:
         snapshot = self._current()
         query_vector = self.embedder.encode([question])[0]
-        return self._hits(hybrid_search(snapshot.vectors, snapshot.lexical, query_vector,
-                                        question, k=k))  # fmt: skip
+        return self._hits(
+            hybrid_search(snapshot.vectors, snapshot.lexical, query_vector, question, k=k)
+        )
 
     def _hits(self, scored: Iterable[tuple[int, float, float, float]]) -> list[Hit]:
         scored = list(scored)
@@ -286,10 +385,15 @@ class Library:
     def stats(self) -> Stats:
         articles, passages, languages = self.store.counts()
         snapshot = self._current()
-        return Stats(articles=articles, passages=passages, vectors=len(snapshot.vectors),
-                     model=snapshot.model, dimension=snapshot.dimension, languages=languages,
-                     data_dir=str(self.data_dir))  # fmt: skip
+        return Stats(
+            articles=articles,
+            passages=passages,
+            vectors=len(snapshot.vectors),
+            model=snapshot.model,
+            dimension=snapshot.dimension,
+            languages=languages,
+            data_dir=str(self.data_dir),
+        )
 
     def close(self) -> None:
         self.store.close()
-

@@ -1,4 +1,4 @@
-"""Frozen dataclasses passed between the library's stages (the leaf module: imports nothing of ours)."""
+"""Frozen dataclasses passed between the stages (the leaf module: imports nothing of ours)."""
 
 from __future__ import annotations
 

@@ -10,8 +10,9 @@ from .vectors import VectorIndex
 POOL = 50
 
 
-def fuse(dense: dict[int, float], lexical: dict[int, float],
-         dense_weight: float = 0.5) -> list[tuple[int, float, float, float]]:  # fmt: skip
+def fuse(
+    dense: dict[int, float], lexical: dict[int, float], dense_weight: float = 0.5
+) -> list[tuple[int, float, float, float]]:
     """(passage id, fused, dense, lexical), best first.
 
     fused = w * cosine + (1 - w) * BM25 / top BM25. The cosine is used raw, not rescaled: a model
@@ -32,8 +33,15 @@ def fuse(dense: dict[int, float], lexical: dict[int, float],
     return out
 
 
-def hybrid_search(vectors: VectorIndex, lexical: LexicalIndex, query_vector: np.ndarray,
-                  question: str, *, k: int, pool: int = POOL) -> list[tuple[int, float, float, float]]:  # fmt: skip
+def hybrid_search(
+    vectors: VectorIndex,
+    lexical: LexicalIndex,
+    query_vector: np.ndarray,
+    question: str,
+    *,
+    k: int,
+    pool: int = POOL,
+) -> list[tuple[int, float, float, float]]:
     dense = vectors.search(query_vector, max(pool, k))
     lex = lexical.search(question, max(pool, k))
     missing = [pid for pid in lex if pid not in dense]

@@ -60,7 +60,9 @@ def load(root: Path) -> tuple[Snapshot, dict] | None:
         vectors = VectorIndex.load(directory / "vectors.faiss")
         lexical = LexicalIndex.load(directory / "bm25")
     except Exception as exc:  # any damage means: rebuild from SQLite
-        logger.warning("index generation %s is unreadable (%s); it will be rebuilt", generation, exc)
+        logger.warning(
+            "index generation %s is unreadable (%s); it will be rebuilt", generation, exc
+        )
         return None
     if len(vectors) != manifest.get("vectors") or len(lexical) != manifest.get("vectors"):
         logger.warning("index generation %s does not match its manifest; rebuilding", generation)

@@ -1,4 +1,4 @@
-"""Turn what an admin gives us (pasted text, a file, a URL) into a Draft article, or one clear error."""
+"""Turn pasted text, a file or a URL into a Draft article, or one clear error."""
 
 from __future__ import annotations
 
@@ -43,8 +43,14 @@ def clean_text(text: str) -> str:
     return text
 
 
-def from_text(text: str, *, title: str | None = None, url: str | None = None,
-              source: str | None = None, published: str | None = None) -> Draft:  # fmt: skip
+def from_text(
+    text: str,
+    *,
+    title: str | None = None,
+    url: str | None = None,
+    source: str | None = None,
+    published: str | None = None,
+) -> Draft:
     """Pasted text: the first non-empty line is the title unless one is given."""
     text = clean_text(text)
     if title is None or not title.strip():
@@ -75,8 +81,14 @@ def from_file(path: Path, *, title: str | None = None) -> Draft:
     return from_bytes(path.read_bytes(), suffix, title=title)
 
 
-def from_bytes(data: bytes, suffix: str, *, title: str | None = None,
-               url: str | None = None, source: str | None = None) -> Draft:  # fmt: skip
+def from_bytes(
+    data: bytes,
+    suffix: str,
+    *,
+    title: str | None = None,
+    url: str | None = None,
+    source: str | None = None,
+) -> Draft:
     if len(data) > MAX_FILE_BYTES:
         raise BadInput(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
     if b"\x00" in data[:8192]:
@@ -86,8 +98,13 @@ def from_bytes(data: bytes, suffix: str, *, title: str | None = None,
         from .fetch import extract_html
 
         extracted = extract_html(text, url)
-        return from_text(extracted.text, title=title or extracted.title or None, url=url,
-                         source=source or extracted.source, published=extracted.published)  # fmt: skip
+        return from_text(
+            extracted.text,
+            title=title or extracted.title or None,
+            url=url,
+            source=source or extracted.source,
+            published=extracted.published,
+        )
     return from_text(text, title=title, url=url, source=source)
 
 
@@ -104,9 +121,16 @@ def canonical_url(url: str | None) -> str | None:
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     port = parts.port
-    if port and not (parts.scheme == "http" and port == 80 or parts.scheme == "https" and port == 443):
+    if port and not (
+        parts.scheme == "http" and port == 80 or parts.scheme == "https" and port == 443
+    ):
         host = f"{host}:{port}"
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                             if not _TRACKING.match(k)))  # fmt: skip
+    query = urlencode(
+        sorted(
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not _TRACKING.match(k)
+        )
+    )
     path = parts.path.rstrip("/") or "/"
     return urlunsplit((parts.scheme.lower(), host, path, query, ""))

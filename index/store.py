@@ -16,7 +16,7 @@ from .models import Article, Passage
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     url TEXT,
     canonical_url TEXT UNIQUE,
     title TEXT NOT NULL,
@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS articles (
     added_by TEXT
 );
 CREATE TABLE IF NOT EXISTS passages (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     ordinal INTEGER NOT NULL,
     text TEXT NOT NULL,
@@ -113,9 +113,19 @@ class Store:
         cur = conn.execute(
             "INSERT INTO articles (url, canonical_url, title, source, published, language, "
             "content_hash, text, added_at, added_by) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (url, canonical_url, title, source, published, language, content_hash, text,
-             datetime.now(UTC).isoformat(timespec="seconds"), added_by),
-        )  # fmt: skip
+            (
+                url,
+                canonical_url,
+                title,
+                source,
+                published,
+                language,
+                content_hash,
+                text,
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                added_by,
+            ),
+        )
         assert cur.lastrowid is not None
         return cur.lastrowid
 
@@ -127,13 +137,28 @@ class Store:
             cur = conn.execute(
                 'INSERT INTO passages (article_id, ordinal, text, start, "end", sentences, '
                 "language) VALUES (?,?,?,?,?,?,?)",
-                (article_id, ordinal, chunk.text, chunk.start, chunk.end,
-                 json.dumps(chunk.sentences), language),
-            )  # fmt: skip
+                (
+                    article_id,
+                    ordinal,
+                    chunk.text,
+                    chunk.start,
+                    chunk.end,
+                    json.dumps(chunk.sentences),
+                    language,
+                ),
+            )
             assert cur.lastrowid is not None
             passages.append(
-                Passage(cur.lastrowid, article_id, ordinal, chunk.text, chunk.start, chunk.end,
-                        chunk.sentences, language)  # fmt: skip
+                Passage(
+                    cur.lastrowid,
+                    article_id,
+                    ordinal,
+                    chunk.text,
+                    chunk.start,
+                    chunk.end,
+                    chunk.sentences,
+                    language,
+                )
             )
         return passages
 
@@ -165,8 +190,10 @@ class Store:
 
     def delete_article(self, conn: sqlite3.Connection, article_id: int) -> list[int]:
         """Delete an article and its passages; returns the deleted passage ids."""
-        ids = [r[0] for r in conn.execute("SELECT id FROM passages WHERE article_id = ?",
-                                          (article_id,))]  # fmt: skip
+        ids = [
+            r[0]
+            for r in conn.execute("SELECT id FROM passages WHERE article_id = ?", (article_id,))
+        ]
         conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
         return ids
 

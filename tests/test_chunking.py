@@ -38,8 +38,11 @@ def test_line_breaks_end_sentences_and_spans_are_verbatim() -> None:
     text = "Titel ohne Punkt\n\nErster Satz hier. Zweiter Satz dort.\nDritte Zeile"
     spans = split_sentences(text, "de")
     assert [text[s:e] for s, e in spans] == [
-        "Titel ohne Punkt", "Erster Satz hier.", "Zweiter Satz dort.", "Dritte Zeile",
-    ]  # fmt: skip
+        "Titel ohne Punkt",
+        "Erster Satz hier.",
+        "Zweiter Satz dort.",
+        "Dritte Zeile",
+    ]
 
 
 def test_passages_respect_the_budget_and_never_cut_a_sentence() -> None:

@@ -42,8 +42,9 @@ def test_add_ask_and_stats_agree(hash_library: Library) -> None:
 def test_duplicates_are_reported_not_stored(hash_library: Library) -> None:
     first = hash_library.add_text(ARTICLE_EN, url="https://news.example/a?utm_source=x")
     again = hash_library.add_text(ARTICLE_EN.replace("  ", " ").upper())
-    same_url = hash_library.add_text("Other title\nCompletely different text about cats.",
-                                     url="https://NEWS.example/a")  # fmt: skip
+    same_url = hash_library.add_text(
+        "Other title\nCompletely different text about cats.", url="https://NEWS.example/a"
+    )
     assert not again.created and again.article.id == first.article.id
     assert not same_url.created and same_url.article.id == first.article.id
     assert hash_library.stats().articles == 1

@@ -54,10 +54,13 @@ def test_file_types_and_missing_files(tmp_path: Path) -> None:
 
 def test_html_file_is_extracted(tmp_path: Path) -> None:
     page = tmp_path / "a.html"
-    body = "".join(f"<p>Absatz {i}: Die Regierung beschloss am Montag neue Regeln.</p>"
-                   for i in range(4))  # fmt: skip
-    page.write_text(f"<html><head><title>Neue Regeln</title></head><body><article>"
-                    f"<h1>Neue Regeln</h1>{body}</article></body></html>")  # fmt: skip
+    body = "".join(
+        f"<p>Absatz {i}: Die Regierung beschloss am Montag neue Regeln.</p>" for i in range(4)
+    )
+    page.write_text(
+        f"<html><head><title>Neue Regeln</title></head><body><article>"
+        f"<h1>Neue Regeln</h1>{body}</article></body></html>"
+    )
     draft = from_file(page)
     assert draft.title == "Neue Regeln"
     assert "Die Regierung beschloss" in draft.text
