@@ -288,8 +288,7 @@ class Library:
         if not question:
             raise BadInput("the question is empty")
         snapshot = self._current()
-        _, _, languages = self.store.counts()
-        language = detect_language(question, hints=tuple(languages))
+        language = detect_language(question, hints=tuple(snapshot.lexical.languages))
         query = f"{context} {question}" if context else question
         query_vector = self.embedder.encode([query])[0]
         scored = hybrid_search(
