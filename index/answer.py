@@ -26,7 +26,8 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _ASKS_NUMBER = re.compile(
-    r"^(how (many|much|long|old|far|large|big|tall|high)|what (year|percentage|percent|date|age)|"
+    r"^((and|but|so|und|aber|also|dann)\s+)?"
+    r"(how (many|much|long|old|far|large|big|tall|high)|what (year|percentage|percent|date|age)|"
     r"in what year|when|wie (viele?|lange|alt|hoch|groß|weit)|wann|in welchem jahr|um wie viel)",
     re.IGNORECASE,
 )
@@ -70,7 +71,12 @@ def answer_question(
     config: AnswerConfig,
     *,
     k: int = 3,
+    query: str | None = None,
 ) -> Answer:
+    """The quote for `question`; `query` (the question with its chat context, for follow-ups such
+    as "Und wann war das?") supplies the words that sentences and passages are matched on."""
+    query = query or question
+    asks_number = bool(_ASKS_NUMBER.search(question.strip()))
     if not hits:
         return Answer(question=question, language=language, abstained=True)
     top = hits[: config.candidates]
@@ -80,7 +86,7 @@ def answer_question(
     offset = 0
     sentence_scores: list[list[float]] = []
     for h, hit in enumerate(top):
-        q = _question(question, query_vector, hit.passage.language, lexical)
+        q = _question(query, query_vector, hit.passage.language, lexical, asks_number)
         terms = [set(analyze(t, hit.passage.language)) for t in texts[h]]
         dense = [float(x) for x in dense_flat[offset : offset + len(texts[h])]]
         offset += len(texts[h])
@@ -104,7 +110,7 @@ def answer_question(
     assert best is not None
     _, h, a, b = best
     hit = top[h]
-    confidence = _confidence(question, hit, lexical)
+    confidence = _confidence(query, hit, lexical)
     sources = (Source(hit.article, hit.passage, hit.score),) + tuple(
         Source(x.article, x.passage, x.score) for x in hits[:k] if x is not hit
     )[: max(k - 1, 0)]
@@ -126,11 +132,11 @@ def _windows(hit: Hit, max_chars: int) -> list[tuple[int, int]]:
     return [(i, i) for i in range(len(spans))] + pairs
 
 
-def _question(question: str, vector: np.ndarray, language: str, lexical: LexicalIndex) -> _Question:
-    terms = set(analyze(question, language))
-    return _Question(
-        question, vector, lexical.idf(language, terms), bool(_ASKS_NUMBER.search(question.strip()))
-    )
+def _question(
+    text: str, vector: np.ndarray, language: str, lexical: LexicalIndex, asks_number: bool = False
+) -> _Question:
+    terms = set(analyze(text, language))
+    return _Question(text, vector, lexical.idf(language, terms), asks_number)
 
 
 def _confidence(question: str, hit: Hit, lexical: LexicalIndex) -> float:

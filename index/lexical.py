@@ -101,6 +101,9 @@ def analyze(text: str, language: str) -> list[str]:
     return stemmer.stemWords(words) if stemmer else words
 
 
+IDF_MIN_PASSAGES = 100
+
+
 class LexicalIndex:
     """One bm25s index per language, keyed by passage id."""
 
@@ -148,13 +151,17 @@ class LexicalIndex:
         return found
 
     def idf(self, language: str, terms: Iterable[str]) -> dict[str, float]:
-        """BM25 idf of analyzed terms in `language`'s index (unseen terms get the most)."""
+        """BM25 idf of analyzed terms in `language`'s index (unseen terms get the most).
+
+        The passage count is taken as at least IDF_MIN_PASSAGES: in a library of a few articles
+        a word every passage shares is still a content word, not a stopword; without the floor
+        an unseen question word would outweigh all the matched ones and the answer abstain."""
         entry = self._indexes.get(language)
         if entry is None:
             return {t: 1.0 for t in terms}
         retriever, ids = entry
         indptr = retriever.scores["indptr"]
-        n = len(ids)
+        n = max(len(ids), IDF_MIN_PASSAGES)
         out = {}
         for term in terms:
             j = retriever.vocab_dict.get(term)

@@ -308,6 +308,7 @@ class Library:
             snapshot.lexical,
             self.config.answer,
             k=k,
+            query=query,
         )
 
     def _sentence_vectors(self, hits: list[Hit]) -> list[np.ndarray]:

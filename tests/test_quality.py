@@ -48,3 +48,18 @@ def test_seed_article_questions(tmp_path, real_embedder) -> None:  # noqa: ANN00
         assert answer.quote in answer.sources[0].passage.text  # verbatim
         start, end = answer.key
         assert 0 <= start < end <= len(answer.quote)
+
+
+def test_a_follow_up_is_answered_in_the_context_of_the_previous_question(
+    tmp_path,  # noqa: ANN001
+    real_embedder,  # noqa: ANN001
+) -> None:
+    from index.library import Library, LibraryConfig
+
+    library = Library(LibraryConfig(tmp_path / "data"), embedder=real_embedder)
+    library.add_text(SEED_DE.read_text(encoding="utf-8"))
+    assert "Am Montag traf sich" not in library.ask("Und wann war das?").quote  # alone: no clue
+    previous = "Mit wem traf sich der nordkoreanische Außenminister?"
+    answer = library.ask("Und wann war das?", context=previous)
+    assert not answer.abstained and "Am Montag traf sich" in answer.quote
+    assert answer.question == "Und wann war das?"

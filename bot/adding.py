@@ -1,0 +1,282 @@
+"""Adding and deleting articles (admins only): /add, documents, channel forwards, /delete.
+
+Every path checks the sender first, so a stranger's URL is never fetched and their text never
+stored. The library works in a thread and reports its stages through a progress callback, which
+StatusReporter turns into edits of one status message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageOriginChannel,
+    Update,
+)
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes, filters
+
+from index.errors import ArticleBotError, FetchError, NotFound, RefusedURL
+from index.library import Stage
+from index.models import AddResult
+
+from . import render
+from .common import command_payload, require_admin, user_lang
+from .services import services
+from .texts import passages, t
+
+logger = logging.getLogger(__name__)
+
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # Telegram's getFile limit for bots
+SUFFIXES = {
+    ".txt": ".txt",
+    ".text": ".txt",
+    ".md": ".md",
+    ".markdown": ".md",
+    ".html": ".html",
+    ".htm": ".html",
+    ".xhtml": ".html",
+}
+MIME_SUFFIXES = {"text/plain": ".txt", "text/markdown": ".md", "text/html": ".html"}
+ADD_CAPTION = re.compile(r"^/add(@\w+)?(\s|$)", re.IGNORECASE)
+WRITE_COMMAND = re.compile(r"^/(add|delete)(@\w+)?(\s|$)", re.IGNORECASE)
+_URL = re.compile(r"(?i)(https?://|www\.)\S+")
+
+
+class ChannelForward(filters.MessageFilter):
+    """A message forwarded from a channel."""
+
+    def filter(self, message: Message) -> bool:
+        return isinstance(message.forward_origin, MessageOriginChannel)
+
+
+class StatusReporter:
+    """Edits one status message as the library reports its stages from a worker thread.
+
+    Every stage is shown, in order (there are only three, and the rate limiter paces edits).
+    """
+
+    def __init__(self, message: Message, lang: str) -> None:
+        self._message = message
+        self._lang = lang
+        self._shown = message.text_html if message.text else ""
+        self._loop = asyncio.get_running_loop()
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self._task = asyncio.create_task(self._run())
+
+    def __call__(self, stage: str, details: dict) -> None:
+        """The library's progress callback; runs in the worker thread."""
+        lang = self._lang
+        if stage == "indexing":
+            count = passages(lang, int(details.get("passages", 0)))
+            text: str | None = t(lang, "status_indexing", passages=count)
+        else:
+            key = {"fetching": "status_fetching", "extracting": "status_extracting"}.get(stage)
+            text = t(lang, key) if key else None
+        if text is not None:
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, text)
+
+    async def _run(self) -> None:
+        while (text := await self._queue.get()) is not None:
+            await self._edit(text)
+
+    async def _edit(self, text: str) -> bool:
+        if text == self._shown:
+            return True
+        try:
+            await self._message.edit_text(text)
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                logger.warning("could not edit the status message: %s", exc)
+                return False
+        except TelegramError as exc:
+            logger.warning("could not edit the status message: %s", exc)
+            return False
+        self._shown = text
+        return True
+
+    async def finish(self, text: str) -> None:
+        """Show the outcome after every stage edit already on its way."""
+        self._queue.put_nowait(None)
+        await self._task
+        if not await self._edit(text):
+            await self._message.reply_text(text)
+
+
+async def run_add(status: Message, lang: str, job: Callable[[Stage], AddResult]) -> None:
+    """Run `job` in a thread, reporting on `status`; every outcome ends as one edit of it."""
+    reporter = StatusReporter(status, lang)
+    try:
+        result = await asyncio.to_thread(job, reporter)
+        final = render.added_text(result, lang)
+        what = "added" if result.created else "was already stored"
+        logger.info(
+            "article #%d %s (%d passages)", result.article.id, what, result.article.passages
+        )
+    except RefusedURL as exc:
+        final = t(lang, "refused_url", reason=exc)
+    except FetchError as exc:
+        final = t(lang, "fetch_failed", reason=exc)
+    except ArticleBotError as exc:
+        final = t(lang, "add_failed", reason=exc)
+    except Exception:
+        # Not a user error: the details go to the log, the status message says sorry.
+        logger.exception("adding an article failed")
+        final = t(lang, "sorry")
+    await reporter.finish(final)
+
+
+async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Add the article at a URL, or the text pasted after /add (admins)."""
+    if not await require_admin(update, context):
+        return
+    message = update.effective_message
+    lang = user_lang(update)
+    payload = command_payload(message)
+    if not payload:
+        await message.reply_text(t(lang, "add_usage"))
+        return
+    library = services(context).library
+    by = str(update.effective_user.id)
+    if _URL.fullmatch(payload):
+        url = payload if "://" in payload else f"https://{payload}"
+        status = await message.reply_text(t(lang, "status_start"))
+        await run_add(status, lang, lambda p: library.add_url(url, added_by=by, progress=p))
+    else:
+        status = await message.reply_text(t(lang, "status_start"))
+        await run_add(status, lang, lambda p: library.add_text(payload, added_by=by, progress=p))
+
+
+def channel_origin(message: Message) -> tuple[str | None, str | None, str | None]:
+    """(source, link, date) of a post forwarded from a channel, else Nones."""
+    origin = message.forward_origin
+    if not isinstance(origin, MessageOriginChannel):
+        return None, None, None
+    chat = origin.chat
+    if chat.username:
+        url = f"https://t.me/{chat.username}/{origin.message_id}"
+    else:  # a private channel: only its members can open the link
+        url = f"https://t.me/c/{str(chat.id).removeprefix('-100')}/{origin.message_id}"
+    return chat.title or chat.username, url, origin.date.date().isoformat()
+
+
+async def add_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Add a .txt, .md or .html file (private chats, or with the caption /add) (admins)."""
+    if not await require_admin(update, context):
+        return
+    message = update.effective_message
+    lang = user_lang(update)
+    document = message.document
+    suffix = SUFFIXES.get(Path(document.file_name or "").suffix.lower()) or MIME_SUFFIXES.get(
+        (document.mime_type or "").lower()
+    )
+    if suffix is None:
+        await message.reply_text(t(lang, "file_type"))
+        return
+    if (document.file_size or 0) > DOWNLOAD_LIMIT:  # checked before asking Telegram for it
+        await message.reply_text(t(lang, "file_too_big", mb=DOWNLOAD_LIMIT // 2**20))
+        return
+    status = await message.reply_text(t(lang, "status_downloading"))
+    try:
+        file = await document.get_file()
+        if (file.file_size or 0) > DOWNLOAD_LIMIT:
+            raise BadRequest("file is too big")
+        data = bytes(await file.download_as_bytearray())
+    except TelegramError as exc:
+        logger.warning("downloading a document failed: %s", exc)
+        await status.edit_text(t(lang, "add_failed", reason=exc.message))
+        return
+    title = command_payload(message) if ADD_CAPTION.match(message.caption or "") else None
+    source, url, _ = channel_origin(message)
+    library, by = services(context).library, str(update.effective_user.id)
+    await run_add(
+        status,
+        lang,
+        lambda p: library.add_bytes(
+            data, suffix, title=title or None, url=url, source=source, added_by=by, progress=p
+        ),
+    )
+
+
+async def add_forward(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Add a post forwarded from a channel; source = the channel, url = the post's link."""
+    if not await require_admin(update, context):
+        return
+    message = update.effective_message
+    lang = user_lang(update)
+    text = message.text or message.caption or ""
+    source, url, published = channel_origin(message)
+    library, by = services(context).library, str(update.effective_user.id)
+    status = await message.reply_text(t(lang, "status_start"))
+    await run_add(
+        status,
+        lang,
+        lambda p: library.add_text(
+            text, url=url, source=source, published=published, added_by=by, progress=p
+        ),
+    )
+
+
+async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Never re-run an edited message; an edited /add or /delete gets refused or explained."""
+    message = update.edited_message
+    if message is None or not WRITE_COMMAND.match(message.text or message.caption or ""):
+        return
+    if await require_admin(update, context):
+        await message.reply_text(t(user_lang(update), "edited_ignored"))
+
+
+async def delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask an admin to confirm deleting the article with the given id."""
+    if not await require_admin(update, context):
+        return
+    message = update.effective_message
+    lang = user_lang(update)
+    payload = command_payload(message)
+    if not re.fullmatch(r"#?\d{1,12}", payload):
+        await message.reply_text(t(lang, "delete_usage"))
+        return
+    article_id = int(payload.lstrip("#"))
+    try:
+        article = await asyncio.to_thread(services(context).library.get, article_id)
+    except NotFound as exc:
+        await message.reply_text(t(lang, "error", reason=exc))
+        return
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t(lang, "btn_delete"), callback_data=f"del:{article.id}"),
+                InlineKeyboardButton(t(lang, "btn_cancel"), callback_data="del:-"),
+            ]
+        ]
+    )
+    await message.reply_text(
+        t(lang, "delete_confirm", id=article.id, title=article.title), reply_markup=buttons
+    )
+
+
+async def confirm_delete(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, article_id: int | None
+) -> None:
+    """The Delete/Cancel buttons: checked again, since callback data can be forged."""
+    if not await require_admin(update, context):
+        return
+    query = update.callback_query
+    lang = user_lang(update)
+    await query.answer()
+    if article_id is None:
+        await query.edit_message_text(t(lang, "cancelled"))
+        return
+    try:
+        article = await asyncio.to_thread(services(context).library.delete, article_id)
+    except ArticleBotError as exc:
+        await query.edit_message_text(t(lang, "error", reason=exc))
+        return
+    await query.edit_message_text(t(lang, "deleted", id=article.id, title=article.title))

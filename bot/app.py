@@ -1,0 +1,171 @@
+"""The Application: built once from Settings and a Library, run with long polling."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from index.errors import ArticleBotError
+from index.library import Library
+
+from . import adding, handlers
+from .logs import configure_logging, redact
+from .services import SERVICES, Services
+from .settings import Settings
+from .texts import command_descriptions
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+COMMAND_LANGUAGES = ("en", "de")  # "en" is also registered as the default for everyone else
+NO_TOKEN_HELP = """\
+articlebot: TELEGRAM_BOT_TOKEN is not set, so the bot cannot start.
+
+To get a token:
+  1. In Telegram, open a chat with @BotFather (https://t.me/BotFather).
+  2. Send /newbot and follow the prompts: a display name, then a username ending in "bot".
+  3. BotFather answers with a token such as 123456789:AAH... Put it into .env:
+         TELEGRAM_BOT_TOKEN=123456789:AAH...
+     (cp .env.example .env lists every setting), then run `make run` again.
+Send /start to your bot to learn your numeric user id for ADMIN_USER_IDS."""
+
+
+def build_application(
+    settings: Settings,
+    library: Library,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> Application:
+    """The bot with its handlers and services; `request`s replace HTTP in tests."""
+    if not settings.token:
+        raise ValueError("build_application needs settings.token")
+    defaults = Defaults(
+        parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+    )
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(f"{settings.api_url}/bot")
+        .base_file_url(f"{settings.api_url}/file/bot")
+        .defaults(defaults)
+        .rate_limiter(AIORateLimiter(max_retries=settings.flood_retries))
+        # Updates are handled concurrently: an /add that takes a minute must not hold up
+        # everyone else's questions (each handler awaits the library in a worker thread).
+        .concurrent_updates(True)
+        .post_init(post_init)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(get_updates_request or request)
+    application = builder.build()
+    application.bot_data[SERVICES] = Services.create(settings, library)
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    # Edited messages come first and stop there: an edit never re-runs anything.
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, adding.on_edited))
+    for name, callback in (
+        ("start", handlers.start),
+        ("help", handlers.help_command),
+        ("ask", handlers.ask),
+        ("add", adding.add),
+        ("list", handlers.list_articles),
+        ("delete", adding.delete),
+        ("stats", handlers.stats),
+    ):
+        application.add_handler(CommandHandler(name, callback))
+    documents = filters.Document.ALL & (private | filters.CaptionRegex(adding.ADD_CAPTION))
+    application.add_handler(MessageHandler(documents, adding.add_document))
+    forwards = private & adding.ChannelForward() & (filters.TEXT | filters.CAPTION)
+    application.add_handler(MessageHandler(forwards, adding.add_forward))
+    text = filters.TEXT & ~filters.COMMAND
+    application.add_handler(MessageHandler(private & text, handlers.private_question))
+    application.add_handler(MessageHandler(filters.ChatType.GROUPS & text, handlers.group_message))
+    application.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))
+    application.add_handler(CallbackQueryHandler(handlers.on_button))
+    application.add_error_handler(handlers.on_error)
+
+
+async def post_init(application: Application) -> None:
+    """Open the index and load the model before the first update; register the commands."""
+    library: Library = application.bot_data[SERVICES].library
+    stats = await asyncio.to_thread(prepare_library, library)
+    if not application.bot_data[SERVICES].settings.admin_ids:
+        logger.warning("ADMIN_USER_IDS is empty: nobody can add or delete articles")
+    for lang in COMMAND_LANGUAGES:
+        commands = [BotCommand(name, text) for name, text in command_descriptions(lang)]
+        await application.bot.set_my_commands(
+            commands, language_code=None if lang == "en" else lang
+        )
+    logger.info(
+        "@%s is ready: %d articles, %d passages, model %s",
+        application.bot.username,
+        stats.articles,
+        stats.passages,
+        stats.model,
+    )
+
+
+def prepare_library(library: Library):  # noqa: ANN201 - index.models.Stats
+    """Load the index (checking it matches the model) and warm the model up, once."""
+    stats = library.stats()
+    library.embedder.encode(["warm up"])
+    return stats
+
+
+def run_bot(settings: Settings, library: Library | None = None) -> int:
+    """Run the bot with long polling until Ctrl-C or SIGTERM; the process exit code."""
+    configure_logging(settings.log_level, settings.token)
+    if not settings.token:
+        print(NO_TOKEN_HELP, file=sys.stderr)
+        return 2
+    library = library or Library(settings.library_config())
+    application = build_application(settings, library)
+    logger.info("starting the bot with long polling against %s", settings.api_url)
+    # A loop of its own, which run_polling closes when it stops: run_bot can be called again.
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    try:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        print(
+            "articlebot: the Bot API rejected TELEGRAM_BOT_TOKEN; check it with @BotFather "
+            "(/mybots, API Token)",
+            file=sys.stderr,
+        )
+        return 1
+    except NetworkError as exc:
+        print(
+            f"articlebot: cannot reach the Bot API at {settings.api_url}: "
+            f"{redact(str(exc), settings.token)}",
+            file=sys.stderr,
+        )
+        return 1
+    except ArticleBotError as exc:
+        print(f"articlebot: error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        asyncio.set_event_loop(None)
+        library.close()
+    return 0
+
+
+run = run_bot  # the name index/cli.py may also use

@@ -1,0 +1,102 @@
+"""Small helpers the handler modules share: language, command text, sending, the admin gate."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager, suppress
+
+from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from .services import sender_id, services
+from .texts import language, t
+
+logger = logging.getLogger(__name__)
+
+TYPING_EVERY = 4.5  # Telegram shows "typing…" for 5 seconds per action
+_TAGS = re.compile(r"<[^>]+>")
+_COMMAND = re.compile(r"^/\w+(@\w+)?")
+
+
+def user_lang(update: Update) -> str:
+    """The language for texts that answer no question: the user's Telegram language."""
+    user = update.effective_user
+    return language(user.language_code if user else None)
+
+
+def plain(html_text: str) -> str:
+    """HTML text as plain text (for callback answers, which take no markup)."""
+    return html.unescape(_TAGS.sub("", html_text))
+
+
+def command_payload(message: Message) -> str:
+    """What follows the command ("/add@bot x\\ny" -> "x\\ny"), newlines kept."""
+    text = message.text or message.caption or ""
+    entities = message.entities or message.caption_entities or ()
+    first = next(iter(entities), None)
+    if first is not None and first.type == MessageEntity.BOT_COMMAND and first.offset == 0:
+        return text[first.length :].strip()
+    return _COMMAND.sub("", text, count=1).strip()
+
+
+async def send_parts(
+    message: Message, parts: Sequence[str], markup: InlineKeyboardMarkup | None = None
+) -> list[Message]:
+    """Reply with each part in turn; the buttons go under the last one."""
+    sent = []
+    for number, part in enumerate(parts, 1):
+        sent.append(
+            await message.reply_text(part, reply_markup=markup if number == len(parts) else None)
+        )
+    return sent
+
+
+@asynccontextmanager
+async def typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> AsyncIterator[None]:
+    """Show "typing…" in the chat until the block ends."""
+
+    async def action() -> None:
+        try:
+            await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+        except TelegramError as exc:  # only cosmetic: never let it fail the answer
+            logger.debug("chat action failed: %s", exc)
+
+    async def repeat() -> None:
+        while True:
+            await asyncio.sleep(TYPING_EVERY)
+            await action()
+
+    await action()
+    task = asyncio.create_task(repeat())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+
+async def require_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """True for an admin; anyone else gets a refusal that shows their numeric id."""
+    admin_ids = services(context).settings.admin_ids
+    user_id = sender_id(update)
+    if user_id is not None and user_id in admin_ids:
+        return True
+    lang = user_lang(update)
+    text = (
+        t(lang, "not_admin", user_id=user_id)
+        if user_id is not None
+        else t(lang, "not_admin_anonymous")
+    )
+    logger.info("refused a write from %s", user_id if user_id is not None else "anonymous")
+    if update.callback_query is not None:
+        await update.callback_query.answer(plain(text), show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+    return False

@@ -1,0 +1,152 @@
+"""Library results -> escaped Telegram HTML, split into messages of at most 4096 characters.
+
+Every piece of article or user text goes through html.escape here; the templates in texts.py
+escape their values too, so nothing a stranger writes can become markup.
+"""
+
+from __future__ import annotations
+
+import html
+
+from index.models import AddResult, Answer, Article, Stats
+
+from .split import MAX_MESSAGE, split_html, units
+from .texts import language, passages, t
+
+LIST_PAGE = 10
+
+
+def esc(text: str | None) -> str:
+    return html.escape(text or "", quote=False)
+
+
+def link(article: Article) -> str:
+    """The title, as a link when the article has a web address."""
+    title = esc(article.title) or f"#{article.id}"
+    url = article.url or ""
+    if url.lower().startswith(("http://", "https://")):
+        return f'<a href="{html.escape(url, quote=True)}">{title}</a>'
+    return f"<b>{title}</b>"
+
+
+def date(article: Article, lang: str) -> str:
+    if article.published:
+        return esc(article.published)
+    return t(lang, "added_on", date=article.added_at[:10])
+
+
+def byline(article: Article, lang: str) -> str:
+    """Title link · date · outlet."""
+    parts = [link(article), date(article, lang)]
+    if article.source:
+        parts.append(esc(article.source))
+    return " · ".join(parts)
+
+
+def quote_html(answer: Answer) -> str:
+    """The quote, escaped, with its key sentence in bold."""
+    start, end = answer.key
+    quote = answer.quote
+    if not 0 <= start < end <= len(quote):
+        return esc(quote)
+    return f"{esc(quote[:start])}<b>{esc(quote[start:end])}</b>{esc(quote[end:])}"
+
+
+def other_articles(answer: Answer, limit: int) -> list[Article]:
+    """Up to `limit` sources from other articles than the quoted one, best first."""
+    seen = {answer.sources[0].article.id} if answer.sources else set()
+    found: list[Article] = []
+    for source in answer.sources[1:]:
+        if source.article.id not in seen and len(found) < limit:
+            seen.add(source.article.id)
+            found.append(source.article)
+    return found
+
+
+def answer_messages(answer: Answer, *, more_sources: int = 2) -> list[str]:
+    """The reply to a question: quote, source, up to `more_sources` more; or a plain not-found."""
+    lang = language(answer.language)
+    if answer.abstained or not answer.sources:
+        return [t(lang, "not_found")]
+    lines = [
+        f"<blockquote>{quote_html(answer)}</blockquote>",
+        f"{t(lang, 'source')}: {byline(answer.sources[0].article, lang)}",
+    ]
+    others = other_articles(answer, more_sources)
+    if others:
+        lines.append(f"\n{t(lang, 'more_sources')}:")
+        lines.extend(f"• {link(a)} · {date(a, lang)}" for a in others)
+    return split_html("\n".join(lines))
+
+
+def passages_messages(answer: Answer) -> list[str]:
+    """The full passages the answer was chosen from (the "More passages" button)."""
+    lang = language(answer.language)
+    blocks = [t(lang, "passages_header")]
+    seen: set[int] = set()
+    for hit in answer.hits or tuple(answer.sources):
+        if hit.passage.id in seen:
+            continue
+        seen.add(hit.passage.id)
+        blocks.append(f"{link(hit.article)} (#{hit.article.id})\n{esc(hit.passage.text)}")
+    return split_html("\n\n".join(blocks))
+
+
+def sources_messages(answer: Answer) -> list[str]:
+    """Every article behind the answer, with id, date, outlet and score (the "Sources" button)."""
+    lang = language(answer.language)
+    lines = [t(lang, "sources_header")]
+    seen: set[int] = set()
+    for hit in tuple(answer.sources) + tuple(answer.hits):
+        if hit.article.id in seen:
+            continue
+        seen.add(hit.article.id)
+        lines.append(
+            f"{len(seen)}. {byline(hit.article, lang)} · #{hit.article.id} · {hit.score:.2f}"
+        )
+    return split_html("\n".join(lines))
+
+
+def added_text(result: AddResult, lang: str) -> str:
+    article = result.article
+    if not result.created:
+        return t(lang, "duplicate", id=article.id, title=article.title)
+    return t(
+        lang,
+        "added",
+        id=article.id,
+        title=article.title,
+        language=article.language,
+        passages=passages(lang, article.passages),
+    )
+
+
+def article_line(article: Article, lang: str, *, with_link: bool = True) -> str:
+    title = link(article) if with_link else f"<b>{esc(article.title)}</b>"
+    return (
+        f"<b>#{article.id}</b> [{esc(article.language)}] {title} · "
+        f"{date(article, lang)} · {passages(lang, article.passages)}"
+    )
+
+
+def list_text(articles: list[Article], offset: int, lang: str) -> str:
+    """One page of /list, one message (the caller fetches at most LIST_PAGE articles)."""
+    if not articles:
+        return t(lang, "list_empty")
+    header = t(lang, "list_header", first=offset + 1, last=offset + len(articles))
+    text = "\n".join([header, *(article_line(a, lang) for a in articles)])
+    if units(text) > MAX_MESSAGE:  # very long URLs: the page is edited in place, so drop links
+        text = "\n".join([header, *(article_line(a, lang, with_link=False) for a in articles)])
+    return split_html(text)[0]
+
+
+def stats_text(stats: Stats, lang: str) -> str:
+    languages = ", ".join(f"{code}: {n}" for code, n in sorted(stats.languages.items())) or "–"
+    return t(
+        lang,
+        "stats",
+        articles=stats.articles,
+        passages=stats.passages,
+        languages=languages,
+        model=stats.model,
+    )

@@ -1,0 +1,137 @@
+"""Settings.from_env(): the only place in the bot that reads the environment."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from index.embedder import DEFAULT_MODEL
+from index.errors import ArticleBotError
+from index.library import LibraryConfig
+
+DEFAULT_API_URL = "https://api.telegram.org"
+TRUE = frozenset({"1", "true", "yes", "on"})
+FALSE = frozenset({"", "0", "false", "no", "off"})
+_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
+
+# Every variable Settings reads, with its default as .env.example shows it.
+ENV_VARS = (
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_URL",
+    "ADMIN_USER_IDS",
+    "DATA_DIR",
+    "EMBEDDING_MODEL",
+    "ALLOW_PRIVATE_URLS",
+    "LOG_LEVEL",
+    "QUESTIONS_PER_MINUTE",
+    "FLOOD_RETRIES",
+    "ANSWER_SOURCES",
+)
+
+
+class SettingsError(ArticleBotError):
+    """A setting has a value the bot cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = field(default=None, repr=False)  # never printed, never logged
+    api_url: str = DEFAULT_API_URL
+    admin_ids: frozenset[int] = frozenset()
+    data_dir: Path = Path("data")
+    embedding_model: str = DEFAULT_MODEL
+    allow_private_urls: bool = False
+    log_level: str = "INFO"
+    questions_per_minute: int = 10  # per user; 0 turns the throttle off
+    flood_retries: int = 3  # AIORateLimiter retries after Telegram's RetryAfter
+    answer_sources: int = 3  # the quoted source plus up to two more
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        """Read and check every setting; raise SettingsError naming the first bad one."""
+
+        def get(name: str) -> str:
+            return (environ.get(name) or "").strip()
+
+        token = get("TELEGRAM_BOT_TOKEN") or None
+        if token is not None and not _TOKEN.fullmatch(token):
+            # The value itself is not echoed: it may be a real secret with a typo.
+            raise SettingsError("TELEGRAM_BOT_TOKEN does not look like a bot token (digits:secret)")
+        return cls(
+            token=token,
+            api_url=_api_url(get("TELEGRAM_API_URL")),
+            admin_ids=_admin_ids(get("ADMIN_USER_IDS")),
+            data_dir=Path(get("DATA_DIR") or "data"),
+            embedding_model=get("EMBEDDING_MODEL") or DEFAULT_MODEL,
+            allow_private_urls=_flag("ALLOW_PRIVATE_URLS", get("ALLOW_PRIVATE_URLS")),
+            log_level=_log_level(get("LOG_LEVEL")),
+            questions_per_minute=_int("QUESTIONS_PER_MINUTE", get("QUESTIONS_PER_MINUTE"), 10),
+            flood_retries=_int("FLOOD_RETRIES", get("FLOOD_RETRIES"), 3),
+            answer_sources=max(1, _int("ANSWER_SOURCES", get("ANSWER_SOURCES"), 3)),
+        )
+
+    def with_data_dir(self, data_dir: Path) -> Settings:
+        return replace(self, data_dir=data_dir)
+
+    def library_config(self) -> LibraryConfig:
+        return LibraryConfig(
+            data_dir=self.data_dir,
+            model=self.embedding_model,
+            allow_private_urls=self.allow_private_urls,
+        )
+
+
+def _api_url(value: str) -> str:
+    url = (value or DEFAULT_API_URL).rstrip("/")
+    # People paste the per-bot prefix too; the bot adds /bot<token> itself.
+    url = url.removesuffix("/bot").rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"TELEGRAM_API_URL must be an http(s) URL, not {value!r}")
+    return url
+
+
+def _admin_ids(value: str) -> frozenset[int]:
+    ids = set()
+    for item in re.split(r"[,\s]+", value):
+        if not item:
+            continue
+        if not re.fullmatch(r"\d+", item):
+            raise SettingsError(
+                f"ADMIN_USER_IDS must be comma-separated numeric user ids, not {item!r} "
+                "(send /start to the bot to see your id)"
+            )
+        ids.add(int(item))
+    return frozenset(ids)
+
+
+def _flag(name: str, value: str) -> bool:
+    if value.lower() in TRUE:
+        return True
+    if value.lower() in FALSE:
+        return False
+    raise SettingsError(f"{name} must be 1/0, true/false, yes/no or on/off, not {value!r}")
+
+
+def _int(name: str, value: str, default: int) -> int:
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {value!r}") from None
+    if number < 0:
+        raise SettingsError(f"{name} must not be negative")
+    return number
+
+
+def _log_level(value: str) -> str:
+    level = (value or "INFO").upper()
+    if not isinstance(logging.getLevelName(level), int):
+        raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {value!r}")
+    return level

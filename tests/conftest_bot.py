@@ -1,0 +1,235 @@
+"""Helpers shared by the bot's tests: hand-made answers, a scripted library, a harness that
+feeds updates from a FakeBotAPI straight into an Application (no sockets, no polling), and a
+loopback news site."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, replace
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application, post_init
+from bot.settings import Settings
+from index.errors import NotFound
+from index.models import AddResult, Answer, Article, Hit, Passage, Source, Stats
+from tests.fakes_telegram import TOKEN, FakeBotAPI, FakeRequest, QuietServer
+
+ADMIN = 1001
+STRANGER = 2002
+SEED_DE = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "seed" / "article-de.txt"
+
+ARTICLE_EN = """Council approves new bridge
+The city council approved the construction of a new bridge over the river on Tuesday.
+The bridge will cost 40 million euros and is expected to open in 2028.
+Mayor Jane Doe said the project would cut commuting times by half.
+Critics warned that the budget could rise further."""
+
+
+def article(
+    id: int = 1,
+    title: str = "Bridge news",
+    *,
+    url: str | None = "https://news.example/a",
+    published: str | None = "2025-10-27",
+    language: str = "en",
+    source: str | None = "Example News",
+) -> Article:
+    return Article(
+        id=id,
+        title=title,
+        url=url,
+        source=source,
+        published=published,
+        language=language,
+        content_hash=f"h{id}",
+        added_at="2025-11-01T10:00:00+00:00",
+        added_by=str(ADMIN),
+        passages=3,
+    )
+
+
+def passage(article_id: int, text: str, id: int | None = None) -> Passage:
+    return Passage(
+        id=id or article_id * 100,
+        article_id=article_id,
+        ordinal=0,
+        text=text,
+        start=0,
+        end=len(text),
+        sentences=((0, len(text)),),
+    )
+
+
+def answer(
+    quote: str = "It costs 40 million euros. It opens in 2028.",
+    key: tuple[int, int] = (0, 26),
+    *,
+    articles: tuple[Article, ...] = (),
+    language: str = "en",
+    question: str = "How much?",
+) -> Answer:
+    """An answer quoting the first of `articles` (default: one English article)."""
+    articles = articles or (article(),)
+    sources = tuple(
+        Source(a, passage(a.id, quote if i == 0 else f"Passage of {a.title}."), 1 - i / 10)
+        for i, a in enumerate(articles)
+    )
+    hits = tuple(Hit(s.passage, s.article, s.score, s.score, 0.0) for s in sources)
+    return Answer(
+        question=question,
+        language=language,
+        abstained=False,
+        quote=quote,
+        key=key,
+        confidence=0.9,
+        sources=sources,
+        hits=hits,
+    )
+
+
+def abstention(question: str = "What is the capital of Peru?", language: str = "en") -> Answer:
+    return Answer(question=question, language=language, abstained=True)
+
+
+class StubLibrary:
+    """Answers from a script and records every call; any write is recorded too."""
+
+    def __init__(self, reply: Answer | Callable[[str], Answer] | None = None) -> None:
+        self.reply = reply or answer()
+        self.asked: list[tuple[str, str | None]] = []
+        self.writes: list[tuple[str, Any]] = []
+        self.articles = {1: article()}
+
+    def ask(self, question: str, *, k: int = 3, context: str | None = None) -> Answer:
+        self.asked.append((question, context))
+        reply = self.reply(question) if callable(self.reply) else self.reply
+        return replace(reply, question=question)
+
+    def _write(self, kind: str, value: Any) -> AddResult:
+        self.writes.append((kind, value))
+        return AddResult(article(len(self.articles) + 1), created=True)
+
+    def add_url(self, url: str, **kwargs: Any) -> AddResult:
+        return self._write("url", url)
+
+    def add_text(self, text: str, **kwargs: Any) -> AddResult:
+        return self._write("text", (text, kwargs))
+
+    def add_bytes(self, data: bytes, suffix: str, **kwargs: Any) -> AddResult:
+        return self._write("bytes", (data, suffix, kwargs))
+
+    def get(self, article_id: int) -> Article:
+        if article_id not in self.articles:
+            raise NotFound(f"there is no article with id {article_id}")
+        return self.articles[article_id]
+
+    def delete(self, article_id: int) -> Article:
+        self.writes.append(("delete", article_id))
+        return self.articles.pop(article_id)
+
+    def list(self, offset: int = 0, limit: int = 20) -> list[Article]:
+        return [self.articles[i] for i in sorted(self.articles)][offset : offset + limit]
+
+    def stats(self) -> Stats:
+        return Stats(
+            articles=len(self.articles),
+            passages=3,
+            vectors=3,
+            model="stub",
+            dimension=8,
+            languages={"en": len(self.articles)},
+            data_dir="-",
+        )
+
+    @property
+    def embedder(self) -> Any:
+        return self
+
+    def encode(self, texts: list[str]) -> list[list[float]]:
+        return [[0.0] for _ in texts]
+
+    def close(self) -> None:
+        return None
+
+
+@dataclass
+class Harness:
+    app: Application
+    api: FakeBotAPI
+
+    async def run(self, *updates: dict) -> None:
+        """Process the given updates (default: every pending one), in order."""
+        for update in updates or tuple(self.api.take_updates()):
+            await self.app.process_update(Update.de_json(update, self.app.bot))
+        self.api.take_updates()
+
+    async def say(self, user: dict, text: str, **kwargs: Any) -> list[dict]:
+        """The user sends `text`; returns the bot's messages that followed (text as shown)."""
+        before = len(self.api.bot_messages())
+        await self.run(self.api.send(user, text, **kwargs))
+        return self.api.bot_messages()[before:]
+
+
+@asynccontextmanager
+async def harness(
+    library: Any, api: FakeBotAPI | None = None, **settings: Any
+) -> AsyncIterator[Harness]:
+    """An initialized Application on a FakeRequest, post_init done, as run_polling would."""
+    api = api or FakeBotAPI()
+    values = {
+        "token": TOKEN,
+        "admin_ids": frozenset({ADMIN}),
+        "questions_per_minute": 0,
+        **settings,
+    }
+    app = build_application(Settings(**values), library, request=FakeRequest(api))
+    await app.initialize()
+    await post_init(app)
+    try:
+        yield Harness(app, api)
+    finally:
+        await app.shutdown()
+
+
+class ArticleSite:
+    """A news site on 127.0.0.1 serving one HTML page; counts the requests it gets."""
+
+    def __init__(self, html: str) -> None:
+        self.requests: list[str] = []
+        site = self
+        page = html.encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                site.requests.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                return None
+
+        self._server = QuietServer(("127.0.0.1", 0), Handler)
+
+    def url(self, path: str = "/news/article.html") -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}{path}"
+
+    @contextmanager
+    def running(self) -> Iterator[ArticleSite]:
+        thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            self._server.shutdown()
+            self._server.server_close()
