@@ -21,11 +21,21 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	@touch $(STAMP)
 
+BENCH_STAMP := $(VENV)/.installed-bench
+
+# The benchmark extra (LangChain, matplotlib) is installed only for `make bench`.
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install -q -e '.[test,bench]'
+	@touch $(BENCH_STAMP)
+
 run: install
 	$(VENV)/bin/articlebot run
 
 test: install
 	$(PY) -m pytest
+
+bench: $(BENCH_STAMP)
+	$(PY) -m benchmarks
 
 lint: install
 	$(VENV)/bin/ruff check bot index tests
