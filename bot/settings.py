@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from index.embedder import DEFAULT_MODEL
+from index.embedder import BACKENDS, DEFAULT_BACKEND, DEFAULT_MODEL
 from index.errors import ArticleBotError
 from index.library import LibraryConfig
 
@@ -26,6 +26,7 @@ ENV_VARS = (
     "ADMIN_USER_IDS",
     "DATA_DIR",
     "EMBEDDING_MODEL",
+    "EMBEDDING_BACKEND",
     "ALLOW_PRIVATE_URLS",
     "LOG_LEVEL",
     "QUESTIONS_PER_MINUTE",
@@ -45,6 +46,7 @@ class Settings:
     admin_ids: frozenset[int] = frozenset()
     data_dir: Path = Path("data")
     embedding_model: str = DEFAULT_MODEL
+    embedding_backend: str = DEFAULT_BACKEND  # onnx (ONNX Runtime) or torch: the same vectors
     allow_private_urls: bool = False
     log_level: str = "INFO"
     questions_per_minute: int = 10  # per user; 0 turns the throttle off
@@ -68,6 +70,9 @@ class Settings:
             admin_ids=_admin_ids(get("ADMIN_USER_IDS")),
             data_dir=Path(get("DATA_DIR") or "data"),
             embedding_model=get("EMBEDDING_MODEL") or DEFAULT_MODEL,
+            embedding_backend=_choice(
+                "EMBEDDING_BACKEND", get("EMBEDDING_BACKEND"), BACKENDS, DEFAULT_BACKEND
+            ),
             allow_private_urls=_flag("ALLOW_PRIVATE_URLS", get("ALLOW_PRIVATE_URLS")),
             log_level=_log_level(get("LOG_LEVEL")),
             questions_per_minute=_int("QUESTIONS_PER_MINUTE", get("QUESTIONS_PER_MINUTE"), 10),
@@ -82,6 +87,7 @@ class Settings:
         return LibraryConfig(
             data_dir=self.data_dir,
             model=self.embedding_model,
+            embedding_backend=self.embedding_backend,
             allow_private_urls=self.allow_private_urls,
         )
 
@@ -116,6 +122,13 @@ def _flag(name: str, value: str) -> bool:
     if value.lower() in FALSE:
         return False
     raise SettingsError(f"{name} must be 1/0, true/false, yes/no or on/off, not {value!r}")
+
+
+def _choice(name: str, value: str, choices: tuple[str, ...], default: str) -> str:
+    choice = value.lower() or default
+    if choice not in choices:
+        raise SettingsError(f"{name} must be {' or '.join(choices)}, not {value!r}")
+    return choice
 
 
 def _int(name: str, value: str, default: int) -> int:

@@ -18,6 +18,16 @@ logger = logging.getLogger(__name__)
 TRUE = {"1", "true", "yes", "on"}
 
 
+def _backend(environ: Mapping[str, str]) -> str:
+    from .embedder import BACKENDS, DEFAULT_BACKEND
+
+    raw = (environ.get("EMBEDDING_BACKEND") or "").strip()
+    value = raw.lower() or DEFAULT_BACKEND
+    if value not in BACKENDS:
+        raise BadInput(f"EMBEDDING_BACKEND must be onnx or torch, not {raw!r}")
+    return value
+
+
 def _library(args: argparse.Namespace, environ: Mapping[str, str]):  # noqa: ANN202
     from .embedder import DEFAULT_MODEL
     from .library import Library, LibraryConfig
@@ -26,6 +36,7 @@ def _library(args: argparse.Namespace, environ: Mapping[str, str]):  # noqa: ANN
     config = LibraryConfig(
         data_dir=data_dir,
         model=environ.get("EMBEDDING_MODEL") or DEFAULT_MODEL,
+        embedding_backend=_backend(environ),
         allow_private_urls=environ.get("ALLOW_PRIVATE_URLS", "").strip().lower() in TRUE,
     )
     return Library(config)
@@ -183,7 +194,9 @@ def cmd_eval(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     if not path.is_file():
         raise BadInput(f"no such file: {path}")
     config = LibraryConfig(
-        data_dir=Path("unused"), model=environ.get("EMBEDDING_MODEL") or DEFAULT_MODEL
+        data_dir=Path("unused"),
+        model=environ.get("EMBEDDING_MODEL") or DEFAULT_MODEL,
+        embedding_backend=_backend(environ),
     )
     with tqdm(
         unit="question", file=sys.stderr, desc="asking", disable=True if args.json else None
@@ -204,7 +217,6 @@ def cmd_eval(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
 def cmd_run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from bot.app import run_bot
-
     from bot.settings import Settings
 
     settings = Settings.from_env(environ)

@@ -17,7 +17,7 @@ from . import snapshot as snap
 from . import sources
 from .answer import AnswerConfig, answer_question
 from .chunking import chunk_text
-from .embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
+from .embedder import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from .errors import BadInput, IndexMismatch, NotFound
 from .language import detect_language
 from .lexical import LexicalIndex
@@ -38,6 +38,7 @@ Stage = Callable[[str, dict], None]  # progress callback: (stage name, details)
 class LibraryConfig:
     data_dir: Path
     model: str = DEFAULT_MODEL
+    embedding_backend: str = DEFAULT_BACKEND  # "onnx" or "torch": the same vectors either way
     allow_private_urls: bool = False
     passage_tokens: int | None = None  # None: the model's max sequence length
     answer: AnswerConfig = AnswerConfig()
@@ -57,7 +58,11 @@ class Library:
         self.config = config
         self.data_dir = config.data_dir
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.embedder: Embedder = embedder or SentenceTransformerEmbedder(config.model)
+        self.embedder: Embedder = embedder or SentenceTransformerEmbedder(
+            config.model,
+            backend=config.embedding_backend,
+            cache_dir=self.data_dir / "models",  # the ONNX export, made once
+        )
         self.store = Store(self.data_dir / "articles.db")
         self._index_dir = self.data_dir / "index"
         self._lock_path = self.data_dir / "write.lock"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import DEFAULT_API_URL, ENV_VARS, Settings, SettingsError
-from index.embedder import DEFAULT_MODEL
+from index.embedder import DEFAULT_BACKEND, DEFAULT_MODEL
 from index.errors import ArticleBotError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -21,6 +21,7 @@ def test_defaults_from_an_empty_environment() -> None:
     assert settings.admin_ids == frozenset()
     assert settings.data_dir == Path("data")
     assert settings.embedding_model == DEFAULT_MODEL
+    assert settings.embedding_backend == DEFAULT_BACKEND == "onnx"
     assert settings.allow_private_urls is False
     assert settings.log_level == "INFO"
     assert settings.questions_per_minute == 10
@@ -35,6 +36,7 @@ def test_every_variable_is_read() -> None:
             "ADMIN_USER_IDS": "42, 7 ,1000",
             "DATA_DIR": "/srv/articles",
             "EMBEDDING_MODEL": "some/model",
+            "EMBEDDING_BACKEND": " Torch ",
             "ALLOW_PRIVATE_URLS": "yes",
             "LOG_LEVEL": "debug",
             "QUESTIONS_PER_MINUTE": "0",
@@ -47,17 +49,19 @@ def test_every_variable_is_read() -> None:
     assert settings.admin_ids == frozenset({42, 7, 1000})
     assert settings.data_dir == Path("/srv/articles")
     assert settings.embedding_model == "some/model"
+    assert settings.embedding_backend == "torch"
     assert settings.allow_private_urls is True
     assert settings.log_level == "DEBUG"
     assert settings.questions_per_minute == 0
     assert settings.flood_retries == 5
     assert settings.answer_sources == 2
     config = settings.library_config()
-    assert (config.data_dir, config.model, config.allow_private_urls) == (
-        Path("/srv/articles"),
-        "some/model",
-        True,
-    )
+    assert (
+        config.data_dir,
+        config.model,
+        config.embedding_backend,
+        config.allow_private_urls,
+    ) == (Path("/srv/articles"), "some/model", "torch", True)
 
 
 @pytest.mark.parametrize(
@@ -66,6 +70,7 @@ def test_every_variable_is_read() -> None:
         ("ADMIN_USER_IDS", "42,@alice", "ADMIN_USER_IDS"),
         ("ADMIN_USER_IDS", "-100123", "ADMIN_USER_IDS"),
         ("ALLOW_PRIVATE_URLS", "maybe", "ALLOW_PRIVATE_URLS"),
+        ("EMBEDDING_BACKEND", "tensorflow", "EMBEDDING_BACKEND must be onnx or torch"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL"),
         ("QUESTIONS_PER_MINUTE", "ten", "QUESTIONS_PER_MINUTE"),
         ("FLOOD_RETRIES", "-1", "FLOOD_RETRIES"),

@@ -17,7 +17,9 @@ ARTICLE = "Bridge approved\n\nThe council approved a new bridge. It will cost 40
 
 @pytest.fixture(autouse=True)
 def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("index.library.SentenceTransformerEmbedder", lambda name: HashEmbedder())
+    monkeypatch.setattr(
+        "index.library.SentenceTransformerEmbedder", lambda name, **options: HashEmbedder()
+    )
 
 
 def run(
