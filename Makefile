@@ -38,7 +38,7 @@ bench: $(BENCH_STAMP)
 	$(PY) -m benchmarks
 
 lint: install
-	$(VENV)/bin/ruff check bot index tests
+	$(VENV)/bin/ruff check bot index tests benchmarks
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -62,8 +62,9 @@ def build_base(directory: Path, plan: Plan, embedder: Embedder) -> int:
 
 def distractors(
     pools: list[SentencePool], count: int, rng: np.random.Generator
-) -> list[tuple[str, Chunk, np.ndarray]]:
-    """(language, passage, vector) for `count` synthetic passages, languages alternating."""
+) -> list[tuple[str, Chunk, np.ndarray, np.ndarray]]:
+    """(language, passage, vector, sentence vectors) for `count` synthetic passages, languages
+    alternating."""
     out = []
     for n in range(count):
         pool = pools[n % len(pools)]
@@ -77,14 +78,16 @@ def distractors(
         text = " ".join(parts)
         vector = pool.vectors[picks].mean(axis=0)
         vector /= np.linalg.norm(vector) or 1.0
-        out.append((pool.language, Chunk(text, 0, len(text), tuple(spans)), vector))
+        chunk = Chunk(text, 0, len(text), tuple(spans))
+        out.append((pool.language, chunk, vector, pool.vectors[picks]))
     return out
 
 
 def add_distractors(
-    library: Library, items: list[tuple[str, Chunk, np.ndarray]], tag: str = "d"
+    library: Library, items: list[tuple[str, Chunk, np.ndarray, np.ndarray]], tag: str = "d"
 ) -> None:
-    """Write synthetic passages into SQLite, FAISS and BM25 as a new index generation."""
+    """Write synthetic passages (and their sentence vectors, as an add stores them) into SQLite,
+    FAISS and BM25 as a new index generation."""
     base = library._current()
     store = library.store
     ids: list[int] = []
@@ -92,9 +95,9 @@ def add_distractors(
     with store.transaction() as conn:
         for start in tqdm(range(0, len(items), PER_ARTICLE), desc="distractors", leave=False):
             group = items[start : start + PER_ARTICLE]
-            for language in {lang for lang, _, _ in group}:
-                chunks, texts, offset = [], [], 0
-                for lang, chunk, vector in group:
+            for language in {item[0] for item in group}:
+                chunks, texts, sentence_vectors, offset = [], [], [], 0
+                for lang, chunk, vector, sentences in group:
                     if lang != language:
                         continue
                     chunks.append(
@@ -102,6 +105,7 @@ def add_distractors(
                     )
                     texts.append(chunk.text)
                     vectors.append(vector)
+                    sentence_vectors.append(sentences)
                     offset += len(chunk.text) + 2
                 text = "\n\n".join(texts)
                 article_id = store.insert_article(
@@ -118,7 +122,11 @@ def add_distractors(
                     ).hexdigest(),
                     added_by=None,
                 )
-                ids.extend(p.id for p in store.insert_passages(conn, article_id, chunks, language))
+                new = [p.id for p in store.insert_passages(conn, article_id, chunks, language)]
+                store.put_sentence_vectors(
+                    conn, library.embedder.name, zip(new, sentence_vectors, strict=True)
+                )
+                ids.extend(new)
         updated = base.vectors.copy()
         updated.add(ids, np.vstack(vectors).astype(np.float32))
         lexical = LexicalIndex.build(store.iter_passages())

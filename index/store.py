@@ -6,10 +6,12 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+
+import numpy as np
 
 from .chunking import Chunk
 from .models import Article, Passage
@@ -39,6 +41,13 @@ CREATE TABLE IF NOT EXISTS passages (
     language TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
+-- Each passage's sentence vectors (float16, one row per sentence), computed when it is added so
+-- that answering needs no embedding but the question's. Keyed by the model that made them.
+CREATE TABLE IF NOT EXISTS sentence_vectors (
+    passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    vectors BLOB NOT NULL
+);
 """
 _ARTICLE_COLUMNS = (
     "a.id, a.title, a.url, a.source, a.published, a.language, a.content_hash, a.added_at, "
@@ -210,6 +219,29 @@ class Store:
                 tuple(batch),
             ):
                 found[row[0]] = _passage(row)
+        return found
+
+    def put_sentence_vectors(
+        self, conn: sqlite3.Connection, model: str, items: Iterable[tuple[int, np.ndarray]]
+    ) -> None:
+        conn.executemany(
+            "INSERT OR REPLACE INTO sentence_vectors (passage_id, model, vectors) VALUES (?,?,?)",
+            [(pid, model, np.asarray(v, dtype=np.float16).tobytes()) for pid, v in items],
+        )
+
+    def sentence_vectors(self, ids: list[int], model: str, dimension: int) -> dict[int, np.ndarray]:
+        """The stored sentence vectors (float32) of those passages that have them for `model`."""
+        found: dict[int, np.ndarray] = {}
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            for pid, blob in self.conn.execute(
+                f"SELECT passage_id, vectors FROM sentence_vectors WHERE model = ? "
+                f"AND passage_id IN ({marks})",
+                (model, *batch),
+            ):
+                vectors = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+                found[pid] = vectors.reshape(-1, dimension)
         return found
 
     def iter_passages(self) -> Iterator[tuple[int, str, str]]:

@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.embedder import HashEmbedder
@@ -144,3 +145,56 @@ def test_second_process_sees_new_generation(tmp_path: Path) -> None:
     assert reader.ask("bridge cost?").abstained
     writer.add_text(ARTICLE_EN)
     assert "40 million" in reader.ask("How much will the bridge cost?").quote
+
+
+class CountingEmbedder(HashEmbedder):
+    """HashEmbedder that records every text it is asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def encode(self, texts, *, batch_size: int = 64):  # noqa: ANN001, ANN201
+        self.texts.extend(texts)
+        return super().encode(texts, batch_size=batch_size)
+
+
+def _stored_sentence_vectors(library: Library) -> dict:
+    ids = sorted(library.store.passage_ids())
+    return library.store.sentence_vectors(ids, library.embedder.name, library.embedder.dimension)
+
+
+def test_sentence_vectors_are_stored_when_adding_so_asking_embeds_only_the_question(
+    tmp_path: Path,
+) -> None:
+    embedder = CountingEmbedder()
+    library = Library(LibraryConfig(tmp_path / "data"), embedder=embedder)
+    library.add_text(SEED_DE.read_text(encoding="utf-8"))
+    library.add_text(ARTICLE_EN)
+    passages = library.store.passages(sorted(library.store.passage_ids()))
+    stored = _stored_sentence_vectors(library)
+    assert set(stored) == set(passages)
+    for pid, vectors in stored.items():
+        p = passages[pid]
+        assert vectors.shape == (len(p.sentences), embedder.dimension)
+        expected = embedder.encode([p.text[a:b] for a, b in p.sentences])
+        assert np.allclose(vectors, expected, atol=1e-3)  # float16 on disk
+    library.close()
+
+    embedder = CountingEmbedder()
+    reopened = Library(LibraryConfig(tmp_path / "data"), embedder=embedder)
+    answer = reopened.ask("How much will the bridge cost?")
+    assert "40 million euros" in answer.quote
+    assert embedder.texts == ["How much will the bridge cost?"]
+    reopened.close()
+
+
+def test_rebuild_and_delete_keep_sentence_vectors_in_step(hash_library: Library) -> None:
+    article = hash_library.add_text(ARTICLE_EN).article
+    hash_library.add_text(SEED_DE.read_text(encoding="utf-8"))
+    with hash_library.store.transaction() as conn:
+        conn.execute("DELETE FROM sentence_vectors")  # e.g. a database from before they existed
+    hash_library.rebuild()
+    assert set(_stored_sentence_vectors(hash_library)) == hash_library.store.passage_ids()
+    hash_library.delete(article.id)
+    assert set(_stored_sentence_vectors(hash_library)) == hash_library.store.passage_ids()
