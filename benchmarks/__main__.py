@@ -73,7 +73,7 @@ def render(quick: bool, out: Path | None) -> None:
 def run(quick: bool, out: Path | None) -> None:
     from index.library import Library, LibraryConfig
 
-    from . import abstention, botload, quality, speed
+    from . import abstention, botload, quality, speed, whole
     from .common import Plan, backend, log, machine, median
     from .corpus import build_base, build_scaled, sentence_pools
     from .pipeline_langchain import embeddings
@@ -152,6 +152,10 @@ def run(quick: bool, out: Path | None) -> None:
         }
         results["startup"].update(passages=starts[0]["passages"], runs=len(starts))
         section("memory + start-up", t)
+
+        t = time.perf_counter()
+        results["whole"] = whole.run(plan)
+        section("whole process", t)
         probe.close()
 
     results["seconds"] = time.perf_counter() - started

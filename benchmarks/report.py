@@ -253,6 +253,8 @@ def markdown(results: dict, plot_dir: str, files: dict[str, str]) -> str:
     w(f"![abstention]({plot_dir}/{files['abstention']})\n")
 
     w("## 3. Speed\n")
+    if "whole" in results:
+        _whole(w, results["whole"])
     w("### Adding\n")
     w(
         f"The same {add['articles']} XQuAD-en articles ({add['chars'] / 1000:.0f}k characters), "
@@ -373,3 +375,24 @@ def markdown(results: dict, plot_dir: str, files: dict[str, str]) -> str:
 def _per_100k(memory: dict) -> float:
     large = max(memory["runs"], key=lambda r: r["passages"])
     return large["delta_mb"] * 100_000 / large["passages"]
+
+
+def _whole(w, whole: dict) -> None:  # noqa: ANN001
+    ours, lc = whole["articlebot"], whole["langchain"]
+    w("### Whole process: add XQuAD-en and ask all its questions\n")
+    w(
+        f"A fresh process each, wall time from spawn to exit (imports and model loading "
+        f"included); {ours['questions']} questions; median of {ours['runs']} run(s). "
+        "articlebot adds article by article (as `articlebot add` does) and answers each question "
+        "with `Library.ask`; LangChain splits, embeds and builds its FAISS store in one go and "
+        "embeds the questions in one batch. Target: articlebot at most half LangChain's time.\n"
+    )
+    w("| system | wall (s) | setup (s) | add (s) | ask all (s) | answer hit (as shown) |")
+    w("|---|---:|---:|---:|---:|---:|")
+    for name, r in (("articlebot", ours), ("LangChain top chunk", lc)):
+        w(
+            f"| {name} | {r['wall_s']:.1f} | {r['setup_s']:.1f} | {r['add_s']:.1f} | "
+            f"{r['ask_s']:.1f} | {r['answer_hit']:.3f} |"
+        )
+    verdict = "met" if whole["ratio"] <= 0.5 else "not met"
+    w(f"\narticlebot takes **{whole['ratio']:.2f}×** LangChain's wall time ({verdict}).\n")
