@@ -6,7 +6,7 @@ import logging
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,13 +16,13 @@ import numpy as np
 from . import snapshot as snap
 from . import sources
 from .answer import AnswerConfig, answer_question
-from .chunking import chunk_text
+from .chunking import Chunk, chunk_text
 from .embedder import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from .errors import BadInput, IndexMismatch, NotFound
 from .language import detect_language
 from .lexical import LexicalIndex
 from .locking import write_lock
-from .models import AddResult, Answer, Article, Hit, Stats
+from .models import AddResult, Answer, Article, Hit, Passage, Stats
 from .search import hybrid_search
 from .snapshot import Snapshot
 from .store import Store
@@ -133,11 +133,8 @@ class Library:
         for start in range(0, len(rows), batch):
             part = self.store.passages([r[0] for r in rows[start : start + batch]])
             ids = sorted(part)
-            sentences = [part[i].text[a:b] for i in ids for a, b in part[i].sentences]
             vectors.add(ids, self.embedder.encode([part[i].text for i in ids]))
-            per_passage = _split(
-                self.embedder.encode(sentences), [len(part[i].sentences) for i in ids]
-            )
+            per_passage = self._encode_sentences([part[i] for i in ids])
             with self.store.transaction() as conn:
                 self.store.put_sentence_vectors(
                     conn, self.embedder.name, zip(ids, per_passage, strict=True)
@@ -250,10 +247,9 @@ class Library:
         if not chunks:
             raise BadInput("the text has no sentences to index")
         progress("indexing", {"passages": len(chunks)})
-        # The slow part, outside any lock. Two calls: in one batch, short sentences would be
-        # padded to the passages' length (measured: 3x the time of the two calls).
+        # The slow part, outside any lock.
         vectors = self.embedder.encode([c.text for c in chunks])
-        sentence_flat = self.embedder.encode([c.text[a:b] for c in chunks for a, b in c.sentences])
+        sentence_vectors = self._encode_sentences(chunks)
         with self._write, write_lock(self._lock_path, timeout=self.config.lock_timeout):
             base = self._current_locked()
             try:
@@ -274,11 +270,7 @@ class Library:
                     self.store.put_sentence_vectors(
                         conn,
                         self.embedder.name,
-                        zip(
-                            [p.id for p in passages],
-                            _split(sentence_flat, [len(c.sentences) for c in chunks]),
-                            strict=True,
-                        ),
+                        zip([p.id for p in passages], sentence_vectors, strict=True),
                     )
                     updated = base.vectors.copy()
                     updated.add([p.id for p in passages], vectors)
@@ -342,36 +334,34 @@ class Library:
         added, else (passages stored before, or by another model) embedded now."""
         missing = [h.passage for h in hits if h.passage.id not in self._sentences]
         if missing:
-            stored = self.store.sentence_vectors(
-                [p.id for p in missing], self.embedder.name, self.embedder.dimension
-            )
             counts = {p.id: len(p.sentences) for p in missing}
-            stored = {pid: v for pid, v in stored.items() if len(v) == counts[pid]}
+            found = self.store.sentence_vectors(
+                list(counts), self.embedder.name, self.embedder.dimension
+            )
+            found = {pid: v for pid, v in found.items() if len(v) == counts[pid]}
+            rest = [p for p in missing if p.id not in found]
+            if rest:
+                found.update(zip([p.id for p in rest], self._encode_sentences(rest), strict=True))
             with self._cache_lock:
-                self._sentences.update(stored)
-            missing = [p for p in missing if p.id not in stored]
-        if missing:
-            texts = [p.text[s:e] for p in missing for s, e in p.sentences]
-            vectors = self.embedder.encode(texts)
-            offset = 0
-            with self._cache_lock:
-                for p in missing:
-                    self._sentences[p.id] = vectors[offset : offset + len(p.sentences)]
-                    offset += len(p.sentences)
+                self._sentences.update(found)
                 while len(self._sentences) > SENTENCE_CACHE:
                     self._sentences.popitem(last=False)
         with self._cache_lock:
             out = []
             for h in hits:
-                found = self._sentences.get(h.passage.id)
-                if found is None:  # evicted by a concurrent caller: encode again
-                    found = self.embedder.encode(
-                        [h.passage.text[s:e] for s, e in h.passage.sentences]
-                    )
+                vectors = self._sentences.get(h.passage.id)
+                if vectors is None:  # evicted by a concurrent caller: encode again
+                    vectors = self._encode_sentences([h.passage])[0]
                 else:
                     self._sentences.move_to_end(h.passage.id)
-                out.append(found)
+                out.append(vectors)
             return out
+
+    def _encode_sentences(self, passages: Sequence[Chunk | Passage]) -> list[np.ndarray]:
+        """Each passage's sentence vectors, from one encode call (not mixed with passages: in
+        one batch, short sentences would be padded to the passages' length, 3x the time)."""
+        flat = self.embedder.encode([p.text[a:b] for p in passages for a, b in p.sentences])
+        return _split(flat, [len(p.sentences) for p in passages])
 
     def search(self, question: str, *, k: int = 5) -> list[Hit]:
         snapshot = self._current()

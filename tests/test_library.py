@@ -198,3 +198,14 @@ def test_rebuild_and_delete_keep_sentence_vectors_in_step(hash_library: Library)
     assert set(_stored_sentence_vectors(hash_library)) == hash_library.store.passage_ids()
     hash_library.delete(article.id)
     assert set(_stored_sentence_vectors(hash_library)) == hash_library.store.passage_ids()
+
+
+def test_the_sentence_vector_cache_stays_bounded(
+    hash_library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("index.library.SENTENCE_CACHE", 2)
+    hash_library.add_text(SEED_DE.read_text(encoding="utf-8"))
+    hash_library.add_text(ARTICLE_EN)
+    for question in ("How much will the bridge cost?", "Womit lockt Trump Kim?", "Wer ist Putin?"):
+        hash_library.ask(question)
+        assert len(hash_library._sentences) <= 2
