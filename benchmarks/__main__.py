@@ -154,7 +154,7 @@ def run(quick: bool, out: Path | None) -> None:
         section("memory + start-up", t)
 
         t = time.perf_counter()
-        results["whole"] = whole.run(plan)
+        results["whole"] = whole.run(plan, work / "probe" / "models")
         section("whole process", t)
         probe.close()
 

@@ -1,8 +1,12 @@
 """Whole processes, side by side: add every XQuAD-en article and ask every question, once with
 articlebot and once with the LangChain pipeline. Wall time from spawning the process to its exit
-(imports and model loading included), as a user running either would see it.
+(imports and model loading included), as a user running either would see it. Neither pays a one-time
+preparation: LangChain loads the model as installed, articlebot its ONNX export, made before the
+timing into MODELS_DIR (a user's DATA_DIR/models). Both embed the questions in batches: LangChain
+with embed_documents, articlebot with Library.ask_many.
 
-Child: `python -m benchmarks.whole articlebot|langchain DATA_DIR [ARTICLES]` prints JSON."""
+Child: `python -m benchmarks.whole articlebot|langchain DATA_DIR MODELS_DIR [ARTICLES]` prints
+JSON."""
 
 from __future__ import annotations
 
@@ -21,7 +25,9 @@ from .common import REPO, Plan, log, median, xquad  # noqa: E402
 SYSTEMS = ("articlebot", "langchain")
 
 
-def child(system: str, directory: Path, articles_limit: int | None) -> dict[str, float]:
+def child(
+    system: str, directory: Path, models: Path, articles_limit: int | None
+) -> dict[str, float]:
     plan = Plan.make(False)
     articles, questions = xquad("en", plan)
     if articles_limit:
@@ -31,11 +37,11 @@ def child(system: str, directory: Path, articles_limit: int | None) -> dict[str,
     if system == "articlebot":
         from index.library import Library, LibraryConfig
 
-        library = Library(LibraryConfig(directory))
+        library = Library(LibraryConfig(directory, models_dir=models))
         for title, text in articles:
             library.add_text(text, title=title)
         added = time.perf_counter()
-        shown = [library.ask(q.question).quote for q in questions]
+        shown = [a.quote for a in library.ask_many([q.question for q in questions])]
     else:
         from .pipeline_langchain import LangChainPipeline, embeddings
 
@@ -56,8 +62,10 @@ def child(system: str, directory: Path, articles_limit: int | None) -> dict[str,
     }
 
 
-def run(plan: Plan, repeats: int = 1) -> dict:
-    """Each system `repeats` times, alternating; median wall seconds and the ratio."""
+def run(plan: Plan, models: Path, repeats: int = 1) -> dict:
+    """Each system `repeats` times, alternating; median wall seconds and the ratio. `models`:
+    a folder holding articlebot's ONNX export already (DATA_DIR/models of a library opened
+    before)."""
     limit = plan.articles
     walls: dict[str, list[float]] = {s: [] for s in SYSTEMS}
     inner: dict[str, dict] = {}
@@ -65,7 +73,7 @@ def run(plan: Plan, repeats: int = 1) -> dict:
         for system in SYSTEMS:
             log(f"whole process: {system}")
             with tempfile.TemporaryDirectory(prefix="bench-whole-") as tmp:
-                command = [sys.executable, "-m", "benchmarks.whole", system, tmp]
+                command = [sys.executable, "-m", "benchmarks.whole", system, tmp, str(models)]
                 if limit:
                     command.append(str(limit))
                 t = time.perf_counter()
@@ -83,5 +91,5 @@ if __name__ == "__main__":
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     warnings.filterwarnings("ignore")
-    limit = int(sys.argv[3]) if len(sys.argv) > 3 else None
-    print(json.dumps(child(sys.argv[1], Path(sys.argv[2]), limit)))
+    limit = int(sys.argv[4]) if len(sys.argv) > 4 else None
+    print(json.dumps(child(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), limit)))

@@ -28,13 +28,16 @@ def _backend(environ: Mapping[str, str]) -> str:
     return value
 
 
+def _data_dir(args: argparse.Namespace, environ: Mapping[str, str]) -> Path:
+    return Path(args.data_dir or environ.get("DATA_DIR") or "data")
+
+
 def _library(args: argparse.Namespace, environ: Mapping[str, str]):  # noqa: ANN202
     from .embedder import DEFAULT_MODEL
     from .library import Library, LibraryConfig
 
-    data_dir = Path(args.data_dir or environ.get("DATA_DIR") or "data")
     config = LibraryConfig(
-        data_dir=data_dir,
+        data_dir=_data_dir(args, environ),
         model=environ.get("EMBEDDING_MODEL") or DEFAULT_MODEL,
         embedding_backend=_backend(environ),
         allow_private_urls=environ.get("ALLOW_PRIVATE_URLS", "").strip().lower() in TRUE,
@@ -100,11 +103,13 @@ def cmd_add(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
 def cmd_ask(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     library = _library(args, environ)
-    questions = [args.question] if args.question else (line for line in sys.stdin)
-    for question in questions:
-        if not question.strip():
-            continue
-        answer = library.ask(question, k=args.k)
+    if args.question:
+        answers = iter([library.ask(args.question, k=args.k)])
+    elif sys.stdin.isatty():  # typed: answer each line as it comes
+        answers = (library.ask(line, k=args.k) for line in sys.stdin if line.strip())
+    else:  # piped: read to the end, embed the questions in batches
+        answers = iter(library.ask_many([x for x in sys.stdin if x.strip()], k=args.k))
+    for answer in answers:
         if args.json:
             print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
         else:
@@ -194,9 +199,10 @@ def cmd_eval(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     if not path.is_file():
         raise BadInput(f"no such file: {path}")
     config = LibraryConfig(
-        data_dir=Path("unused"),
+        data_dir=Path("unused"),  # a temporary library is made for the evaluation
         model=environ.get("EMBEDDING_MODEL") or DEFAULT_MODEL,
         embedding_backend=_backend(environ),
+        models_dir=_data_dir(args, environ) / "models",  # the ONNX export, reused
     )
     with tqdm(
         unit="question", file=sys.stderr, desc="asking", disable=True if args.json else None
@@ -237,7 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per source")
     p.set_defaults(func=cmd_add)
 
-    p = sub.add_parser("ask", parents=[common], help="answer a question (or one per stdin line)")
+    p = sub.add_parser(
+        "ask",
+        parents=[common],
+        help="answer a question (or one per stdin line; piped ones in batches)",
+    )
     p.add_argument("question", nargs="?")
     p.add_argument("--json", action="store_true")
     p.add_argument("-k", type=int, default=3, help="sources to show (default 3)")

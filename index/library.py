@@ -15,7 +15,7 @@ import numpy as np
 
 from . import snapshot as snap
 from . import sources
-from .answer import AnswerConfig, answer_question
+from .answer import AnswerConfig, Sentences, answer_question
 from .chunking import Chunk, chunk_text
 from .embedder import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from .errors import BadInput, IndexMismatch, NotFound
@@ -30,7 +30,7 @@ from .vectors import VectorIndex
 
 logger = logging.getLogger(__name__)
 
-SENTENCE_CACHE = 20_000  # passages whose sentence vectors stay in memory (~1.5 KB a sentence)
+SENTENCE_CACHE = 20_000  # passages whose sentences stay in memory (vectors and analyzed terms)
 Stage = Callable[[str, dict], None]  # progress callback: (stage name, details)
 
 
@@ -42,6 +42,7 @@ class LibraryConfig:
     allow_private_urls: bool = False
     passage_tokens: int | None = None  # None: the model's max sequence length
     answer: AnswerConfig = AnswerConfig()
+    models_dir: Path | None = None  # where the ONNX export is cached; None: DATA_DIR/models
     fetch_timeout: float = 20.0
     fetch_max_bytes: int = 5_000_000
     lock_timeout: float = 60.0
@@ -61,14 +62,14 @@ class Library:
         self.embedder: Embedder = embedder or SentenceTransformerEmbedder(
             config.model,
             backend=config.embedding_backend,
-            cache_dir=self.data_dir / "models",  # the ONNX export, made once
+            cache_dir=config.models_dir or self.data_dir / "models",  # the ONNX export, made once
         )
         self.store = Store(self.data_dir / "articles.db")
         self._index_dir = self.data_dir / "index"
         self._lock_path = self.data_dir / "write.lock"
         self._write = threading.Lock()
         self._snapshot: Snapshot | None = None
-        self._sentences: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._sentences: OrderedDict[int, Sentences] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     # -- the index snapshot --------------------------------------------------------------------
@@ -107,7 +108,7 @@ class Library:
             )
         logger.warning("no usable index on disk; rebuilding it from the database")
         with self._file_lock(locked):
-            return self._rebuild_locked(None)
+            return self._rebuild_locked(None, reuse=True)
 
     def _file_lock(self, held: bool) -> AbstractContextManager[None]:
         return (
@@ -121,20 +122,31 @@ class Library:
         vectors.remove(sorted(have - stored))
         missing = sorted(stored - have)
         if missing:
-            texts = self.store.passages(missing)
-            vectors.add(missing, self.embedder.encode([texts[i].text for i in missing]))
+            passages = self.store.passages(missing)
+            found = self._stored_or_encoded([passages[i] for i in missing])
+            vectors.add(missing, passage_vectors([found[i] for i in missing]))
         lexical = LexicalIndex.build(self.store.iter_passages())
         return snap.save(self._index_dir, Snapshot(vectors, lexical, self.embedder.name))
 
-    def _rebuild_locked(self, progress: Callable[[int, int], None] | None) -> Snapshot:
+    def _rebuild_locked(
+        self, progress: Callable[[int, int], None] | None, *, reuse: bool = False
+    ) -> Snapshot:
+        """Fresh indexes from SQLite. `reuse`: take the sentence vectors stored with the passages
+        where there are any (a lost or damaged index file: no model work, the same vectors as
+        before); else embed every sentence again (`articlebot rebuild`, e.g. after a model
+        change)."""
         rows = list(self.store.iter_passages())
         vectors = VectorIndex.empty(self.embedder.dimension)
         batch = 256
         for start in range(0, len(rows), batch):
             part = self.store.passages([r[0] for r in rows[start : start + batch]])
             ids = sorted(part)
-            vectors.add(ids, self.embedder.encode([part[i].text for i in ids]))
-            per_passage = self._encode_sentences([part[i] for i in ids])
+            if reuse:
+                found = self._stored_or_encoded([part[i] for i in ids])
+                per_passage = [found[i] for i in ids]
+            else:
+                per_passage = self._encode_sentences([part[i] for i in ids])
+            vectors.add(ids, passage_vectors(per_passage))
             with self.store.transaction() as conn:
                 self.store.put_sentence_vectors(
                     conn, self.embedder.name, zip(ids, per_passage, strict=True)
@@ -247,9 +259,10 @@ class Library:
         if not chunks:
             raise BadInput("the text has no sentences to index")
         progress("indexing", {"passages": len(chunks)})
-        # The slow part, outside any lock.
-        vectors = self.embedder.encode([c.text for c in chunks])
+        # The slow part, outside any lock: the sentences are embedded, the passages are not (see
+        # passage_vectors).
         sentence_vectors = self._encode_sentences(chunks)
+        vectors = passage_vectors(sentence_vectors)
         with self._write, write_lock(self._lock_path, timeout=self.config.lock_timeout):
             base = self._current_locked()
             try:
@@ -302,13 +315,32 @@ class Library:
 
     def ask(self, question: str, *, k: int = 3, context: str | None = None) -> Answer:
         """Answer with a verbatim quote, or abstain. `context`: the chat's previous question."""
-        question = " ".join(question.split())
-        if not question:
-            raise BadInput("the question is empty")
+        return self.ask_many([question], k=k, context=context)[0]
+
+    def ask_many(
+        self, questions: Sequence[str], *, k: int = 3, context: str | None = None
+    ) -> list[Answer]:
+        """`ask` for each question; their embeddings are computed in batches, which is faster."""
+        questions = [" ".join(q.split()) for q in questions]
+        for number, question in enumerate(questions, 1):
+            if not question:
+                raise BadInput(
+                    "the question is empty"
+                    if len(questions) == 1
+                    else f"question {number} is empty"
+                )
         snapshot = self._current()
+        queries = [f"{context} {q}" if context else q for q in questions]
+        vectors = self.embedder.encode(queries) if queries else []
+        return [
+            self._answer(snapshot, question, query, vector, k)
+            for question, query, vector in zip(questions, queries, vectors, strict=True)
+        ]
+
+    def _answer(
+        self, snapshot: Snapshot, question: str, query: str, query_vector: np.ndarray, k: int
+    ) -> Answer:
         language = detect_language(question, hints=tuple(snapshot.lexical.languages))
-        query = f"{context} {question}" if context else question
-        query_vector = self.embedder.encode([query])[0]
         scored = hybrid_search(
             snapshot.vectors,
             snapshot.lexical,
@@ -316,46 +348,52 @@ class Library:
             query,
             k=max(k, self.config.answer.candidates),
         )
-        hits = self._hits(scored)
         return answer_question(
             question,
             language,
-            hits,
+            self._hits(scored),
             query_vector,
-            self._sentence_vectors,
+            self._passage_sentences,
             snapshot.lexical,
             self.config.answer,
             k=k,
             query=query,
         )
 
-    def _sentence_vectors(self, hits: list[Hit]) -> list[np.ndarray]:
-        """Each hit's sentence vectors: from a bounded cache, else as stored when the passage was
-        added, else (passages stored before, or by another model) embedded now."""
-        missing = [h.passage for h in hits if h.passage.id not in self._sentences]
+    def _passage_sentences(self, hits: list[Hit]) -> list[Sentences]:
+        """Each hit's sentences, ready for answer selection: from a bounded cache, else from the
+        vectors stored when the passage was added, else (passages stored before, or by another
+        model) embedded now. Their analyzed terms are computed once, on the way into the cache."""
+        ready: dict[int, Sentences] = {}
+        with self._cache_lock:
+            for h in hits:
+                cached = self._sentences.get(h.passage.id)
+                if cached is not None:
+                    self._sentences.move_to_end(h.passage.id)
+                    ready[h.passage.id] = cached
+        missing = {h.passage.id: h.passage for h in hits if h.passage.id not in ready}
         if missing:
-            counts = {p.id: len(p.sentences) for p in missing}
-            found = self.store.sentence_vectors(
-                list(counts), self.embedder.name, self.embedder.dimension
-            )
-            found = {pid: v for pid, v in found.items() if len(v) == counts[pid]}
-            rest = [p for p in missing if p.id not in found]
-            if rest:
-                found.update(zip([p.id for p in rest], self._encode_sentences(rest), strict=True))
+            vectors = self._stored_or_encoded(list(missing.values()))
+            for i, passage in missing.items():
+                ready[i] = Sentences.of(passage, vectors[i])
             with self._cache_lock:
-                self._sentences.update(found)
+                for i in missing:
+                    self._sentences[i] = ready[i]
                 while len(self._sentences) > SENTENCE_CACHE:
                     self._sentences.popitem(last=False)
-        with self._cache_lock:
-            out = []
-            for h in hits:
-                vectors = self._sentences.get(h.passage.id)
-                if vectors is None:  # evicted by a concurrent caller: encode again
-                    vectors = self._encode_sentences([h.passage])[0]
-                else:
-                    self._sentences.move_to_end(h.passage.id)
-                out.append(vectors)
-            return out
+        return [ready[h.passage.id] for h in hits]
+
+    def _stored_or_encoded(self, passages: list[Passage]) -> dict[int, np.ndarray]:
+        """Sentence vectors by passage id: as stored when added, else embedded now."""
+        stored = self.store.sentence_vectors(
+            [p.id for p in passages], self.embedder.name, self.embedder.dimension
+        )
+        counts = {p.id: len(p.sentences) for p in passages}
+        found = {i: v for i, v in stored.items() if len(v) == counts[i]}
+        rest = [p for p in passages if p.id not in found]
+        if rest:
+            found.update(zip([p.id for p in rest], self._encode_sentences(rest), strict=True))
+        return found
 
     def _encode_sentences(self, passages: Sequence[Chunk | Passage]) -> list[np.ndarray]:
         """Each passage's sentence vectors, from one encode call (not mixed with passages: in
@@ -423,6 +461,18 @@ class Library:
 
     def close(self) -> None:
         self.store.close()
+
+
+def passage_vectors(sentence_vectors: Sequence[np.ndarray]) -> np.ndarray:
+    """A passage's vector is the normalized mean of its sentences' vectors, not an embedding of
+    its own: adding then embeds each text once instead of twice, and retrieval is as good or
+    better (XQuAD passage_hit@1 en 0.935 vs 0.930, de 0.868 vs 0.868; answer_hit en 0.845 vs
+    0.845, de 0.767 vs 0.752). The sentence vectors are taken at the float16 they are stored in,
+    so a passage gets the same vector whether its sentences were just embedded or read back."""
+    means = np.stack(
+        [v.astype(np.float16).astype(np.float32).mean(axis=0) for v in sentence_vectors]
+    )
+    return means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
 
 
 def _split(flat: np.ndarray, counts: list[int]) -> list[np.ndarray]:

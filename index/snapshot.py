@@ -21,7 +21,7 @@ from .lexical import LexicalIndex
 from .vectors import VectorIndex
 
 logger = logging.getLogger(__name__)
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: passage vectors are the mean of their sentences' vectors
 
 
 @dataclass(frozen=True)

@@ -109,3 +109,18 @@ def test_stdin_and_bad_sources(tmp_path: Path, capsys, monkeypatch) -> None:  # 
 def test_eval_missing_file(capsys) -> None:  # noqa: ANN001
     code, _, err = run(capsys, "eval", "/nonexistent.json")
     assert code == 2 and "no such file" in err
+
+
+def test_piped_questions_are_answered_in_order(tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    data = ["--data-dir", str(tmp_path / "d")]
+    code, _, _ = run(capsys, "add", "-", *data, monkeypatch=monkeypatch, stdin=ARTICLE)
+    assert code == 0
+    piped = "What will the bridge cost?\n\n   \nWho approved the bridge?\n"
+    code, out, _ = run(capsys, "ask", "--json", *data, monkeypatch=monkeypatch, stdin=piped)
+    answers = [json.loads(line) for line in out.strip().splitlines()]
+    assert code == 0
+    assert [a["question"] for a in answers] == [
+        "What will the bridge cost?",
+        "Who approved the bridge?",
+    ]
+    assert "40 million euros" in answers[0]["answer"]

@@ -209,3 +209,43 @@ def test_the_sentence_vector_cache_stays_bounded(
     for question in ("How much will the bridge cost?", "Womit lockt Trump Kim?", "Wer ist Putin?"):
         hash_library.ask(question)
         assert len(hash_library._sentences) <= 2
+
+
+def test_passage_vectors_are_the_mean_of_their_sentences(hash_library: Library) -> None:
+    hash_library.add_text(SEED_DE.read_text(encoding="utf-8"))
+    snapshot = hash_library._current()
+    stored = _stored_sentence_vectors(hash_library)
+    for pid, sentences in stored.items():
+        mean = sentences.astype(np.float32).mean(axis=0)
+        expected = mean / np.linalg.norm(mean)
+        assert snapshot.vectors.scores(expected, [pid])[pid] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_a_lost_index_is_rebuilt_from_stored_vectors_without_the_model(tmp_path: Path) -> None:
+    library = Library(LibraryConfig(tmp_path / "data"), embedder=CountingEmbedder())
+    library.add_text(SEED_DE.read_text(encoding="utf-8"))
+    library.add_text(ARTICLE_EN)
+    question = "How much will the bridge cost?"
+    before = library.ask(question)
+    library.close()
+    shutil.rmtree(tmp_path / "data" / "index")
+    embedder = CountingEmbedder()
+    reopened = Library(LibraryConfig(tmp_path / "data"), embedder=embedder)
+    after = reopened.ask(question)
+    assert embedder.texts == [question]  # nothing re-embedded
+    assert (after.quote, after.confidence) == (before.quote, before.confidence)
+    assert [s.score for s in after.sources] == [s.score for s in before.sources]
+
+
+def test_ask_many_answers_as_ask_does(hash_library: Library) -> None:
+    hash_library.add_text(SEED_DE.read_text(encoding="utf-8"))
+    hash_library.add_text(ARTICLE_EN)
+    questions = ["How much will the bridge cost?", "Womit lockt Trump Kim?", "Who is the mayor?"]
+    many = hash_library.ask_many(questions)
+    one_by_one = [hash_library.ask(q) for q in questions]
+    assert [(a.quote, a.abstained, a.language) for a in many] == [
+        (a.quote, a.abstained, a.language) for a in one_by_one
+    ]
+    assert hash_library.ask_many([]) == []
+    with pytest.raises(BadInput, match="question 2 is empty"):
+        hash_library.ask_many(["Who is the mayor?", "  \n "])

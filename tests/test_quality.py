@@ -17,7 +17,7 @@ def report(request: pytest.FixtureRequest, real_embedder):  # noqa: ANN001, ANN2
 
 
 # The floors sit about a point under the measured figures in the README.
-FLOORS = {"xquad.en.json": 0.835, "xquad.de.json": 0.74}  # measured 0.845 / 0.752, less ~1 point
+FLOORS = {"xquad.en.json": 0.825, "xquad.de.json": 0.74}  # measured 0.835 / 0.753, less ~1 point
 
 
 def test_answer_quality(report) -> None:  # noqa: ANN001
