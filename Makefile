@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench soak clean
 
 install: $(STAMP)
 
@@ -36,6 +36,15 @@ test: install
 
 bench: $(BENCH_STAMP)
 	$(PY) -m benchmarks
+
+# The reliability tests at length: many SIGKILL trials and fuzz cases; figures for RELIABILITY.md
+# are written to reliability/ (git-ignored).
+SOAK_TRIALS ?= 40
+FUZZ_EXAMPLES ?= 1500
+soak: install
+	SOAK_TRIALS=$(SOAK_TRIALS) FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) RELIABILITY_OUT=reliability \
+		$(PY) -m pytest tests/test_durability.py tests/test_hostile_input.py \
+		"tests/test_library.py::test_backups_taken_during_adds_are_consistent"
 
 lint: install
 	$(VENV)/bin/ruff check bot index tests benchmarks

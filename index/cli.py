@@ -1,4 +1,4 @@
-"""`articlebot`: add, ask, list, delete, stats, rebuild, eval, run."""
+"""`articlebot`: add, ask, list, delete, stats, rebuild, backup, eval, run."""
 
 from __future__ import annotations
 
@@ -221,6 +221,16 @@ def cmd_eval(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    library = _library(args, environ)
+    stats = library.backup(Path(args.path))
+    print(
+        f"backed up {stats.articles} articles ({stats.passages} passages) to {args.path}; "
+        f"restore: stop the bot, then use that folder as DATA_DIR"
+    )
+    return 0
+
+
 def cmd_run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from bot.app import run_bot
     from bot.settings import Settings
@@ -263,6 +273,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_stats)
     p = sub.add_parser("rebuild", parents=[common], help="re-embed everything into new indexes")
     p.set_defaults(func=cmd_rebuild)
+    p = sub.add_parser(
+        "backup", parents=[common], help="a consistent copy of the library (safe while it runs)"
+    )
+    p.add_argument("path", help="a new folder for the copy")
+    p.set_defaults(func=cmd_backup)
     p = sub.add_parser("eval", parents=[common], help="answer quality on a SQuAD-format file")
     p.add_argument("squad_json")
     p.add_argument("--json", action="store_true")

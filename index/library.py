@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -59,10 +61,9 @@ class Library:
         self.config = config
         self.data_dir = config.data_dir
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._models_dir = config.models_dir or self.data_dir / "models"  # the ONNX export
         self.embedder: Embedder = embedder or SentenceTransformerEmbedder(
-            config.model,
-            backend=config.embedding_backend,
-            cache_dir=config.models_dir or self.data_dir / "models",  # the ONNX export, made once
+            config.model, backend=config.embedding_backend, cache_dir=self._models_dir
         )
         self.store = Store(self.data_dir / "articles.db")
         self._index_dir = self.data_dir / "index"
@@ -436,6 +437,47 @@ class Library:
                     self._index_dir, Snapshot(updated, lexical, self.embedder.name)
                 )
         return article
+
+    def backup(self, destination: Path) -> Stats:
+        """A consistent copy of the library in `destination` (a new folder), safe while the bot
+        runs: SQLite through its online backup API and the live index generation, both taken
+        under the write lock, so they match; readers are not held up, writers wait. The copy is
+        a complete data dir (the ONNX export is left out: it is made again on first use).
+        Returns the copy's stats."""
+        destination = Path(destination)
+        if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+            raise BadInput(f"{destination} already exists and is not an empty folder")
+        partial = destination.with_name(f".{destination.name}.partial")
+        if partial.exists():
+            shutil.rmtree(partial)
+        partial.mkdir(parents=True, mode=0o700)
+        try:
+            with self._write, write_lock(self._lock_path, timeout=self.config.lock_timeout):
+                snapshot = self._current_locked()
+                target = sqlite3.connect(partial / "articles.db")
+                try:
+                    self.store.conn.backup(target)
+                finally:
+                    target.close()
+                os.chmod(partial / "articles.db", 0o600)
+                if snapshot.generation:  # else the library is empty: no index yet
+                    index = partial / "index"
+                    index.mkdir(mode=0o700)
+                    generation = snapshot.generation
+                    shutil.copytree(self._index_dir / generation, index / generation)
+                    (index / "CURRENT").write_text(generation)
+            snap.fsync_tree(partial)
+            if destination.exists():
+                destination.rmdir()
+            os.replace(partial, destination)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        copy = Library(LibraryConfig(destination, model=self.config.model), self.embedder)
+        try:
+            return copy.stats()
+        finally:
+            copy.close()
 
     def get(self, article_id: int) -> Article:
         article = self.store.get_article(article_id)

@@ -91,7 +91,7 @@ def save(directory_root: Path, snapshot: Snapshot) -> Snapshot:
         "ids_sha256": ids_digest(ids),
     }
     _write_atomic(directory / "manifest.json", json.dumps(manifest, indent=1))
-    _fsync_tree(directory)
+    fsync_tree(directory)
     _write_atomic(directory_root / "CURRENT", generation)
     _prune(directory_root, keep={generation, previous})
     return Snapshot(snapshot.vectors, snapshot.lexical, snapshot.model, generation)
@@ -111,7 +111,7 @@ def _write_atomic(path: Path, text: str) -> None:
         os.close(dir_fd)
 
 
-def _fsync_tree(directory: Path) -> None:
+def fsync_tree(directory: Path) -> None:
     for path in sorted(directory.rglob("*"), key=lambda p: -len(p.parts)):
         fd = os.open(path, os.O_RDONLY)
         try:

@@ -124,3 +124,14 @@ def test_piped_questions_are_answered_in_order(tmp_path: Path, capsys, monkeypat
         "Who approved the bridge?",
     ]
     assert "40 million euros" in answers[0]["answer"]
+
+
+def test_backup_command(tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    data = ["--data-dir", str(tmp_path / "d")]
+    run(capsys, "add", "-", *data, monkeypatch=monkeypatch, stdin=ARTICLE)
+    code, out, _ = run(capsys, "backup", str(tmp_path / "copy"), *data)
+    assert code == 0 and "backed up 1 articles" in out
+    code, out, _ = run(capsys, "stats", "--json", "--data-dir", str(tmp_path / "copy"))
+    assert json.loads(out)["articles"] == 1
+    code, _, err = run(capsys, "backup", str(tmp_path / "copy"), *data)
+    assert code == 2 and "not an empty folder" in err

@@ -249,3 +249,92 @@ def test_ask_many_answers_as_ask_does(hash_library: Library) -> None:
     assert hash_library.ask_many([]) == []
     with pytest.raises(BadInput, match="question 2 is empty"):
         hash_library.ask_many(["Who is the mayor?", "  \n "])
+
+
+def _index_matches_database(data_dir: Path) -> bool:
+    """The backup's live index generation was made from exactly its database's passages."""
+    import json
+    import sqlite3
+
+    from index.snapshot import ids_digest
+
+    generation = (data_dir / "index" / "CURRENT").read_text().strip()
+    manifest = json.loads((data_dir / "index" / generation / "manifest.json").read_text())
+    with sqlite3.connect(data_dir / "articles.db") as conn:
+        ids = {row[0] for row in conn.execute("SELECT id FROM passages")}
+    return manifest["ids_sha256"] == ids_digest(ids)
+
+
+def test_backup_is_a_complete_private_library(hash_library: Library, tmp_path: Path) -> None:
+    hash_library.add_text(SEED_DE.read_text(encoding="utf-8"))
+    hash_library.add_text(ARTICLE_EN)
+    stats = hash_library.backup(tmp_path / "backup")
+    assert (stats.articles, stats.passages) == (2, hash_library.stats().passages)
+    assert _index_matches_database(tmp_path / "backup")
+    assert os.stat(tmp_path / "backup").st_mode & 0o077 == 0
+    assert os.stat(tmp_path / "backup" / "articles.db").st_mode & 0o077 == 0
+    copy = Library(LibraryConfig(tmp_path / "backup"), embedder=HashEmbedder())
+    question = "How much will the bridge cost?"
+    assert copy.ask(question).quote == hash_library.ask(question).quote
+    with pytest.raises(BadInput, match="not an empty folder"):
+        hash_library.backup(tmp_path / "backup")
+    assert not (tmp_path / ".backup.partial").exists()
+
+
+def test_backups_taken_during_adds_are_consistent(tmp_path: Path) -> None:
+    import threading
+
+    config = LibraryConfig(tmp_path / "data")
+    writer = Library(config, embedder=HashEmbedder())
+    writer.add_text(ARTICLE_EN)
+    done = threading.Event()
+
+    def add_many() -> None:
+        for i in range(12):
+            writer.add_text(f"Report {i}\n\nThe harbour {i} received {i * 7} ships this year.")
+        done.set()
+
+    thread = threading.Thread(target=add_many)
+    thread.start()
+    backups = 0
+    other = Library(config, embedder=HashEmbedder())  # as a second process would
+    while not done.is_set() or backups < 2:
+        target = tmp_path / f"backup-{backups}"
+        stats = other.backup(target)
+        assert stats.passages == stats.vectors
+        assert _index_matches_database(target)
+        backups += 1
+    thread.join()
+    assert backups >= 2
+
+
+def test_a_second_writer_gets_a_clear_message_while_the_lock_is_held(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from index.errors import LockBusy
+
+    config = LibraryConfig(tmp_path / "data", lock_timeout=0.3)
+    library = Library(config, embedder=HashEmbedder())
+    library.add_text(ARTICLE_EN)
+    holder = subprocess.Popen(  # another process (e.g. `articlebot rebuild`) writing
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from index.locking import write_lock\n"
+            "with write_lock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(30)",
+            str(tmp_path / "data" / "write.lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(LockBusy, match=f"another articlebot process \\(pid {holder.pid}\\)"):
+            library.add_text(SEED_DE.read_text(encoding="utf-8"))
+        assert library.stats().articles == 1  # nothing stored half
+        assert "40 million" in library.ask("How much will the bridge cost?").quote  # reads go on
+    finally:
+        holder.kill()
+        holder.wait()
+    assert library.add_text(SEED_DE.read_text(encoding="utf-8")).created  # and writes resume
