@@ -2,9 +2,10 @@
 
 The real XQuAD articles (en + de) are added through Library.add_text; the rest are synthetic
 distractor passages: 3-7 sentences drawn at random from the XQuAD texts of one language. Embedding
-100k passages would take hours on 2 cores, so a distractor's vector is the normalized mean of its
-sentences' vectors (each XQuAD sentence is embedded once), and distractors are written straight
-into SQLite, FAISS and BM25 here, the way Library.add_draft writes an article (benchmark only)."""
+100k passages would take hours on 2 cores, so each XQuAD sentence is embedded once and reused; a
+distractor's vector is the normalized mean of its sentences' vectors, as the library makes every
+passage's, and distractors are written straight into SQLite, FAISS and BM25 here, the way
+Library.add_draft writes an article (benchmark only)."""
 
 from __future__ import annotations
 
