@@ -50,7 +50,6 @@ class AnswerConfig:
 
 @dataclass(frozen=True)
 class _Question:
-    text: str
     idf: dict[str, float]  # its analyzed terms' weights
 
     def coverage(self, terms: frozenset[str] | set[str]) -> float:
@@ -158,7 +157,7 @@ def _windows(hit: Hit, max_chars: int) -> list[tuple[int, int]]:
 
 
 def _question(text: str, language: str, lexical: LexicalIndex) -> _Question:
-    return _Question(text, lexical.idf(language, set(analyze(text, language))))
+    return _Question(lexical.idf(language, set(analyze(text, language))))
 
 
 def _quote(

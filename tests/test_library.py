@@ -279,6 +279,8 @@ def test_backup_is_a_complete_private_library(hash_library: Library, tmp_path: P
     with pytest.raises(BadInput, match="not an empty folder"):
         hash_library.backup(tmp_path / "backup")
     assert not (tmp_path / ".backup.partial").exists()
+    (tmp_path / "empty").mkdir()
+    assert hash_library.backup(tmp_path / "empty").articles == 2  # an empty folder is fine
 
 
 def test_backups_taken_during_adds_are_consistent(tmp_path: Path) -> None:
