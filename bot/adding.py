@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 from telegram import (
     InlineKeyboardButton,
@@ -23,18 +24,16 @@ from telegram import (
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes, filters
 
-from index.errors import ArticleBotError, FetchError, NotFound, RefusedURL
-from index.library import Stage
-from index.models import AddResult
+from index.errors import ArticleBotError, NotFound
 
-from . import render
-from .common import command_payload, require_admin, user_lang
+from .common import command_payload, reason, require_admin, user_lang
+from .jobs import DOWNLOAD_LIMIT, download, perform
+from .journal import Job
 from .services import services
 from .texts import passages, t
 
 logger = logging.getLogger(__name__)
 
-DOWNLOAD_LIMIT = 20 * 1024 * 1024  # Telegram's getFile limit for bots
 SUFFIXES = {
     ".txt": ".txt",
     ".text": ".txt",
@@ -81,7 +80,9 @@ class StatusReporter:
             key = {"fetching": "status_fetching", "extracting": "status_extracting"}.get(stage)
             text = t(lang, key) if key else None
         if text is not None:
-            self._loop.call_soon_threadsafe(self._queue.put_nowait, text)
+            # After a stop signal the loop may be gone while the add runs on: let it finish.
+            with suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._queue.put_nowait, text)
 
     async def _run(self) -> None:
         while (text := await self._queue.get()) is not None:
@@ -110,27 +111,27 @@ class StatusReporter:
             await self._message.reply_text(text)
 
 
-async def run_add(status: Message, lang: str, job: Callable[[Stage], AddResult]) -> None:
-    """Run `job` in a thread, reporting on `status`; every outcome ends as one edit of it."""
+async def run_add(context: ContextTypes.DEFAULT_TYPE, status: Message, lang: str, job: Job) -> None:
+    """Perform `job` in a thread, reporting on `status`; every outcome ends as one edit of it.
+    The job leaves the journal once the outcome has been shown."""
     reporter = StatusReporter(status, lang)
-    try:
-        result = await asyncio.to_thread(job, reporter)
-        final = render.added_text(result, lang)
-        what = "added" if result.created else "was already stored"
-        logger.info(
-            "article #%d %s (%d passages)", result.article.id, what, result.article.passages
-        )
-    except RefusedURL as exc:
-        final = t(lang, "refused_url", reason=exc)
-    except FetchError as exc:
-        final = t(lang, "fetch_failed", reason=exc)
-    except ArticleBotError as exc:
-        final = t(lang, "add_failed", reason=exc)
-    except Exception:
-        # Not a user error: the details go to the log, the status message says sorry.
-        logger.exception("adding an article failed")
-        final = t(lang, "sorry")
+    _, final = await perform(services(context), job, reporter)
     await reporter.finish(final)
+    await asyncio.to_thread(services(context).journal.done, job)
+
+
+def new_job(update: Update, kind: str, content: str, **options: Any) -> Job:
+    """A journal entry for an add asked for by this update (`content`: see Job.source)."""
+    message = update.effective_message
+    return Job(
+        chat_id=message.chat_id,
+        user_id=update.effective_user.id,
+        message_id=message.message_id,
+        kind=kind,
+        source=content,
+        lang=user_lang(update),
+        options={k: v for k, v in options.items() if v is not None},
+    )
 
 
 async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -143,15 +144,15 @@ async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not payload:
         await message.reply_text(t(lang, "add_usage"))
         return
-    library = services(context).library
-    by = str(update.effective_user.id)
     if _URL.fullmatch(payload):
         url = payload if "://" in payload else f"https://{payload}"
-        status = await message.reply_text(t(lang, "status_start"))
-        await run_add(status, lang, lambda p: library.add_url(url, added_by=by, progress=p))
+        job = new_job(update, "url", url)
     else:
-        status = await message.reply_text(t(lang, "status_start"))
-        await run_add(status, lang, lambda p: library.add_text(payload, added_by=by, progress=p))
+        job = new_job(update, "text", payload)
+    # Written before the first await: PTB may already have confirmed this update to Telegram.
+    services(context).journal.begin(job)
+    status = await message.reply_text(t(lang, "status_start"))
+    await run_add(context, status, lang, job)
 
 
 def channel_origin(message: Message) -> tuple[str | None, str | None, str | None]:
@@ -183,26 +184,32 @@ async def add_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if (document.file_size or 0) > DOWNLOAD_LIMIT:  # checked before asking Telegram for it
         await message.reply_text(t(lang, "file_too_big", mb=DOWNLOAD_LIMIT // 2**20))
         return
-    status = await message.reply_text(t(lang, "status_downloading"))
-    try:
-        file = await document.get_file()
-        if (file.file_size or 0) > DOWNLOAD_LIMIT:
-            raise BadRequest("file is too big")
-        data = bytes(await file.download_as_bytearray())
-    except TelegramError as exc:
-        logger.warning("downloading a document failed: %s", exc)
-        await status.edit_text(t(lang, "add_failed", reason=exc.message))
-        return
     title = command_payload(message) if ADD_CAPTION.match(message.caption or "") else None
     source, url, _ = channel_origin(message)
-    library, by = services(context).library, str(update.effective_user.id)
-    await run_add(
-        status,
-        lang,
-        lambda p: library.add_bytes(
-            data, suffix, title=title or None, url=url, source=source, added_by=by, progress=p
-        ),
+    journal = services(context).journal
+    job = journal.begin(
+        new_job(
+            update,
+            "document",
+            "",
+            file_id=document.file_id,
+            suffix=suffix,
+            title=title or None,
+            url=url,
+            source=source,
+        )
     )
+    status = await message.reply_text(t(lang, "status_downloading"))
+    try:
+        data = await download(context.bot, document.file_id)
+    except TelegramError as exc:
+        logger.warning("downloading a document failed: %s", exc)
+        await status.edit_text(t(lang, "add_failed", reason=reason(exc, context)))
+        await asyncio.to_thread(journal.done, job)
+        return
+    job = job.with_data(data)
+    await asyncio.to_thread(journal.write, job)  # up to 20 MB: off the event loop
+    await run_add(context, status, lang, job)
 
 
 async def add_forward(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -213,15 +220,10 @@ async def add_forward(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     lang = user_lang(update)
     text = message.text or message.caption or ""
     source, url, published = channel_origin(message)
-    library, by = services(context).library, str(update.effective_user.id)
+    job = new_job(update, "text", text, url=url, source=source, published=published)
+    services(context).journal.begin(job)
     status = await message.reply_text(t(lang, "status_start"))
-    await run_add(
-        status,
-        lang,
-        lambda p: library.add_text(
-            text, url=url, source=source, published=published, added_by=by, progress=p
-        ),
-    )
+    await run_add(context, status, lang, job)
 
 
 async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -247,7 +249,7 @@ async def delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         article = await asyncio.to_thread(services(context).library.get, article_id)
     except NotFound as exc:
-        await message.reply_text(t(lang, "error", reason=exc))
+        await message.reply_text(t(lang, "error", reason=reason(exc, context)))
         return
     buttons = InlineKeyboardMarkup(
         [
@@ -277,6 +279,6 @@ async def confirm_delete(
     try:
         article = await asyncio.to_thread(services(context).library.delete, article_id)
     except ArticleBotError as exc:
-        await query.edit_message_text(t(lang, "error", reason=exc))
+        await query.edit_message_text(t(lang, "error", reason=reason(exc, context)))
         return
     await query.edit_message_text(t(lang, "deleted", id=article.id, title=article.title))

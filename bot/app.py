@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -19,16 +20,18 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from index.errors import ArticleBotError
 from index.library import Library
 
 from . import adding, handlers
+from .jobs import resume_pending
 from .logs import configure_logging, redact
 from .services import SERVICES, Services
 from .settings import Settings
 from .texts import command_descriptions
+from .transport import RetryingRequest
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +56,11 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
 ) -> Application:
-    """The bot with its handlers and services; `request`s replace HTTP in tests."""
+    """The bot with its handlers and services; `request`s replace HTTP in tests.
+
+    Every request but getUpdates goes through RetryingRequest (a 502 must not lose a reply);
+    getUpdates has PTB's own retry loop.
+    """
     if not settings.token:
         raise ValueError("build_application needs settings.token")
     defaults = Defaults(
@@ -71,8 +78,10 @@ def build_application(
         .concurrent_updates(True)
         .post_init(post_init)
     )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(get_updates_request or request)
+    # PTB's own default for the general pool (many handlers send at once).
+    builder = builder.request(RetryingRequest(request or HTTPXRequest(connection_pool_size=256)))
+    if get_updates_request is not None or request is not None:
+        builder = builder.get_updates_request(get_updates_request or request)
     application = builder.build()
     application.bot_data[SERVICES] = Services.create(settings, library)
     add_handlers(application)
@@ -106,7 +115,8 @@ def add_handlers(application: Application) -> None:
 
 
 async def post_init(application: Application) -> None:
-    """Open the index and load the model before the first update; register the commands."""
+    """Open the index and load the model before the first update; register the commands;
+    finish the adds an earlier run left in the journal."""
     library: Library = application.bot_data[SERVICES].library
     stats = await asyncio.to_thread(prepare_library, library)
     if not application.bot_data[SERVICES].settings.admin_ids:
@@ -116,6 +126,10 @@ async def post_init(application: Application) -> None:
         await application.bot.set_my_commands(
             commands, language_code=None if lang == "en" else lang
         )
+    # Adds a crash or a stop interrupted, before any new update: the users hear how they ended.
+    resumed = await resume_pending(application)
+    if resumed:
+        stats = await asyncio.to_thread(library.stats)
     logger.info(
         "@%s is ready: %d articles, %d passages, model %s",
         application.bot.username,
@@ -138,7 +152,17 @@ def run_bot(settings: Settings, library: Library | None = None) -> int:
     if not settings.token:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return 2
-    library = library or Library(settings.library_config())
+    # Everything the bot writes (database, indexes, journal, model cache) is for its owner
+    # only, whatever umask it was started with; put back when the bot stops.
+    umask = os.umask(0o077)
+    os.umask(umask | 0o077)
+    try:
+        return _poll(settings, library or Library(settings.library_config()))
+    finally:
+        os.umask(umask)
+
+
+def _poll(settings: Settings, library: Library) -> int:
     application = build_application(settings, library)
     logger.info("starting the bot with long polling against %s", settings.api_url)
     # A loop of its own, which run_polling closes when it stops: run_bot can be called again.

@@ -11,15 +11,18 @@ from contextlib import asynccontextmanager, suppress
 
 from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatAction
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
+from .logs import redact
 from .services import sender_id, services
+from .split import split_html, units
 from .texts import language, t
 
 logger = logging.getLogger(__name__)
 
 TYPING_EVERY = 4.5  # Telegram shows "typing…" for 5 seconds per action
+SHORTEST_SPLIT = 256  # a "too long" part is halved down to this size, no further
 _TAGS = re.compile(r"<[^>]+>")
 _COMMAND = re.compile(r"^/\w+(@\w+)?")
 
@@ -45,15 +48,34 @@ def command_payload(message: Message) -> str:
     return _COMMAND.sub("", text, count=1).strip()
 
 
+def reason(exc: BaseException, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """An error's text for the user, with the bot token (or anything like it) taken out: a
+    URL in an error can carry it (e.g. a file download's)."""
+    return redact(str(exc), services(context).settings.token)
+
+
 async def send_parts(
     message: Message, parts: Sequence[str], markup: InlineKeyboardMarkup | None = None
 ) -> list[Message]:
     """Reply with each part in turn; the buttons go under the last one."""
     sent = []
     for number, part in enumerate(parts, 1):
-        sent.append(
-            await message.reply_text(part, reply_markup=markup if number == len(parts) else None)
-        )
+        sent += await _send(message, part, markup if number == len(parts) else None)
+    return sent
+
+
+async def _send(message: Message, part: str, markup: InlineKeyboardMarkup | None) -> list[Message]:
+    """One part; if Telegram counts it as too long after all, in halves."""
+    try:
+        return [await message.reply_text(part, reply_markup=markup)]
+    except BadRequest as exc:
+        if "too long" not in exc.message.lower() or units(part) < SHORTEST_SPLIT:
+            raise
+    logger.warning("Telegram found a reply of %d characters too long; splitting it", units(part))
+    halves = split_html(part, units(part) // 2 + 16)  # + room for tags reopened at the cut
+    sent = []
+    for number, half in enumerate(halves, 1):
+        sent += await _send(message, half, markup if number == len(halves) else None)
     return sent
 
 

@@ -13,13 +13,21 @@ import re
 from contextlib import suppress
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import ContextTypes
 
 from index.errors import ArticleBotError
 
 from . import adding, render
-from .common import command_payload, plain, send_parts, typing, user_lang
+from .common import command_payload, plain, reason, send_parts, typing, user_lang
 from .followup import context_for, remember_question, store_answer, stored_answer
 from .services import sender_id, services
 from .texts import language, t
@@ -101,7 +109,7 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
                 svc.library.ask, question, k=svc.settings.answer_sources, context=previous
             )
         except ArticleBotError as exc:
-            await message.reply_text(t(user_lang(update), "error", reason=exc))
+            await message.reply_text(t(user_lang(update), "error", reason=reason(exc, context)))
             return
     remember_question(context.chat_data, question, previous)
     parts = render.answer_messages(result, more_sources=svc.settings.answer_sources - 1)
@@ -197,13 +205,44 @@ async def show_details(
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the error with its traceback; tell the user only that something went wrong."""
+    """Log the error once; tell the user only that something went wrong, where that helps.
+
+    Telegram's own faults (a blocked chat, a timeout, a gateway error, flood control, polling
+    failures) are one warning line each: they are expected now and then and PTB recovers from
+    them. Anything else is a bug here and gets its traceback.
+    """
+    error = context.error
     where = update.update_id if isinstance(update, Update) else "-"
-    logger.error("error while handling update %s", where, exc_info=context.error)
-    if not isinstance(update, Update) or update.effective_chat is None:
+    chat = update.effective_chat if isinstance(update, Update) else None
+    transient = isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+    if update is None and isinstance(error, TelegramError):  # from polling: PTB retries
+        if isinstance(error, Conflict):
+            logger.error("another bot process is polling with this token: %s", error.message)
+        elif transient:
+            logger.warning("polling for updates failed (%s); trying again", error.message)
+        else:
+            logger.error("polling for updates failed", exc_info=error)
+        return
+    if isinstance(error, Forbidden):
+        logger.warning(
+            "chat %s does not accept messages from the bot (%s); update %s dropped",
+            chat.id if chat else "-",
+            error.message,
+            where,
+        )
+        return
+    if isinstance(error, TimedOut | RetryAfter):
+        # The reply may have arrived anyway (a timeout), or more sending makes it worse (flood).
+        logger.warning("Telegram fault while handling update %s: %s", where, error)
+        return
+    if transient:
+        logger.warning("Telegram fault while handling update %s: %s", where, error)
+    else:
+        logger.error("error while handling update %s", where, exc_info=error)
+    if not isinstance(update, Update) or chat is None:
         return
     try:
-        await context.bot.send_message(update.effective_chat.id, t(user_lang(update), "sorry"))
+        await context.bot.send_message(chat.id, t(user_lang(update), "sorry"))
     except TelegramError as exc:
         logger.warning("could not tell the user about the error: %s", exc)
     if update.callback_query is not None:

@@ -1,5 +1,5 @@
-"""What the handlers share (kept in application.bot_data): the library, the settings, who may
-write, and the per-user question throttle."""
+"""What the handlers share (kept in application.bot_data): the library, the settings, the
+journal of pending adds, who may write, and the per-user question throttle."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 
 from index.library import Library
 
+from .journal import Journal
 from .settings import Settings
 
 SERVICES = "services"  # the bot_data key
@@ -52,11 +53,18 @@ class Throttle:
 class Services:
     settings: Settings
     library: Library
+    journal: Journal
     throttle: Throttle = field(default_factory=lambda: Throttle(0))
 
     @classmethod
     def create(cls, settings: Settings, library: Library) -> Services:
-        return cls(settings, library, Throttle(settings.questions_per_minute))
+        # The library's folder, not settings.data_dir: callers may hand in their own library.
+        return cls(
+            settings,
+            library,
+            Journal(library.data_dir),
+            Throttle(settings.questions_per_minute),
+        )
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

@@ -89,6 +89,17 @@ TEXTS: dict[str, dict[str, str]] = {
             "Languages: {languages}\nModel: {model}"
         ),
         "sorry": "Sorry, something went wrong. Please try again later.",
+        "resumed_added": (
+            "🔁 Your /add from {time} was interrupted by a restart; it has now been added:"
+        ),
+        "resumed_exists": (
+            "🔁 Your /add from {time} was interrupted by a restart; it was already in the library:"
+        ),
+        "resumed_failed": "🔁 Your /add from {time} was interrupted by a restart; it failed:",
+        "resumed_gave_up": (
+            "🔁 Your /add from {time} was interrupted {attempts} times by a restart, so it was "
+            "dropped. Please send it again."
+        ),
         "unknown_button": "This button no longer works.",
         "unknown_command": "I don't know that command. /help lists what I can do.",
     },
@@ -171,6 +182,22 @@ TEXTS: dict[str, dict[str, str]] = {
             "Sprachen: {languages}\nModell: {model}"
         ),
         "sorry": "Entschuldigung, da ist etwas schiefgegangen. Bitte versuch es später noch mal.",
+        "resumed_added": (
+            "🔁 Dein /add vom {time} wurde durch einen Neustart unterbrochen; jetzt ist er "
+            "hinzugefügt:"
+        ),
+        "resumed_exists": (
+            "🔁 Dein /add vom {time} wurde durch einen Neustart unterbrochen; der Artikel war "
+            "schon gespeichert:"
+        ),
+        "resumed_failed": (
+            "🔁 Dein /add vom {time} wurde durch einen Neustart unterbrochen; er ist "
+            "fehlgeschlagen:"
+        ),
+        "resumed_gave_up": (
+            "🔁 Dein /add vom {time} wurde {attempts}-mal durch einen Neustart unterbrochen und "
+            "wird nicht mehr versucht. Bitte schick ihn noch einmal."
+        ),
         "unknown_button": "Dieser Knopf funktioniert nicht mehr.",
         "unknown_command": "Diesen Befehl kenne ich nicht. /help zeigt, was ich kann.",
     },

@@ -1,10 +1,16 @@
 """Helpers shared by the bot's tests: hand-made answers, a scripted library, a harness that
-feeds updates from a FakeBotAPI straight into an Application (no sockets, no polling), and a
-loopback news site."""
+feeds updates from a FakeBotAPI straight into an Application (no sockets, no polling), the bot
+long-polling a fake Bot API server over HTTP, and a loopback news site."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import tempfile
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
@@ -13,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application
+from telegram.request import BaseRequest
 
-from bot.app import build_application, post_init
+from bot.app import ALLOWED_UPDATES, build_application, post_init
 from bot.settings import Settings
 from index.errors import NotFound
 from index.models import AddResult, Answer, Article, Hit, Passage, Source, Stats
@@ -23,7 +31,8 @@ from tests.fakes_telegram import TOKEN, FakeBotAPI, FakeRequest, QuietServer
 
 ADMIN = 1001
 STRANGER = 2002
-SEED_DE = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "seed" / "article-de.txt"
+REPO = Path(__file__).resolve().parents[1]
+SEED_DE = REPO.parent / "shared" / "datasets" / "seed" / "article-de.txt"
 
 ARTICLE_EN = """Council approves new bridge
 The city council approved the construction of a new bridge over the river on Tuesday.
@@ -106,6 +115,7 @@ class StubLibrary:
         self.asked: list[tuple[str, str | None]] = []
         self.writes: list[tuple[str, Any]] = []
         self.articles = {1: article()}
+        self.data_dir = Path(tempfile.mkdtemp(prefix="stub-library-"))  # the bot's journal
 
     def ask(self, question: str, *, k: int = 3, context: str | None = None) -> Answer:
         self.asked.append((question, context))
@@ -196,6 +206,130 @@ async def harness(
         yield Harness(app, api)
     finally:
         await app.shutdown()
+
+
+@asynccontextmanager
+async def polling_bot(
+    api_url: str,
+    library: Any,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    poll_timeout: int = 1,
+    **env: str,
+) -> AsyncIterator[Application]:
+    """The bot long-polling `api_url` as run_polling runs it (init, post_init, polling with
+    errors passed to the error handler, start), stopped afterwards; the library stays open."""
+    values = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": api_url,
+        "ADMIN_USER_IDS": str(ADMIN),
+        "QUESTIONS_PER_MINUTE": "0",
+        **env,
+    }
+    app = build_application(
+        Settings.from_env(values), library, request=request, get_updates_request=get_updates_request
+    )
+
+    def polling_error(exc: TelegramError) -> None:  # what run_polling passes
+        app.create_task(app.process_error(error=exc, update=None))
+
+    await app.initialize()
+    await post_init(app)
+    assert app.updater is not None
+    await app.updater.start_polling(
+        poll_interval=0.0,
+        timeout=poll_timeout,
+        allowed_updates=ALLOWED_UPDATES,
+        error_callback=polling_error,
+    )
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+class BotProcess:
+    """`python -m tests.bot_child` (the real bot, HashEmbedder) in a child process against a
+    fake Bot API server; its stdout and stderr go to `log`."""
+
+    def __init__(self, api: FakeBotAPI, api_url: str, data_dir: Path, log: Path, **env: str):
+        self.api = api
+        self.log = log
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "ADMIN_USER_IDS", "DATA_DIR")
+        }
+        self.env.update(
+            HF_HUB_OFFLINE="1",
+            TRANSFORMERS_OFFLINE="1",
+            TOKENIZERS_PARALLELISM="false",
+            PYTHONPATH=str(REPO),
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_URL=api_url,
+            ADMIN_USER_IDS=str(ADMIN),
+            DATA_DIR=str(data_dir),
+            QUESTIONS_PER_MINUTE="0",
+            **env,
+        )
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 120) -> BotProcess:
+        """Start the bot and wait until it polls (post_init, and so any resuming, is done)."""
+        polls = len(self.api.calls_to("getUpdates"))
+        with self.log.open("a", encoding="utf-8") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "tests.bot_child"],
+                cwd=REPO,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self.wait_for(lambda: len(self.api.calls_to("getUpdates")) > polls, timeout)
+        return self
+
+    def wait_for(self, predicate: Callable[[], Any], timeout: float = 60) -> Any:
+        """Poll `predicate` until truthy; fail if the bot exits first or time runs out."""
+        deadline = time.monotonic() + timeout
+        while not (value := predicate()):
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise AssertionError(f"the bot exited with {self.process.returncode}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out; bot messages {self.api.bot_messages()[-3:]}")
+            time.sleep(0.02)
+        return value
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, sig: int = signal.SIGINT, timeout: float = 60) -> int:
+        """Send `sig` and wait for the exit code (SIGKILL after `timeout`)."""
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8") if self.log.exists() else ""
+
+    def __enter__(self) -> BotProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.alive():
+            assert self.process is not None
+            self.process.kill()
+            self.process.wait()
 
 
 class ArticleSite:

@@ -5,6 +5,14 @@ bot sends the way Telegram does: only Telegram's HTML tags, properly nested, at 
 characters of text. FakeBotAPIServer serves it over HTTP on 127.0.0.1 at {url}/bot<token>/<method>
 and {url}/file/bot<token>/<path>, for end-to-end tests through TELEGRAM_API_URL; FakeRequest hands
 PTB's requests to it directly, for fast handler tests.
+
+Faults: `api.fail(method, kind, count=..., chat_id=...)` makes the next `count` calls of a method
+(to one chat, if given) fail the way Telegram or the network does: "flood" (429 with
+parameters.retry_after), "bad_gateway" (502), "blocked" (403 "Forbidden: bot was blocked by the
+user"), "too_long" (400 "Bad Request: message is too long"), "timeout" (the server sits on the
+request for `delay` seconds, longer than the bot waits, then carries it out, as Telegram would)
+and "drop" (the connection is closed without an answer). Method "download" is a file download.
+Every injected fault is listed in `api.injected`.
 """
 
 from __future__ import annotations
@@ -16,12 +24,15 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import httpx
+from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 TOKEN = "7000000001:AAH-fake_secret_for_tests_0123456789"
@@ -59,6 +70,60 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+
+
+STATUS_FAULTS = {
+    "flood": (429, "Too Many Requests: retry after {retry_after}"),
+    "bad_gateway": (502, "Bad Gateway"),
+    "blocked": (403, "Forbidden: bot was blocked by the user"),
+    "too_long": (400, "Bad Request: message is too long"),
+}
+TRANSPORT_FAULTS = ("timeout", "drop")
+
+
+@dataclass
+class Fault:
+    """The next `left` calls of `method` (to `chat_id` only, if set) fail with `kind`."""
+
+    method: str
+    kind: str
+    left: int = 1
+    chat_id: int | None = None
+    retry_after: int = 1
+    delay: float = 3.0
+    description: str | None = None  # instead of the kind's usual one
+
+    def matches(self, method: str, params: dict[str, Any]) -> bool:
+        if self.left <= 0 or self.method != method:
+            return False
+        return self.chat_id is None or str(params.get("chat_id")) == str(self.chat_id)
+
+    def response(self) -> tuple[int, dict]:
+        code, description = STATUS_FAULTS[self.kind]
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": code,
+            "description": self.description or description.format(retry_after=self.retry_after),
+        }
+        if self.kind == "flood":
+            body["parameters"] = {"retry_after": self.retry_after}
+        return code, body
+
+
+@dataclass
+class Injected:
+    method: str
+    kind: str
+    chat_id: Any
+    at: float = field(default_factory=time.monotonic)
+
+
+class TransportFault(Exception):
+    """Raised through route() for the transport to act out ("timeout" or "drop")."""
+
+    def __init__(self, fault: Fault) -> None:
+        super().__init__(fault.kind)
+        self.fault = fault
 
 
 def units(text: str) -> int:
@@ -118,6 +183,9 @@ class FakeBotAPI:
         self.downloads: list[str] = []
         self.commands: dict[str | None, list[dict]] = {}
         self.problems: list[str] = []  # anything Telegram would have refused
+        self.faults: list[Fault] = []
+        self.injected: list[Injected] = []
+        self.delivered: dict[int, float] = {}  # update_id -> when getUpdates first returned it
         self._cond = threading.Condition()
         self._updates: list[dict] = []
         self._ids = itertools.count(1)
@@ -125,10 +193,17 @@ class FakeBotAPI:
 
     # -- the Bot API -----------------------------------------------------------------------
 
-    def handle(self, method: str, params: dict[str, Any], *, wait: bool = True) -> tuple[int, dict]:
+    def handle(
+        self, method: str, params: dict[str, Any], *, wait: bool = True, inject: bool = True
+    ) -> tuple[int, dict]:
         with self._cond:
             self.calls.append(Call(method, params))
             self._cond.notify_all()
+        fault = self.take_fault(method, params) if inject else None
+        if fault is not None:
+            if fault.kind in TRANSPORT_FAULTS:
+                raise TransportFault(fault)
+            return fault.response()
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._get_updates(params, wait)}
         handler = getattr(self, f"_api_{method}", None)
@@ -147,7 +222,35 @@ class FakeBotAPI:
         with self._cond:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             self._cond.wait_for(lambda: self._updates or self.closed, timeout=timeout)
-            return list(self._updates[: int(params.get("limit") or 100)])
+            updates = list(self._updates[: int(params.get("limit") or 100)])
+            now = time.monotonic()
+            for update in updates:
+                self.delivered.setdefault(update["update_id"], now)
+            return updates
+
+    # -- faults ----------------------------------------------------------------------------
+
+    def fail(self, method: str, kind: str, count: int = 1, **options: Any) -> Fault:
+        """The next `count` calls of `method` fail with `kind` (see the module docstring)."""
+        if kind not in STATUS_FAULTS and kind not in TRANSPORT_FAULTS:
+            raise ValueError(f"unknown fault {kind!r}")
+        fault = Fault(method, kind, count, **options)
+        with self._cond:
+            self.faults.append(fault)
+        return fault
+
+    def take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
+        with self._cond:
+            for fault in self.faults:
+                if fault.matches(method, params):
+                    fault.left -= 1
+                    self.injected.append(Injected(method, fault.kind, params.get("chat_id")))
+                    return fault
+        return None
+
+    def acknowledged(self, update_id: int) -> bool:
+        """Whether the bot has confirmed the update (asked for updates after it)."""
+        return any(int(p.get("offset") or 0) > update_id for p in self.calls_to("getUpdates"))
 
     def _api_getMe(self, params: dict) -> dict:
         return BOT_USER
@@ -204,8 +307,14 @@ class FakeBotAPI:
         file_id = params["file_id"]
         return dict(file_id=file_id, file_unique_id=f"u{file_id}", file_size=size, file_path=path)
 
-    def download(self, path: str) -> tuple[int, bytes]:
+    def download(self, path: str, *, inject: bool = True) -> tuple[int, bytes]:
         self.downloads.append(path)
+        fault = self.take_fault("download", {}) if inject else None
+        if fault is not None:
+            if fault.kind in TRANSPORT_FAULTS:
+                raise TransportFault(fault)
+            code, body = fault.response()
+            return code, json.dumps(body).encode()
         for file_path, data, _ in self.files.values():
             if file_path == path:
                 return 200, data
@@ -335,6 +444,11 @@ class FakeBotAPI:
                 if m["from"]["id"] == BOT_USER["id"] and chat_id in (None, c)
             ]
 
+    def last_text(self, chat_id: int) -> str:
+        """The text of the bot's latest message in the chat as it looks now; "" if none."""
+        sent = self.bot_messages(chat_id)
+        return sent[-1]["text"] if sent else ""
+
     def calls_to(self, method: str) -> list[dict[str, Any]]:
         with self._cond:
             return [c.params for c in self.calls if c.method == method]
@@ -416,16 +530,23 @@ class FakeRequest(BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
-        return route(
-            self.api,
-            urlsplit(url).path,
-            request_data.parameters if request_data else {},
-            wait=False,
-        )
+        path, params = urlsplit(url).path, request_data.parameters if request_data else {}
+        try:
+            return route(self.api, path, params, wait=False)
+        except TransportFault as exc:
+            # What HTTPXRequest raises for the same faults.
+            if exc.fault.kind == "drop":
+                cause = httpx.RemoteProtocolError("Server disconnected without sending a response.")
+                raise NetworkError(f"httpx.RemoteProtocolError: {cause}") from cause
+            route(self.api, path, params, wait=False, inject=False)  # carried out, too late
+            raise TimedOut from httpx.ReadTimeout("timed out")
 
 
-def route(api: FakeBotAPI, path: str, params: dict[str, Any], *, wait: bool) -> tuple[int, bytes]:
-    """/bot<token>/<method> and /file/bot<token>/<path>, with the token checked."""
+def route(
+    api: FakeBotAPI, path: str, params: dict[str, Any], *, wait: bool, inject: bool = True
+) -> tuple[int, bytes]:
+    """/bot<token>/<method> and /file/bot<token>/<path>, with the token checked; TransportFault
+    for an injected timeout or dropped connection."""
     match = re.fullmatch(r"/(file/)?bot([^/]+)/(.+)", unquote(path))  # PTB quotes file paths
     if match is None:
         return 404, b'{"ok": false, "error_code": 404, "description": "Not Found"}'
@@ -433,8 +554,8 @@ def route(api: FakeBotAPI, path: str, params: dict[str, Any], *, wait: bool) -> 
         body = {"ok": False, "error_code": 401, "description": "Unauthorized"}
         return 401, json.dumps(body).encode()
     if match.group(1):
-        return api.download(match.group(3))
-    status, payload = api.handle(match.group(3), params, wait=wait)
+        return api.download(match.group(3), inject=inject)
+    status, payload = api.handle(match.group(3), params, wait=wait, inject=inject)
     return status, json.dumps(payload).encode()
 
 
@@ -470,10 +591,21 @@ class FakeBotAPIServer:
                 except ValueError:
                     self._reply(400, b'{"ok": false, "description": "bad body"}')
                     return
-                self._reply(*route(fake, urlsplit(self.path).path, params, wait=True))
+                self._route(params)
 
             def do_GET(self) -> None:  # noqa: N802
-                self._reply(*route(fake, urlsplit(self.path).path, {}, wait=True))
+                self._route({})
+
+            def _route(self, params: dict[str, Any]) -> None:
+                path = urlsplit(self.path).path
+                try:
+                    self._reply(*route(fake, path, params, wait=True))
+                except TransportFault as exc:
+                    self.close_connection = True
+                    if exc.fault.kind == "timeout":  # the bot has given up by now
+                        time.sleep(exc.fault.delay)
+                        with suppress(OSError):
+                            self._reply(*route(fake, path, params, wait=True, inject=False))
 
             def _reply(self, status: int, body: bytes) -> None:
                 self.send_response(status)
