@@ -88,6 +88,7 @@ def run(quick: bool, out: Path | None) -> None:
         probe = Library(LibraryConfig(work / "probe"))
         embedder = probe.embedder
         embedder.encode(["warm up"])
+        embedder.encode_documents(["warm up"])  # the int8 copy for adding, made once here
         results["backend"] = backend(probe)
         log(f"embedding backend: {results['backend']}; plan: {plan}")
         lc_model = embeddings()

@@ -90,9 +90,11 @@ def backend(library: Library) -> str:
     loaded = getattr(library.embedder, "loaded_backend", None)
     if asked is None and loaded is None:
         return type(library.embedder).__name__
+    adding = getattr(library.embedder, "documents_backend", None)
+    adds = f", adding with {adding}" if adding and adding != loaded else ""
     if loaded is None or loaded == asked:
-        return str(asked or loaded)
-    return f"{asked} configured, {loaded} loaded"
+        return f"{asked or loaded}{adds}"
+    return f"{asked} configured, {loaded} loaded{adds}"
 
 
 def machine() -> dict[str, str]:

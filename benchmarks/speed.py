@@ -18,12 +18,13 @@ from .pipeline_langchain import LangChainPipeline
 
 
 def _bare_encode(embedder: Embedder, texts: list[str]) -> None:
-    """The model alone, as fast as it goes: one call over every text, batches of 64."""
-    model = getattr(embedder, "model", None)
-    if model is not None and hasattr(model, "encode"):
-        model.encode(texts, batch_size=64, show_progress_bar=False, convert_to_numpy=True)
+    """The model alone, as fast as it goes: one call over every text, batches of 64, on the
+    model the library adds with (the int8 copy where that is on)."""
+    runner = getattr(embedder, "documents_runner", None)
+    if runner is not None:
+        runner.encode(texts, 64)
     else:
-        embedder.encode(texts)
+        embedder.encode_documents(texts)
 
 
 def add_throughput(plan: Plan, embedder: Embedder, lc_model: Any) -> dict:

@@ -27,6 +27,7 @@ ENV_VARS = (
     "DATA_DIR",
     "EMBEDDING_MODEL",
     "EMBEDDING_BACKEND",
+    "EMBEDDING_INT8",
     "ALLOW_PRIVATE_URLS",
     "LOG_LEVEL",
     "QUESTIONS_PER_MINUTE",
@@ -47,6 +48,7 @@ class Settings:
     data_dir: Path = Path("data")
     embedding_model: str = DEFAULT_MODEL
     embedding_backend: str = DEFAULT_BACKEND  # onnx (ONNX Runtime) or torch: the same vectors
+    embedding_int8: bool = True  # with onnx: articles being added run through an int8 copy
     allow_private_urls: bool = False
     log_level: str = "INFO"
     questions_per_minute: int = 10  # per user; 0 turns the throttle off
@@ -73,6 +75,7 @@ class Settings:
             embedding_backend=_choice(
                 "EMBEDDING_BACKEND", get("EMBEDDING_BACKEND"), BACKENDS, DEFAULT_BACKEND
             ),
+            embedding_int8=_flag("EMBEDDING_INT8", get("EMBEDDING_INT8") or "1"),
             allow_private_urls=_flag("ALLOW_PRIVATE_URLS", get("ALLOW_PRIVATE_URLS")),
             log_level=_log_level(get("LOG_LEVEL")),
             questions_per_minute=_int("QUESTIONS_PER_MINUTE", get("QUESTIONS_PER_MINUTE"), 10),
@@ -88,6 +91,7 @@ class Settings:
             data_dir=self.data_dir,
             model=self.embedding_model,
             embedding_backend=self.embedding_backend,
+            int8_adding=self.embedding_int8,
             allow_private_urls=self.allow_private_urls,
         )
 

@@ -16,6 +16,7 @@ from .errors import ArticleBotError, BadInput
 logger = logging.getLogger(__name__)
 
 TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off"}
 
 
 def _backend(environ: Mapping[str, str]) -> str:
@@ -26,6 +27,17 @@ def _backend(environ: Mapping[str, str]) -> str:
     if value not in BACKENDS:
         raise BadInput(f"EMBEDDING_BACKEND must be onnx or torch, not {raw!r}")
     return value
+
+
+def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (environ.get(name) or "").strip()
+    if not raw:
+        return default
+    if raw.lower() in TRUE:
+        return True
+    if raw.lower() in FALSE:
+        return False
+    raise BadInput(f"{name} must be 1/0, true/false, yes/no or on/off, not {raw!r}")
 
 
 def _data_dir(args: argparse.Namespace, environ: Mapping[str, str]) -> Path:
@@ -40,7 +52,8 @@ def _library(args: argparse.Namespace, environ: Mapping[str, str]):  # noqa: ANN
         data_dir=_data_dir(args, environ),
         model=environ.get("EMBEDDING_MODEL") or DEFAULT_MODEL,
         embedding_backend=_backend(environ),
-        allow_private_urls=environ.get("ALLOW_PRIVATE_URLS", "").strip().lower() in TRUE,
+        int8_adding=_flag(environ, "EMBEDDING_INT8", True),
+        allow_private_urls=_flag(environ, "ALLOW_PRIVATE_URLS", False),
     )
     return Library(config)
 
@@ -202,6 +215,7 @@ def cmd_eval(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         data_dir=Path("unused"),  # a temporary library is made for the evaluation
         model=environ.get("EMBEDDING_MODEL") or DEFAULT_MODEL,
         embedding_backend=_backend(environ),
+        int8_adding=_flag(environ, "EMBEDDING_INT8", True),
         models_dir=_data_dir(args, environ) / "models",  # the ONNX export, reused
     )
     with tqdm(

@@ -41,6 +41,7 @@ class LibraryConfig:
     data_dir: Path
     model: str = DEFAULT_MODEL
     embedding_backend: str = DEFAULT_BACKEND  # "onnx" or "torch": the same vectors either way
+    int8_adding: bool = True  # with onnx: text being added runs through an int8 copy (faster)
     allow_private_urls: bool = False
     passage_tokens: int | None = None  # None: the model's max sequence length
     answer: AnswerConfig = AnswerConfig()
@@ -63,7 +64,10 @@ class Library:
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._models_dir = config.models_dir or self.data_dir / "models"  # the ONNX export
         self.embedder: Embedder = embedder or SentenceTransformerEmbedder(
-            config.model, backend=config.embedding_backend, cache_dir=self._models_dir
+            config.model,
+            backend=config.embedding_backend,
+            cache_dir=self._models_dir,
+            quantize_documents=config.int8_adding,
         )
         self.store = Store(self.data_dir / "articles.db")
         self._index_dir = self.data_dir / "index"
@@ -400,7 +404,9 @@ class Library:
     def _encode_sentences(self, passages: Sequence[Chunk | Passage]) -> list[np.ndarray]:
         """Each passage's sentence vectors, from one encode call (not mixed with passages: in
         one batch, short sentences would be padded to the passages' length, 3x the time)."""
-        flat = self.embedder.encode([p.text[a:b] for p in passages for a, b in p.sentences])
+        flat = self.embedder.encode_documents(
+            [p.text[a:b] for p in passages for a, b in p.sentences]
+        )
         return _split(flat, [len(p.sentences) for p in passages])
 
     def search(self, question: str, *, k: int = 5) -> list[Hit]:

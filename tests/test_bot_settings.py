@@ -23,6 +23,7 @@ def test_defaults_from_an_empty_environment() -> None:
     assert settings.embedding_model == DEFAULT_MODEL
     assert settings.embedding_backend == DEFAULT_BACKEND == "onnx"
     assert settings.allow_private_urls is False
+    assert settings.embedding_int8 is True
     assert settings.log_level == "INFO"
     assert settings.questions_per_minute == 10
     assert settings.answer_sources == 3
@@ -37,6 +38,7 @@ def test_every_variable_is_read() -> None:
             "DATA_DIR": "/srv/articles",
             "EMBEDDING_MODEL": "some/model",
             "EMBEDDING_BACKEND": " Torch ",
+            "EMBEDDING_INT8": "off",
             "ALLOW_PRIVATE_URLS": "yes",
             "LOG_LEVEL": "debug",
             "QUESTIONS_PER_MINUTE": "0",
@@ -50,6 +52,7 @@ def test_every_variable_is_read() -> None:
     assert settings.data_dir == Path("/srv/articles")
     assert settings.embedding_model == "some/model"
     assert settings.embedding_backend == "torch"
+    assert settings.embedding_int8 is False
     assert settings.allow_private_urls is True
     assert settings.log_level == "DEBUG"
     assert settings.questions_per_minute == 0
@@ -60,8 +63,9 @@ def test_every_variable_is_read() -> None:
         config.data_dir,
         config.model,
         config.embedding_backend,
+        config.int8_adding,
         config.allow_private_urls,
-    ) == (Path("/srv/articles"), "some/model", "torch", True)
+    ) == (Path("/srv/articles"), "some/model", "torch", False, True)
 
 
 @pytest.mark.parametrize(
@@ -70,6 +74,7 @@ def test_every_variable_is_read() -> None:
         ("ADMIN_USER_IDS", "42,@alice", "ADMIN_USER_IDS"),
         ("ADMIN_USER_IDS", "-100123", "ADMIN_USER_IDS"),
         ("ALLOW_PRIVATE_URLS", "maybe", "ALLOW_PRIVATE_URLS"),
+        ("EMBEDDING_INT8", "sometimes", "EMBEDDING_INT8"),
         ("EMBEDDING_BACKEND", "tensorflow", "EMBEDDING_BACKEND must be onnx or torch"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL"),
         ("QUESTIONS_PER_MINUTE", "ten", "QUESTIONS_PER_MINUTE"),

@@ -3,7 +3,10 @@ a bad backend is refused, and an export failure falls back to torch."""
 
 from __future__ import annotations
 
+import json
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +14,9 @@ import pytest
 
 from index import cli
 from index import embedder as embedder_module
-from index.embedder import SentenceTransformerEmbedder
+from index.embedder import SentenceTransformerEmbedder, runs_without_torch
 from index.library import Library, LibraryConfig
-from tests.conftest import SEED_DE
+from tests.conftest import REPO, SEED_DE
 
 TEXTS = [
     "Who won the election in 2016?",
@@ -130,3 +133,109 @@ def test_switching_backend_needs_no_rebuild(
     assert "Sanktionen" in answer.quote
     assert with_onnx.stats().model == "all-MiniLM-L6-v2"
     with_onnx.close()
+
+
+@pytest.mark.model
+def test_the_cached_export_runs_without_importing_torch(
+    onnx_embedder: SentenceTransformerEmbedder, cache_dir: Path
+) -> None:
+    """Once exported, the default model starts on ONNX Runtime alone: no torch, no
+    sentence-transformers import (the ~10 s of a cold start), and the same vectors."""
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from index.embedder import SentenceTransformerEmbedder\n"
+        f"e = SentenceTransformerEmbedder(backend='onnx', cache_dir=Path({str(cache_dir)!r}))\n"
+        f"v = e.encode({TEXTS!r})\n"
+        "heavy = sorted(m for m in ('torch', 'transformers', 'sentence_transformers')"
+        " if m in sys.modules)\n"
+        "print(json.dumps({'heavy': heavy, 'backend': e.loaded_backend,"
+        " 'tokens': e.count_tokens(" + repr(TEXTS) + "), 'max': e.max_tokens,"
+        " 'v': v.tolist()}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["heavy"] == []
+    assert got["backend"] == "onnx"
+    assert got["tokens"] == onnx_embedder.count_tokens(TEXTS)
+    assert got["max"] == onnx_embedder.max_tokens == 254
+    assert np.allclose(np.array(got["v"], dtype=np.float32), onnx_embedder.encode(TEXTS), atol=1e-5)
+
+
+@pytest.mark.model
+def test_adding_runs_an_int8_copy_made_once_with_near_identical_vectors(
+    cache_dir: Path, torch_embedder: SentenceTransformerEmbedder
+) -> None:
+    embedder = SentenceTransformerEmbedder(
+        backend="onnx", cache_dir=cache_dir, quantize_documents=True
+    )
+    sentences = [s.strip() + "." for s in SEED_DE.read_text().split(".") if len(s.strip()) > 20]
+    documents = embedder.encode_documents(sentences)
+    assert embedder.documents_backend == "onnx-int8"
+    quantized = list(cache_dir.glob("*/onnx/model_qint8.onnx"))
+    assert len(quantized) == 1
+    assert not list(cache_dir.glob("*/onnx/.model_qint8-*"))  # no temp file left
+    full = torch_embedder.encode(sentences)
+    cosines = (documents * full).sum(axis=1)
+    assert cosines.min() > 0.95 and cosines.mean() > 0.98
+    assert not np.allclose(documents, full, atol=1e-4)  # really the int8 model
+    # Questions still run the full model.
+    assert np.allclose(embedder.encode(TEXTS), torch_embedder.encode(TEXTS), atol=1e-4)
+    mtime = quantized[0].stat().st_mtime_ns
+    again = SentenceTransformerEmbedder(
+        backend="onnx", cache_dir=cache_dir, quantize_documents=True
+    )
+    assert np.allclose(again.encode_documents(sentences), documents, atol=1e-6)
+    assert quantized[0].stat().st_mtime_ns == mtime
+
+
+@pytest.mark.model
+def test_a_quantization_failure_adds_with_the_full_model_and_one_warning(
+    onnx_embedder: SentenceTransformerEmbedder,
+    cache_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(folder: Path) -> Path:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(embedder_module, "quantized_copy", broken)
+    embedder = SentenceTransformerEmbedder(
+        backend="onnx", cache_dir=cache_dir, quantize_documents=True
+    )
+    with caplog.at_level(logging.WARNING):
+        vectors = embedder.encode_documents(TEXTS)
+        embedder.encode_documents(TEXTS)
+    assert embedder.documents_backend == "onnx"
+    assert np.allclose(vectors, onnx_embedder.encode(TEXTS), atol=1e-6)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "No space left on device" in warnings[0]
+
+
+def test_only_plain_mean_pooling_models_skip_sentence_transformers(tmp_path: Path) -> None:
+    def model(pooling: dict, modules: tuple[str, ...] = ("Transformer", "Pooling")) -> Path:
+        folder = tmp_path / str(len(list(tmp_path.iterdir())))
+        (folder / "1_Pooling").mkdir(parents=True)
+        (folder / "tokenizer.json").write_text("{}")
+        (folder / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
+        entries = [
+            {"idx": i, "name": str(i), "path": "1_Pooling" if i == 1 else "", "type": f"x.{kind}"}
+            for i, kind in enumerate(modules)
+        ]
+        (folder / "modules.json").write_text(json.dumps(entries))
+        return folder
+
+    legacy = {"pooling_mode_mean_tokens": True, "pooling_mode_cls_token": False}
+    assert runs_without_torch(model({"pooling_mode": "mean"}))
+    assert runs_without_torch(
+        model({"pooling_mode": "mean"}, ("Transformer", "Pooling", "Normalize"))
+    )
+    assert runs_without_torch(model(legacy))
+    assert not runs_without_torch(model({"pooling_mode": "cls"}))
+    assert not runs_without_torch(model({**legacy, "pooling_mode_weightedmean_tokens": True}))
+    assert not runs_without_torch(
+        model({"pooling_mode": "mean"}, ("Transformer", "Pooling", "Dense"))
+    )
+    assert not runs_without_torch(tmp_path / "missing")
