@@ -3,7 +3,7 @@
 
 - the fast HashEmbedder instead of the bundled model (what is under test is the bot, not the
   answers), slowed by BOT_CHILD_SLOW seconds per sentence embedded, so that an /add lasts long
-  enough to be interrupted;
+  enough to be interrupted; BOT_CHILD_REAL=1 keeps the real model;
 - BOT_CHILD_LEAK=1: a question containing "EXPLODE" raises an exception whose message holds the
   token and the API URL with the token, the way a failed request's error would.
 """
@@ -33,9 +33,10 @@ class SlowHashEmbedder(HashEmbedder):
 
 def _patch() -> None:
     slow = float(os.environ.get("BOT_CHILD_SLOW") or 0)
-    library_module.SentenceTransformerEmbedder = (  # type: ignore[assignment, misc]
-        lambda name, **kwargs: SlowHashEmbedder(slow)
-    )
+    if os.environ.get("BOT_CHILD_REAL") != "1":
+        library_module.SentenceTransformerEmbedder = (  # type: ignore[assignment, misc]
+            lambda name, **kwargs: SlowHashEmbedder(slow)
+        )
     if os.environ.get("BOT_CHILD_LEAK") == "1":
         token = os.environ["TELEGRAM_BOT_TOKEN"]
         url = os.environ["TELEGRAM_API_URL"]

@@ -9,7 +9,8 @@ PTB's requests to it directly, for fast handler tests.
 Faults: `api.fail(method, kind, count=..., chat_id=...)` makes the next `count` calls of a method
 (to one chat, if given) fail the way Telegram or the network does: "flood" (429 with
 parameters.retry_after), "bad_gateway" (502), "blocked" (403 "Forbidden: bot was blocked by the
-user"), "too_long" (400 "Bad Request: message is too long"), "timeout" (the server sits on the
+user"), "too_long" (400 "Bad Request: message is too long"), "bad_request" (400 with the
+`description` given), "timeout" (the server sits on the
 request for `delay` seconds, longer than the bot waits, then carries it out, as Telegram would)
 and "drop" (the connection is closed without an answer). Method "download" is a file download.
 Every injected fault is listed in `api.injected`.
@@ -77,6 +78,7 @@ STATUS_FAULTS = {
     "bad_gateway": (502, "Bad Gateway"),
     "blocked": (403, "Forbidden: bot was blocked by the user"),
     "too_long": (400, "Bad Request: message is too long"),
+    "bad_request": (400, "Bad Request"),  # give it a `description`
 }
 TRANSPORT_FAULTS = ("timeout", "drop")
 
