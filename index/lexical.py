@@ -102,6 +102,7 @@ def analyze(text: str, language: str) -> list[str]:
 
 
 IDF_MIN_PASSAGES = 100
+ANALYZER = 1  # the version of analyze()'s rules; stored terms of another version are redone
 
 
 class LexicalIndex:
@@ -113,11 +114,18 @@ class LexicalIndex:
     @classmethod
     def build(cls, passages: Iterable[tuple[int, str, str]]) -> LexicalIndex:
         """From (passage id, text, language) triples."""
+        return cls.from_terms(
+            (pid, language, analyze(text, language)) for pid, text, language in passages
+        )
+
+    @classmethod
+    def from_terms(cls, passages: Iterable[tuple[int, str, list[str]]]) -> LexicalIndex:
+        """From (passage id, language, analyzed terms) triples."""
         by_language: dict[str, tuple[list[int], list[list[str]]]] = {}
-        for pid, text, language in passages:
+        for pid, language, terms in passages:
             ids, tokens = by_language.setdefault(language, ([], []))
             ids.append(pid)
-            tokens.append(analyze(text, language))
+            tokens.append(terms)
         index = cls()
         for language, (ids, tokens) in by_language.items():
             retriever = bm25s.BM25()

@@ -22,7 +22,7 @@ from .chunking import Chunk, chunk_text
 from .embedder import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from .errors import BadInput, IndexMismatch, NotFound
 from .language import detect_language
-from .lexical import LexicalIndex
+from .lexical import ANALYZER, LexicalIndex, analyze
 from .locking import write_lock
 from .models import AddResult, Answer, Article, Hit, Passage, Stats
 from .search import hybrid_search
@@ -130,8 +130,28 @@ class Library:
             passages = self.store.passages(missing)
             found = self._stored_or_encoded([passages[i] for i in missing], keep=True)
             vectors.add(missing, passage_vectors([found[i] for i in missing]))
-        lexical = LexicalIndex.build(self.store.iter_passages())
-        return snap.save(self._index_dir, Snapshot(vectors, lexical, self.embedder.name))
+        return snap.save(self._index_dir, Snapshot(vectors, self._lexical(), self.embedder.name))
+
+    def _lexical(
+        self, conn: sqlite3.Connection | None = None, *, fresh: bool = False
+    ) -> LexicalIndex:
+        """BM25 over every passage from the terms stored with them. Passages without terms
+        (added before they were stored; all of them when `fresh`) are analyzed now and their
+        terms stored, in `conn`'s open transaction if given."""
+        rows: list[tuple[int, str, list[str]]] = []
+        made: list[tuple[int, list[str]]] = []
+        for pid, language, terms, text in self.store.iter_terms(ANALYZER, fresh=fresh):
+            if terms is None:
+                made.append((pid, analyze(text or "", language)))
+                rows.append((pid, language, made[-1][1]))
+            else:
+                rows.append((pid, language, terms.split()))
+        if made and conn is not None:
+            self.store.put_terms(conn, ANALYZER, made)
+        elif made:
+            with self.store.transaction() as own:
+                self.store.put_terms(own, ANALYZER, made)
+        return LexicalIndex.from_terms(rows)
 
     def _rebuild_locked(
         self, progress: Callable[[int, int], None] | None, *, reuse: bool = False
@@ -140,17 +160,17 @@ class Library:
         where there are any (a lost or damaged index file: no model work, the same vectors as
         before); else embed every sentence again (`articlebot rebuild`, e.g. after a model
         change)."""
-        rows = list(self.store.iter_passages())
+        every = sorted(self.store.passage_ids())
         vectors = VectorIndex.empty(self.embedder.dimension)
         batch = 256
-        for start in range(0, len(rows), batch):
-            part = self.store.passages([r[0] for r in rows[start : start + batch]])
+        for start in range(0, len(every), batch):
+            part = self.store.passages(every[start : start + batch])
             ids = sorted(part)
             found = self._stored_or_encoded([part[i] for i in ids], reuse=reuse, keep=True)
             vectors.add(ids, passage_vectors([found[i] for i in ids]))
             if progress:
-                progress(min(start + batch, len(rows)), len(rows))
-        lexical = LexicalIndex.build(rows)
+                progress(min(start + batch, len(every)), len(every))
+        lexical = self._lexical(fresh=not reuse)
         return snap.save(self._index_dir, Snapshot(vectors, lexical, self.embedder.name))
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> Stats:
@@ -286,7 +306,7 @@ class Library:
                     updated.add([p.id for p in passages], vectors)
                     # Index files first, then COMMIT: a crash in between leaves extra ids in the
                     # index, which the next open drops (see _reconcile).
-                    lexical = LexicalIndex.build(self.store.iter_passages())
+                    lexical = self._lexical(conn)
                     self._snapshot = snap.save(
                         self._index_dir, Snapshot(updated, lexical, self.embedder.name)
                     )
@@ -439,7 +459,7 @@ class Library:
                 removed = self.store.delete_article(conn, article_id)
                 updated = base.vectors.copy()
                 updated.remove(removed)
-                lexical = LexicalIndex.build(self.store.iter_passages())
+                lexical = self._lexical(conn)
                 self._snapshot = snap.save(
                     self._index_dir, Snapshot(updated, lexical, self.embedder.name)
                 )

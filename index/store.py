@@ -48,6 +48,14 @@ CREATE TABLE IF NOT EXISTS sentence_vectors (
     model TEXT NOT NULL,
     vectors BLOB NOT NULL
 );
+-- Each passage's BM25 terms (analyzed: stemmed, stopwords dropped; space-separated), so that
+-- rebuilding the BM25 index after an add does not stem the whole library again. `analyzer`:
+-- the version of the rules that made them (index.lexical.ANALYZER); others are made again.
+CREATE TABLE IF NOT EXISTS passage_terms (
+    passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+    analyzer INTEGER NOT NULL,
+    terms TEXT NOT NULL
+);
 """
 _ARTICLE_COLUMNS = (
     "a.id, a.title, a.url, a.source, a.published, a.language, a.content_hash, a.added_at, "
@@ -243,6 +251,26 @@ class Store:
                 vectors = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
                 found[pid] = vectors.reshape(-1, dimension)
         return found
+
+    def put_terms(
+        self, conn: sqlite3.Connection, analyzer: int, items: Iterable[tuple[int, list[str]]]
+    ) -> None:
+        conn.executemany(
+            "INSERT OR REPLACE INTO passage_terms (passage_id, analyzer, terms) VALUES (?,?,?)",
+            [(pid, analyzer, " ".join(terms)) for pid, terms in items],
+        )
+
+    def iter_terms(
+        self, analyzer: int, *, fresh: bool = False
+    ) -> Iterator[tuple[int, str, str | None, str | None]]:
+        """(id, language, stored terms, text) of every passage, in id order: the terms where
+        `analyzer` made them (never when `fresh`), else None and the text to analyze."""
+        yield from self.conn.execute(
+            "SELECT p.id, p.language, t.terms, CASE WHEN t.terms IS NULL THEN p.text END "
+            "FROM passages p LEFT JOIN passage_terms t "
+            "ON t.passage_id = p.id AND t.analyzer = ? AND NOT ? ORDER BY p.id",
+            (analyzer, fresh),
+        )
 
     def iter_passages(self) -> Iterator[tuple[int, str, str]]:
         """(id, text, language) of every passage, in id order."""

@@ -340,3 +340,47 @@ def test_a_second_writer_gets_a_clear_message_while_the_lock_is_held(tmp_path: P
         holder.kill()
         holder.wait()
     assert library.add_text(SEED_DE.read_text(encoding="utf-8")).created  # and writes resume
+
+
+def test_bm25_terms_are_stored_so_an_add_analyzes_only_the_new_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index import library as library_module
+    from index.lexical import ANALYZER, LexicalIndex, analyze
+
+    analyzed: list[str] = []
+
+    def counting(text: str, language: str) -> list[str]:
+        analyzed.append(text)
+        return analyze(text, language)
+
+    monkeypatch.setattr(library_module, "analyze", counting)
+    library = Library(LibraryConfig(tmp_path / "data"), embedder=HashEmbedder())
+    library.add_text(SEED_DE.read_text(encoding="utf-8"))
+    first = len(analyzed)
+    assert first == len(library.store.passage_ids())
+    analyzed.clear()
+    library.add_text(ARTICLE_EN)
+    assert len(analyzed) == len(library.store.passage_ids()) - first  # the new passages only
+    question = "How much will the bridge cost?"
+    answer = library.ask(question)
+    # The same BM25 scores as an index analyzed from the texts.
+    stored = library._current().lexical.search(question, 5)
+    assert stored == LexicalIndex.build(library.store.iter_passages()).search(question, 5)
+    # A library from before terms were stored (or of an older analyzer): made again once.
+    with library.store.transaction() as conn:
+        conn.execute("DELETE FROM passage_terms WHERE passage_id % 2 = 0")
+        conn.execute("UPDATE passage_terms SET analyzer = ? WHERE passage_id % 3 = 0", (-1,))
+    stale = sum(1 for _, _, terms, _ in library.store.iter_terms(ANALYZER) if terms is None)
+    assert stale > 0
+    analyzed.clear()
+    before = len(library.store.passage_ids())
+    library.add_text("A third article. It is short. The ferry will run every hour from May.")
+    assert len(analyzed) == stale + len(library.store.passage_ids()) - before
+    analyzed.clear()
+    library.rebuild()
+    assert len(analyzed) == len(library.store.passage_ids())  # rebuild: everything afresh
+    rows = list(library.store.iter_terms(ANALYZER))
+    assert all(terms is not None for _, _, terms, _ in rows)
+    assert library.ask(question).quote == answer.quote
+    library.close()
