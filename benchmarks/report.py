@@ -261,7 +261,8 @@ def markdown(results: dict, plot_dir: str, files: dict[str, str]) -> str:
         f"three ways in each of {add['repeats']} repeat(s), side by side; medians. "
         "`articlebot add`: `Library.add_text` per article (language detection, sentence split, "
         "embedding, SQLite, FAISS + BM25 written to disk with fsync). `bare encode`: the model's "
-        "`encode` on the same passage texts in one call (batch 64) — the ceiling. `LangChain`: "
+        "`encode` on the same passage texts in one call (batch 64), on the model the library adds "
+        "with (the int8 copy by default, see `EMBEDDING_INT8`) — the ceiling. `LangChain`: "
         "split + embed + `FAISS.from_documents` (model loading excluded for all).\n"
     )
     w("| pipeline | passages (chunks) | seconds | passages/s | k chars/s |")
