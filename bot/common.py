@@ -21,6 +21,7 @@ from .texts import language, t
 
 logger = logging.getLogger(__name__)
 
+TYPING_AFTER = 1.0  # seconds an answer may take before "typing…" is shown
 TYPING_EVERY = 4.5  # Telegram shows "typing…" for 5 seconds per action
 SHORTEST_SPLIT = 256  # a "too long" part is halved down to this size, no further
 _TAGS = re.compile(r"<[^>]+>")
@@ -81,20 +82,22 @@ async def _send(message: Message, part: str, markup: InlineKeyboardMarkup | None
 
 @asynccontextmanager
 async def typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> AsyncIterator[None]:
-    """Show "typing…" in the chat until the block ends."""
+    """Show "typing…" in the chat from TYPING_AFTER seconds on until the block ends.
 
-    async def action() -> None:
-        try:
-            await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-        except TelegramError as exc:  # only cosmetic: never let it fail the answer
-            logger.debug("chat action failed: %s", exc)
+    Not at once: most answers take well under a second, and every chat action is a request
+    that AIORateLimiter counts against Telegram's 30 per second, as the answer is: sent for
+    every question, it halved how many questions a second the bot could answer.
+    """
 
     async def repeat() -> None:
+        await asyncio.sleep(TYPING_AFTER)
         while True:
+            try:
+                await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+            except TelegramError as exc:  # only cosmetic: never let it fail the answer
+                logger.debug("chat action failed: %s", exc)
             await asyncio.sleep(TYPING_EVERY)
-            await action()
 
-    await action()
     task = asyncio.create_task(repeat())
     try:
         yield

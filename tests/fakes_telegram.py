@@ -24,6 +24,7 @@ import json
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -188,6 +189,7 @@ class FakeBotAPI:
         self.faults: list[Fault] = []
         self.injected: list[Injected] = []
         self.delivered: dict[int, float] = {}  # update_id -> when getUpdates first returned it
+        self.sent: Counter[int] = Counter()  # chat_id -> messages the bot sent there
         self._cond = threading.Condition()
         self._updates: list[dict] = []
         self._ids = itertools.count(1)
@@ -432,6 +434,7 @@ class FakeBotAPI:
         }
         if sender is BOT_USER:
             message["history"] = [extra.get("html", "")]
+            self.sent[chat["id"]] += 1
         self.messages[(chat["id"], message["message_id"])] = message
         return message
 
@@ -585,6 +588,9 @@ class FakeBotAPIServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: with Nagle's algorithm the body would wait
+            # for the client's delayed ACK, 40 ms a reply, which Telegram does not add.
+            disable_nagle_algorithm = True
 
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import pytest
 
+from bot import common
 from bot.services import GROUP_ANONYMOUS_BOT, Throttle
 from index.errors import BadInput
 from index.library import Library
+from index.models import Answer
 from tests.conftest_bot import (
     ADMIN,
     ARTICLE_EN,
@@ -57,9 +60,23 @@ async def test_a_private_message_is_a_question() -> None:
         assert library.asked == [("How much will the bridge cost?", None)]
         assert "<b>It costs 40 million euros.</b>" in reply["html"]
         assert _buttons(reply) == ["more:1", "src:1"]
-        methods = [c.method for c in bot.api.calls]
-        assert methods.index("sendChatAction") < len(methods) - 1  # typing… before the answer
-        assert bot.api.calls_to("sendChatAction")[0]["action"] == "typing"
+        # An answer this fast needs no "typing…" (a request AIORateLimiter would count).
+        assert bot.api.calls_to("sendChatAction") == []
+
+
+async def test_a_slow_answer_shows_typing_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(common, "TYPING_AFTER", 0.05)
+
+    def slow(question: str) -> Answer:
+        time.sleep(0.3)
+        return answer()
+
+    async with harness(StubLibrary(slow)) as bot:
+        [reply] = await bot.say(bot.api.user(STRANGER), "How much will the bridge cost?")
+    methods = [c.method for c in bot.api.calls]
+    assert methods.index("sendChatAction") < methods.index("sendMessage")
+    assert bot.api.calls_to("sendChatAction")[0]["action"] == "typing"
+    assert "40 million euros" in reply["text"]
 
 
 async def test_nothing_found_is_said_plainly() -> None:
