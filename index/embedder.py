@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from .files import DIR_MODE, seal_tree
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
@@ -105,23 +107,28 @@ class _SentenceTransformersRunner:
 
     def __init__(self, model: SentenceTransformer) -> None:
         self.model = model
+        # Its Hugging Face tokenizer is reconfigured on every call: two threads using it at once
+        # (an add counting tokens while a question is embedded) fail with "Already borrowed".
+        self._lock = threading.Lock()
         self.dimension = int(model.get_embedding_dimension() or 0)
         self.max_seq_length = int(model.max_seq_length)
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        vectors = self.model.encode(
-            texts,
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        with self._lock:
+            vectors = self.model.encode(
+                texts,
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def count_tokens(self, texts: list[str]) -> list[int]:
-        encoded = self.model.tokenizer(  # long texts are expected here: no warning
-            texts, add_special_tokens=False, verbose=False
-        )["input_ids"]
+        with self._lock:
+            encoded = self.model.tokenizer(  # long texts are expected here: no warning
+                texts, add_special_tokens=False, verbose=False
+            )["input_ids"]
         return [len(ids) for ids in encoded]
 
 
@@ -425,10 +432,11 @@ def _export_onnx(target: str, device: str) -> SentenceTransformer:
 def _save_atomically(model: SentenceTransformer, dest: Path) -> bool:
     """Save next to `dest`, then rename: `dest` is either absent or complete, never partial.
     False when it could not be saved (the model in memory is fine; only the cache failed)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
     try:
         model.save_pretrained(str(tmp))
+        seal_tree(tmp, fsync=False)  # owner-only, like the rest of the data dir
         try:
             os.replace(tmp, dest)
         except OSError:

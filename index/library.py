@@ -21,6 +21,7 @@ from .answer import AnswerConfig, Sentences, answer_question
 from .chunking import Chunk, chunk_text
 from .embedder import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from .errors import BadInput, IndexMismatch, NotFound
+from .files import seal_tree
 from .language import detect_language
 from .lexical import ANALYZER, LexicalIndex, analyze
 from .locking import write_lock
@@ -493,7 +494,7 @@ class Library:
                     generation = snapshot.generation
                     shutil.copytree(self._index_dir / generation, index / generation)
                     (index / "CURRENT").write_text(generation)
-            snap.fsync_tree(partial)
+            seal_tree(partial)
             os.replace(partial, destination)  # also over an empty folder
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .files import seal_tree, write_atomic
 from .lexical import LexicalIndex
 from .vectors import VectorIndex
 
@@ -90,34 +90,11 @@ def save(directory_root: Path, snapshot: Snapshot) -> Snapshot:
         "vectors": len(ids),
         "ids_sha256": ids_digest(ids),
     }
-    _write_atomic(directory / "manifest.json", json.dumps(manifest, indent=1))
-    fsync_tree(directory)
-    _write_atomic(directory_root / "CURRENT", generation)
+    write_atomic(directory / "manifest.json", json.dumps(manifest, indent=1))
+    seal_tree(directory)
+    write_atomic(directory_root / "CURRENT", generation)
     _prune(directory_root, keep={generation, previous})
     return Snapshot(snapshot.vectors, snapshot.lexical, snapshot.model, generation)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-def fsync_tree(directory: Path) -> None:
-    for path in sorted(directory.rglob("*"), key=lambda p: -len(p.parts)):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _prune(root: Path, keep: set[str | None]) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .chunking import Chunk
+from .files import FILE_MODE
 from .models import Article, Passage
 
 SCHEMA = """
@@ -69,10 +70,12 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
-        new = not path.exists()
+        # Created owner-only before SQLite opens it: its -wal and -shm files take its mode.
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE))
+        for own in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if own.exists():  # a library made by an older version, or under a wider umask
+                os.chmod(own, FILE_MODE)
         self.conn.executescript(SCHEMA)
-        if new:
-            os.chmod(path, 0o600)
 
     @property
     def conn(self) -> sqlite3.Connection:

@@ -136,18 +136,6 @@ def test_everything_the_bot_writes_is_owner_only_under_umask_022(
     assert _shared(killed) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "index/ leaves files group/other-readable under umask 022 (reported, not fixed here: "
-        "index/ is another engineer's): articles.db-wal/-shm (created by the first write before "
-        "Store chmods articles.db to 0600), index/CURRENT and gen-*/manifest.json "
-        "(snapshot._write_atomic: open(tmp, 'w')), gen-*/vectors.faiss (faiss.write_index), "
-        "gen-*/bm25/ and everything in it (LexicalIndex.save: mkdir + bm25s.save + np.save); "
-        "the same in a backup's index/. They sit in 0700 folders; the bot itself runs with "
-        "umask 077 (run_bot), the CLI does not"
-    ),
-)
 def test_the_library_alone_writes_owner_only_files_under_umask_022(
     tmp_path: Path, permissive_umask: None
 ) -> None:

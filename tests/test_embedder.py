@@ -83,6 +83,8 @@ def test_the_export_is_made_once_and_reused(
     exported = list(cache_dir.glob("*/onnx/model.onnx"))
     assert len(exported) == 1, "one export, in DATA_DIR/models/<model>-<digest>/onnx/"
     assert not [p for p in cache_dir.iterdir() if p.name.startswith(".")]  # no temp dirs left
+    shared = [p for p in cache_dir.rglob("*") if p.stat().st_mode & 0o077]
+    assert shared == [], "the export is owner-only like the rest of the data dir"
     mtime = exported[0].stat().st_mtime_ns
 
     def no_export(*args: object) -> None:
