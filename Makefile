@@ -40,11 +40,14 @@ bench: $(BENCH_STAMP)
 # The reliability tests at length: many SIGKILL trials and fuzz cases; figures for RELIABILITY.md
 # are written to reliability/ (git-ignored).
 SOAK_TRIALS ?= 40
+BOT_CRASH_TRIALS ?= 12
 FUZZ_EXAMPLES ?= 1500
 soak: install
-	SOAK_TRIALS=$(SOAK_TRIALS) FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) RELIABILITY_OUT=reliability \
+	SOAK_TRIALS=$(SOAK_TRIALS) BOT_CRASH_TRIALS=$(BOT_CRASH_TRIALS) FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+		RELIABILITY_OUT=reliability \
 		$(PY) -m pytest tests/test_durability.py tests/test_hostile_input.py \
-		"tests/test_library.py::test_backups_taken_during_adds_are_consistent"
+		"tests/test_library.py::test_backups_taken_during_adds_are_consistent" \
+		tests/test_bot_crash.py tests/test_bot_faults.py tests/test_bot_load.py
 
 lint: install
 	$(VENV)/bin/ruff check bot index tests benchmarks
