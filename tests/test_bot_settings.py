@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,12 @@ def test_env_example_documents_every_setting() -> None:
         index = next(i for i, line in enumerate(lines) if line.startswith(f"{name}="))
         assert lines[index - 1].startswith("#"), name
     assert Settings.from_env(values) == Settings.from_env({})  # the example shows the defaults
+
+
+def test_the_env_file_and_the_data_dir_are_git_ignored() -> None:
+    """A filled-in .env holds the token; data/ holds what admins added: neither may be committed."""
+    for path in (".env", "data/articles.db", "reliability/x.json"):
+        checked = subprocess.run(["git", "check-ignore", "-q", path], cwd=REPO, check=False)
+        assert checked.returncode == 0, f"{path} is not git-ignored"
+    checked = subprocess.run(["git", "check-ignore", "-q", ".env.example"], cwd=REPO, check=False)
+    assert checked.returncode == 1  # the example is committed
