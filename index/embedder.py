@@ -33,6 +33,7 @@ BACKENDS = ("onnx", "torch")
 DEFAULT_BACKEND = "onnx"
 _ONNX_FILE = "onnx/model.onnx"
 _INT8_FILE = "onnx/model_qint8.onnx"
+BATCH_TOKENS = 256  # padded tokens per ONNX Runtime call (see OnnxRuntimeRunner.encode)
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 
@@ -146,11 +147,9 @@ class OnnxRuntimeRunner:
 
         self.max_seq_length = _max_seq_length(folder)
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._pad_id = int((self._tokenizer.padding or {}).get("pad_id", 0))
+        self._tokenizer.no_padding()  # batches are padded here, to their own longest text
         self._tokenizer.enable_truncation(max_length=self.max_seq_length)
-        pad = self._tokenizer.padding or {}
-        self._tokenizer.enable_padding(
-            pad_id=int(pad.get("pad_id", 0)), pad_token=str(pad.get("pad_token", "[PAD]"))
-        )
         self._counter = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._counter.no_truncation()
         self._counter.no_padding()
@@ -163,20 +162,31 @@ class OnnxRuntimeRunner:
         self.dimension = int(self._session.get_outputs()[0].shape[-1])
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        """Texts longest first, in batches of at most `batch_size` texts and BATCH_TOKENS padded
+        tokens: small batches of like lengths (measured on 2 cores: the sentences of XQuAD-en
+        in 13.0 s with batches of 64, 4.9-7.2 s with this budget; its passages 7.2 vs 4.8 s)."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        # Longest first, as sentence-transformers does: batches of like lengths, little padding.
-        order = np.argsort([-len(t) for t in texts], kind="stable")
-        for start in range(0, len(texts), batch_size):
-            rows = order[start : start + batch_size]
-            encoded = self._tokenizer.encode_batch([texts[i] for i in rows])
-            ids = np.array([e.ids for e in encoded], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+        encoded = self._tokenizer.encode_batch(texts)
+        lengths = np.array([len(e.ids) for e in encoded])
+        order = np.argsort(-lengths, kind="stable")
+        start = 0
+        while start < len(order):
+            longest = int(lengths[order[start]])
+            count = max(1, min(batch_size, BATCH_TOKENS // max(longest, 1)))
+            rows = order[start : start + count]
+            start += count
+            ids = np.full((len(rows), longest), self._pad_id, dtype=np.int64)
+            mask = np.zeros((len(rows), longest), dtype=np.int64)
+            for row, index in enumerate(rows):
+                tokens = encoded[index].ids
+                ids[row, : len(tokens)] = tokens
+                mask[row, : len(tokens)] = 1
             feed = {"input_ids": ids, "attention_mask": mask}
             if "token_type_ids" in self._inputs:
                 feed["token_type_ids"] = np.zeros_like(ids)
-            tokens = self._session.run(None, feed)[0]
+            hidden = self._session.run(None, feed)[0]
             weights = mask[..., None].astype(np.float32)
-            pooled = (tokens * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
             out[rows] = pooled / norms
         return out
