@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from index.files import fsync_dir, write_atomic
+
 logger = logging.getLogger(__name__)
 
 FOLDER = "pending-adds"
@@ -74,15 +76,7 @@ class Journal:
     def write(self, job: Job) -> None:
         """Store `job` atomically, replacing an earlier version of it."""
         self._ensure_folder()
-        target = self.folder / f"{job.id}.json"
-        tmp = self.folder / f".{job.id}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(asdict(job), fh, ensure_ascii=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-        _fsync_dir(self.folder)
+        write_atomic(self.folder / f"{job.id}.json", json.dumps(asdict(job), ensure_ascii=False))
 
     def done(self, job: Job) -> None:
         """The outcome reached the user: forget the job."""
@@ -90,7 +84,7 @@ class Journal:
             (self.folder / f"{job.id}.json").unlink()
         except FileNotFoundError:
             return
-        _fsync_dir(self.folder)
+        fsync_dir(self.folder)
 
     def pending(self) -> list[Job]:
         """The jobs left by an earlier run, oldest first; unreadable files are set aside."""
@@ -98,7 +92,7 @@ class Journal:
             return []
         jobs = []
         for path in self.folder.iterdir():
-            if path.name.startswith(".") and path.name.endswith(".tmp"):
+            if path.name.endswith(".tmp"):
                 path.unlink(missing_ok=True)  # a write cut short: its job was never begun
             elif path.suffix == ".json":
                 try:
@@ -111,14 +105,6 @@ class Journal:
     def _ensure_folder(self) -> None:
         if not self.folder.is_dir():
             self.folder.mkdir(mode=0o700, exist_ok=True)
-            _fsync_dir(self.folder.parent)
+            fsync_dir(self.folder.parent)
         if self.folder.stat().st_mode & 0o077:
             os.chmod(self.folder, 0o700)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -14,7 +14,7 @@ def write_atomic(path: Path, text: str) -> None:
     the rename fsynced, so `path` holds the old text or the new, never part of one."""
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    with os.fdopen(fd, "w") as fh:
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
         os.fchmod(fh.fileno(), FILE_MODE)  # a leftover .tmp may have had another mode
         fh.write(text)
         fh.flush()
