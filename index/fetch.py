@@ -28,6 +28,9 @@ import trafilatura
 from index.errors import ExtractionError, FetchError, RefusedURL
 
 logger = logging.getLogger(__name__)
+# trafilatura logs ERROR/WARNING lines ("empty HTML tree", "discarding data") for every page
+# without an article; ExtractionError says the same once, to the user who sent it.
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 USER_AGENT = "articlebot/0.1 (+https://github.com/articlebot)"
 ALLOWED_SCHEMES = frozenset({"http", "https"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import shutil
 import socket
 import ssl
@@ -461,6 +462,8 @@ def test_extract_small_article() -> None:
         "</body></html>",
     ],
 )
-def test_extract_without_article_text(html: str) -> None:
-    with pytest.raises(ExtractionError, match="no article text"):
+def test_extract_without_article_text(html: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG), pytest.raises(ExtractionError, match="no article text"):
         extract_html(html)
+    # One clear error to the caller; not also a burst of trafilatura lines in the log.
+    assert [r for r in caplog.records if r.name.startswith("trafilatura")] == []
