@@ -38,7 +38,6 @@ def main() -> None:
     import warnings
 
     logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     if args.render:
         render(args.quick, args.out)

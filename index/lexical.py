@@ -20,6 +20,9 @@ import numpy as np
 import Stemmer
 
 logger = logging.getLogger(__name__)
+# bm25s sets its own logger to DEBUG when imported and logs every index build; only its warnings
+# are news here (this module imports it, so this runs after).
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _STEMMERS = {  # fmt: skip
     "ar": "arabic",

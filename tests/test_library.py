@@ -384,3 +384,14 @@ def test_bm25_terms_are_stored_so_an_add_analyzes_only_the_new_text(
     assert all(terms is not None for _, _, terms, _ in rows)
     assert library.ask(question).quote == answer.quote
     library.close()
+
+
+def test_index_builds_do_not_flood_the_log(
+    hash_library: Library, caplog: pytest.LogCaptureFixture
+) -> None:
+    """bm25s logs every index build at DEBUG on a logger it sets to DEBUG itself."""
+    import logging
+
+    with caplog.at_level(logging.DEBUG):
+        hash_library.add_text(ARTICLE_EN)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("bm25s")] == []
