@@ -13,12 +13,10 @@ import numpy as np
 import pytest
 from telegram.ext import Application
 
-from bot.app import ALLOWED_UPDATES, build_application
-from bot.settings import Settings
 from index.embedder import HashEmbedder
 from index.library import Library, LibraryConfig
-from tests.conftest_bot import ADMIN, ARTICLE_EN, SEED_DE, STRANGER, ArticleSite
-from tests.fakes_telegram import TOKEN, FakeBotAPI, FakeBotAPIServer
+from tests.conftest_bot import ADMIN, ARTICLE_EN, SEED_DE, STRANGER, ArticleSite, polling_bot
+from tests.fakes_telegram import FakeBotAPI, FakeBotAPIServer
 
 pytestmark = pytest.mark.e2e
 
@@ -45,30 +43,12 @@ def _library(tmp_path: Path, embedder: Any, **config: Any) -> Library:
 
 
 @asynccontextmanager
-async def polling(api_url: str, library: Library, **values: Any) -> AsyncIterator[Application]:
-    """Start the bot the way run_polling does (init, post_init, poll, start), stop it after."""
-    settings = Settings.from_env(
-        {
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": api_url,
-            "ADMIN_USER_IDS": str(ADMIN),
-            "QUESTIONS_PER_MINUTE": "0",
-            **values,
-        }
-    )
-    app = build_application(settings, library)
-    await app.initialize()
-    assert app.post_init is not None
-    await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES)
-    await app.start()
+async def polling(api_url: str, library: Library, **values: str) -> AsyncIterator[Application]:
+    """`polling_bot` (the bot as run_polling starts it), and the library closed afterwards."""
     try:
-        yield app
+        async with polling_bot(api_url, library, **values) as app:
+            yield app
     finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
         library.close()
 
 
