@@ -221,9 +221,7 @@ class Store:
 
     def passages(self, ids: list[int]) -> dict[int, Passage]:
         found: dict[int, Passage] = {}
-        for start in range(0, len(ids), 500):
-            batch = ids[start : start + 500]
-            marks = ",".join("?" * len(batch))
+        for batch, marks in _id_batches(ids):
             for row in self.conn.execute(
                 'SELECT id, article_id, ordinal, text, start, "end", sentences, language '
                 f"FROM passages WHERE id IN ({marks})",
@@ -243,9 +241,7 @@ class Store:
     def sentence_vectors(self, ids: list[int], model: str, dimension: int) -> dict[int, np.ndarray]:
         """The stored sentence vectors (float32) of those passages that have them for `model`."""
         found: dict[int, np.ndarray] = {}
-        for start in range(0, len(ids), 500):
-            batch = ids[start : start + 500]
-            marks = ",".join("?" * len(batch))
+        for batch, marks in _id_batches(ids):
             for pid, blob in self.conn.execute(
                 f"SELECT passage_id, vectors FROM sentence_vectors WHERE model = ? "
                 f"AND passage_id IN ({marks})",
@@ -291,6 +287,14 @@ class Store:
             conn.execute("SELECT language, COUNT(*) FROM articles GROUP BY language").fetchall()
         )
         return articles, passages, languages
+
+
+def _id_batches(ids: list[int]) -> Iterator[tuple[list[int], str]]:
+    """`ids` in slices of 500 (well below SQLite's limit on bound parameters), each with its
+    "?,?,..." placeholders for an IN (...) clause."""
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        yield batch, ",".join("?" * len(batch))
 
 
 def _article(row: tuple) -> Article:
