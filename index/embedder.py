@@ -319,10 +319,9 @@ class SentenceTransformerEmbedder:
                 return runner
             except Exception as exc:  # noqa: BLE001 - any export failure: torch still works
                 logger.warning(
-                    "ONNX Runtime cannot run the embedding model %s (%s: %s); using torch",
+                    "ONNX Runtime cannot run the embedding model %s (%s); using torch",
                     self.name,
-                    type(exc).__name__,
-                    str(exc).splitlines()[0] if str(exc) else "",
+                    _one_line(exc),
                 )
         self.loaded_backend = "torch"
         return _SentenceTransformersRunner(self._load_torch(target))
@@ -335,10 +334,9 @@ class SentenceTransformerEmbedder:
             documents = OnnxRuntimeRunner(self._export, str(quantized_copy(self._export)))
         except Exception as exc:  # noqa: BLE001 - the full model still works
             logger.warning(
-                "cannot quantize the embedding model %s (%s: %s); adding uses the full model",
+                "cannot quantize the embedding model %s (%s); adding uses the full model",
                 self.name,
-                type(exc).__name__,
-                str(exc).splitlines()[0] if str(exc) else "",
+                _one_line(exc),
             )
             return runner
         self.documents_backend = "onnx-int8"
@@ -403,6 +401,12 @@ class SentenceTransformerEmbedder:
         if not texts:
             return []
         return self.runner.count_tokens(list(texts))
+
+
+def _one_line(exc: Exception) -> str:
+    """ "Type: first line of the message", for a warning that must stay one line."""
+    lines = str(exc).splitlines()
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}"
 
 
 class _DropExportAdvice(logging.Filter):

@@ -423,8 +423,7 @@ class Library:
         return found
 
     def _encode_sentences(self, passages: Sequence[Chunk | Passage]) -> list[np.ndarray]:
-        """Each passage's sentence vectors, from one encode call (not mixed with passages: in
-        one batch, short sentences would be padded to the passages' length, 3x the time)."""
+        """Each passage's sentence vectors, from one encode call over all their sentences."""
         flat = self.embedder.encode_documents(
             [p.text[a:b] for p in passages for a, b in p.sentences]
         )
@@ -487,7 +486,6 @@ class Library:
                     self.store.conn.backup(target)
                 finally:
                     target.close()
-                os.chmod(partial / "articles.db", 0o600)
                 if snapshot.generation:  # else the library is empty: no index yet
                     index = partial / "index"
                     index.mkdir(mode=0o700)
