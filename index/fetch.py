@@ -1,4 +1,4 @@
-"""Guarded URL fetching (httpx) and article extraction (trafilatura).
+"""Guarded URL fetching (httpx); extraction of the article from the page is in extract.py.
 
 The bot fetches URLs that strangers send it, so `fetch` is SSRF-safe: only http(s), and every TCP
 connection is made by `_GuardedBackend`, which resolves the host itself, refuses the whole host if
@@ -23,14 +23,10 @@ from typing import Any
 
 import httpcore
 import httpx
-import trafilatura
 
-from index.errors import ExtractionError, FetchError, RefusedURL
+from index.errors import FetchError, RefusedURL
 
 logger = logging.getLogger(__name__)
-# trafilatura logs ERROR/WARNING lines ("empty HTML tree", "discarding data") for every page
-# without an article; ExtractionError says the same once, to the user who sent it.
-logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 USER_AGENT = "articlebot/0.1 (+https://github.com/articlebot)"
 ALLOWED_SCHEMES = frozenset({"http", "https"})
@@ -38,7 +34,6 @@ TEXT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 CHUNK_SIZE = 64 * 1024
 _LEGACY_IPV4 = re.compile(r"[0-9a-fA-FxX.]+")  # decimal/hex/octal forms inet_aton accepts
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -48,15 +43,6 @@ class FetchedPage:
     url: str  # final URL after redirects
     content_type: str  # e.g. "text/html"
     text: str  # decoded body
-
-
-@dataclass(frozen=True)
-class Extracted:
-    title: str | None
-    text: str  # main text, paragraphs separated by "\n" (trafilatura's output)
-    published: str | None  # ISO date "YYYY-MM-DD" when known
-    author: str | None
-    source: str | None  # site name / outlet when known
 
 
 def _is_public_ip(ip: IPAddress) -> bool:
@@ -355,43 +341,3 @@ def _decode(body: bytes, charset: str | None) -> str:
         except LookupError:
             logger.debug("unusable charset %r, decoding as utf-8", charset[:40])
     return body.decode("utf-8", errors="replace")
-
-
-def extract_html(html: str, url: str | None = None) -> Extracted:
-    """Main text and metadata of an article page; ExtractionError when there is none."""
-    if not html or not html.strip():
-        raise ExtractionError("no article text found in the page")
-    try:
-        # favor_precision drops navigation/footer-only pages that the default mode would
-        # return as "text"; MIN_OUTPUT_SIZE stays 1, so a short 2-3 paragraph article passes.
-        doc = trafilatura.bare_extraction(
-            html,
-            url=url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=True,
-            favor_precision=True,
-        )
-    except Exception as exc:  # untrusted HTML: any parser failure means "nothing usable"
-        logger.debug("trafilatura failed: %s", type(exc).__name__)
-        doc = None
-    text = (getattr(doc, "text", None) or "").strip()
-    if doc is None or not text:
-        raise ExtractionError("no article text found in the page")
-    return Extracted(
-        title=_clean(doc.title),
-        text=text,
-        published=_iso_date(doc.date),
-        author=_clean(doc.author),
-        source=_clean(doc.sitename),
-    )
-
-
-def _clean(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
-
-
-def _iso_date(value: str | None) -> str | None:
-    match = _ISO_DATE.match(value or "")
-    return match.group(0) if match else None

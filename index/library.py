@@ -230,7 +230,8 @@ class Library:
         added_by: str | None = None,
         progress: Stage = _no_progress,
     ) -> AddResult:
-        from .fetch import check_url, extract_html, fetch
+        from .extract import extract_html
+        from .fetch import check_url, fetch
 
         url = url.strip()
         check_url(url, allow_private=self.config.allow_private_urls)

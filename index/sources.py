@@ -95,7 +95,7 @@ def from_bytes(
         raise BadInput("this looks like binary data, not text")
     text = decode_bytes(data)
     if suffix.lower() in HTML_SUFFIXES:
-        from .fetch import extract_html
+        from .extract import extract_html
 
         extracted = extract_html(text, url)
         return from_text(

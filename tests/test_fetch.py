@@ -18,7 +18,8 @@ import pytest
 
 from index import fetch as fetch_mod
 from index.errors import ExtractionError, FetchError, RefusedURL
-from index.fetch import Extracted, FetchedPage, check_url, extract_html, fetch
+from index.extract import Extracted, extract_html
+from index.fetch import FetchedPage, check_url, fetch
 
 ARTICLE = b"""<!doctype html><html><head><title>Storm hits coast</title>
 <meta name="author" content="Jane Roe">
