@@ -111,7 +111,7 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
         except ArticleBotError as exc:
             await message.reply_text(t(user_lang(update), "error", reason=reason(exc, context)))
             return
-    remember_question(context.chat_data, question, previous)
+    remember_question(context.chat_data, question, previous, follow_up=result.follow_up)
     parts = render.answer_messages(result, more_sources=svc.settings.answer_sources - 1)
     markup = None
     if not result.abstained:

@@ -202,13 +202,16 @@ def cmd_rebuild(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    """Answer quality on a SQuAD file or a news set (each in a fresh temporary library), or on a
+    CSV of your own questions (asked of the library in the data dir)."""
     from tqdm import tqdm
 
     from .embedder import DEFAULT_MODEL
     from .evaluate import evaluate
+    from .evaluate_news import evaluate_news, is_news_format
     from .library import LibraryConfig
 
-    path = Path(args.squad_json)
+    path = Path(args.file)
     if not path.is_file():
         raise BadInput(f"no such file: {path}")
     config = LibraryConfig(
@@ -226,13 +229,28 @@ def cmd_eval(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
             bar.total = total
             bar.update(done - bar.n)
 
-        report = evaluate(path, config=config, progress=progress)
+        if path.suffix.lower() == ".csv":
+            from .evaluate_csv import evaluate_csv
+
+            report = evaluate_csv(path, _library(args, environ), progress)
+        elif is_news_format(_json(path)):
+            report = evaluate_news(path, config=config, progress=progress)
+        else:
+            report = evaluate(path, config=config, progress=progress)
+    result = report.to_dict(misses=args.misses)
     if args.json:
-        print(json.dumps(report.to_dict()))
+        print(json.dumps(result, ensure_ascii=False))
     else:
-        for key, value in report.to_dict().items():
+        for key, value in result.items():
             print(f"{key}: {value:.3f}" if isinstance(value, float) else f"{key}: {value}")
     return 0
+
+
+def _json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise BadInput(f"cannot read {path}: {exc}") from None
 
 
 def cmd_backup(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
@@ -292,9 +310,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("path", help="a new folder for the copy")
     p.set_defaults(func=cmd_backup)
-    p = sub.add_parser("eval", parents=[common], help="answer quality on a SQuAD-format file")
-    p.add_argument("squad_json")
+    p = sub.add_parser(
+        "eval",
+        parents=[common],
+        help="answer quality on a SQuAD file, a news set (questions.json + pages/) or a CSV of "
+        "your own questions",
+    )
+    p.add_argument("file", metavar="FILE")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--misses", action="store_true", help="also list the questions missed")
     p.set_defaults(func=cmd_eval)
     p = sub.add_parser("run", parents=[common], help="start the Telegram bot (long polling)")
     p.set_defaults(func=cmd_run)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from .cleaning import join_broken_lines
 from .errors import BadInput
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # Telegram's bot download limit; larger files are refused
@@ -37,7 +38,7 @@ def clean_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _CONTROL.sub("", _INVISIBLE.sub("", text))
     lines = [line.rstrip() for line in text.split("\n")]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    text = join_broken_lines(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip())
     if len(text) < MIN_TEXT_CHARS or not re.search(r"\w", text):
         raise BadInput("the text is empty or too short to be an article")
     return text
