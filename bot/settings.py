@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from index.addresses import parse_ports
 from index.embedder import BACKENDS, DEFAULT_BACKEND, DEFAULT_MODEL
 from index.errors import ArticleBotError
 from index.library import LibraryConfig
@@ -29,6 +30,7 @@ ENV_VARS = (
     "EMBEDDING_BACKEND",
     "EMBEDDING_INT8",
     "ALLOW_PRIVATE_URLS",
+    "ALLOWED_URL_PORTS",
     "LOG_LEVEL",
     "QUESTIONS_PER_MINUTE",
     "FLOOD_RETRIES",
@@ -50,6 +52,7 @@ class Settings:
     embedding_backend: str = DEFAULT_BACKEND  # onnx (ONNX Runtime) or torch: the same vectors
     embedding_int8: bool = True  # with onnx: articles being added run through an int8 copy
     allow_private_urls: bool = False
+    url_ports: frozenset[int] = frozenset()  # ports besides 80 and 443 that /add URL may reach
     log_level: str = "INFO"
     questions_per_minute: int = 10  # per user; 0 turns the throttle off
     flood_retries: int = 3  # AIORateLimiter retries after Telegram's RetryAfter
@@ -77,6 +80,7 @@ class Settings:
             ),
             embedding_int8=_flag("EMBEDDING_INT8", get("EMBEDDING_INT8") or "1"),
             allow_private_urls=_flag("ALLOW_PRIVATE_URLS", get("ALLOW_PRIVATE_URLS")),
+            url_ports=_ports(get("ALLOWED_URL_PORTS")),
             log_level=_log_level(get("LOG_LEVEL")),
             questions_per_minute=_int("QUESTIONS_PER_MINUTE", get("QUESTIONS_PER_MINUTE"), 10),
             flood_retries=_int("FLOOD_RETRIES", get("FLOOD_RETRIES"), 3),
@@ -93,6 +97,7 @@ class Settings:
             embedding_backend=self.embedding_backend,
             int8_adding=self.embedding_int8,
             allow_private_urls=self.allow_private_urls,
+            url_ports=self.url_ports,
         )
 
 
@@ -118,6 +123,13 @@ def _admin_ids(value: str) -> frozenset[int]:
             )
         ids.add(int(item))
     return frozenset(ids)
+
+
+def _ports(value: str) -> frozenset[int]:
+    try:
+        return parse_ports(value)
+    except ValueError as exc:
+        raise SettingsError(f"ALLOWED_URL_PORTS {exc}") from None
 
 
 def _flag(name: str, value: str) -> bool:

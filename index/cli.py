@@ -40,6 +40,15 @@ def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raise BadInput(f"{name} must be 1/0, true/false, yes/no or on/off, not {raw!r}")
 
 
+def _ports(environ: Mapping[str, str]) -> frozenset[int]:
+    from .addresses import parse_ports
+
+    try:
+        return parse_ports(environ.get("ALLOWED_URL_PORTS") or "")
+    except ValueError as exc:
+        raise BadInput(f"ALLOWED_URL_PORTS {exc}") from None
+
+
 def _data_dir(args: argparse.Namespace, environ: Mapping[str, str]) -> Path:
     return Path(args.data_dir or environ.get("DATA_DIR") or "data")
 
@@ -54,6 +63,7 @@ def _library(args: argparse.Namespace, environ: Mapping[str, str]):  # noqa: ANN
         embedding_backend=_backend(environ),
         int8_adding=_flag(environ, "EMBEDDING_INT8", True),
         allow_private_urls=_flag(environ, "ALLOW_PRIVATE_URLS", False),
+        url_ports=_ports(environ),
     )
     return Library(config)
 

@@ -24,6 +24,7 @@ def test_defaults_from_an_empty_environment() -> None:
     assert settings.embedding_model == DEFAULT_MODEL
     assert settings.embedding_backend == DEFAULT_BACKEND == "onnx"
     assert settings.allow_private_urls is False
+    assert settings.url_ports == frozenset()
     assert settings.embedding_int8 is True
     assert settings.log_level == "INFO"
     assert settings.questions_per_minute == 10
@@ -41,6 +42,7 @@ def test_every_variable_is_read() -> None:
             "EMBEDDING_BACKEND": " Torch ",
             "EMBEDDING_INT8": "off",
             "ALLOW_PRIVATE_URLS": "yes",
+            "ALLOWED_URL_PORTS": "8080, 8443",
             "LOG_LEVEL": "debug",
             "QUESTIONS_PER_MINUTE": "0",
             "FLOOD_RETRIES": "5",
@@ -66,7 +68,8 @@ def test_every_variable_is_read() -> None:
         config.embedding_backend,
         config.int8_adding,
         config.allow_private_urls,
-    ) == (Path("/srv/articles"), "some/model", "torch", False, True)
+        config.url_ports,
+    ) == (Path("/srv/articles"), "some/model", "torch", False, True, frozenset({8080, 8443}))
 
 
 @pytest.mark.parametrize(
@@ -75,6 +78,8 @@ def test_every_variable_is_read() -> None:
         ("ADMIN_USER_IDS", "42,@alice", "ADMIN_USER_IDS"),
         ("ADMIN_USER_IDS", "-100123", "ADMIN_USER_IDS"),
         ("ALLOW_PRIVATE_URLS", "maybe", "ALLOW_PRIVATE_URLS"),
+        ("ALLOWED_URL_PORTS", "8080,http", "ALLOWED_URL_PORTS"),
+        ("ALLOWED_URL_PORTS", "70000", "ALLOWED_URL_PORTS"),
         ("EMBEDDING_INT8", "sometimes", "EMBEDDING_INT8"),
         ("EMBEDDING_BACKEND", "tensorflow", "EMBEDDING_BACKEND must be onnx or torch"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL"),

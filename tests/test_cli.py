@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
+import threading
+import zlib
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -135,3 +140,61 @@ def test_backup_command(tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: A
     assert json.loads(out)["articles"] == 1
     code, _, err = run(capsys, "backup", str(tmp_path / "copy"), *data)
     assert code == 2 and "not an empty folder" in err
+
+
+@pytest.fixture
+def hostile_site() -> Iterator[str]:
+    """A site on 127.0.0.1: /bomb is 50 MB of zeros as "gzip, gzip" (about 100 bytes on the wire),
+    /idna an article served as charset=idna."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    inner = b"".join(packer.compress(bytes(1 << 20)) for _ in range(50)) + packer.flush()
+    pages = {
+        "/bomb": ("text/html", "gzip, gzip", gzip.compress(inner)),
+        "/idna": ("text/plain; charset=idna", "", ARTICLE.encode()),
+    }
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            content_type, coding, body = pages[self.path]
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            if coding:
+                self.send_header("Content-Encoding", coding)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_hostile_pages_are_one_line_each(tmp_path: Path, capsys, hostile_site: str) -> None:  # noqa: ANN001
+    # Before: the bomb ended in a MemoryError traceback, charset=idna in a UnicodeError one.
+    data = ["--data-dir", str(tmp_path / "d")]
+    argv = ["add", f"{hostile_site}/bomb", f"{hostile_site}/idna", "--json", *data]
+    code = cli.main(argv, environ={"ALLOW_PRIVATE_URLS": "1"})
+    out, err = capsys.readouterr()
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 1 and err == ""
+    assert [r["status"] for r in rows] == ["failed", "added"]
+    assert rows[0]["error"] == "the page is larger than 5000000 bytes"
+    assert rows[1]["title"] == "Bridge approved"
+
+
+def test_a_bad_port_list_is_one_line(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    code = cli.main(
+        ["add", "https://example.com/", "--data-dir", str(tmp_path)],
+        environ={"ALLOWED_URL_PORTS": "8080,https"},
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert (
+        err == "articlebot: error: ALLOWED_URL_PORTS must be comma-separated port numbers "
+        "(1-65535), not 'https'\n"
+    )
