@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sqlite3
 import sys
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -22,8 +23,9 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from index.errors import ArticleBotError
+from index.errors import ArticleBotError, BadInput
 from index.library import Library
+from index.paths import check_data_dir, describe
 
 from . import adding, handlers
 from .jobs import resume_pending
@@ -157,9 +159,23 @@ def run_bot(settings: Settings, library: Library | None = None) -> int:
     umask = os.umask(0o077)
     os.umask(umask | 0o077)
     try:
-        return _poll(settings, library or Library(settings.library_config()))
+        try:
+            library = library or open_library(settings)
+        except ArticleBotError as exc:
+            print(f"articlebot: error: {exc}", file=sys.stderr)
+            return 2
+        return _poll(settings, library)
     finally:
         os.umask(umask)
+
+
+def open_library(settings: Settings) -> Library:
+    """The library in settings.data_dir; one-line ArticleBotError for a folder it cannot use."""
+    check_data_dir(settings.data_dir, write=True)
+    try:
+        return Library(settings.library_config())
+    except (OSError, sqlite3.Error) as exc:
+        raise BadInput(f"cannot open the library in {settings.data_dir}: {describe(exc)}") from None
 
 
 def _poll(settings: Settings, library: Library) -> int:

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .errors import BadInput
@@ -60,6 +61,19 @@ def from_text(
             text = rest.strip()
     title = " ".join(title.split())[:300]
     return Draft(title=title, text=text, url=url, source=source, published=published)
+
+
+def read_stream(stream: BinaryIO, limit: int = MAX_FILE_BYTES) -> bytes:
+    """All of `stream` (e.g. stdin), read a piece at a time; BadInput as soon as it is longer
+    than `limit` bytes, so an endless pipe costs no more memory than the limit."""
+    pieces: list[bytes] = []
+    size = 0
+    while piece := stream.read(min(1 << 20, limit + 1 - size)):
+        size += len(piece)
+        if size > limit:
+            raise BadInput(f"the text is larger than {limit // (1024 * 1024)} MB")
+        pieces.append(piece)
+    return b"".join(pieces)
 
 
 def decode_bytes(data: bytes) -> str:

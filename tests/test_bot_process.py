@@ -78,6 +78,20 @@ def test_without_a_token_articlebot_run_explains_botfather(
     assert err.count("BotFather") >= 2 and "Traceback" not in err
 
 
+def test_a_data_dir_the_bot_cannot_use_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    settings = Settings(token=TOKEN, data_dir=a_file / "data")
+    assert run_bot(settings) == 2
+    assert cli.main(["run", "--data-dir", str(a_file)], environ={"TELEGRAM_BOT_TOKEN": TOKEN}) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"articlebot: error: the data dir {a_file / 'data'} cannot be made: {a_file} is a file",
+        f"articlebot: error: the data dir {a_file} is a file, not a folder",
+    ]
+
+
 def test_a_rejected_token_exits_1_without_showing_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
