@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
+
 from index.addresses import parse_ports
 from index.embedder import BACKENDS, DEFAULT_BACKEND, DEFAULT_MODEL
 from index.errors import ArticleBotError
@@ -19,6 +21,7 @@ DEFAULT_API_URL = "https://api.telegram.org"
 TRUE = frozenset({"1", "true", "yes", "on"})
 FALSE = frozenset({"", "0", "false", "no", "off"})
 _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
+_HOST = re.compile(r"[A-Za-z0-9_.-]+|[0-9A-Fa-f:.]+")  # a name or an address (brackets gone)
 
 # Every variable Settings reads, with its default as .env.example shows it.
 ENV_VARS = (
@@ -33,6 +36,7 @@ ENV_VARS = (
     "ALLOWED_URL_PORTS",
     "LOG_LEVEL",
     "QUESTIONS_PER_MINUTE",
+    "ACTIONS_PER_MINUTE",
     "FLOOD_RETRIES",
     "ANSWER_SOURCES",
 )
@@ -55,6 +59,7 @@ class Settings:
     url_ports: frozenset[int] = frozenset()  # ports besides 80 and 443 that /add URL may reach
     log_level: str = "INFO"
     questions_per_minute: int = 10  # per user; 0 turns the throttle off
+    actions_per_minute: int = 20  # per user: commands, buttons, refusals; 0: no limit
     flood_retries: int = 3  # AIORateLimiter retries after Telegram's RetryAfter
     answer_sources: int = 3  # the quoted source plus up to two more
 
@@ -83,6 +88,7 @@ class Settings:
             url_ports=_ports(get("ALLOWED_URL_PORTS")),
             log_level=_log_level(get("LOG_LEVEL")),
             questions_per_minute=_int("QUESTIONS_PER_MINUTE", get("QUESTIONS_PER_MINUTE"), 10),
+            actions_per_minute=_int("ACTIONS_PER_MINUTE", get("ACTIONS_PER_MINUTE"), 20),
             flood_retries=_int("FLOOD_RETRIES", get("FLOOD_RETRIES"), 3),
             answer_sources=max(1, _int("ANSWER_SOURCES", get("ANSWER_SOURCES"), 3)),
         )
@@ -102,12 +108,31 @@ class Settings:
 
 
 def _api_url(value: str) -> str:
+    """The Bot API's base URL, checked here so that a malformed one is one line at start-up, not
+    a traceback from deep inside the first request."""
     url = (value or DEFAULT_API_URL).rstrip("/")
     # People paste the per-bot prefix too; the bot adds /bot<token> itself.
     url = url.removesuffix("/bot").rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise SettingsError(f"TELEGRAM_API_URL must be an http(s) URL, not {value!r}")
+    bad = SettingsError(
+        f"TELEGRAM_API_URL must be an http(s) URL such as https://api.telegram.org or "
+        f"http://127.0.0.1:8081, not {value!r}"
+    )
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # ValueError when out of range or not a number
+        httpx.URL(url)  # what will really use it
+    except (ValueError, httpx.InvalidURL):
+        raise bad from None
+    host = parts.hostname or ""
+    if (
+        parts.scheme not in ("http", "https")
+        or not _HOST.fullmatch(host)
+        or port == 0
+        or parts.username is not None
+        or parts.query
+        or parts.fragment
+    ):
+        raise bad
     return url
 
 

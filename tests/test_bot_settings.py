@@ -45,6 +45,7 @@ def test_every_variable_is_read() -> None:
             "ALLOWED_URL_PORTS": "8080, 8443",
             "LOG_LEVEL": "debug",
             "QUESTIONS_PER_MINUTE": "0",
+            "ACTIONS_PER_MINUTE": "7",
             "FLOOD_RETRIES": "5",
             "ANSWER_SOURCES": "2",
         }
@@ -59,6 +60,7 @@ def test_every_variable_is_read() -> None:
     assert settings.allow_private_urls is True
     assert settings.log_level == "DEBUG"
     assert settings.questions_per_minute == 0
+    assert settings.actions_per_minute == 7
     assert settings.flood_retries == 5
     assert settings.answer_sources == 2
     config = settings.library_config()
@@ -86,6 +88,16 @@ def test_every_variable_is_read() -> None:
         ("QUESTIONS_PER_MINUTE", "ten", "QUESTIONS_PER_MINUTE"),
         ("FLOOD_RETRIES", "-1", "FLOOD_RETRIES"),
         ("TELEGRAM_API_URL", "ftp://example.org", "TELEGRAM_API_URL"),
+        # Before: "http://[::1" raised ValueError (a traceback); the others passed and failed
+        # later inside every request, after 110 log lines.
+        ("TELEGRAM_API_URL", "http://[::1", "TELEGRAM_API_URL"),
+        ("TELEGRAM_API_URL", "http://exa mple.org", "TELEGRAM_API_URL"),
+        ("TELEGRAM_API_URL", "http://example.org:99999", "TELEGRAM_API_URL"),
+        ("TELEGRAM_API_URL", "http://:80", "TELEGRAM_API_URL"),
+        ("TELEGRAM_API_URL", "https://", "TELEGRAM_API_URL"),
+        ("TELEGRAM_API_URL", "http://host:0", "TELEGRAM_API_URL"),
+        ("TELEGRAM_API_URL", "http://host?x=1", "TELEGRAM_API_URL"),
+        ("ACTIONS_PER_MINUTE", "many", "ACTIONS_PER_MINUTE"),
     ],
 )
 def test_bad_values_name_the_variable(name: str, value: str, words: str) -> None:
