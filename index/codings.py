@@ -156,6 +156,8 @@ def _brotli(pieces: Iterator[bytes]) -> Iterator[bytes]:
             if decompressor.can_accept_more_data():
                 break
             out = decompressor.process(b"", output_buffer_limit=PIECE)
+            if not out and not decompressor.can_accept_more_data():  # no progress: never spin
+                raise FetchError("the page's compressed data is damaged")
         if decompressor.is_finished():
             return
 
