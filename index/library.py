@@ -44,6 +44,7 @@ class LibraryConfig:
     embedding_backend: str = DEFAULT_BACKEND  # "onnx" or "torch": the same vectors either way
     int8_adding: bool = True  # with onnx: text being added runs through an int8 copy (faster)
     allow_private_urls: bool = False
+    url_ports: frozenset[int] = frozenset()  # ports besides 80 and 443 URL adds may reach
     passage_tokens: int | None = None  # None: the model's max sequence length
     answer: AnswerConfig = AnswerConfig()
     models_dir: Path | None = None  # where the ONNX export is cached; None: DATA_DIR/models
@@ -233,7 +234,7 @@ class Library:
         from .fetch import check_url, fetch
 
         url = url.strip()
-        check_url(url, allow_private=self.config.allow_private_urls)
+        check_url(url, allow_private=self.config.allow_private_urls, ports=self.config.url_ports)
         existing = self.store.find_duplicate(sources.canonical_url(url), "")
         if existing is not None:
             return AddResult(existing, created=False)
@@ -241,6 +242,7 @@ class Library:
         page = fetch(
             url,
             allow_private=self.config.allow_private_urls,
+            ports=self.config.url_ports,
             max_bytes=self.config.fetch_max_bytes,
             timeout=self.config.fetch_timeout,
         )
