@@ -6,6 +6,8 @@ import logging
 import re
 from dataclasses import dataclass
 
+import lxml.etree
+import lxml.html
 import trafilatura
 
 from .errors import ExtractionError
@@ -34,7 +36,7 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         # favor_precision drops navigation/footer-only pages that the default mode would
         # return as "text"; MIN_OUTPUT_SIZE stays 1, so a short 2-3 paragraph article passes.
         doc = trafilatura.bare_extraction(
-            html,
+            _separate_labels(html),
             url=url,
             with_metadata=True,
             include_comments=False,
@@ -54,6 +56,29 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         author=_clean(doc.author),
         source=_clean(doc.sitename),
     )
+
+
+# Inline elements that pages style as a line of their own: a kicker or label glued to the text
+# after it ("<span>Agriculture</span>L'Office fédéral…", "Vídeo" before a teaser) would
+# otherwise run into one word and one sentence ("AgricultureL'Office").
+_INLINE = ("span", "a", "em", "strong", "b", "i", "small", "label", "font", "mark")
+
+
+def _separate_labels(html: str) -> lxml.html.HtmlElement | str:
+    """The page as a tree with a line break after every inline element whose text runs,
+    without a space, into a capitalized word; the page as it was if it does not parse."""
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return html
+    for element in list(tree.iter(*_INLINE)):
+        tail = element.tail or ""
+        end = (element.text_content() or "")[-1:]
+        if tail[:1].isupper() and end.isalpha() and end.islower():
+            brk = lxml.html.Element("br")
+            brk.tail, element.tail = tail, ""
+            element.addnext(brk)
+    return tree
 
 
 def _clean(value: str | None) -> str | None:
