@@ -173,6 +173,8 @@ def _score(
     terms = _Terms.of(question, context, article.language, idf, config.context_weight)
     weights = _local_weights(article, terms)
     asked = {w.stem: w for w in words(content(question), article.language) if w.stem in weights}
+    # The words the title shares name the article's topic, not the detail asked for.
+    focus = {t: w for t, w in weights.items() if t not in article.title_terms} or weights
     dense = article.vectors @ query_vector
     best_dense = float(dense.max())
     evidence = [has_evidence(kind, article.sentence(i), question) for i in range(len(article))]
@@ -199,6 +201,7 @@ def _score(
             _fuzzy_share(weights, asked, held, keys),
             1.0 - len(held & asked.keys()) / (len(held) or 1),
             first / n,
+            _fuzzy_share(focus, asked, held, keys),
         ]
 
     n = len(article)

@@ -49,6 +49,7 @@ class ArticleCache:
             self._store.article_text(article_id) or "",
             passages,
             self._vectors(passages),
+            hit.article.title,
         )
         with self._lock:
             self._cache[article_id] = built

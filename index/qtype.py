@@ -114,7 +114,8 @@ _EVIDENCE: dict[str, re.Pattern[str]] = {
     ),
     "time": re.compile(
         rf"\b(1[5-9]\d\d|20\d\d|\d{{1,2}}\.\s?\d{{1,2}}\.|\d{{1,2}}:\d\d|\d{{1,2}}\s?(a\.m\.|"
-        rf"p\.m\.|am|pm|uhr|h)|{_MONTHS}|{_DAYS}|yesterday|today|tomorrow|tonight|gestern|"
+        rf"p\.m\.|am|pm|uhr|h)|{_MONTHS}|(?:{_DAYS})(?:früh|morgen|vormittag|mittag|nachmittag|"
+        rf"abend|nacht)?|yesterday|today|tomorrow|tonight|gestern|"
         rf"heute|morgen|vorgestern|früh|abend|mittag|nacht|hier|aujourd'hui|demain|ayer|hoy|"
         rf"ieri|oggi|ontem|hoje|ago|seit|since|until|bis|vor \w+ (jahren|monaten|wochen|tagen)|"
         rf"anfang|mitte|ende|beginning|end of|early|late|century|jahrhundert|decade)\b",

@@ -30,6 +30,7 @@ FEATURES = (
     "fuzzy",  # like "local", with lemmas and compound parts matching too
     "novelty",  # share of its words that are not the question's
     "position",  # where in the article it starts (0 = top, 1 = end)
+    "focus",  # like "fuzzy", for the question's words that are not in the article's title
 )
 
 

@@ -47,6 +47,7 @@ class ArticleSentences:
     blocks: tuple[int, ...]  # the line each sentence is on
     kinds: tuple[str, ...]
     frequency: Counter[str]  # term -> how many sentences hold it
+    title_terms: frozenset[str] = frozenset()  # the title's analyzed terms: the topic
 
     def __len__(self) -> int:
         return len(self.spans)
@@ -66,6 +67,7 @@ class ArticleSentences:
         text: str,
         passages: Sequence[Passage],
         vectors: dict[int, np.ndarray],
+        title: str = "",
     ) -> ArticleSentences:
         """From the article's passages (any order) and their sentence vectors by passage id.
         Passages overlap by a sentence; each sentence is taken once."""
@@ -96,6 +98,7 @@ class ArticleSentences:
             blocks,
             _kinds(text, spans, blocks),
             frequency,
+            frozenset(analyze(title, language)),
         )
 
 
