@@ -28,6 +28,7 @@ from .locking import write_lock
 from .models import AddResult, Answer, Article, Hit, Passage, Stats
 from .search import hybrid_search
 from .snapshot import Snapshot
+from .storage import StorageConfig
 from .store import Store
 from .vectors import VectorIndex
 
@@ -50,6 +51,7 @@ class LibraryConfig:
     fetch_timeout: float = 20.0
     fetch_max_bytes: int = 5_000_000
     lock_timeout: float = 60.0
+    storage: StorageConfig = StorageConfig()  # which storage backend (see index/storage/)
 
 
 def _no_progress(stage: str, details: dict) -> None:
@@ -70,6 +72,8 @@ class Library:
             cache_dir=self._models_dir,
             quantize_documents=config.int8_adding,
         )
+        if config.storage.backend != "embedded":
+            raise BadInput(f"the storage backend {config.storage.backend!r} is not available yet")
         self.store = Store(self.data_dir / "articles.db")
         self._index_dir = self.data_dir / "index"
         self._lock_path = self.data_dir / "write.lock"
