@@ -1,28 +1,29 @@
-"""Libraries of 1k, 10k and 100k passages for the speed benchmarks.
+"""Libraries of 1k to 1M passages for the speed and scale benchmarks.
 
 The real XQuAD articles (en + de) are added through Library.add_text; the rest are synthetic
 distractor passages: 3-7 sentences drawn at random from the XQuAD texts of one language. Embedding
-100k passages would take hours on 2 cores, so each XQuAD sentence is embedded once and reused; a
-distractor's vector is the normalized mean of its sentences' vectors, as the library makes every
-passage's, and distractors are written straight into SQLite, FAISS and BM25 here, the way
-Library.add_draft writes an article (benchmark only)."""
+1M passages would take days on 2 cores, so each XQuAD sentence is embedded (and analyzed for
+BM25) once and reused; a distractor's vector is the normalized mean of its sentences' vectors, as
+the library makes every passage's, and its terms are its sentences' terms. Distractors are
+written straight into SQLite, the way the embedded backend's add writes an article (with its
+sentence vectors, passage vector, terms and change-log row); the library's indexes are then made
+from SQLite when it opens (benchmark only)."""
 
 from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from index import snapshot as snap
 from index.chunking import Chunk, split_sentences
 from index.embedder import Embedder
-from index.lexical import LexicalIndex
+from index.lexical import ANALYZER, analyze
 from index.library import Library, LibraryConfig
-from index.snapshot import Snapshot
 
 from .common import LANGUAGES, Plan, log, xquad
 
@@ -37,6 +38,7 @@ class SentencePool:
     language: str
     sentences: list[str]
     vectors: np.ndarray
+    terms: list[list[str]]  # each sentence's analyzed BM25 terms
 
 
 def sentence_pools(plan: Plan, embedder: Embedder) -> list[SentencePool]:
@@ -45,7 +47,8 @@ def sentence_pools(plan: Plan, embedder: Embedder) -> list[SentencePool]:
         articles, _ = xquad(language, plan)
         sentences = [text[s:e] for _, text in articles for s, e in split_sentences(text, language)]
         log(f"corpus: embedding {len(sentences)} {language} sentences for distractor vectors")
-        pools.append(SentencePool(language, sentences, embedder.encode(sentences)))
+        terms = [analyze(sentence, language) for sentence in sentences]
+        pools.append(SentencePool(language, sentences, embedder.encode(sentences), terms))
     return pools
 
 
@@ -61,12 +64,12 @@ def build_base(directory: Path, plan: Plan, embedder: Embedder) -> int:
     return passages
 
 
-def distractors(
-    pools: list[SentencePool], count: int, rng: np.random.Generator
-) -> list[tuple[str, Chunk, np.ndarray, np.ndarray]]:
-    """(language, passage, vector, sentence vectors) for `count` synthetic passages, languages
-    alternating."""
-    out = []
+Distractor = tuple[str, Chunk, np.ndarray, np.ndarray, list[str]]
+
+
+def distractors(pools: list[SentencePool], count: int, rng: np.random.Generator) -> Iterator:
+    """(language, passage, vector, sentence vectors, terms) for `count` synthetic passages,
+    languages alternating; made lazily (1M at once would not fit in memory)."""
     for n in range(count):
         pool = pools[n % len(pools)]
         picks = rng.choice(len(pool.sentences), size=int(rng.integers(3, 8)), replace=False)
@@ -80,58 +83,60 @@ def distractors(
         vector = pool.vectors[picks].mean(axis=0)
         vector /= np.linalg.norm(vector) or 1.0
         chunk = Chunk(text, 0, len(text), tuple(spans))
-        out.append((pool.language, chunk, vector, pool.vectors[picks]))
-    return out
+        terms = [t for i in picks for t in pool.terms[i]]
+        yield pool.language, chunk, vector, pool.vectors[picks], terms
 
 
 def add_distractors(
-    library: Library, items: list[tuple[str, Chunk, np.ndarray, np.ndarray]], tag: str = "d"
+    library: Library, items: Iterable[Distractor], count: int, tag: str = "d"
 ) -> None:
-    """Write synthetic passages (and their sentence vectors, as an add stores them) into SQLite,
-    FAISS and BM25 as a new index generation."""
-    base = library._current()
+    """Write synthetic passages into SQLite as the embedded backend's add does, PER_ARTICLE to
+    an article, one transaction per 20,000."""
     store = library.store
-    ids: list[int] = []
-    vectors: list[np.ndarray] = []
-    with store.transaction() as conn:
-        for start in tqdm(range(0, len(items), PER_ARTICLE), desc="distractors", leave=False):
-            group = items[start : start + PER_ARTICLE]
-            for language in {item[0] for item in group}:
-                chunks, texts, sentence_vectors, offset = [], [], [], 0
-                for lang, chunk, vector, sentences in group:
-                    if lang != language:
-                        continue
-                    chunks.append(
-                        Chunk(chunk.text, offset, offset + len(chunk.text), chunk.sentences)
+    model = library.embedder.name
+    items = iter(items)
+    with tqdm(total=count, desc="distractors", leave=False) as bar:
+        for start in range(0, count, 20_000):
+            block = [next(items) for _ in range(min(20_000, count - start))]
+            with store.transaction() as conn:
+                if store.meta("model") is None:
+                    store.set_meta(conn, "model", model)
+                for first in range(0, len(block), PER_ARTICLE):
+                    _article(
+                        store,
+                        conn,
+                        block[first : first + PER_ARTICLE],
+                        f"{tag}{start + first}",
+                        model,
                     )
-                    texts.append(chunk.text)
-                    vectors.append(vector)
-                    sentence_vectors.append(sentences)
-                    offset += len(chunk.text) + 2
-                text = "\n\n".join(texts)
-                article_id = store.insert_article(
-                    conn,
-                    title=f"Distractor {tag}{start} ({language})",
-                    text=text,
-                    url=None,
-                    canonical_url=None,
-                    source="benchmark distractors",
-                    published=None,
-                    language=language,
-                    content_hash=hashlib.sha256(
-                        f"{tag}{start}{language}{text}".encode()
-                    ).hexdigest(),
-                    added_by=None,
-                )
-                new = [p.id for p in store.insert_passages(conn, article_id, chunks, language)]
-                store.put_sentence_vectors(
-                    conn, library.embedder.name, zip(new, sentence_vectors, strict=True)
-                )
-                ids.extend(new)
-        updated = base.vectors.copy()
-        updated.add(ids, np.vstack(vectors).astype(np.float32))
-        lexical = LexicalIndex.build(store.iter_passages())
-        snap.save(library.data_dir / "index", Snapshot(updated, lexical, library.embedder.name))
+            bar.update(len(block))
+
+
+def _article(store, conn, group: list[Distractor], name: str, model: str) -> None:  # noqa: ANN001
+    for language in sorted({item[0] for item in group}):
+        mine = [item for item in group if item[0] == language]
+        chunks, offset = [], 0
+        for _, chunk, _, _, _ in mine:
+            chunks.append(Chunk(chunk.text, offset, offset + len(chunk.text), chunk.sentences))
+            offset += len(chunk.text) + 2
+        text = "\n\n".join(c.text for c in chunks)
+        article_id = store.insert_article(
+            conn,
+            title=f"Distractor {name} ({language})",
+            text=text,
+            url=None,
+            canonical_url=None,
+            source="benchmark distractors",
+            published=None,
+            language=language,
+            content_hash=hashlib.sha256(f"{name}{language}{text}".encode()).hexdigest(),
+            added_by=None,
+        )
+        ids = [p.id for p in store.insert_passages(conn, article_id, chunks, language)]
+        store.put_sentence_vectors(conn, model, zip(ids, [m[3] for m in mine], strict=True))
+        store.put_passage_vectors(conn, zip(ids, [m[2] for m in mine], strict=True))
+        store.put_terms(conn, ANALYZER, zip(ids, [m[4] for m in mine], strict=True))
+        store.log_change(conn, "add", article_id, ids)
 
 
 def build_scaled(
@@ -149,6 +154,8 @@ def build_scaled(
     library = Library(LibraryConfig(target), embedder)
     extra = max(0, passages - base_passages)
     if extra:
-        add_distractors(library, distractors(pools, extra, np.random.default_rng(SEED)))
-    assert library.stats().passages == max(passages, base_passages)
+        add_distractors(library, distractors(pools, extra, np.random.default_rng(SEED)), extra)
+    stats = library.stats()  # the indexes are made from SQLite here
+    assert stats.passages == stats.vectors == max(passages, base_passages)
+    library.backend.checkpoint()  # as the bot would write in the background
     library.close()

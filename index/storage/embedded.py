@@ -1,0 +1,307 @@
+"""The embedded backend: SQLite is the one source of truth; FAISS and BM25 live in memory.
+
+Consistency: `add_article` is one SQLite transaction (article, passages, sentence and passage
+vectors, BM25 terms, and a row in the `changes` log); once it commits the article is stored,
+and searchable in every process: each process's in-memory indexes apply the logged changes
+they have not seen, reading only those passages, before each question (`refresh`: one indexed
+SQLite read when nothing changed). Writers take turns through the data dir's write lock;
+readers never wait for a writer's transaction (WAL). A kill loses nothing committed, and
+there is no index file that has to agree with the database: the indexes are made from it (or
+from an optional checkpoint plus the changes logged after it, see checkpoint.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..lexical import ANALYZER, LexicalIndex, analyze
+from ..locking import ReadWriteLock
+from ..models import Article, Passage
+from ..store import Store
+from ..vectors import TRAIN_SAMPLE, VectorIndex, ivf_lists
+from . import checkpoint
+from .base import Counts, StorageConfig
+from .embedded_write import EmbeddedWrites
+
+logger = logging.getLogger(__name__)
+CHECKPOINT_MIN = 20_000  # passages: smaller libraries load from SQLite in about a second
+BATCH = 20_000
+
+
+@dataclass
+class _Live:
+    """The in-memory indexes and the last change they include."""
+
+    vectors: VectorIndex | None  # None until the first vector is known
+    lexical: LexicalIndex
+    seq: int
+    token: str
+    changed: int = 0  # passages added or removed since the last checkpoint (or load)
+    from_checkpoint: bool = False
+
+
+class EmbeddedBackend(EmbeddedWrites):
+    def __init__(self, data_dir: Path, config: StorageConfig, *, lock_timeout: float) -> None:
+        self.store = Store(data_dir / "articles.db")
+        self.read_only = self.store.read_only
+        self.config = config
+        self.lock_timeout = lock_timeout
+        self._index_dir = data_dir / "index"
+        self._lock_path = data_dir / "write.lock"
+        self._rw = ReadWriteLock()
+        self._apply = threading.Lock()  # one catch-up (or load) at a time
+        self._write = threading.Lock()  # one writing thread at a time, then the file lock
+        self._live: _Live | None = None
+        self._checkpointing: threading.Thread | None = None
+
+    @property
+    def model(self) -> str | None:
+        return self.store.meta("model")
+
+    # -- keeping up with the database ------------------------------------------------------
+
+    def refresh(self) -> None:
+        live = self._live
+        if live is not None and self.store.head()[0] == live.seq:
+            return
+        with self._apply:
+            if self._live is None:
+                self._live = self._load()
+            self._catch_up(self._live)
+        self._maybe_checkpoint()
+
+    def _catch_up(self, live: _Live) -> None:
+        """Apply the changes logged after `live.seq` (under self._apply)."""
+        with self.store.reading() as conn:
+            seq, token = self.store.head()
+            if seq == live.seq:
+                return
+            # A restored or replaced database, or a re-index: everything is made again.
+            reload = seq < live.seq or bool(
+                live.seq and self.store.token_at(live.seq) != live.token
+            )
+            changes = [] if reload else self.store.changes_after(conn, live.seq)
+            reload = reload or any(op == "reindex" for _, op, _ in changes)
+            added = [int(i) for _, op, ids in changes if op == "add" for i in ids]
+            rows = {} if reload else {r[0]: r for r in self._index_rows(conn, added)}
+        if reload:
+            logger.info("the database was replaced or re-indexed; indexes made from it again")
+            fresh = self._from_database()
+            with self._rw.writing():
+                live.__dict__.update(fresh.__dict__)
+            return
+        with self._rw.writing():
+            for _, op, ids in changes:
+                if op == "add":
+                    self._add_rows(live, [rows[int(i)] for i in ids if int(i) in rows])
+                elif op == "delete" and live.vectors is not None:
+                    live.vectors.remove(ids)
+                    live.lexical.remove(ids.tolist())
+                live.changed += len(ids)
+            live.seq, live.token = seq, token
+
+    def _add_rows(self, live: _Live, rows: list[tuple[int, str, np.ndarray, list[str]]]) -> None:
+        if not rows:
+            return
+        if live.vectors is None:
+            live.vectors = VectorIndex.empty(len(rows[0][2]))
+        live.vectors.add([r[0] for r in rows], np.vstack([r[2] for r in rows]))
+        for pid, language, _, terms in rows:
+            live.lexical.add(pid, language, terms)
+
+    def _index_rows(
+        self, conn: object, ids: list[int] | None = None, after: int = 0
+    ) -> Iterator[tuple[int, str, np.ndarray, list[str]]]:
+        """(id, language, passage vector, BM25 terms) from SQLite; terms of another analyzer
+        version are made again (in memory here; stored by `articlebot rebuild`)."""
+        for pid, language, blob, terms, analyzer in self.store.index_rows(conn, ids, after=after):  # type: ignore[arg-type]
+            if terms is None or analyzer != ANALYZER:
+                text = self.store.passages([pid])[pid].text
+                words = analyze(text, language)
+            else:
+                words = terms.split()
+            yield pid, language, np.frombuffer(blob, dtype=np.float16).astype(np.float32), words
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def _load(self) -> _Live:
+        """From the checkpoint if there is a usable one, else from SQLite."""
+        found = checkpoint.load(self._index_dir)
+        if found is not None:
+            manifest, vectors, lexical = found
+            head, _ = self.store.head()
+            if (
+                manifest.model == self.model
+                and manifest.analyzer == ANALYZER
+                and manifest.seq <= head
+                and (manifest.seq == 0 or self.store.token_at(manifest.seq) == manifest.token)
+            ):
+                return _Live(vectors, lexical, manifest.seq, manifest.token, 0, True)
+            logger.warning("the checkpoint is of another database state; made from SQLite")
+        return self._from_database()
+
+    def _from_database(self) -> _Live:
+        with self.store.reading() as conn:
+            seq, token = self.store.head()
+            count = conn.execute("SELECT COUNT(*) FROM passage_vectors").fetchone()[0]
+            vectors = self._empty_vectors(conn, count)
+            live = _Live(vectors, LexicalIndex(), seq, token, changed=count)
+            batch: list = []
+            for row in self._index_rows(conn):
+                batch.append(row)
+                if len(batch) >= BATCH:
+                    self._add_rows(live, batch)
+                    batch = []
+            self._add_rows(live, batch)
+        return live
+
+    def _empty_vectors(self, conn: object, count: int) -> VectorIndex | None:
+        """Exact below the threshold; above it IVF-SQ8 trained on an even sample of the
+        stored vectors (the same sample in every process)."""
+        row = conn.execute("SELECT vector FROM passage_vectors LIMIT 1").fetchone()  # type: ignore[attr-defined]
+        if row is None:
+            return None
+        dimension = len(row[0]) // 2
+        if count < self.config.ann_threshold:
+            return VectorIndex.empty(dimension)
+        lists = ivf_lists(count)
+        step = max(1, count // (lists * TRAIN_SAMPLE))
+        blobs = conn.execute(  # type: ignore[attr-defined]
+            "SELECT vector FROM passage_vectors WHERE passage_id % ? = 0", (step,)
+        ).fetchall()
+        sample = np.frombuffer(b"".join(b for (b,) in blobs), dtype=np.float16)
+        return VectorIndex.approximate(sample.reshape(-1, dimension).astype(np.float32), lists)
+
+    # -- checkpoints -------------------------------------------------------------------------
+
+    def _maybe_checkpoint(self) -> None:
+        live = self._live
+        if self.read_only or live is None or live.vectors is None:
+            return
+        size = len(live.lexical)
+        due = live.changed >= max(CHECKPOINT_MIN, size // 10) or (
+            not live.from_checkpoint and live.changed >= CHECKPOINT_MIN
+        )
+        if size < CHECKPOINT_MIN or not due:
+            return
+        if self._checkpointing is not None and self._checkpointing.is_alive():
+            return
+        self._checkpointing = threading.Thread(
+            target=self.checkpoint, name="articlebot-checkpoint", daemon=True
+        )
+        self._checkpointing.start()
+
+    def checkpoint(self) -> bool:
+        """Write a checkpoint of the live indexes now; False if another process is writing
+        one. Questions go on meanwhile; applying new changes waits for the files."""
+        live = self._live
+        model = self.model
+        if live is None or live.vectors is None or model is None or self.read_only:
+            return False
+        try:
+            with checkpoint.writer_lock(self._index_dir) as mine:
+                if not mine:
+                    return False
+                with self._rw.reading():
+                    manifest = checkpoint.Manifest(
+                        live.seq,
+                        live.token,
+                        model,
+                        live.vectors.dimension,
+                        ANALYZER,
+                        len(live.vectors),
+                    )
+                    checkpoint.write(self._index_dir, manifest, live.vectors, live.lexical)
+                    live.changed, live.from_checkpoint = 0, True
+                checkpoint.publish(self._index_dir, manifest)
+            return True
+        except OSError as exc:  # e.g. the disk is full: the checkpoint is only an optimization
+            logger.warning("could not write a checkpoint: %s", exc)
+            return False
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def find_duplicate(self, canonical_url: str | None, content_hash: str) -> Article | None:
+        return self.store.find_duplicate(canonical_url, content_hash)
+
+    def get_article(self, article_id: int) -> Article | None:
+        return self.store.get_article(article_id)
+
+    def articles(self, ids: set[int]) -> dict[int, Article]:
+        return self.store.articles(ids)
+
+    def list_articles(self, offset: int, limit: int) -> list[Article]:
+        return self.store.list_articles(offset, limit)
+
+    def passages(self, ids: Sequence[int]) -> dict[int, Passage]:
+        return self.store.passages(list(ids))
+
+    def iter_passages(self, batch: int = 256) -> Iterator[list[Passage]]:
+        every = sorted(self.store.passage_ids())
+        for start in range(0, len(every), batch):
+            found = self.store.passages(every[start : start + batch])
+            yield [found[i] for i in sorted(found)]
+
+    def sentence_vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        model = self.model
+        if model is None or not ids:
+            return {}
+        live = self._live
+        dimension = live.vectors.dimension if live and live.vectors else None
+        if dimension is None:
+            return {}
+        return self.store.sentence_vectors(list(ids), model, dimension)
+
+    def dense_search(self, vector: np.ndarray, k: int) -> dict[int, float]:
+        live = self._live
+        if live is None or live.vectors is None:
+            return {}
+        with self._rw.reading():
+            return live.vectors.search(vector, k)
+
+    def dense_scores(self, vector: np.ndarray, ids: Sequence[int]) -> dict[int, float]:
+        """From the stored passage vectors (float16): exact whichever index is in use."""
+        stored = self.store.passage_vectors(list(ids))
+        q = np.asarray(vector, dtype=np.float32).ravel()
+        return {i: float(v @ q) for i, v in stored.items() if len(v) == len(q)}
+
+    def lexical_search(self, question: str, k: int) -> dict[int, float]:
+        live = self._live
+        if live is None:
+            return {}
+        with self._rw.reading():
+            return live.lexical.search(question, k)
+
+    def idf(self, language: str, terms: Iterable[str]) -> dict[str, float]:
+        live = self._live
+        lexical = live.lexical if live is not None else LexicalIndex()
+        with self._rw.reading():
+            return lexical.idf(language, terms)
+
+    @property
+    def languages(self) -> list[str]:
+        live = self._live
+        return live.lexical.languages if live is not None else []
+
+    @property
+    def dimension(self) -> int | None:
+        live = self._live
+        return live.vectors.dimension if live is not None and live.vectors is not None else None
+
+    def counts(self) -> Counts:
+        articles, passages, languages = self.store.counts()
+        live = self._live
+        vectors = len(live.vectors) if live is not None and live.vectors is not None else 0
+        return Counts(articles, passages, vectors, languages)
+
+    def close(self) -> None:
+        thread = self._checkpointing
+        if thread is not None:
+            thread.join()
+        self.store.close()
