@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,13 +20,14 @@ from .language import detect_language
 from .lexical import analyze
 from .models import AddResult, Answer, Article, Hit, Passage, Stats
 from .search import hybrid_search
+from .sources_mixin import SourcesMixin, Stage, no_progress
 from .storage import Duplicate, NewArticle, NewPassage, Reindexed, StorageConfig, open_backend
+from .storage.base import backup_into, passage_vectors
 from .storage.views import DenseView, LexicalView, View
 
 logger = logging.getLogger(__name__)
 
 SENTENCE_CACHE = 20_000  # passages whose sentences stay in memory (vectors and analyzed terms)
-Stage = Callable[[str, dict], None]  # progress callback: (stage name, details)
 
 
 @dataclass(frozen=True)
@@ -47,11 +46,7 @@ class LibraryConfig:
     storage: StorageConfig = StorageConfig()  # which storage backend (see index/storage/)
 
 
-def _no_progress(stage: str, details: dict) -> None:
-    del stage, details
-
-
-class Library:
+class Library(SourcesMixin):
     """Articles in, answers out, over a storage backend (index/storage/). Thread-safe."""
 
     def __init__(self, config: LibraryConfig, embedder: Embedder | None = None) -> None:
@@ -116,85 +111,8 @@ class Library:
 
     # -- adding --------------------------------------------------------------------------------
 
-    def add_text(
-        self,
-        text: str,
-        *,
-        title: str | None = None,
-        url: str | None = None,
-        source: str | None = None,
-        published: str | None = None,
-        added_by: str | None = None,
-        progress: Stage = _no_progress,
-    ) -> AddResult:
-        draft = sources.from_text(text, title=title, url=url, source=source, published=published)
-        return self.add_draft(draft, added_by=added_by, progress=progress)
-
-    def add_file(
-        self,
-        path: Path,
-        *,
-        title: str | None = None,
-        added_by: str | None = None,
-        progress: Stage = _no_progress,
-    ) -> AddResult:
-        return self.add_draft(
-            sources.from_file(path, title=title), added_by=added_by, progress=progress
-        )
-
-    def add_bytes(
-        self,
-        data: bytes,
-        suffix: str,
-        *,
-        title: str | None = None,
-        url: str | None = None,
-        source: str | None = None,
-        added_by: str | None = None,
-        progress: Stage = _no_progress,
-    ) -> AddResult:
-        draft = sources.from_bytes(data, suffix, title=title, url=url, source=source)
-        return self.add_draft(draft, added_by=added_by, progress=progress)
-
-    def add_url(
-        self,
-        url: str,
-        *,
-        title: str | None = None,
-        added_by: str | None = None,
-        progress: Stage = _no_progress,
-    ) -> AddResult:
-        from .extract import extract_html
-        from .fetch import check_url, fetch
-
-        url = url.strip()
-        check_url(url, allow_private=self.config.allow_private_urls)
-        existing = self.backend.find_duplicate(sources.canonical_url(url), "")
-        if existing is not None:
-            return AddResult(existing, created=False)
-        progress("fetching", {"url": url})
-        page = fetch(
-            url,
-            allow_private=self.config.allow_private_urls,
-            max_bytes=self.config.fetch_max_bytes,
-            timeout=self.config.fetch_timeout,
-        )
-        progress("extracting", {"url": page.url})
-        if page.content_type.startswith("text/plain"):
-            draft = sources.from_text(page.text, title=title, url=page.url)
-        else:
-            extracted = extract_html(page.text, page.url)
-            draft = sources.from_text(
-                extracted.text,
-                title=title or extracted.title,
-                url=page.url,
-                source=extracted.source,
-                published=extracted.published,
-            )
-        return self.add_draft(draft, added_by=added_by, progress=progress)
-
     def add_draft(
-        self, draft: sources.Draft, *, added_by: str | None = None, progress: Stage = _no_progress
+        self, draft: sources.Draft, *, added_by: str | None = None, progress: Stage = no_progress
     ) -> AddResult:
         """Store an article and index it: all or nothing. Returns the existing one if known."""
         digest = sources.content_hash(draft.text)
@@ -358,18 +276,7 @@ class Library:
         data dir (the ONNX export is left out: it is made again on first use). Returns the
         copy's stats."""
         destination = Path(destination)
-        if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
-            raise BadInput(f"{destination} already exists and is not an empty folder")
-        partial = destination.with_name(f".{destination.name}.partial")
-        if partial.exists():
-            shutil.rmtree(partial)
-        partial.mkdir(parents=True, mode=0o700)
-        try:
-            self.backend.backup(partial)
-            os.replace(partial, destination)  # also over an empty folder
-        except BaseException:
-            shutil.rmtree(partial, ignore_errors=True)
-            raise
+        backup_into(self.backend, destination)
         copy = Library(LibraryConfig(destination, model=self.config.model), self.embedder)
         try:
             return copy.stats()
@@ -400,18 +307,6 @@ class Library:
 
     def close(self) -> None:
         self.backend.close()
-
-
-def passage_vectors(sentence_vectors: Sequence[np.ndarray]) -> np.ndarray:
-    """A passage's vector is the normalized mean of its sentences' vectors, not an embedding of
-    its own: adding then embeds each text once instead of twice, and retrieval is as good or
-    better (XQuAD passage_hit@1 en 0.934 vs 0.930, de 0.868 vs 0.868; answer_hit en 0.845 vs
-    0.845, de 0.767 vs 0.752). The sentence vectors are taken at the float16 they are stored in,
-    so a passage gets the same vector whether its sentences were just embedded or read back."""
-    means = np.stack(
-        [v.astype(np.float16).astype(np.float32).mean(axis=0) for v in sentence_vectors]
-    )
-    return means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
 
 
 def _split(flat: np.ndarray, counts: list[int]) -> list[np.ndarray]:

@@ -10,6 +10,8 @@ process sees meanwhile, what survives a kill. tests/test_storage.py runs one sui
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,7 @@ from typing import Protocol
 import numpy as np
 
 from ..chunking import Chunk
+from ..errors import BadInput
 from ..models import Article, Passage
 
 
@@ -161,11 +164,33 @@ class StorageBackend(Protocol):
     def close(self) -> None: ...
 
 
-def passage_vector(sentence_vectors: np.ndarray) -> np.ndarray:
-    """A passage's vector: the normalized mean of its sentences' vectors, taken at the float16
-    they are stored in (see index.library.passage_vectors)."""
-    mean = np.asarray(sentence_vectors, dtype=np.float16).astype(np.float32).mean(axis=0)
-    return mean / max(float(np.linalg.norm(mean)), 1e-12)
+def passage_vectors(sentence_vectors: Sequence[np.ndarray]) -> np.ndarray:
+    """A passage's vector is the normalized mean of its sentences' vectors, not an embedding of
+    its own: adding then embeds each text once instead of twice, and retrieval is as good or
+    better (XQuAD passage_hit@1 en 0.934 vs 0.930, de 0.868 vs 0.868; answer_hit en 0.845 vs
+    0.845, de 0.767 vs 0.752). The sentence vectors are taken at the float16 they are stored in,
+    so a passage gets the same vector whether its sentences were just embedded or read back."""
+    means = np.stack(
+        [v.astype(np.float16).astype(np.float32).mean(axis=0) for v in sentence_vectors]
+    )
+    return means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
+
+
+def backup_into(backend: StorageBackend, destination: Path) -> None:
+    """`backend.backup` into a new (or empty) folder, all or nothing: it is made beside the
+    destination and renamed into place."""
+    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+        raise BadInput(f"{destination} already exists and is not an empty folder")
+    partial = destination.with_name(f".{destination.name}.partial")
+    if partial.exists():
+        shutil.rmtree(partial)
+    partial.mkdir(parents=True, mode=0o700)
+    try:
+        backend.backup(partial)
+        os.replace(partial, destination)  # also over an empty folder
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
 
 
 class Duplicate(Exception):
