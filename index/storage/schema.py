@@ -90,6 +90,20 @@ def writable(path: Path) -> bool:
 
 
 def connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    try:
+        return _connect(path, read_only=read_only)
+    except sqlite3.DatabaseError as exc:
+        raise damaged(path, exc) from None
+
+
+def damaged(path: Path, exc: Exception) -> StorageError:
+    return StorageError(
+        f"{path} is damaged or not an articlebot database ({exc}); restore it from a backup "
+        "(`articlebot backup` makes one) or move it away to start an empty library"
+    )
+
+
+def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
     if not read_only:
         conn = sqlite3.connect(path, timeout=30, isolation_level=None)
         conn.execute("PRAGMA busy_timeout=30000")
@@ -127,10 +141,7 @@ def prepare(conn: sqlite3.Connection, path: Path, *, write: bool) -> None:
         found = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.DatabaseError as exc:
-        raise StorageError(
-            f"{path} is damaged or not an articlebot database ({exc}); restore it from a "
-            "backup (`articlebot backup` makes one) or move it away to start an empty library"
-        ) from None
+        raise damaged(path, exc) from None
     version = SCHEMA_VERSION
     if found > version:
         raise StorageError(
