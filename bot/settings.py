@@ -11,8 +11,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from index.embedder import BACKENDS, DEFAULT_BACKEND, DEFAULT_MODEL
-from index.errors import ArticleBotError
+from index.errors import ArticleBotError, BadInput
 from index.library import LibraryConfig
+from index.storage import StorageConfig, storage_config
 
 DEFAULT_API_URL = "https://api.telegram.org"
 TRUE = frozenset({"1", "true", "yes", "on"})
@@ -54,6 +55,8 @@ class Settings:
     questions_per_minute: int = 10  # per user; 0 turns the throttle off
     flood_retries: int = 3  # AIORateLimiter retries after Telegram's RetryAfter
     answer_sources: int = 3  # the quoted source plus up to two more
+    # STORAGE_BACKEND, QDRANT_* (index/storage/); not printed: it holds QDRANT_API_KEY
+    storage: StorageConfig = field(default_factory=StorageConfig, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -81,6 +84,7 @@ class Settings:
             questions_per_minute=_int("QUESTIONS_PER_MINUTE", get("QUESTIONS_PER_MINUTE"), 10),
             flood_retries=_int("FLOOD_RETRIES", get("FLOOD_RETRIES"), 3),
             answer_sources=max(1, _int("ANSWER_SOURCES", get("ANSWER_SOURCES"), 3)),
+            storage=_storage(environ),
         )
 
     def with_data_dir(self, data_dir: Path) -> Settings:
@@ -93,7 +97,15 @@ class Settings:
             embedding_backend=self.embedding_backend,
             int8_adding=self.embedding_int8,
             allow_private_urls=self.allow_private_urls,
+            storage=self.storage,
         )
+
+
+def _storage(environ: Mapping[str, str]) -> StorageConfig:
+    try:
+        return storage_config(environ)
+    except BadInput as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def _api_url(value: str) -> str:

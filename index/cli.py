@@ -47,6 +47,7 @@ def _data_dir(args: argparse.Namespace, environ: Mapping[str, str]) -> Path:
 def _library(args: argparse.Namespace, environ: Mapping[str, str]):  # noqa: ANN202
     from .embedder import DEFAULT_MODEL
     from .library import Library, LibraryConfig
+    from .storage import storage_config
 
     config = LibraryConfig(
         data_dir=_data_dir(args, environ),
@@ -54,6 +55,7 @@ def _library(args: argparse.Namespace, environ: Mapping[str, str]):  # noqa: ANN
         embedding_backend=_backend(environ),
         int8_adding=_flag(environ, "EMBEDDING_INT8", True),
         allow_private_urls=_flag(environ, "ALLOW_PRIVATE_URLS", False),
+        storage=storage_config(environ),
     )
     return Library(config)
 

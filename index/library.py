@@ -52,7 +52,7 @@ class Library(SourcesMixin):
     def __init__(self, config: LibraryConfig, embedder: Embedder | None = None) -> None:
         self.config = config
         self.data_dir = config.data_dir
-        if config.storage.backend == "embedded" and not self.data_dir.exists():
+        if not self.data_dir.exists():  # (an existing one is not touched: it may be read-only)
             self.data_dir.mkdir(parents=True, mode=0o700)
         self._models_dir = config.models_dir or self.data_dir / "models"  # the ONNX export
         self.embedder: Embedder = embedder or SentenceTransformerEmbedder(

@@ -49,14 +49,7 @@ def storage_config(backend: str, tmp_path: Path) -> StorageConfig:
     )
 
 
-@pytest.fixture(
-    params=[
-        "embedded",
-        pytest.param(
-            "qdrant", marks=pytest.mark.xfail(reason="backend being written", strict=True)
-        ),
-    ]
-)
+@pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
