@@ -20,8 +20,10 @@ TRAIN_SAMPLE = 64  # training vectors per IVF list
 
 
 def ivf_lists(count: int) -> int:
-    """IVF lists for a library of `count` passages: about sqrt(count), at least 256."""
-    return int(min(max(256, 2 ** round(np.log2(max(count, 1)) / 2)), 8192))
+    """IVF lists for a library of `count` passages: about sqrt(count), at least 256 (fewer
+    only for tiny libraries: k-means wants 39 vectors a list)."""
+    lists = int(min(max(256, 2 ** round(np.log2(max(count, 1)) / 2)), 8192))
+    return max(1, min(lists, count // 39))
 
 
 class VectorIndex:

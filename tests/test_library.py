@@ -347,3 +347,27 @@ def test_index_builds_do_not_flood_the_log(
     with caplog.at_level(logging.DEBUG):
         hash_library.add_text(ARTICLE_EN)
     assert [r.getMessage() for r in caplog.records if r.name.startswith("bm25s")] == []
+
+
+def test_the_dense_index_becomes_approximate_past_the_threshold(tmp_path: Path) -> None:
+    from index.storage import StorageConfig
+
+    config = LibraryConfig(tmp_path / "data", storage=StorageConfig(ann_threshold=12))
+    library = Library(config, embedder=HashEmbedder())
+    library.add_text(ARTICLE_EN)
+    live = library.backend._live  # type: ignore[attr-defined]
+    assert not live.vectors.approximate_kind
+    for i in range(14):
+        library.add_text(f"Report {i}\n\nThe harbour {i} received {i * 7} ships this year.")
+    library.backend._checkpointing.join()  # type: ignore[attr-defined]
+    assert live.vectors.approximate_kind and len(live.vectors) == library.stats().passages
+    answer = library.ask("How much will the bridge cost?")
+    assert "40 million" in answer.quote
+    article = library.list()[0]
+    library.delete(article.id)
+    assert library.stats().vectors == library.stats().passages
+    library.close()
+    reopened = Library(config, embedder=HashEmbedder())  # from the checkpoint: IVF again
+    assert reopened.ask("How much will the bridge cost?").quote == answer.quote
+    assert reopened.backend._live.vectors.approximate_kind  # type: ignore[attr-defined]
+    reopened.close()

@@ -188,14 +188,21 @@ class EmbeddedBackend(EmbeddedWrites):
         due = live.changed >= max(CHECKPOINT_MIN, size // 10) or (
             not live.from_checkpoint and live.changed >= CHECKPOINT_MIN
         )
-        if size < CHECKPOINT_MIN or not due:
+        grown = not live.vectors.approximate_kind and size >= self.config.ann_threshold
+        if (size < CHECKPOINT_MIN or not due) and not grown:
             return
         if self._checkpointing is not None and self._checkpointing.is_alive():
             return
         self._checkpointing = threading.Thread(
-            target=self.checkpoint, name="articlebot-checkpoint", daemon=True
+            target=self._checkpoint_logged, name="articlebot-checkpoint", daemon=True
         )
         self._checkpointing.start()
+
+    def _checkpoint_logged(self) -> None:
+        try:
+            self.checkpoint()
+        except Exception:  # a background optimization: the library works without it
+            logger.exception("could not write a checkpoint")
 
     def checkpoint(self) -> bool:
         """Write a checkpoint of the live indexes now; False if another process is writing
@@ -204,6 +211,8 @@ class EmbeddedBackend(EmbeddedWrites):
         model = self.model
         if live is None or live.vectors is None or model is None or self.read_only:
             return False
+        if not live.vectors.approximate_kind and len(live.vectors) >= self.config.ann_threshold:
+            self._make_approximate(live)
         try:
             with checkpoint.writer_lock(self._index_dir) as mine:
                 if not mine:
@@ -224,6 +233,33 @@ class EmbeddedBackend(EmbeddedWrites):
         except OSError as exc:  # e.g. the disk is full: the checkpoint is only an optimization
             logger.warning("could not write a checkpoint: %s", exc)
             return False
+
+    def _make_approximate(self, live: _Live) -> None:
+        """The library grew past the threshold: an IVF index is made from SQLite beside the
+        exact one (questions go on), brought up to the changes applied meanwhile, swapped in."""
+        with self.store.reading() as conn:
+            seq = self.store.head()[0]
+            count = conn.execute("SELECT COUNT(*) FROM passage_vectors").fetchone()[0]
+            vectors = self._empty_vectors(conn, count)
+            assert vectors is not None
+            rows = conn.execute("SELECT passage_id, vector FROM passage_vectors")
+            while chunk := rows.fetchmany(BATCH):
+                matrix = np.frombuffer(b"".join(r[1] for r in chunk), dtype=np.float16)
+                vectors.add([r[0] for r in chunk], matrix.reshape(len(chunk), -1))
+        with self._apply:  # no catch-up meanwhile: live.seq stays put
+            with self.store.reading() as conn:
+                changes = [c for c in self.store.changes_after(conn, seq) if c[0] <= live.seq]
+                added = [int(i) for _, op, ids in changes if op == "add" for i in ids]
+                stored = self.store.passage_vectors(added)
+            for _, op, ids in changes:
+                if op == "add":
+                    found = [int(i) for i in ids if int(i) in stored]
+                    if found:
+                        vectors.add(found, np.vstack([stored[i] for i in found]))
+                elif op == "delete":
+                    vectors.remove(ids)
+            with self._rw.writing():
+                live.vectors = vectors
 
     # -- reading -----------------------------------------------------------------------------
 
