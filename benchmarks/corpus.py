@@ -12,15 +12,15 @@ from SQLite when it opens (benchmark only)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from index.chunking import Chunk, split_sentences
+from index.chunking import split_sentences
 from index.embedder import Embedder
 from index.lexical import ANALYZER, analyze
 from index.library import Library, LibraryConfig
@@ -64,79 +64,95 @@ def build_base(directory: Path, plan: Plan, embedder: Embedder) -> int:
     return passages
 
 
-Distractor = tuple[str, Chunk, np.ndarray, np.ndarray, list[str]]
+BLOCK = 20_000  # distractors made and written at a time (one transaction)
 
 
-def distractors(pools: list[SentencePool], count: int, rng: np.random.Generator) -> Iterator:
-    """(language, passage, vector, sentence vectors, terms) for `count` synthetic passages,
-    languages alternating; made lazily (1M at once would not fit in memory)."""
-    for n in range(count):
-        pool = pools[n % len(pools)]
-        picks = rng.choice(len(pool.sentences), size=int(rng.integers(3, 8)), replace=False)
-        spans, parts, offset = [], [], 0
-        for i in picks:
-            sentence = pool.sentences[i]
-            spans.append((offset, offset + len(sentence)))
-            parts.append(sentence)
-            offset += len(sentence) + 1
-        text = " ".join(parts)
-        vector = pool.vectors[picks].mean(axis=0)
-        vector /= np.linalg.norm(vector) or 1.0
-        chunk = Chunk(text, 0, len(text), tuple(spans))
-        terms = [t for i in picks for t in pool.terms[i]]
-        yield pool.language, chunk, vector, pool.vectors[picks], terms
+def _block(pool: SentencePool, count: int, rng: np.random.Generator) -> list[tuple]:
+    """`count` distractors of one pool, made together (numpy): 3-7 distinct sentences each;
+    (text, sentence spans, vector, sentence vectors, terms) per distractor."""
+    sizes = rng.integers(3, 8, size=count)
+    picks = np.argpartition(rng.random((count, len(pool.sentences))), 7, axis=1)[:, :7]
+    mask = np.arange(7)[None, :] < sizes[:, None]
+    sums = (pool.vectors[picks] * mask[:, :, None]).sum(axis=1)
+    vectors = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+    out = []
+    for row, size, vector in zip(picks, sizes, vectors, strict=True):
+        chosen = row[:size]
+        spans, offset = [], 0
+        for i in chosen:
+            spans.append((offset, offset + len(pool.sentences[i])))
+            offset += len(pool.sentences[i]) + 1
+        text = " ".join(pool.sentences[i] for i in chosen)
+        terms = " ".join(t for i in chosen for t in pool.terms[i])
+        out.append((text, spans, vector, pool.vectors[chosen], terms))
+    return out
 
 
 def add_distractors(
-    library: Library, items: Iterable[Distractor], count: int, tag: str = "d"
+    library: Library, pools: list[SentencePool], count: int, rng: np.random.Generator
 ) -> None:
-    """Write synthetic passages into SQLite as the embedded backend's add does, PER_ARTICLE to
-    an article, one transaction per 20,000."""
+    """Write `count` synthetic passages into SQLite as the embedded backend's add writes an
+    article (PER_ARTICLE passages of one language to an article, languages alternating), in
+    bulk: ids are given explicitly, BLOCK passages to a transaction."""
     store = library.store
     model = library.embedder.name
-    items = iter(items)
     with tqdm(total=count, desc="distractors", leave=False) as bar:
-        for start in range(0, count, 20_000):
-            block = [next(items) for _ in range(min(20_000, count - start))]
+        for start in range(0, count, BLOCK):
+            n = min(BLOCK, count - start)
+            made = [_block(pool, (n + 1 - k) // 2, rng) for k, pool in enumerate(pools[:2])]
             with store.transaction() as conn:
                 if store.meta("model") is None:
                     store.set_meta(conn, "model", model)
-                for first in range(0, len(block), PER_ARTICLE):
-                    _article(
-                        store,
-                        conn,
-                        block[first : first + PER_ARTICLE],
-                        f"{tag}{start + first}",
-                        model,
+                _write_block(store, conn, pools, made, model)
+            bar.update(n)
+
+
+def _write_block(store, conn, pools, made, model: str) -> None:  # noqa: ANN001
+    article = conn.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0] + 1
+    passage = conn.execute("SELECT COALESCE(MAX(id), 0) FROM passages").fetchone()[0] + 1
+    rows: dict[str, list] = {k: [] for k in ("a", "p", "s", "v", "t")}
+    for pool, items in zip(pools, made, strict=False):
+        for first in range(0, len(items), PER_ARTICLE):
+            group, offset, ids = items[first : first + PER_ARTICLE], 0, []
+            text = "\n\n".join(g[0] for g in group)
+            digest = hashlib.sha256(f"{article}{text}".encode()).hexdigest()
+            rows["a"].append(
+                (article, f"Distractor {article} ({pool.language})", pool.language, digest, text)
+            )
+            for ordinal, (body, spans, vector, sentences, terms) in enumerate(group):
+                rows["p"].append(
+                    (
+                        passage,
+                        article,
+                        ordinal,
+                        body,
+                        offset,
+                        offset + len(body),
+                        json.dumps(spans),
+                        pool.language,
                     )
-            bar.update(len(block))
-
-
-def _article(store, conn, group: list[Distractor], name: str, model: str) -> None:  # noqa: ANN001
-    for language in sorted({item[0] for item in group}):
-        mine = [item for item in group if item[0] == language]
-        chunks, offset = [], 0
-        for _, chunk, _, _, _ in mine:
-            chunks.append(Chunk(chunk.text, offset, offset + len(chunk.text), chunk.sentences))
-            offset += len(chunk.text) + 2
-        text = "\n\n".join(c.text for c in chunks)
-        article_id = store.insert_article(
-            conn,
-            title=f"Distractor {name} ({language})",
-            text=text,
-            url=None,
-            canonical_url=None,
-            source="benchmark distractors",
-            published=None,
-            language=language,
-            content_hash=hashlib.sha256(f"{name}{language}{text}".encode()).hexdigest(),
-            added_by=None,
-        )
-        ids = [p.id for p in store.insert_passages(conn, article_id, chunks, language)]
-        store.put_sentence_vectors(conn, model, zip(ids, [m[3] for m in mine], strict=True))
-        store.put_passage_vectors(conn, zip(ids, [m[2] for m in mine], strict=True))
-        store.put_terms(conn, ANALYZER, zip(ids, [m[4] for m in mine], strict=True))
-        store.log_change(conn, "add", article_id, ids)
+                )
+                rows["s"].append((passage, model, sentences.astype(np.float16).tobytes()))
+                rows["v"].append((passage, vector.astype(np.float16).tobytes()))
+                rows["t"].append((passage, ANALYZER, terms))
+                ids.append(passage)
+                offset += len(body) + 2
+                passage += 1
+            store.log_change(conn, "add", article, ids)
+            article += 1
+    conn.executemany(
+        "INSERT INTO articles (id, title, language, content_hash, text, source, added_at) "
+        "VALUES (?, ?, ?, ?, ?, 'benchmark distractors', '2025-11-01T00:00:00+00:00')",
+        rows["a"],
+    )
+    conn.executemany(
+        'INSERT INTO passages (id, article_id, ordinal, text, start, "end", sentences, language) '
+        "VALUES (?,?,?,?,?,?,?,?)",
+        rows["p"],
+    )
+    conn.executemany("INSERT INTO sentence_vectors VALUES (?,?,?)", rows["s"])
+    conn.executemany("INSERT INTO passage_vectors VALUES (?,?)", rows["v"])
+    conn.executemany("INSERT INTO passage_terms VALUES (?,?,?)", rows["t"])
 
 
 def build_scaled(
@@ -154,7 +170,7 @@ def build_scaled(
     library = Library(LibraryConfig(target), embedder)
     extra = max(0, passages - base_passages)
     if extra:
-        add_distractors(library, distractors(pools, extra, np.random.default_rng(SEED)), extra)
+        add_distractors(library, pools, extra, np.random.default_rng(SEED))
     stats = library.stats()  # the indexes are made from SQLite here
     assert stats.passages == stats.vectors == max(passages, base_passages)
     library.backend.checkpoint()  # as the bot would write in the background

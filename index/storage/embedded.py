@@ -24,7 +24,7 @@ from ..lexical import ANALYZER, LexicalIndex, analyze
 from ..locking import ReadWriteLock
 from ..models import Article, Passage
 from ..store import Store
-from ..vectors import TRAIN_SAMPLE, VectorIndex, ivf_lists
+from ..vectors import DELETED_LIMIT, TRAIN_SAMPLE, VectorIndex
 from . import checkpoint
 from .base import Counts, StorageConfig
 from .embedded_write import EmbeddedWrites
@@ -162,21 +162,20 @@ class EmbeddedBackend(EmbeddedWrites):
         return live
 
     def _empty_vectors(self, conn: object, count: int) -> VectorIndex | None:
-        """Exact below the threshold; above it IVF-SQ8 trained on an even sample of the
-        stored vectors (the same sample in every process)."""
+        """Exact below the threshold; above it HNSW-SQ8, its quantizer trained on an even
+        sample of the stored vectors (the same sample in every process)."""
         row = conn.execute("SELECT vector FROM passage_vectors LIMIT 1").fetchone()  # type: ignore[attr-defined]
         if row is None:
             return None
         dimension = len(row[0]) // 2
         if count < self.config.ann_threshold:
             return VectorIndex.empty(dimension)
-        lists = ivf_lists(count)
-        step = max(1, count // (lists * TRAIN_SAMPLE))
+        step = max(1, count // TRAIN_SAMPLE)
         blobs = conn.execute(  # type: ignore[attr-defined]
             "SELECT vector FROM passage_vectors WHERE passage_id % ? = 0", (step,)
         ).fetchall()
         sample = np.frombuffer(b"".join(b for (b,) in blobs), dtype=np.float16)
-        return VectorIndex.approximate(sample.reshape(-1, dimension).astype(np.float32), lists)
+        return VectorIndex.approximate(sample.reshape(-1, dimension).astype(np.float32))
 
     # -- checkpoints -------------------------------------------------------------------------
 
@@ -189,6 +188,7 @@ class EmbeddedBackend(EmbeddedWrites):
             not live.from_checkpoint and live.changed >= CHECKPOINT_MIN
         )
         grown = not live.vectors.approximate_kind and size >= self.config.ann_threshold
+        grown = grown or live.vectors.deleted_fraction > DELETED_LIMIT
         if (size < CHECKPOINT_MIN or not due) and not grown:
             return
         if self._checkpointing is not None and self._checkpointing.is_alive():
@@ -211,7 +211,10 @@ class EmbeddedBackend(EmbeddedWrites):
         model = self.model
         if live is None or live.vectors is None or model is None or self.read_only:
             return False
-        if not live.vectors.approximate_kind and len(live.vectors) >= self.config.ann_threshold:
+        vectors = live.vectors
+        if vectors.deleted_fraction > DELETED_LIMIT or (
+            not vectors.approximate_kind and len(vectors) >= self.config.ann_threshold
+        ):
             self._make_approximate(live)
         try:
             with checkpoint.writer_lock(self._index_dir) as mine:
@@ -235,8 +238,9 @@ class EmbeddedBackend(EmbeddedWrites):
             return False
 
     def _make_approximate(self, live: _Live) -> None:
-        """The library grew past the threshold: an IVF index is made from SQLite beside the
-        exact one (questions go on), brought up to the changes applied meanwhile, swapped in."""
+        """The library grew past the threshold (or its approximate index holds too many deleted
+        vectors): the index is made again from SQLite beside the live one (questions go on),
+        brought up to the changes applied meanwhile, and swapped in."""
         with self.store.reading() as conn:
             seq = self.store.head()[0]
             count = conn.execute("SELECT COUNT(*) FROM passage_vectors").fetchone()[0]
