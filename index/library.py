@@ -80,7 +80,7 @@ class Library(SourcesMixin):
             DenseView(self.backend),
             LexicalView(self.backend),
             stored or self.embedder.name,
-            getattr(self.backend, "dimension", None) or self.embedder.dimension,
+            self.backend.dimension or self.embedder.dimension,
         )
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> Stats:
@@ -300,7 +300,7 @@ class Library(SourcesMixin):
             passages=counts.passages,
             vectors=counts.vectors,
             model=self.backend.model or self.embedder.name,
-            dimension=getattr(self.backend, "dimension", None) or self.embedder.dimension,
+            dimension=self.backend.dimension or self.embedder.dimension,
             languages=counts.languages,
             data_dir=str(self.data_dir),
         )

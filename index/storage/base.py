@@ -91,6 +91,11 @@ class StorageBackend(Protocol):
         """The embedding model the stored vectors were made with; None while there are none."""
         ...
 
+    @property
+    def dimension(self) -> int | None:
+        """The stored vectors' dimension; None while there are none."""
+        ...
+
     def refresh(self) -> None:
         """Make what other processes have committed visible here (cheap when nothing changed)."""
         ...
