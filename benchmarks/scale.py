@@ -190,6 +190,14 @@ def report(w, scale: dict) -> None:  # noqa: ANN001
         f"stored vectors for {RECALL_QUERIES} XQuAD questions (target ≥ 0.98; — where the "
         "index is exact).\n"
     )
+    if "measured" in scale:  # measured apart from the rest of the run
+        load = ", ".join(f"{x:.1f}" for x in scale["load"])
+        w(
+            f"*Measured in a separate run of this section on {scale['measured']} "
+            f"({scale['seconds'] / 60:.0f} minutes with the libraries' building), on the 2 "
+            f"cores this machine shares with other work: load average at the end {load}; "
+            "every figure here is inflated by that load.*\n"
+        )
     w(
         "| passages | add (s) | add max (s) | written by an add (MB) | add peak above resting "
         "(MB) | ask p50 (ms) | ask p95 (ms) | start-up to first answer (s) | RSS (MB) | "

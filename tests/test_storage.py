@@ -64,6 +64,14 @@ def library(backend: str, tmp_path: Path) -> Iterator[Library]:
     lib = make_library(backend, tmp_path)
     yield lib
     lib.close()
+    config = lib.config.storage
+    if config.qdrant_url:  # a real server: remove this test's collections
+        from qdrant_client import QdrantClient
+
+        client = QdrantClient(url=config.qdrant_url, api_key=config.qdrant_api_key)
+        for collection in client.get_collections().collections:
+            if collection.name.startswith(config.qdrant_collection):
+                client.delete_collection(collection.name)
 
 
 def test_add_ask_and_stats_agree(library: Library) -> None:
