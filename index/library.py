@@ -293,7 +293,7 @@ class Library(SourcesMixin):
         return self.backend.list_articles(offset, limit)
 
     def stats(self) -> Stats:
-        self.backend.refresh()
+        self._current()  # up to date, and the model check: the bot's start stops on a mismatch
         counts = self.backend.counts()
         return Stats(
             articles=counts.articles,
