@@ -24,6 +24,7 @@ HNSW_LINKS = 32
 EF_CONSTRUCTION = 64
 EF_SEARCH = 256
 DELETED_LIMIT = 0.1
+ROOM = 20_000  # vectors' room kept ahead (at least; 10% of the index when larger)
 
 
 class VectorIndex:
@@ -32,6 +33,32 @@ class VectorIndex:
         self._deleted: set[int] = deleted or set()
         self._selector: faiss.IDSelector | None = None
         self._select()
+        self.capacity = int(index.ntotal)
+
+    @property
+    def room(self) -> int:
+        """Vectors that can still be added without the arrays being reallocated."""
+        return self.capacity - int(self._index.ntotal)
+
+    def reserve(self) -> None:
+        """Room for ROOM (or 10%) more vectors. FAISS keeps vectors (and HNSW its links) in
+        growing arrays: the add that outgrows one copies it whole, briefly twice its memory
+        (at 1M passages several hundred MB on one add). Growing them here, off the add path,
+        and shrinking them again keeps the room (the arrays keep their capacity)."""
+        n = int(self._index.ntotal)
+        extra = max(ROOM, n // 10)
+        inner = faiss.downcast_index(self._index.index)
+        if isinstance(inner, faiss.IndexHNSW):
+            storage = faiss.downcast_index(inner.storage)
+            per_links = int(inner.hnsw.nb_neighbors(0) * 1.2)  # level 0 and a share above
+            arrays = [(storage.codes, storage.code_size), (inner.hnsw.neighbors, per_links)]
+        else:
+            arrays = [(inner.codes, inner.code_size)]
+        for array, per in arrays:
+            size = array.size()
+            array.resize(size + extra * per)
+            array.resize(size)
+        self.capacity = n + extra
 
     @classmethod
     def empty(cls, dimension: int) -> VectorIndex:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from ..lexical import ANALYZER, LexicalIndex, analyze
 from ..locking import ReadWriteLock
 from ..models import Article, Passage
 from ..store import Store
-from ..vectors import DELETED_LIMIT, TRAIN_SAMPLE, VectorIndex
+from ..vectors import DELETED_LIMIT, ROOM, TRAIN_SAMPLE, VectorIndex
 from . import checkpoint
 from .base import Counts, StorageConfig
 from .embedded_write import EmbeddedWrites
@@ -72,7 +72,10 @@ class EmbeddedBackend(EmbeddedWrites):
             return
         with self._apply:
             if self._live is None:
-                self._live = self._load()
+                loaded = self._load()
+                if loaded.vectors is not None:
+                    loaded.vectors.reserve()
+                self._live = loaded
             self._catch_up(self._live)
         self._maybe_checkpoint()
 
@@ -93,6 +96,8 @@ class EmbeddedBackend(EmbeddedWrites):
         if reload:
             logger.info("the database was replaced or re-indexed; indexes made from it again")
             fresh = self._from_database()
+            if fresh.vectors is not None:
+                fresh.vectors.reserve()
             with self._rw.writing():
                 live.__dict__.update(fresh.__dict__)
             return
@@ -181,7 +186,11 @@ class EmbeddedBackend(EmbeddedWrites):
 
     def _maybe_checkpoint(self) -> None:
         live = self._live
-        if self.read_only or live is None or live.vectors is None:
+        if live is None or live.vectors is None:
+            return
+        if live.vectors.room < ROOM // 4:
+            self._in_background(self._make_room)
+        if self.read_only:
             return
         size = len(live.lexical)
         due = live.changed >= max(CHECKPOINT_MIN, size // 10) or (
@@ -191,18 +200,28 @@ class EmbeddedBackend(EmbeddedWrites):
         grown = grown or live.vectors.deleted_fraction > DELETED_LIMIT
         if (size < CHECKPOINT_MIN or not due) and not grown:
             return
+        self._in_background(self.checkpoint)
+
+    def _in_background(self, work: Callable[[], object]) -> None:
+        """Run `work` on the background thread unless it is busy (it is only an optimization:
+        the library works without it, so a failure is logged and nothing else)."""
         if self._checkpointing is not None and self._checkpointing.is_alive():
             return
-        self._checkpointing = threading.Thread(
-            target=self._checkpoint_logged, name="articlebot-checkpoint", daemon=True
-        )
+
+        def run() -> None:
+            try:
+                work()
+            except Exception:
+                logger.exception("background index work failed")
+
+        self._checkpointing = threading.Thread(target=run, name="articlebot-index", daemon=True)
         self._checkpointing.start()
 
-    def _checkpoint_logged(self) -> None:
-        try:
-            self.checkpoint()
-        except Exception:  # a background optimization: the library works without it
-            logger.exception("could not write a checkpoint")
+    def _make_room(self) -> None:
+        """More room in the vector arrays, while no change is being applied."""
+        with self._apply, self._rw.writing():
+            if self._live is not None and self._live.vectors is not None:
+                self._live.vectors.reserve()
 
     def checkpoint(self) -> bool:
         """Write a checkpoint of the live indexes now; False if another process is writing
@@ -262,6 +281,7 @@ class EmbeddedBackend(EmbeddedWrites):
                         vectors.add(found, np.vstack([stored[i] for i in found]))
                 elif op == "delete":
                     vectors.remove(ids)
+            vectors.reserve()
             with self._rw.writing():
                 live.vectors = vectors
 
