@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,11 +22,11 @@ import numpy as np
 
 from ..lexical import ANALYZER, LexicalIndex, analyze
 from ..locking import ReadWriteLock
-from ..models import Article, Passage
 from ..store import Store
 from ..vectors import DELETED_LIMIT, ROOM, TRAIN_SAMPLE, VectorIndex
 from . import checkpoint
-from .base import Counts, StorageConfig
+from .base import StorageConfig
+from .embedded_read import EmbeddedReads
 from .embedded_write import EmbeddedWrites
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class _Live:
     from_checkpoint: bool = False
 
 
-class EmbeddedBackend(EmbeddedWrites):
+class EmbeddedBackend(EmbeddedWrites, EmbeddedReads):
     def __init__(self, data_dir: Path, config: StorageConfig, *, lock_timeout: float) -> None:
         self.store = Store(data_dir / "articles.db")
         self.read_only = self.store.read_only
@@ -59,10 +59,6 @@ class EmbeddedBackend(EmbeddedWrites):
         self._write = threading.Lock()  # one writing thread at a time, then the file lock
         self._live: _Live | None = None
         self._checkpointing: threading.Thread | None = None
-
-    @property
-    def model(self) -> str | None:
-        return self.store.meta("model")
 
     # -- keeping up with the database ------------------------------------------------------
 
@@ -284,84 +280,3 @@ class EmbeddedBackend(EmbeddedWrites):
             vectors.reserve()
             with self._rw.writing():
                 live.vectors = vectors
-
-    # -- reading -----------------------------------------------------------------------------
-
-    def find_duplicate(self, canonical_url: str | None, content_hash: str) -> Article | None:
-        return self.store.find_duplicate(canonical_url, content_hash)
-
-    def get_article(self, article_id: int) -> Article | None:
-        return self.store.get_article(article_id)
-
-    def articles(self, ids: set[int]) -> dict[int, Article]:
-        return self.store.articles(ids)
-
-    def list_articles(self, offset: int, limit: int) -> list[Article]:
-        return self.store.list_articles(offset, limit)
-
-    def passages(self, ids: Sequence[int]) -> dict[int, Passage]:
-        return self.store.passages(list(ids))
-
-    def iter_passages(self, batch: int = 256) -> Iterator[list[Passage]]:
-        every = sorted(self.store.passage_ids())
-        for start in range(0, len(every), batch):
-            found = self.store.passages(every[start : start + batch])
-            yield [found[i] for i in sorted(found)]
-
-    def sentence_vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
-        model = self.model
-        if model is None or not ids:
-            return {}
-        live = self._live
-        dimension = live.vectors.dimension if live and live.vectors else None
-        if dimension is None:
-            return {}
-        return self.store.sentence_vectors(list(ids), model, dimension)
-
-    def dense_search(self, vector: np.ndarray, k: int) -> dict[int, float]:
-        live = self._live
-        if live is None or live.vectors is None:
-            return {}
-        with self._rw.reading():
-            return live.vectors.search(vector, k)
-
-    def dense_scores(self, vector: np.ndarray, ids: Sequence[int]) -> dict[int, float]:
-        """From the stored passage vectors (float16): exact whichever index is in use."""
-        stored = self.store.passage_vectors(list(ids))
-        q = np.asarray(vector, dtype=np.float32).ravel()
-        return {i: float(v @ q) for i, v in stored.items() if len(v) == len(q)}
-
-    def lexical_search(self, question: str, k: int) -> dict[int, float]:
-        live = self._live
-        if live is None:
-            return {}
-        with self._rw.reading():
-            return live.lexical.search(question, k)
-
-    def idf(self, language: str, terms: Iterable[str]) -> dict[str, float]:
-        live = self._live
-        lexical = live.lexical if live is not None else LexicalIndex()
-        with self._rw.reading():
-            return lexical.idf(language, terms)
-
-    @property
-    def languages(self) -> list[str]:
-        live = self._live
-        return live.lexical.languages if live is not None else []
-
-    @property
-    def dimension(self) -> int | None:
-        live = self._live
-        return live.vectors.dimension if live is not None and live.vectors is not None else None
-
-    def counts(self) -> Counts:
-        articles, passages, languages = self.store.counts()
-        live = self._live
-        vectors = len(live.vectors) if live is not None and live.vectors is not None else 0
-        return Counts(articles, passages, vectors, languages)
-
-    def close(self) -> None:
-        thread = self._checkpointing
-        if thread is not None:
-            thread.join()
-        self.store.close()
