@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from index.embedder import BACKENDS, DEFAULT_BACKEND, DEFAULT_MODEL
 from index.errors import ArticleBotError, BadInput
 from index.library import LibraryConfig
-from index.storage import StorageConfig, storage_config
+from index.storage import STORAGE_VARS, StorageConfig, storage_config
 
 DEFAULT_API_URL = "https://api.telegram.org"
 TRUE = frozenset({"1", "true", "yes", "on"})
@@ -34,6 +34,7 @@ ENV_VARS = (
     "QUESTIONS_PER_MINUTE",
     "FLOOD_RETRIES",
     "ANSWER_SOURCES",
+    *STORAGE_VARS,
 )
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "NewPassage",
     "Reindexed",
     "StorageBackend",
+    "STORAGE_VARS",
     "StorageConfig",
     "open_backend",
     "storage_config",
@@ -40,6 +41,17 @@ def open_backend(data_dir: Path, config: StorageConfig, *, lock_timeout: float) 
 
         return QdrantBackend(config)
     raise BadInput(f"STORAGE_BACKEND must be embedded or qdrant, not {config.backend!r}")
+
+
+STORAGE_VARS = (
+    "STORAGE_BACKEND",
+    "ANN_THRESHOLD",
+    "QDRANT_URL",
+    "QDRANT_API_KEY",
+    "QDRANT_COLLECTION",
+    "QDRANT_SHARDS",
+    "QDRANT_REPLICAS",
+)
 
 
 def storage_config(environ: Mapping[str, str]) -> StorageConfig:

@@ -65,6 +65,7 @@ class Counts:
     passages: int
     vectors: int  # passages the dense index holds (equals `passages` when all is well)
     languages: dict[str, int] = field(default_factory=dict)  # articles per language
+    lexical: int = 0  # passages the BM25 index holds (equals `passages` when all is well)
 
 
 @dataclass(frozen=True)

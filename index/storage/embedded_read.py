@@ -98,7 +98,8 @@ class EmbeddedReads:
         articles, passages, languages = self.store.counts()
         live = self._live
         vectors = len(live.vectors) if live is not None and live.vectors is not None else 0
-        return Counts(articles, passages, vectors, languages)
+        lexical = len(live.lexical) if live is not None else 0
+        return Counts(articles, passages, vectors, languages, lexical)
 
     def close(self) -> None:
         thread = self._checkpointing

@@ -162,7 +162,7 @@ class QdrantReads:
         if collection:
             for hit in self.client.facet(self.articles_name, key="language").hits:
                 languages[str(hit.value)] = hit.count
-        return Counts(articles, passages, passages, languages)
+        return Counts(articles, passages, passages, languages, passages)
 
     def close(self) -> None:
         self.client.close()

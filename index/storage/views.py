@@ -40,6 +40,9 @@ class LexicalView:
     def languages(self) -> list[str]:
         return self.backend.languages
 
+    def __len__(self) -> int:
+        return self.backend.counts().lexical
+
 
 @dataclass(frozen=True)
 class View:
