@@ -18,14 +18,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	# torch first: 2.13.0 is a CPU build; an unpinned torch would pull CUDA packages.
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,qdrant]'
 	@touch $(STAMP)
 
 BENCH_STAMP := $(VENV)/.installed-bench
 
 # The benchmark extra (LangChain, matplotlib) is installed only for `make bench`.
 $(BENCH_STAMP): $(STAMP)
-	$(PY) -m pip install -q -e '.[test,bench]'
+	$(PY) -m pip install -q -e '.[test,qdrant,bench]'
 	@touch $(BENCH_STAMP)
 
 run: install
@@ -42,12 +42,15 @@ bench: $(BENCH_STAMP)
 SOAK_TRIALS ?= 40
 BOT_CRASH_TRIALS ?= 12
 FUZZ_EXAMPLES ?= 1500
+SOAK_QUESTIONS ?= 1200
 soak: install
 	SOAK_TRIALS=$(SOAK_TRIALS) BOT_CRASH_TRIALS=$(BOT_CRASH_TRIALS) FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+		SOAK_QUESTIONS=$(SOAK_QUESTIONS) \
 		RELIABILITY_OUT=reliability \
 		$(PY) -m pytest tests/test_durability.py tests/test_hostile_input.py \
 		"tests/test_library.py::test_backups_taken_during_adds_are_consistent" \
-		tests/test_bot_crash.py tests/test_bot_faults.py tests/test_bot_load.py
+		tests/test_bot_crash.py tests/test_bot_faults.py tests/test_bot_load.py \
+		tests/test_concurrent_writer.py
 
 lint: install
 	$(VENV)/bin/ruff check bot index tests benchmarks

@@ -72,7 +72,7 @@ def render(quick: bool, out: Path | None) -> None:
 def run(quick: bool, out: Path | None) -> None:
     from index.library import Library, LibraryConfig
 
-    from . import abstention, botload, quality, speed, whole
+    from . import abstention, botload, quality, scale, speed, whole
     from .common import Plan, backend, log, machine, median
     from .corpus import build_base, build_scaled, sentence_pools
     from .pipeline_langchain import embeddings
@@ -126,6 +126,12 @@ def run(quick: bool, out: Path | None) -> None:
             r = results["latency"][-1]
             log(f"speed: {n:,} passages: p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms")
         section("latency", t)
+
+        t = time.perf_counter()
+        results["scale"] = scale.run(
+            plan, base, base_passages, pools, embedder, dirs, work, questions
+        )
+        section("scale", t)
 
         t = time.perf_counter()
         bot_dir = dirs.get(plan.startup_passages, dirs[plan.scales[-1]])

@@ -1,15 +1,18 @@
-"""Libraries of 1k, 10k and 100k passages for the speed benchmarks.
+"""Libraries of 1k to 1M passages for the speed and scale benchmarks.
 
 The real XQuAD articles (en + de) are added through Library.add_text; the rest are synthetic
 distractor passages: 3-7 sentences drawn at random from the XQuAD texts of one language. Embedding
-100k passages would take hours on 2 cores, so each XQuAD sentence is embedded once and reused; a
-distractor's vector is the normalized mean of its sentences' vectors, as the library makes every
-passage's, and distractors are written straight into SQLite, FAISS and BM25 here, the way
-Library.add_draft writes an article (benchmark only)."""
+1M passages would take days on 2 cores, so each XQuAD sentence is embedded (and analyzed for
+BM25) once and reused; a distractor's vector is the normalized mean of its sentences' vectors, as
+the library makes every passage's, and its terms are its sentences' terms. Distractors are
+written straight into SQLite, the way the embedded backend's add writes an article (with its
+sentence vectors, passage vector, terms and change-log row); the library's indexes are then made
+from SQLite when it opens (benchmark only)."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,12 +20,10 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from index import snapshot as snap
-from index.chunking import Chunk, split_sentences
+from index.chunking import split_sentences
 from index.embedder import Embedder
-from index.lexical import LexicalIndex
+from index.lexical import ANALYZER, analyze
 from index.library import Library, LibraryConfig
-from index.snapshot import Snapshot
 
 from .common import LANGUAGES, Plan, log, xquad
 
@@ -37,6 +38,7 @@ class SentencePool:
     language: str
     sentences: list[str]
     vectors: np.ndarray
+    terms: list[list[str]]  # each sentence's analyzed BM25 terms
 
 
 def sentence_pools(plan: Plan, embedder: Embedder) -> list[SentencePool]:
@@ -45,7 +47,8 @@ def sentence_pools(plan: Plan, embedder: Embedder) -> list[SentencePool]:
         articles, _ = xquad(language, plan)
         sentences = [text[s:e] for _, text in articles for s, e in split_sentences(text, language)]
         log(f"corpus: embedding {len(sentences)} {language} sentences for distractor vectors")
-        pools.append(SentencePool(language, sentences, embedder.encode(sentences)))
+        terms = [analyze(sentence, language) for sentence in sentences]
+        pools.append(SentencePool(language, sentences, embedder.encode(sentences), terms))
     return pools
 
 
@@ -61,77 +64,95 @@ def build_base(directory: Path, plan: Plan, embedder: Embedder) -> int:
     return passages
 
 
-def distractors(
-    pools: list[SentencePool], count: int, rng: np.random.Generator
-) -> list[tuple[str, Chunk, np.ndarray, np.ndarray]]:
-    """(language, passage, vector, sentence vectors) for `count` synthetic passages, languages
-    alternating."""
+BLOCK = 20_000  # distractors made and written at a time (one transaction)
+
+
+def _block(pool: SentencePool, count: int, rng: np.random.Generator) -> list[tuple]:
+    """`count` distractors of one pool, made together (numpy): 3-7 distinct sentences each;
+    (text, sentence spans, vector, sentence vectors, terms) per distractor."""
+    sizes = rng.integers(3, 8, size=count)
+    picks = np.argpartition(rng.random((count, len(pool.sentences))), 7, axis=1)[:, :7]
+    mask = np.arange(7)[None, :] < sizes[:, None]
+    sums = (pool.vectors[picks] * mask[:, :, None]).sum(axis=1)
+    vectors = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
     out = []
-    for n in range(count):
-        pool = pools[n % len(pools)]
-        picks = rng.choice(len(pool.sentences), size=int(rng.integers(3, 8)), replace=False)
-        spans, parts, offset = [], [], 0
-        for i in picks:
-            sentence = pool.sentences[i]
-            spans.append((offset, offset + len(sentence)))
-            parts.append(sentence)
-            offset += len(sentence) + 1
-        text = " ".join(parts)
-        vector = pool.vectors[picks].mean(axis=0)
-        vector /= np.linalg.norm(vector) or 1.0
-        chunk = Chunk(text, 0, len(text), tuple(spans))
-        out.append((pool.language, chunk, vector, pool.vectors[picks]))
+    for row, size, vector in zip(picks, sizes, vectors, strict=True):
+        chosen = row[:size]
+        spans, offset = [], 0
+        for i in chosen:
+            spans.append((offset, offset + len(pool.sentences[i])))
+            offset += len(pool.sentences[i]) + 1
+        text = " ".join(pool.sentences[i] for i in chosen)
+        terms = " ".join(t for i in chosen for t in pool.terms[i])
+        out.append((text, spans, vector, pool.vectors[chosen], terms))
     return out
 
 
 def add_distractors(
-    library: Library, items: list[tuple[str, Chunk, np.ndarray, np.ndarray]], tag: str = "d"
+    library: Library, pools: list[SentencePool], count: int, rng: np.random.Generator
 ) -> None:
-    """Write synthetic passages (and their sentence vectors, as an add stores them) into SQLite,
-    FAISS and BM25 as a new index generation."""
-    base = library._current()
+    """Write `count` synthetic passages into SQLite as the embedded backend's add writes an
+    article (PER_ARTICLE passages of one language to an article, languages alternating), in
+    bulk: ids are given explicitly, BLOCK passages to a transaction."""
     store = library.store
-    ids: list[int] = []
-    vectors: list[np.ndarray] = []
-    with store.transaction() as conn:
-        for start in tqdm(range(0, len(items), PER_ARTICLE), desc="distractors", leave=False):
-            group = items[start : start + PER_ARTICLE]
-            for language in {item[0] for item in group}:
-                chunks, texts, sentence_vectors, offset = [], [], [], 0
-                for lang, chunk, vector, sentences in group:
-                    if lang != language:
-                        continue
-                    chunks.append(
-                        Chunk(chunk.text, offset, offset + len(chunk.text), chunk.sentences)
+    model = library.embedder.name
+    with tqdm(total=count, desc="distractors", leave=False) as bar:
+        for start in range(0, count, BLOCK):
+            n = min(BLOCK, count - start)
+            made = [_block(pool, (n + 1 - k) // 2, rng) for k, pool in enumerate(pools[:2])]
+            with store.transaction() as conn:
+                if store.meta("model") is None:
+                    store.set_meta(conn, "model", model)
+                _write_block(store, conn, pools, made, model)
+            bar.update(n)
+
+
+def _write_block(store, conn, pools, made, model: str) -> None:  # noqa: ANN001
+    article = conn.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0] + 1
+    passage = conn.execute("SELECT COALESCE(MAX(id), 0) FROM passages").fetchone()[0] + 1
+    rows: dict[str, list] = {k: [] for k in ("a", "p", "s", "v", "t")}
+    for pool, items in zip(pools, made, strict=False):
+        for first in range(0, len(items), PER_ARTICLE):
+            group, offset, ids = items[first : first + PER_ARTICLE], 0, []
+            text = "\n\n".join(g[0] for g in group)
+            digest = hashlib.sha256(f"{article}{text}".encode()).hexdigest()
+            rows["a"].append(
+                (article, f"Distractor {article} ({pool.language})", pool.language, digest, text)
+            )
+            for ordinal, (body, spans, vector, sentences, terms) in enumerate(group):
+                rows["p"].append(
+                    (
+                        passage,
+                        article,
+                        ordinal,
+                        body,
+                        offset,
+                        offset + len(body),
+                        json.dumps(spans),
+                        pool.language,
                     )
-                    texts.append(chunk.text)
-                    vectors.append(vector)
-                    sentence_vectors.append(sentences)
-                    offset += len(chunk.text) + 2
-                text = "\n\n".join(texts)
-                article_id = store.insert_article(
-                    conn,
-                    title=f"Distractor {tag}{start} ({language})",
-                    text=text,
-                    url=None,
-                    canonical_url=None,
-                    source="benchmark distractors",
-                    published=None,
-                    language=language,
-                    content_hash=hashlib.sha256(
-                        f"{tag}{start}{language}{text}".encode()
-                    ).hexdigest(),
-                    added_by=None,
                 )
-                new = [p.id for p in store.insert_passages(conn, article_id, chunks, language)]
-                store.put_sentence_vectors(
-                    conn, library.embedder.name, zip(new, sentence_vectors, strict=True)
-                )
-                ids.extend(new)
-        updated = base.vectors.copy()
-        updated.add(ids, np.vstack(vectors).astype(np.float32))
-        lexical = LexicalIndex.build(store.iter_passages())
-        snap.save(library.data_dir / "index", Snapshot(updated, lexical, library.embedder.name))
+                rows["s"].append((passage, model, sentences.astype(np.float16).tobytes()))
+                rows["v"].append((passage, vector.astype(np.float16).tobytes()))
+                rows["t"].append((passage, ANALYZER, terms))
+                ids.append(passage)
+                offset += len(body) + 2
+                passage += 1
+            store.log_change(conn, "add", article, ids)
+            article += 1
+    conn.executemany(
+        "INSERT INTO articles (id, title, language, content_hash, text, source, added_at) "
+        "VALUES (?, ?, ?, ?, ?, 'benchmark distractors', '2025-11-01T00:00:00+00:00')",
+        rows["a"],
+    )
+    conn.executemany(
+        'INSERT INTO passages (id, article_id, ordinal, text, start, "end", sentences, language) '
+        "VALUES (?,?,?,?,?,?,?,?)",
+        rows["p"],
+    )
+    conn.executemany("INSERT INTO sentence_vectors VALUES (?,?,?)", rows["s"])
+    conn.executemany("INSERT INTO passage_vectors VALUES (?,?)", rows["v"])
+    conn.executemany("INSERT INTO passage_terms VALUES (?,?,?)", rows["t"])
 
 
 def build_scaled(
@@ -149,6 +170,8 @@ def build_scaled(
     library = Library(LibraryConfig(target), embedder)
     extra = max(0, passages - base_passages)
     if extra:
-        add_distractors(library, distractors(pools, extra, np.random.default_rng(SEED)))
-    assert library.stats().passages == max(passages, base_passages)
+        add_distractors(library, pools, extra, np.random.default_rng(SEED))
+    stats = library.stats()  # the indexes are made from SQLite here
+    assert stats.passages == stats.vectors == max(passages, base_passages)
+    library.backend.checkpoint()  # as the bot would write in the background
     library.close()

@@ -308,6 +308,11 @@ def markdown(results: dict, plot_dir: str, files: dict[str, str]) -> str:
     w("")
     w(f"![latency]({plot_dir}/{files['latency']})\n")
 
+    if "scale" in results:
+        from .scale import report as scale_report
+
+        scale_report(w, results["scale"])
+
     b = results["bot"]
     w("### Bot latency under load\n")
     w(

@@ -14,8 +14,9 @@ import httpx
 
 from index.addresses import parse_ports
 from index.embedder import BACKENDS, DEFAULT_BACKEND, DEFAULT_MODEL
-from index.errors import ArticleBotError
+from index.errors import ArticleBotError, BadInput
 from index.library import LibraryConfig
+from index.storage import STORAGE_VARS, StorageConfig, storage_config
 
 DEFAULT_API_URL = "https://api.telegram.org"
 TRUE = frozenset({"1", "true", "yes", "on"})
@@ -39,6 +40,7 @@ ENV_VARS = (
     "ACTIONS_PER_MINUTE",
     "FLOOD_RETRIES",
     "ANSWER_SOURCES",
+    *STORAGE_VARS,
 )
 
 
@@ -62,6 +64,8 @@ class Settings:
     actions_per_minute: int = 20  # per user: commands, buttons, refusals; 0: no limit
     flood_retries: int = 3  # AIORateLimiter retries after Telegram's RetryAfter
     answer_sources: int = 3  # the quoted source plus up to two more
+    # STORAGE_BACKEND, QDRANT_* (index/storage/); not printed: it holds QDRANT_API_KEY
+    storage: StorageConfig = field(default_factory=StorageConfig, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -91,6 +95,7 @@ class Settings:
             actions_per_minute=_int("ACTIONS_PER_MINUTE", get("ACTIONS_PER_MINUTE"), 20),
             flood_retries=_int("FLOOD_RETRIES", get("FLOOD_RETRIES"), 3),
             answer_sources=max(1, _int("ANSWER_SOURCES", get("ANSWER_SOURCES"), 3)),
+            storage=_storage(environ),
         )
 
     def with_data_dir(self, data_dir: Path) -> Settings:
@@ -104,7 +109,15 @@ class Settings:
             int8_adding=self.embedding_int8,
             allow_private_urls=self.allow_private_urls,
             url_ports=self.url_ports,
+            storage=self.storage,
         )
+
+
+def _storage(environ: Mapping[str, str]) -> StorageConfig:
+    try:
+        return storage_config(environ)
+    except BadInput as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def _api_url(value: str) -> str:

@@ -10,7 +10,7 @@ import numpy as np
 
 from .models import Hit, Passage
 from .sentences import ArticleSentences
-from .store import Store
+from .storage.base import StorageBackend
 
 ARTICLES = 2_000  # articles whose sentences stay in memory
 
@@ -22,7 +22,7 @@ class ArticleCache:
 
     def __init__(
         self,
-        store: Store,
+        store: StorageBackend,
         vectors: Callable[[list[Passage]], dict[int, np.ndarray]],
         size: int = ARTICLES,
     ) -> None:
@@ -60,3 +60,8 @@ class ArticleCache:
     def forget(self, article_id: int) -> None:
         with self._lock:
             self._cache.pop(article_id, None)
+
+    def clear(self) -> None:
+        """After a re-index: the stored vectors changed."""
+        with self._lock:
+            self._cache.clear()

@@ -63,6 +63,7 @@ def _library(  # noqa: ANN202 - index.library.Library, imported lazily
     """The library in the data dir; `write`: the command will write to it."""
     from .embedder import DEFAULT_MODEL
     from .library import Library, LibraryConfig
+    from .storage import storage_config
 
     data_dir = _data_dir(args, environ)
     check_data_dir(data_dir, write=write)
@@ -73,6 +74,7 @@ def _library(  # noqa: ANN202 - index.library.Library, imported lazily
         int8_adding=_flag(environ, "EMBEDDING_INT8", True),
         allow_private_urls=_flag(environ, "ALLOW_PRIVATE_URLS", False),
         url_ports=_ports(environ),
+        storage=storage_config(environ),
     )
     try:
         return Library(config)

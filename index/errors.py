@@ -33,3 +33,8 @@ class IndexMismatch(ArticleBotError):
 
 class LockBusy(ArticleBotError):
     """Another process holds the data dir's write lock."""
+
+
+class StorageError(ArticleBotError):
+    """The library's storage cannot be used as it is: a damaged database, a database of another
+    schema version, a storage server that cannot be reached. The message says what to do."""

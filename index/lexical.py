@@ -14,14 +14,15 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-import bm25s
 import bm25s.stopwords as sw
 import numpy as np
 import Stemmer
 
+from .bm25 import LanguageIndex
+
 logger = logging.getLogger(__name__)
-# bm25s sets its own logger to DEBUG when imported and logs every index build; only its warnings
-# are news here (this module imports it, so this runs after).
+# bm25s (its stopword lists are used) sets its own logger to DEBUG when imported; only its
+# warnings are news here (this module imports it, so this runs after).
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _STEMMERS = {  # fmt: skip
@@ -77,7 +78,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # Scripts written without spaces: index overlapping character pairs instead of whole runs.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _local = threading.local()  # PyStemmer objects are not thread-safe: one per thread and language
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the incremental index of index/bm25.py
 
 
 def _stemmer(language: str) -> Stemmer.Stemmer | None:
@@ -121,10 +122,13 @@ ANALYZER = 1  # the version of analyze()'s rules; stored terms of another versio
 
 
 class LexicalIndex:
-    """One bm25s index per language, keyed by passage id."""
+    """BM25 per language over analyzed terms, kept up to date in place: passages are added and
+    removed one by one, in passage id order, with no rebuild (see LanguageIndex). Scores are bm25s's
+    "lucene" BM25 (k1 1.5, b 0.75), which this index replaced. Not thread-safe: the caller
+    serializes changes against reads."""
 
     def __init__(self) -> None:
-        self._indexes: dict[str, tuple[bm25s.BM25, np.ndarray]] = {}
+        self._languages: dict[str, LanguageIndex] = {}
 
     @classmethod
     def build(cls, passages: Iterable[tuple[int, str, str]]) -> LexicalIndex:
@@ -135,42 +139,35 @@ class LexicalIndex:
 
     @classmethod
     def from_terms(cls, passages: Iterable[tuple[int, str, list[str]]]) -> LexicalIndex:
-        """From (passage id, language, analyzed terms) triples."""
-        by_language: dict[str, tuple[list[int], list[list[str]]]] = {}
-        for pid, language, terms in passages:
-            ids, tokens = by_language.setdefault(language, ([], []))
-            ids.append(pid)
-            tokens.append(terms)
+        """From (passage id, language, analyzed terms) triples in passage id order."""
         index = cls()
-        for language, (ids, tokens) in by_language.items():
-            retriever = bm25s.BM25()
-            retriever.index(tokens, show_progress=False)
-            index._indexes[language] = (retriever, np.asarray(ids, dtype=np.int64))
+        for pid, language, terms in passages:
+            index.add(pid, language, terms)
         return index
 
+    def add(self, pid: int, language: str, terms: list[str]) -> None:
+        self._languages.setdefault(language, LanguageIndex()).add(pid, terms)
+
+    def remove(self, ids: Iterable[int]) -> None:
+        wanted = np.asarray(sorted(ids), dtype=np.int64)
+        for entry in self._languages.values():
+            entry.remove(wanted)
+
     def __len__(self) -> int:
-        return sum(len(ids) for _, ids in self._indexes.values())
+        return sum(entry.live for entry in self._languages.values())
 
     @property
     def languages(self) -> list[str]:
-        return sorted(self._indexes)
+        return sorted(language for language, e in self._languages.items() if e.live)
 
     def ids(self) -> set[int]:
-        return {int(i) for _, ids in self._indexes.values() for i in ids}
+        return {int(i) for e in self._languages.values() for i in e.pids.view[e.alive.view]}
 
     def search(self, question: str, k: int) -> dict[int, float]:
         """Top `k` passages of each language's index for `question`: {passage id: BM25 score}."""
         found: dict[int, float] = {}
-        for language, (retriever, ids) in self._indexes.items():
-            tokens = analyze(question, language)
-            token_ids = retriever.get_tokens_ids(tokens)
-            if not token_ids:
-                continue
-            scores = retriever.get_scores_from_ids(token_ids)
-            top = np.argpartition(-scores, min(k, len(scores) - 1))[:k]
-            for j in top:
-                if scores[j] > 0:
-                    found[int(ids[j])] = float(scores[j])
+        for language, entry in self._languages.items():
+            found.update(entry.search(analyze(question, language), k))
         return found
 
     def idf(self, language: str, terms: Iterable[str]) -> dict[str, float]:
@@ -179,25 +176,17 @@ class LexicalIndex:
         The passage count is taken as at least IDF_MIN_PASSAGES: in a library of a few articles
         a word every passage shares is still a content word, not a stopword; without the floor
         an unseen question word would outweigh all the matched ones and the answer abstain."""
-        entry = self._indexes.get(language)
-        if entry is None:
+        entry = self._languages.get(language)
+        if entry is None or not entry.live:
             return {t: 1.0 for t in terms}
-        retriever, ids = entry
-        indptr = retriever.scores["indptr"]
-        n = max(len(ids), IDF_MIN_PASSAGES)
-        out = {}
-        for term in terms:
-            j = retriever.vocab_dict.get(term)
-            df = int(indptr[j + 1] - indptr[j]) if j is not None else 0
-            out[term] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
-        return out
+        n = max(entry.live, IDF_MIN_PASSAGES)
+        return {t: _idf(n, entry.df(t)) for t in terms}
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        for language, (retriever, ids) in self._indexes.items():
-            retriever.save(str(directory / language))
-            np.save(directory / language / "passage_ids.npy", ids)
-        manifest = {"format": FORMAT_VERSION, "languages": self.languages}
+        for language, entry in self._languages.items():
+            entry.save(directory / f"{language}.npz")
+        manifest = {"format": FORMAT_VERSION, "languages": sorted(self._languages)}
         (directory / "manifest.json").write_text(json.dumps(manifest))
 
     @classmethod
@@ -207,7 +196,9 @@ class LexicalIndex:
             raise ValueError(f"unsupported BM25 index format {manifest.get('format')!r}")
         index = cls()
         for language in manifest["languages"]:
-            retriever = bm25s.BM25.load(str(directory / language))
-            ids = np.load(directory / language / "passage_ids.npy")
-            index._indexes[language] = (retriever, ids)
+            index._languages[language] = LanguageIndex.load(directory / f"{language}.npz")
         return index
+
+
+def _idf(n: int, df: int) -> float:
+    return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,50 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from .chunking import Chunk
-from .files import FILE_MODE
+from .errors import StorageError
 from .models import Article, Passage
+from .storage import schema
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS articles (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    url TEXT,
-    canonical_url TEXT UNIQUE,
-    title TEXT NOT NULL,
-    source TEXT,
-    published TEXT,
-    language TEXT NOT NULL,
-    content_hash TEXT NOT NULL UNIQUE,
-    text TEXT NOT NULL,
-    added_at TEXT NOT NULL,
-    added_by TEXT
-);
-CREATE TABLE IF NOT EXISTS passages (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    sentences TEXT NOT NULL,
-    language TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
--- Each passage's sentence vectors (float16, one row per sentence), computed when it is added so
--- that answering needs no embedding but the question's. Keyed by the model that made them.
-CREATE TABLE IF NOT EXISTS sentence_vectors (
-    passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
-    model TEXT NOT NULL,
-    vectors BLOB NOT NULL
-);
--- Each passage's BM25 terms (analyzed: stemmed, stopwords dropped; space-separated), so that
--- rebuilding the BM25 index after an add does not stem the whole library again. `analyzer`:
--- the version of the rules that made them (index.lexical.ANALYZER); others are made again.
-CREATE TABLE IF NOT EXISTS passage_terms (
-    passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
-    analyzer INTEGER NOT NULL,
-    terms TEXT NOT NULL
-);
-"""
 _ARTICLE_COLUMNS = (
     "a.id, a.title, a.url, a.source, a.published, a.language, a.content_hash, a.added_at, "
     "a.added_by, (SELECT COUNT(*) FROM passages p WHERE p.article_id = a.id)"
@@ -65,32 +25,33 @@ _ARTICLE_COLUMNS = (
 
 
 class Store:
-    """One SQLite connection per thread (WAL mode: readers never wait for a writer)."""
+    """One SQLite connection per thread (WAL mode: readers never wait for a writer). Opening
+    never writes unless the schema must be made or upgraded; `read_only` (default: whether
+    the file can be written) opens it for reading only."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool | None = None) -> None:
         self.path = path
+        self.read_only = not schema.writable(path) if read_only is None else read_only
         self._local = threading.local()
-        # Created owner-only before SQLite opens it: its -wal and -shm files take its mode.
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE))
-        for own in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            if own.exists():  # a library made by an older version, or under a wider umask
-                os.chmod(own, FILE_MODE)
-        self.conn.executescript(SCHEMA)
+        if not self.read_only:
+            schema.create_file(path)
+        elif not path.exists():
+            raise StorageError(f"there is no library at {path.parent} (and it cannot be written)")
+        schema.prepare(self.conn, path, write=not self.read_only)
 
     @property
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA foreign_keys=ON")
+            conn = schema.connect(self.path, read_only=self.read_only)
             self._local.conn = conn
         return conn
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        if self.read_only:
+            raise StorageError(f"{self.path} is read-only here: nothing can be added or changed")
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -100,11 +61,96 @@ class Store:
             raise
         conn.execute("COMMIT")
 
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every query in it sees the same commit."""
+        conn = self.conn
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+    # -- the change log and metadata ----------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, conn: sqlite3.Connection, key: str, value: str) -> None:
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def log_change(
+        self, conn: sqlite3.Connection, op: str, article_id: int | None, passages: list[int]
+    ) -> int:
+        cur = conn.execute(
+            "INSERT INTO changes (op, article_id, passages, token) VALUES (?,?,?,?)",
+            (op, article_id, np.asarray(passages, dtype=np.int64).tobytes(), uuid.uuid4().hex),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def head(self) -> tuple[int, str]:
+        """(seq, token) of the last change; (0, "") before the first."""
+        row = self.conn.execute(
+            "SELECT seq, token FROM changes ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return (row[0], row[1]) if row else (0, "")
+
+    def token_at(self, seq: int) -> str | None:
+        row = self.conn.execute("SELECT token FROM changes WHERE seq = ?", (seq,)).fetchone()
+        return row[0] if row else None
+
+    def changes_after(
+        self, conn: sqlite3.Connection, seq: int
+    ) -> list[tuple[int, str, np.ndarray]]:
+        """(seq, op, passage ids) of every change after `seq`, in order."""
+        return [
+            (s, op, np.frombuffer(blob, dtype=np.int64))
+            for s, op, blob in conn.execute(
+                "SELECT seq, op, passages FROM changes WHERE seq > ? ORDER BY seq", (seq,)
+            )
+        ]
+
+    def index_rows(
+        self, conn: sqlite3.Connection, ids: list[int] | None = None, *, after: int = 0
+    ) -> Iterator[tuple[int, str, bytes, str | None, int | None]]:
+        """(id, language, passage vector, terms, analyzer) of the given passages (or of every
+        passage with an id above `after`), in id order; passages without a vector are left out."""
+        sql = (
+            "SELECT p.id, p.language, v.vector, t.terms, t.analyzer FROM passages p "
+            "JOIN passage_vectors v ON v.passage_id = p.id "
+            "LEFT JOIN passage_terms t ON t.passage_id = p.id "
+        )
+        if ids is None:
+            yield from conn.execute(sql + "WHERE p.id > ? ORDER BY p.id", (after,))
+            return
+        for batch, marks in _id_batches(sorted(ids)):
+            yield from conn.execute(sql + f"WHERE p.id IN ({marks}) ORDER BY p.id", tuple(batch))
+
+    def put_passage_vectors(
+        self, conn: sqlite3.Connection, items: Iterable[tuple[int, np.ndarray]]
+    ) -> None:
+        conn.executemany(
+            "INSERT OR REPLACE INTO passage_vectors (passage_id, vector) VALUES (?,?)",
+            [(pid, np.asarray(v, dtype=np.float16).tobytes()) for pid, v in items],
+        )
+
+    def passage_vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
+        found: dict[int, np.ndarray] = {}
+        for batch, marks in _id_batches(ids):
+            for pid, blob in self.conn.execute(
+                f"SELECT passage_id, vector FROM passage_vectors WHERE passage_id IN ({marks})",
+                tuple(batch),
+            ):
+                found[pid] = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+        return found
 
     # -- articles ---------------------------------------------------------------------------
 
@@ -268,18 +314,6 @@ class Store:
         conn.executemany(
             "INSERT OR REPLACE INTO passage_terms (passage_id, analyzer, terms) VALUES (?,?,?)",
             [(pid, analyzer, " ".join(terms)) for pid, terms in items],
-        )
-
-    def iter_terms(
-        self, analyzer: int, *, fresh: bool = False
-    ) -> Iterator[tuple[int, str, str | None, str | None]]:
-        """(id, language, stored terms, text) of every passage, in id order: the terms where
-        `analyzer` made them (never when `fresh`), else None and the text to analyze."""
-        yield from self.conn.execute(
-            "SELECT p.id, p.language, t.terms, CASE WHEN t.terms IS NULL THEN p.text END "
-            "FROM passages p LEFT JOIN passage_terms t "
-            "ON t.passage_id = p.id AND t.analyzer = ? AND NOT ? ORDER BY p.id",
-            (analyzer, fresh),
         )
 
     def iter_passages(self) -> Iterator[tuple[int, str, str]]:

@@ -130,8 +130,10 @@ def test_everything_the_bot_writes_is_owner_only_under_umask_022(
         assert bot.stop(signal.SIGKILL) == -signal.SIGKILL
         killed = _private_or_not(data)
     names = {Path(p).name for p in killed}
-    assert {"articles.db", "articles.db-wal", "articles.db-shm", "CURRENT", "write.lock"} <= names
-    assert {"vectors.faiss", "model.onnx", "pending-adds"} <= names
+    # (No index checkpoint yet: one is written only for libraries of 20k passages and more;
+    # the library-only test below checks one's files.)
+    assert {"articles.db", "articles.db-wal", "articles.db-shm", "write.lock"} <= names
+    assert {"model.onnx", "pending-adds"} <= names
     assert any(p.startswith("data/pending-adds/") and p.endswith(".json") for p in killed)
     assert _shared(killed) == {}
 
@@ -143,8 +145,10 @@ def test_the_library_alone_writes_owner_only_files_under_umask_022(
     try:
         library.add_text(ARTICLE_EN)
         assert "40 million" in library.ask("How much will the bridge cost?").quote
+        assert library.backend.checkpoint()  # type: ignore[attr-defined]
         library.backup(tmp_path / "backup")
         modes = {**_private_or_not(tmp_path / "data"), **_private_or_not(tmp_path / "backup")}
     finally:
         library.close()
+    assert any(p.endswith("vectors.faiss") for p in modes)  # the checkpoint's files too
     assert _shared(modes) == {}

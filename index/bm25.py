@@ -1,0 +1,225 @@
+"""One language's BM25 index, changed in place: the in-memory half of index.lexical.LexicalIndex.
+
+Written here because no library does this: bm25s (used before) builds a static index, so every
+add rebuilt it from every passage (84-93% of an add at 100k-1M passages; 11.5 GB peak at 1M).
+SQLite FTS5 was measured as the alternative (200k passages: `ORDER BY rank LIMIT 50` took
+0.9-5.6 s for questions with common terms, against 1-13 ms here), so postings live in memory:
+
+- Documents are numbered in the order they come (passage ids ascend, so `pids` stays sorted).
+- Postings sit in immutable CSR segments (term ids sorted, doc numbers, term frequencies; 6
+  bytes a posting) plus a small mutable buffer; the buffer becomes a segment every BUFFER docs
+  and small segments are merged (dropping removed docs) up to SEGMENT_DOCS docs, so an add
+  costs O(its terms) amortized and a query touches a few dozen segments at most.
+- Removal only clears a bit; document count, lengths and document frequencies count live
+  documents only, so scores are those of an index built from the live passages alone.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+K1, B = 1.5, 0.75
+BUFFER = 2048  # docs in the mutable buffer before it becomes a segment
+SEGMENT_DOCS = 65_536  # segments grow by merging up to this many docs
+
+
+class _Grow:
+    """A numpy array that grows by doubling; `view` is the filled part."""
+
+    def __init__(self, dtype: type, data: np.ndarray | None = None) -> None:
+        self.data = np.zeros(16, dtype=dtype) if data is None else data
+        self.size = 0 if data is None else len(data)
+
+    @property
+    def view(self) -> np.ndarray:
+        return self.data[: self.size]
+
+    def append(self, value: float | bool) -> None:
+        if self.size == len(self.data):
+            self.data = np.concatenate([self.data, np.zeros_like(self.data)])
+        self.data[self.size] = value
+        self.size += 1
+
+
+class _Segment:
+    def __init__(
+        self, terms: np.ndarray, indptr: np.ndarray, docs: np.ndarray, tfs: np.ndarray
+    ) -> None:
+        self.terms, self.indptr, self.docs, self.tfs = terms, indptr, docs, tfs
+
+    @classmethod
+    def of(cls, term_ids: np.ndarray, docs: np.ndarray, tfs: np.ndarray) -> _Segment:
+        """From one (term id, doc, tf) row per posting, in any order."""
+        order = np.lexsort((docs, term_ids))
+        term_ids, docs, tfs = term_ids[order], docs[order], tfs[order]
+        terms, starts = np.unique(term_ids, return_index=True)
+        indptr = np.append(starts, len(term_ids)).astype(np.int64)
+        return cls(terms.astype(np.int32), indptr, docs.astype(np.int32), tfs.astype(np.uint16))
+
+    @property
+    def doc_count(self) -> int:
+        return len(np.unique(self.docs)) if len(self.docs) else 0
+
+    def postings(self, term: int) -> tuple[np.ndarray, np.ndarray] | None:
+        j = int(np.searchsorted(self.terms, term))
+        if j == len(self.terms) or self.terms[j] != term:
+            return None
+        a, b = self.indptr[j], self.indptr[j + 1]
+        return self.docs[a:b], self.tfs[a:b]
+
+    def rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return np.repeat(self.terms, np.diff(self.indptr)), self.docs, self.tfs
+
+
+class LanguageIndex:
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self.words: list[str] = []
+        self.segments: list[tuple[_Segment, int]] = []  # (segment, docs it was made from)
+        self.buffer: dict[int, list[int]] = {}  # term id -> [doc, tf, doc, tf, ...]
+        self.buffered = 0
+        self.pids = _Grow(np.int64)
+        self.lengths = _Grow(np.int32)
+        self.alive = _Grow(np.bool_)
+        self.live = 0
+        self.total_length = 0
+
+    def add(self, pid: int, terms: list[str]) -> None:
+        if self.pids.size and pid <= self.pids.view[-1]:
+            raise ValueError(f"passage {pid} comes after {self.pids.view[-1]}: out of order")
+        doc = self.pids.size
+        counts: dict[int, int] = {}
+        for term in terms:
+            tid = self.vocab.get(term)
+            if tid is None:
+                tid = self.vocab[term] = len(self.words)
+                self.words.append(term)
+            counts[tid] = counts.get(tid, 0) + 1
+        for tid, tf in counts.items():
+            self.buffer.setdefault(tid, []).extend((doc, min(tf, 65_535)))
+        self.pids.append(pid)
+        self.lengths.append(len(terms))
+        self.alive.append(True)
+        self.live += 1
+        self.total_length += len(terms)
+        self.buffered += 1
+        if self.buffered >= BUFFER:
+            self._freeze()
+
+    def remove(self, pids: np.ndarray) -> None:
+        if not self.pids.size or not len(pids):
+            return
+        docs = np.searchsorted(self.pids.view, pids)
+        docs = docs[docs < self.pids.size]
+        docs = docs[np.isin(self.pids.view[docs], pids)]
+        docs = docs[self.alive.view[docs]]
+        self.alive.view[docs] = False
+        self.live -= len(docs)
+        self.total_length -= int(self.lengths.view[docs].sum())
+
+    def _buffer_segment(self) -> _Segment | None:
+        if not self.buffer:
+            return None
+        flat = [
+            (tid, pairs[i], pairs[i + 1])
+            for tid, pairs in self.buffer.items()
+            for i in range(0, len(pairs), 2)
+        ]
+        rows = np.asarray(flat, dtype=np.int64).reshape(-1, 3)
+        return _Segment.of(rows[:, 0], rows[:, 1], rows[:, 2])
+
+    def _freeze(self) -> None:
+        segment = self._buffer_segment()
+        if segment is not None:
+            self.segments.append((segment, self.buffered))
+        self.buffer, self.buffered = {}, 0
+        # Merge the newest segments while the newer is at least half the older and the result
+        # stays within SEGMENT_DOCS: a binary counter, so each posting is merged O(log) times.
+        while len(self.segments) >= 2:
+            (old, n_old), (new, n_new) = self.segments[-2], self.segments[-1]
+            if n_new * 2 < n_old or n_old + n_new > SEGMENT_DOCS:
+                break
+            rows = [np.concatenate(parts) for parts in zip(old.rows(), new.rows(), strict=True)]
+            keep = self.alive.view[rows[1]]
+            merged = _Segment.of(rows[0][keep], rows[1][keep], rows[2][keep])
+            self.segments[-2:] = [(merged, n_old + n_new)]
+
+    def postings(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
+        parts = [p for s, _ in self.segments if (p := s.postings(tid)) is not None]
+        pairs = self.buffer.get(tid)
+        if pairs:
+            both = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+            parts.append((both[:, 0].astype(np.int32), both[:, 1].astype(np.uint16)))
+        if not parts:
+            return np.zeros(0, np.int32), np.zeros(0, np.uint16)
+        docs = np.concatenate([d for d, _ in parts])
+        tfs = np.concatenate([t for _, t in parts])
+        if self.live < self.pids.size:  # some removed: count live documents only
+            keep = self.alive.view[docs]
+            docs, tfs = docs[keep], tfs[keep]
+        return docs, tfs
+
+    def df(self, term: str) -> int:
+        tid = self.vocab.get(term)
+        return 0 if tid is None else len(self.postings(tid)[0])
+
+    def search(self, tokens: list[str], k: int) -> dict[int, float]:
+        tids = [t for t in (self.vocab.get(token) for token in tokens) if t is not None]
+        if not tids or not self.live:
+            return {}
+        average = self.total_length / self.live
+        scores = np.zeros(self.pids.size, dtype=np.float32)
+        lengths = self.lengths.view
+        for tid in tids:
+            docs, tfs = self.postings(tid)
+            if not len(docs):
+                continue
+            idf = math.log(1 + (self.live - len(docs) + 0.5) / (len(docs) + 0.5))
+            tf = tfs.astype(np.float32)
+            norm = K1 * (1 - B + B * lengths[docs] / average)
+            scores[docs] += idf * tf / (tf + norm)
+        top = np.argpartition(-scores, min(k, len(scores) - 1))[:k]
+        pids = self.pids.view
+        return {int(pids[j]): float(scores[j]) for j in top if scores[j] > 0}
+
+    def save(self, path: Path) -> None:
+        arrays = {
+            "words": np.frombuffer("\n".join(self.words).encode(), dtype=np.uint8),
+            "pids": self.pids.view,
+            "lengths": self.lengths.view,
+            "alive": self.alive.view,
+        }
+        segments = [s for s, _ in self.segments]
+        if (extra := self._buffer_segment()) is not None:
+            segments.append(extra)
+        for i, s in enumerate(segments):
+            arrays.update({f"{i}_terms": s.terms, f"{i}_indptr": s.indptr})
+            arrays.update({f"{i}_docs": s.docs, f"{i}_tfs": s.tfs})
+        with open(path, "wb") as fh:
+            np.savez(fh, **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> LanguageIndex:
+        out = cls()
+        with np.load(path) as data:
+            text = data["words"].tobytes().decode()
+            out.words = text.split("\n") if text else []
+            out.vocab = {w: i for i, w in enumerate(out.words)}
+            out.pids = _Grow(np.int64, data["pids"].copy())
+            out.lengths = _Grow(np.int32, data["lengths"].copy())
+            out.alive = _Grow(np.bool_, data["alive"].copy())
+            i = 0
+            while f"{i}_terms" in data:
+                parts = [data[f"{i}_{name}"] for name in ("terms", "indptr", "docs", "tfs")]
+                segment = _Segment(*parts)
+                out.segments.append((segment, segment.doc_count))
+                i += 1
+        alive = out.alive.view
+        out.live = int(alive.sum())
+        out.total_length = int(out.lengths.view[alive].sum())
+        if len(out.pids.view) != len(out.lengths.view) or len(alive) != len(out.pids.view):
+            raise ValueError(f"{path.name}: its arrays disagree")
+        return out

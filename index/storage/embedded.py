@@ -1,0 +1,282 @@
+"""The embedded backend: SQLite is the one source of truth; FAISS and BM25 live in memory.
+
+Consistency: `add_article` is one SQLite transaction (article, passages, sentence and passage
+vectors, BM25 terms, and a row in the `changes` log); once it commits the article is stored,
+and searchable in every process: each process's in-memory indexes apply the logged changes
+they have not seen, reading only those passages, before each question (`refresh`: one indexed
+SQLite read when nothing changed). Writers take turns through the data dir's write lock;
+readers never wait for a writer's transaction (WAL). A kill loses nothing committed, and
+there is no index file that has to agree with the database: the indexes are made from it (or
+from an optional checkpoint plus the changes logged after it, see checkpoint.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..lexical import ANALYZER, LexicalIndex, analyze
+from ..locking import ReadWriteLock
+from ..store import Store
+from ..vectors import DELETED_LIMIT, ROOM, TRAIN_SAMPLE, VectorIndex
+from . import checkpoint
+from .base import StorageConfig
+from .embedded_read import EmbeddedReads
+from .embedded_write import EmbeddedWrites
+
+logger = logging.getLogger(__name__)
+CHECKPOINT_MIN = 20_000  # passages: smaller libraries load from SQLite in about a second
+BATCH = 20_000
+
+
+@dataclass
+class _Live:
+    """The in-memory indexes and the last change they include."""
+
+    vectors: VectorIndex | None  # None until the first vector is known
+    lexical: LexicalIndex
+    seq: int
+    token: str
+    changed: int = 0  # passages added or removed since the last checkpoint (or load)
+    from_checkpoint: bool = False
+
+
+class EmbeddedBackend(EmbeddedWrites, EmbeddedReads):
+    def __init__(self, data_dir: Path, config: StorageConfig, *, lock_timeout: float) -> None:
+        self.store = Store(data_dir / "articles.db")
+        self.read_only = self.store.read_only
+        self.config = config
+        self.lock_timeout = lock_timeout
+        self._index_dir = data_dir / "index"
+        self._lock_path = data_dir / "write.lock"
+        self._rw = ReadWriteLock()
+        self._apply = threading.Lock()  # one catch-up (or load) at a time
+        self._write = threading.Lock()  # one writing thread at a time, then the file lock
+        self._live: _Live | None = None
+        self._checkpointing: threading.Thread | None = None
+
+    # -- keeping up with the database ------------------------------------------------------
+
+    def refresh(self) -> None:
+        live = self._live
+        if live is not None and self.store.head()[0] == live.seq:
+            return
+        with self._apply:
+            if self._live is None:
+                loaded = self._load()
+                if loaded.vectors is not None:
+                    loaded.vectors.reserve()
+                self._live = loaded
+            self._catch_up(self._live)
+        self._maybe_checkpoint()
+
+    def _catch_up(self, live: _Live) -> None:
+        """Apply the changes logged after `live.seq` (under self._apply)."""
+        with self.store.reading() as conn:
+            seq, token = self.store.head()
+            if seq == live.seq:
+                return
+            # A restored or replaced database, or a re-index: everything is made again.
+            reload = seq < live.seq or bool(
+                live.seq and self.store.token_at(live.seq) != live.token
+            )
+            changes = [] if reload else self.store.changes_after(conn, live.seq)
+            reload = reload or any(op == "reindex" for _, op, _ in changes)
+            added = [int(i) for _, op, ids in changes if op == "add" for i in ids]
+            rows = {} if reload else {r[0]: r for r in self._index_rows(conn, added)}
+        if reload:
+            logger.info("the database was replaced or re-indexed; indexes made from it again")
+            fresh = self._from_database()
+            if fresh.vectors is not None:
+                fresh.vectors.reserve()
+            with self._rw.writing():
+                live.__dict__.update(fresh.__dict__)
+            return
+        with self._rw.writing():
+            for _, op, ids in changes:
+                if op == "add":
+                    self._add_rows(live, [rows[int(i)] for i in ids if int(i) in rows])
+                elif op == "delete" and live.vectors is not None:
+                    live.vectors.remove(ids)
+                    live.lexical.remove(ids.tolist())
+                live.changed += len(ids)
+            live.seq, live.token = seq, token
+
+    def _add_rows(self, live: _Live, rows: list[tuple[int, str, np.ndarray, list[str]]]) -> None:
+        if not rows:
+            return
+        if live.vectors is None:
+            live.vectors = VectorIndex.empty(len(rows[0][2]))
+        live.vectors.add([r[0] for r in rows], np.vstack([r[2] for r in rows]))
+        for pid, language, _, terms in rows:
+            live.lexical.add(pid, language, terms)
+
+    def _index_rows(
+        self, conn: object, ids: list[int] | None = None, after: int = 0
+    ) -> Iterator[tuple[int, str, np.ndarray, list[str]]]:
+        """(id, language, passage vector, BM25 terms) from SQLite; terms of another analyzer
+        version are made again (in memory here; stored by `articlebot rebuild`)."""
+        for pid, language, blob, terms, analyzer in self.store.index_rows(conn, ids, after=after):  # type: ignore[arg-type]
+            if terms is None or analyzer != ANALYZER:
+                text = self.store.passages([pid])[pid].text
+                words = analyze(text, language)
+            else:
+                words = terms.split()
+            yield pid, language, np.frombuffer(blob, dtype=np.float16).astype(np.float32), words
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def _load(self) -> _Live:
+        """From the checkpoint if there is a usable one, else from SQLite."""
+        found = checkpoint.load(self._index_dir)
+        if found is not None:
+            manifest, vectors, lexical = found
+            head, _ = self.store.head()
+            if (
+                manifest.model == self.model
+                and manifest.analyzer == ANALYZER
+                and manifest.seq <= head
+                and (manifest.seq == 0 or self.store.token_at(manifest.seq) == manifest.token)
+            ):
+                return _Live(vectors, lexical, manifest.seq, manifest.token, 0, True)
+            logger.warning("the checkpoint is of another database state; made from SQLite")
+        return self._from_database()
+
+    def _from_database(self) -> _Live:
+        with self.store.reading() as conn:
+            seq, token = self.store.head()
+            count = conn.execute("SELECT COUNT(*) FROM passage_vectors").fetchone()[0]
+            vectors = self._empty_vectors(conn, count)
+            live = _Live(vectors, LexicalIndex(), seq, token, changed=count)
+            batch: list = []
+            for row in self._index_rows(conn):
+                batch.append(row)
+                if len(batch) >= BATCH:
+                    self._add_rows(live, batch)
+                    batch = []
+            self._add_rows(live, batch)
+        return live
+
+    def _empty_vectors(self, conn: object, count: int) -> VectorIndex | None:
+        """Exact below the threshold; above it HNSW-SQ8, its quantizer trained on an even
+        sample of the stored vectors (the same sample in every process)."""
+        row = conn.execute("SELECT vector FROM passage_vectors LIMIT 1").fetchone()  # type: ignore[attr-defined]
+        if row is None:
+            return None
+        dimension = len(row[0]) // 2
+        if count < self.config.ann_threshold:
+            return VectorIndex.empty(dimension)
+        step = max(1, count // TRAIN_SAMPLE)
+        blobs = conn.execute(  # type: ignore[attr-defined]
+            "SELECT vector FROM passage_vectors WHERE passage_id % ? = 0", (step,)
+        ).fetchall()
+        sample = np.frombuffer(b"".join(b for (b,) in blobs), dtype=np.float16)
+        return VectorIndex.approximate(sample.reshape(-1, dimension).astype(np.float32))
+
+    # -- checkpoints -------------------------------------------------------------------------
+
+    def _maybe_checkpoint(self) -> None:
+        live = self._live
+        if live is None or live.vectors is None:
+            return
+        if live.vectors.room < ROOM // 4:
+            self._in_background(self._make_room)
+        if self.read_only:
+            return
+        size = len(live.lexical)
+        due = live.changed >= max(CHECKPOINT_MIN, size // 10) or (
+            not live.from_checkpoint and live.changed >= CHECKPOINT_MIN
+        )
+        grown = not live.vectors.approximate_kind and size >= self.config.ann_threshold
+        grown = grown or live.vectors.deleted_fraction > DELETED_LIMIT
+        if (size < CHECKPOINT_MIN or not due) and not grown:
+            return
+        self._in_background(self.checkpoint)
+
+    def _in_background(self, work: Callable[[], object]) -> None:
+        """Run `work` on the background thread unless it is busy (it is only an optimization:
+        the library works without it, so a failure is logged and nothing else)."""
+        if self._checkpointing is not None and self._checkpointing.is_alive():
+            return
+
+        def run() -> None:
+            try:
+                work()
+            except Exception:
+                logger.exception("background index work failed")
+
+        self._checkpointing = threading.Thread(target=run, name="articlebot-index", daemon=True)
+        self._checkpointing.start()
+
+    def _make_room(self) -> None:
+        """More room in the vector arrays, while no change is being applied."""
+        with self._apply, self._rw.writing():
+            if self._live is not None and self._live.vectors is not None:
+                self._live.vectors.reserve()
+
+    def checkpoint(self) -> bool:
+        """Write a checkpoint of the live indexes now; False if another process is writing
+        one. Questions go on meanwhile; applying new changes waits for the files."""
+        live = self._live
+        model = self.model
+        if live is None or live.vectors is None or model is None or self.read_only:
+            return False
+        vectors = live.vectors
+        if vectors.deleted_fraction > DELETED_LIMIT or (
+            not vectors.approximate_kind and len(vectors) >= self.config.ann_threshold
+        ):
+            self._make_approximate(live)
+        try:
+            with checkpoint.writer_lock(self._index_dir) as mine:
+                if not mine:
+                    return False
+                with self._rw.reading():
+                    manifest = checkpoint.Manifest(
+                        live.seq,
+                        live.token,
+                        model,
+                        live.vectors.dimension,
+                        ANALYZER,
+                        len(live.vectors),
+                    )
+                    checkpoint.write(self._index_dir, manifest, live.vectors, live.lexical)
+                    live.changed, live.from_checkpoint = 0, True
+                checkpoint.publish(self._index_dir, manifest)
+            return True
+        except OSError as exc:  # e.g. the disk is full: the checkpoint is only an optimization
+            logger.warning("could not write a checkpoint: %s", exc)
+            return False
+
+    def _make_approximate(self, live: _Live) -> None:
+        """The library grew past the threshold (or its approximate index holds too many deleted
+        vectors): the index is made again from SQLite beside the live one (questions go on),
+        brought up to the changes applied meanwhile, and swapped in."""
+        with self.store.reading() as conn:
+            seq = self.store.head()[0]
+            count = conn.execute("SELECT COUNT(*) FROM passage_vectors").fetchone()[0]
+            vectors = self._empty_vectors(conn, count)
+            assert vectors is not None
+            rows = conn.execute("SELECT passage_id, vector FROM passage_vectors")
+            while chunk := rows.fetchmany(BATCH):
+                matrix = np.frombuffer(b"".join(r[1] for r in chunk), dtype=np.float16)
+                vectors.add([r[0] for r in chunk], matrix.reshape(len(chunk), -1))
+        with self._apply:  # no catch-up meanwhile: live.seq stays put
+            with self.store.reading() as conn:
+                changes = [c for c in self.store.changes_after(conn, seq) if c[0] <= live.seq]
+                added = [int(i) for _, op, ids in changes if op == "add" for i in ids]
+                stored = self.store.passage_vectors(added)
+            for _, op, ids in changes:
+                if op == "add":
+                    found = [int(i) for i in ids if int(i) in stored]
+                    if found:
+                        vectors.add(found, np.vstack([stored[i] for i in found]))
+                elif op == "delete":
+                    vectors.remove(ids)
+            vectors.reserve()
+            with self._rw.writing():
+                live.vectors = vectors

@@ -1,0 +1,122 @@
+"""The embedded backend's writes: each one SQLite transaction that also logs the change."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import NotFound
+from ..files import seal_tree
+from ..lexical import ANALYZER
+from ..locking import write_lock
+from ..models import Article
+from .base import Duplicate, NewArticle, NewPassage, Reindexed
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+
+class EmbeddedWrites:
+    store: Store
+    lock_timeout: float
+    _lock_path: Path
+    _index_dir: Path
+    _write: threading.Lock
+
+    def refresh(self) -> None:  # pragma: no cover - the backend's
+        raise NotImplementedError
+
+    def add_article(
+        self, article: NewArticle, passages: Sequence[NewPassage], *, model: str
+    ) -> Article:
+        store = self.store
+        with self._write, write_lock(self._lock_path, timeout=self.lock_timeout):
+            try:
+                with store.transaction() as conn:
+                    existing = store.find_duplicate(article.canonical_url, article.content_hash)
+                    if existing is not None:
+                        raise Duplicate(existing)
+                    if store.meta("model") is None:
+                        store.set_meta(conn, "model", model)
+                    article_id = store.insert_article(conn, **article.__dict__)
+                    chunks = [p.chunk for p in passages]
+                    stored = store.insert_passages(conn, article_id, chunks, article.language)
+                    ids = [p.id for p in stored]
+                    pairs = list(zip(ids, passages, strict=True))
+                    store.put_sentence_vectors(
+                        conn, model, [(i, p.sentence_vectors) for i, p in pairs]
+                    )
+                    store.put_passage_vectors(conn, [(i, p.vector) for i, p in pairs])
+                    store.put_terms(conn, ANALYZER, [(i, p.terms) for i, p in pairs])
+                    store.log_change(conn, "add", article_id, ids)
+            except sqlite3.IntegrityError:  # another process stored it since the check above
+                existing = store.find_duplicate(article.canonical_url, article.content_hash)
+                if existing is None:
+                    raise
+                raise Duplicate(existing) from None
+        self.refresh()
+        added = store.get_article(article_id)
+        assert added is not None
+        return added
+
+    def delete_article(self, article_id: int) -> Article:
+        store = self.store
+        with self._write, write_lock(self._lock_path, timeout=self.lock_timeout):
+            article = store.get_article(article_id)
+            if article is None:
+                raise NotFound(f"there is no article with id {article_id}")
+            with store.transaction() as conn:
+                removed = store.delete_article(conn, article_id)
+                store.log_change(conn, "delete", article_id, removed)
+        self.refresh()
+        return article
+
+    def reindex(self, model: str, dimension: int, batches: Iterable[Sequence[Reindexed]]) -> None:
+        """Each batch in its own transaction; the final one switches the model and logs a
+        `reindex`, on which every process reloads. Cut short, the old model stays in use and
+        running it again redoes everything."""
+        del dimension
+        store = self.store
+        with self._write, write_lock(self._lock_path, timeout=self.lock_timeout):
+            for batch in batches:
+                with store.transaction() as conn:
+                    store.put_sentence_vectors(
+                        conn, model, [(r.passage_id, r.sentence_vectors) for r in batch]
+                    )
+                    store.put_passage_vectors(conn, [(r.passage_id, r.vector) for r in batch])
+                    store.put_terms(conn, ANALYZER, [(r.passage_id, r.terms) for r in batch])
+            with store.transaction() as conn:
+                store.set_meta(conn, "model", model)
+                conn.execute("DELETE FROM sentence_vectors WHERE model != ?", (model,))
+                store.log_change(conn, "reindex", None, [])
+        self.refresh()
+
+    def backup(self, destination: Path) -> None:
+        """SQLite's online backup API: a consistent copy while others read and write. The
+        current checkpoint (if any) goes along; the copy applies the changes after it."""
+        target = sqlite3.connect(destination / "articles.db")
+        try:
+            self.store.conn.backup(target)
+        finally:
+            target.close()
+        from . import checkpoint
+
+        with checkpoint.writer_lock(self._index_dir) as mine:
+            name = _current_checkpoint(self._index_dir)
+            if mine and name:
+                (destination / "index").mkdir(mode=0o700)
+                shutil.copytree(self._index_dir / name, destination / "index" / name)
+                (destination / "index" / "CURRENT").write_text(name)
+        seal_tree(destination)
+
+
+def _current_checkpoint(root: Path) -> str | None:
+    try:
+        name = (root / "CURRENT").read_text().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return name if name.startswith("ckpt-") and (root / name).is_dir() else None

@@ -1,0 +1,218 @@
+"""Opening articles.db: its schema version, read-only use, and the layout of older versions.
+
+`PRAGMA user_version` records the schema version. 0 with tables in it is the layout before
+versions were recorded (articles, passages, sentence_vectors, passage_terms; the indexes in
+index/gen-*): it is migrated in place on the first writable open. Opening never writes
+otherwise: a library on a read-only disk, a full disk or a backup being checked can be read.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import numpy as np
+
+from ..errors import StorageError
+from ..files import FILE_MODE
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2  # PRAGMA user_version; 0 with tables: the layout of before (see _migrate)
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    url TEXT,
+    canonical_url TEXT UNIQUE,
+    title TEXT NOT NULL,
+    source TEXT,
+    published TEXT,
+    language TEXT NOT NULL,
+    content_hash TEXT NOT NULL UNIQUE,
+    text TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    added_by TEXT
+);
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    sentences TEXT NOT NULL,
+    language TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
+-- Each passage's sentence vectors (float16, one row per sentence), computed when it is added so
+-- that answering needs no embedding but the question's. Keyed by the model that made them.
+CREATE TABLE IF NOT EXISTS sentence_vectors (
+    passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    vectors BLOB NOT NULL
+);
+-- Each passage's BM25 terms (analyzed: stemmed, stopwords dropped; space-separated). `analyzer`:
+-- the version of the rules that made them (index.lexical.ANALYZER); others are made again.
+CREATE TABLE IF NOT EXISTS passage_terms (
+    passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+    analyzer INTEGER NOT NULL,
+    terms TEXT NOT NULL
+);
+-- Each passage's vector (the normalized mean of its sentence vectors; float16), what the dense
+-- index is loaded from, by the model meta.model names.
+CREATE TABLE IF NOT EXISTS passage_vectors (
+    passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+    vector BLOB NOT NULL
+);
+-- Every committed add, delete and re-index, in order: another process's in-memory indexes
+-- apply the rows after the last one they saw. `passages`: the passage ids (int64 bytes);
+-- `token`: random, so that a checkpoint can tell this row from one of another history.
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    op TEXT NOT NULL,
+    article_id INTEGER,
+    passages BLOB NOT NULL,
+    token TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def writable(path: Path) -> bool:
+    """Whether the database (or, when there is none yet, its folder) can be written."""
+    if path.exists():
+        return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    return os.access(path.parent, os.W_OK)
+
+
+def connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    try:
+        return _connect(path, read_only=read_only)
+    except sqlite3.DatabaseError as exc:
+        raise damaged(path, exc) from None
+
+
+def damaged(path: Path, exc: Exception) -> StorageError:
+    return StorageError(
+        f"{path} is damaged or not an articlebot database ({exc}); restore it from a backup "
+        "(`articlebot backup` makes one) or move it away to start an empty library"
+    )
+
+
+def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    if not read_only:
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout=30000")
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode != "wal":  # a new database (the pragma writes only then)
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None, check_same_thread=True)
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        # A WAL database whose -shm cannot be made (a read-only folder): read it as immutable,
+        # which is right for a copy nobody writes.
+        conn.close()
+        conn = sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None)
+    return conn
+
+
+def create_file(path: Path) -> None:
+    """Owner-only before SQLite opens it: its -wal and -shm files take its mode."""
+    if not path.exists():
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE))
+        return
+    for own in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if own.exists() and own.stat().st_mode & 0o077 and os.access(own, os.W_OK):
+            os.chmod(own, FILE_MODE)  # a library made by an older version, or a wider umask
+
+
+def prepare(conn: sqlite3.Connection, path: Path, *, write: bool) -> None:
+    """Check the schema version; create or migrate the schema where `write` allows."""
+    try:
+        found = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError as exc:
+        raise damaged(path, exc) from None
+    version = SCHEMA_VERSION
+    if found > version:
+        raise StorageError(
+            f"{path} has schema version {found}, made by a newer articlebot (this one reads "
+            f"version {version}): upgrade articlebot, or use a backup made by this version"
+        )
+    if found == version:
+        return
+    if not write:
+        if not tables:
+            return  # an empty database that cannot be written: an empty library
+        raise StorageError(
+            f"{path} has schema version {found} (this articlebot uses {version}); open it once "
+            "with write access (e.g. `articlebot stats`) to upgrade it in place"
+        )
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # One statement at a time inside this transaction (executescript would commit).
+        code = "\n".join(x for x in SCHEMA.splitlines() if not x.lstrip().startswith("--"))
+        for statement in code.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        if "articles" in tables and found == 0:
+            _migrate_v1(conn)
+        conn.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('library_id', ?)", (uuid.uuid4().hex,)
+        )
+        conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _migrate_v1(conn: sqlite3.Connection) -> None:
+    """The layout of before: passage vectors are made from the stored sentence vectors (the
+    means the old index held), and the model recorded. Passages without sentence vectors (from
+    before those were stored) get none: `articlebot rebuild` embeds them."""
+    row = conn.execute(
+        "SELECT model, COUNT(*) AS n FROM sentence_vectors GROUP BY model ORDER BY n DESC"
+    ).fetchone()
+    if row is None:
+        return
+    model = row[0]
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('model', ?)", (model,))
+    cursor = conn.execute(
+        "SELECT passage_id, vectors FROM sentence_vectors WHERE model = ?", (model,)
+    )
+    migrated = 0
+    while rows := cursor.fetchmany(2000):
+        out = []
+        for pid, blob in rows:
+            sentences = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+            out.append((pid, _mean(sentences, conn, pid)))
+        conn.executemany(
+            "INSERT OR REPLACE INTO passage_vectors (passage_id, vector) VALUES (?, ?)",
+            [(pid, v) for pid, v in out if v is not None],
+        )
+        migrated += len(out)
+    logger.warning("articles.db upgraded to the new layout: %d passage vectors made", migrated)
+
+
+def _mean(flat: np.ndarray, conn: sqlite3.Connection, pid: int) -> bytes | None:
+    count = conn.execute("SELECT sentences FROM passages WHERE id = ?", (pid,)).fetchone()
+    if count is None:
+        return None
+    import json
+
+    n = len(json.loads(count[0]))
+    if n == 0 or flat.size % n:
+        return None
+    mean = flat.reshape(n, -1).mean(axis=0)
+    mean /= max(float(np.linalg.norm(mean)), 1e-12)
+    return mean.astype(np.float16).tobytes()

@@ -1,0 +1,73 @@
+"""The incremental BM25 index scores as bm25s does on the live passages, through adds,
+removals, buffer freezes, segment merges and a save/load."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import pytest
+
+from index import bm25
+from index.lexical import LexicalIndex
+
+
+def _reference(live: list[tuple[int, list[str]]], query: list[str], k: int) -> dict[int, float]:
+    retriever = bm25s.BM25()
+    retriever.index([terms for _, terms in live], show_progress=False)
+    scores = retriever.get_scores_from_ids(retriever.get_tokens_ids(query))
+    ids = np.array([pid for pid, _ in live])
+    top = np.argsort(-scores)[:k]
+    return {int(ids[j]): float(scores[j]) for j in top if scores[j] > 0}
+
+
+def test_scores_match_bm25s_through_adds_and_removals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bm25, "BUFFER", 40)  # many freezes and merges in a small test
+    monkeypatch.setattr(bm25, "SEGMENT_DOCS", 300)
+    rng = random.Random(3)
+    words = [f"w{i}" for i in range(300)]
+    docs = {
+        pid: [rng.choice(words[: rng.randint(5, 300)]) for _ in range(rng.randint(3, 40))]
+        for pid in range(1, 1101)
+    }
+    index = LexicalIndex()
+    for pid in range(1, 1001):
+        index.add(pid, "en", docs[pid])
+    removed = set(rng.sample(range(1, 1001), 200))
+    index.remove(removed)
+    for pid in range(1001, 1101):
+        index.add(pid, "en", docs[pid])
+    assert len(index._languages["en"].segments) > 1
+    live = [(pid, terms) for pid, terms in docs.items() if pid not in removed]
+    assert index.ids() == {pid for pid, _ in live}
+    index.save(tmp_path / "bm25")
+    loaded = LexicalIndex.load(tmp_path / "bm25")
+    for query in (["w1", "w7"], ["w3", "w250", "w99"], ["w0"], ["w299", "w2", "w2"]):
+        expected = _reference(live, query, 5)
+        for each in (index, loaded):
+            found = each._languages["en"].search(query, 5)
+            # The same scores; the same passages but for ties at the 5th place.
+            assert sorted(found.values()) == pytest.approx(sorted(expected.values()), rel=1e-5)
+            last = min(expected.values())
+            assert {i for i, s in found.items() if s > last * (1 + 1e-5)} == {
+                i for i, s in expected.items() if s > last * (1 + 1e-5)
+            }
+            assert all(
+                found[i] == pytest.approx(expected[i], rel=1e-5)
+                for i in found.keys() & expected.keys()
+            )
+    n = len(live)
+    df = sum(1 for _, terms in live if "w1" in terms)
+    assert index.idf("en", ["w1"])["w1"] == pytest.approx(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+    assert index.idf("de", ["w1"]) == {"w1": 1.0}  # a language without passages
+
+
+def test_passages_must_come_in_id_order() -> None:
+    index = LexicalIndex()
+    index.add(5, "en", ["a"])
+    with pytest.raises(ValueError, match="out of order"):
+        index.add(4, "en", ["b"])

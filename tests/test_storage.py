@@ -1,0 +1,160 @@
+"""One library suite, run on every storage backend (the embedded default and Qdrant's local
+mode). To run it against a real Qdrant server: QDRANT_TEST_URL=http://host:6333 (and
+QDRANT_TEST_API_KEY) make the `qdrant` case use that server instead (see README)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from index.embedder import HashEmbedder
+from index.errors import BadInput, IndexMismatch, NotFound
+from index.library import Library, LibraryConfig
+from index.storage import StorageConfig
+from tests.conftest import SEED_DE
+
+ARTICLE_EN = """Council approves new bridge
+
+The city council approved the construction of a new bridge over the river on Tuesday.
+The bridge will cost 40 million euros and is expected to open in 2028.
+Mayor Jane Doe said the project would cut commuting times by half.
+Critics warned that the budget could rise further."""
+
+FERRY = """Ferry timetable changes
+
+The harbour authority said the new ferry will run every hour from May.
+Tickets will cost twelve euros for adults and six euros for children."""
+
+BACKENDS = ["embedded", "qdrant"]
+
+
+def storage_config(backend: str, tmp_path: Path) -> StorageConfig:
+    if backend == "embedded":
+        return StorageConfig()
+    url = os.environ.get("QDRANT_TEST_URL")
+    collection = f"articlebot_test_{uuid.uuid4().hex[:12]}"
+    if url:  # a real server: a fresh collection per test
+        return StorageConfig(
+            backend="qdrant",
+            qdrant_url=url,
+            qdrant_api_key=os.environ.get("QDRANT_TEST_API_KEY"),
+            qdrant_collection=collection,
+        )
+    return StorageConfig(
+        backend="qdrant", qdrant_path=tmp_path / "qdrant", qdrant_collection=collection
+    )
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+def make_library(backend: str, tmp_path: Path, embedder: HashEmbedder | None = None) -> Library:
+    config = LibraryConfig(tmp_path / "data", storage=storage_config(backend, tmp_path))
+    return Library(config, embedder=embedder or HashEmbedder())
+
+
+@pytest.fixture
+def library(backend: str, tmp_path: Path) -> Iterator[Library]:
+    lib = make_library(backend, tmp_path)
+    yield lib
+    lib.close()
+    config = lib.config.storage
+    if config.qdrant_url:  # a real server: remove this test's collections
+        from qdrant_client import QdrantClient
+
+        client = QdrantClient(url=config.qdrant_url, api_key=config.qdrant_api_key)
+        for collection in client.get_collections().collections:
+            if collection.name.startswith(config.qdrant_collection):
+                client.delete_collection(collection.name)
+
+
+def test_add_ask_and_stats_agree(library: Library) -> None:
+    german = library.add_text(SEED_DE.read_text(encoding="utf-8"), added_by="42")
+    assert german.created and german.article.language == "de" and german.article.added_by == "42"
+    english = library.add_text(ARTICLE_EN).article
+    assert english.title == "Council approves new bridge" and english.language == "en"
+    stats = library.stats()
+    assert (stats.articles, stats.languages) == (2, {"de": 1, "en": 1})
+    assert stats.passages == stats.vectors > 2
+    answer = library.ask("How much will the bridge cost?")
+    assert not answer.abstained and "40 million euros" in answer.quote
+    assert answer.sources[0].article.id == english.id
+    assert answer.quote in answer.sources[0].passage.text
+    assert library.get(english.id).title == english.title
+    assert [a.id for a in library.list()] == [english.id, german.article.id]  # newest first
+
+
+def test_duplicates_are_reported_not_stored(library: Library) -> None:
+    first = library.add_text(ARTICLE_EN, url="https://news.example/a?utm_source=x")
+    again = library.add_text(ARTICLE_EN.replace("  ", " ").upper())
+    same_url = library.add_text("Other\nCompletely different text.", url="https://NEWS.example/a")
+    assert not again.created and again.article.id == first.article.id
+    assert not same_url.created and same_url.article.id == first.article.id
+    assert library.stats().articles == 1
+
+
+def test_delete_removes_everything(library: Library) -> None:
+    article = library.add_text(ARTICLE_EN).article
+    library.add_text(FERRY)
+    before = library.stats()
+    library.delete(article.id)
+    after = library.stats()
+    assert after.articles == 1
+    assert after.passages == after.vectors == before.passages - article.passages
+    with pytest.raises(NotFound):
+        library.delete(article.id)
+    with pytest.raises(NotFound):
+        library.get(article.id)
+    answer = library.ask("How much will the bridge cost?")
+    assert all(s.article.id != article.id for s in answer.sources)
+    assert all(h.article.id != article.id for h in answer.hits)
+    assert "every hour" in library.ask("How often will the new ferry run?").quote
+
+
+def test_bad_input_leaves_nothing(library: Library) -> None:
+    with pytest.raises(BadInput):
+        library.add_text("   ")
+    with pytest.raises(BadInput):
+        library.ask("  \n ")
+    assert library.stats().articles == 0
+    answer = library.ask("Who won the match?")  # an empty library abstains
+    assert answer.abstained and answer.sources == ()
+
+
+def test_follow_up_uses_the_context(library: Library) -> None:
+    library.add_text(ARTICLE_EN)
+    library.add_text(FERRY)
+    answer = library.ask("And when will it open?", context="the new bridge over the river")
+    assert "2028" in answer.quote
+
+
+def test_each_language_is_searched_by_its_own_rules(library: Library) -> None:
+    library.add_text(SEED_DE.read_text(encoding="utf-8"))
+    library.add_text(ARTICLE_EN)
+    hits = library.search("Womit lockt Trump Kim?", k=3)
+    assert hits and hits[0].article.language == "de"
+
+
+def test_rebuild_after_a_model_change(library: Library, backend: str, tmp_path: Path) -> None:
+    library.add_text(ARTICLE_EN)
+    library.add_text(FERRY)
+    config = library.config
+    library.close()
+    other_model = HashEmbedder(dimension=32)
+    other_model.name = "another-model"  # type: ignore[misc]
+    other = Library(config, embedder=other_model)
+    try:
+        with pytest.raises(IndexMismatch, match="articlebot rebuild"):
+            other.ask("bridge?")
+        stats = other.rebuild()
+        assert (stats.model, stats.dimension) == ("another-model", 32)
+        assert stats.vectors == stats.passages > 0
+        assert "40 million" in other.ask("How much will the bridge cost?").quote
+    finally:
+        other.close()
