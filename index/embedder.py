@@ -24,7 +24,7 @@ from .embed_onnx import (
     quantized_copy,
     runs_without_torch,
 )
-from .embed_st import Runner, SentenceTransformersRunner
+from .embed_st import Runner, SentenceTransformersRunner, import_torch_with_passive_openmp
 from .errors import BadInput
 
 if TYPE_CHECKING:
@@ -199,6 +199,7 @@ class SentenceTransformerEmbedder:
                 f"EMBEDDING_MODEL {self.name} needs the package {package}: "
                 "pip install 'articlebot[multilingual]'"
             )
+        import_torch_with_passive_openmp()
         from sentence_transformers import SentenceTransformer
 
         logger.info("loading embedding model %s (%s, sentence-transformers)", self.name, module)

