@@ -92,7 +92,8 @@ def test_loading_e5_leaves_the_thread_setting_alone(monkeypatch: pytest.MonkeyPa
 @pytest.mark.parametrize(
     ("question", "needle"),
     [
-        ("Womit könnte Trump Kim an den Verhandlungstisch locken?", "nannte Trump Sanktionen"),
+        # Both paraphrased: the English-only default model picks another sentence for each.
+        ("Welcher Minister sprach im Parlament über einen Anreiz für Kim?", "Cho Hyun"),
         ("Which new missile did North Korea test before Trump left?", "Hyperschall-Rakete"),
     ],
 )
