@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 
+LOCKED_BATCH = 16  # texts embedded per turn of the lock (see SentenceTransformersRunner.encode)
+
+
 class Runner(Protocol):
     """A loaded model: texts in, normalized vectors out."""
 
@@ -43,15 +46,24 @@ class SentenceTransformersRunner:
         self.max_seq_length = int(model.max_seq_length or 512)
 
     def encode(self, texts: list[str], batch_size: int, *, query: bool = True) -> np.ndarray:
+        """The lock is taken per batch of at most LOCKED_BATCH texts, not per call: a question
+        asked while an article is being added waits for one batch of its sentences, not for all
+        of them (with multilingual-e5-small a long article's sentences take tens of seconds)."""
         encode = self.model.encode_query if query else self.model.encode_document
-        with self._lock:
-            vectors = encode(
-                texts,
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
+        parts = []
+        step = min(batch_size, LOCKED_BATCH)
+        for start in range(0, len(texts), step):
+            with self._lock:
+                parts.append(
+                    encode(
+                        texts[start : start + step],
+                        batch_size=step,
+                        normalize_embeddings=True,
+                        convert_to_numpy=True,
+                        show_progress_bar=False,
+                    )
+                )
+        vectors = np.concatenate(parts) if parts else np.zeros((0, self.dimension))
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def count_tokens(self, texts: list[str]) -> list[int]:
