@@ -26,7 +26,7 @@ from telegram.ext import ContextTypes, filters
 
 from index.errors import ArticleBotError, NotFound
 
-from .common import command_payload, reason, require_admin, user_lang
+from .common import command_payload, for_other_bot, reason, require_admin, user_lang
 from .jobs import DOWNLOAD_LIMIT, download, perform
 from .journal import Job
 from .services import services
@@ -184,7 +184,9 @@ async def add_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if (document.file_size or 0) > DOWNLOAD_LIMIT:  # checked before asking Telegram for it
         await message.reply_text(t(lang, "file_too_big", mb=DOWNLOAD_LIMIT // 2**20))
         return
-    title = command_payload(message) if ADD_CAPTION.match(message.caption or "") else None
+    # A forwarded document's caption is the original's, not a command to this bot.
+    commanded = message.forward_origin is None and ADD_CAPTION.match(message.caption or "")
+    title = command_payload(message) if commanded else None
     source, url, _ = channel_origin(message)
     journal = services(context).journal
     job = journal.begin(
@@ -230,6 +232,8 @@ async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Never re-run an edited message; an edited /add or /delete gets refused or explained."""
     message = update.edited_message
     if message is None or not WRITE_COMMAND.match(message.text or message.caption or ""):
+        return
+    if for_other_bot(message):
         return
     if await require_admin(update, context):
         await message.reply_text(t(user_lang(update), "edited_ignored"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sqlite3
 import sys
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -22,10 +23,12 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from index.errors import ArticleBotError
+from index.errors import ArticleBotError, BadInput
 from index.library import Library
+from index.paths import check_data_dir, describe
 
 from . import adding, handlers
+from .common import OTHER_BOT, limited
 from .jobs import resume_pending
 from .logs import configure_logging, redact
 from .services import SERVICES, Services
@@ -36,7 +39,11 @@ from .transport import RetryingRequest
 logger = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
-COMMAND_LANGUAGES = ("en", "de")  # "en" is also registered as the default for everyone else
+COMMAND_LANGUAGES = ("en", "de")
+START_ATTEMPTS = 3  # getMe tries at start-up before giving up (one log line each)
+START_DELAY = (
+    5.0  # seconds between them  # "en" is also registered as the default for everyone else
+)
 NO_TOKEN_HELP = """\
 articlebot: TELEGRAM_BOT_TOKEN is not set, so the bot cannot start.
 
@@ -89,28 +96,35 @@ def build_application(
 
 
 def add_handlers(application: Application) -> None:
+    """The routes. Forwarded text is content, never a command (an admin forwarding a stranger's
+    "/add URL" must not add it); commands for other bots (/add@other_bot) get no reaction at all;
+    everything that replies and is not an admin's write is within the user's per-minute limit
+    (questions: in handlers.answer; refusals: in require_admin)."""
     private = filters.ChatType.PRIVATE
+    own = ~filters.FORWARDED & ~OTHER_BOT  # a command this bot was sent
     # Edited messages come first and stop there: an edit never re-runs anything.
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, adding.on_edited))
     for name, callback in (
-        ("start", handlers.start),
-        ("help", handlers.help_command),
+        ("start", limited(handlers.start)),
+        ("help", limited(handlers.help_command)),
         ("ask", handlers.ask),
         ("add", adding.add),
-        ("list", handlers.list_articles),
+        ("list", limited(handlers.list_articles)),
         ("delete", adding.delete),
-        ("stats", handlers.stats),
+        ("stats", limited(handlers.stats)),
     ):
-        application.add_handler(CommandHandler(name, callback))
-    documents = filters.Document.ALL & (private | filters.CaptionRegex(adding.ADD_CAPTION))
+        application.add_handler(CommandHandler(name, callback, filters=~filters.FORWARDED))
+    add_caption = filters.CaptionRegex(adding.ADD_CAPTION) & own
+    documents = filters.Document.ALL & ~OTHER_BOT & (private | add_caption)
     application.add_handler(MessageHandler(documents, adding.add_document))
     forwards = private & adding.ChannelForward() & (filters.TEXT | filters.CAPTION)
     application.add_handler(MessageHandler(forwards, adding.add_forward))
-    text = filters.TEXT & ~filters.COMMAND
+    text = filters.TEXT & (~filters.COMMAND | filters.FORWARDED)
     application.add_handler(MessageHandler(private & text, handlers.private_question))
     application.add_handler(MessageHandler(filters.ChatType.GROUPS & text, handlers.group_message))
-    application.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))
-    application.add_handler(CallbackQueryHandler(handlers.on_button))
+    unknown = private & filters.COMMAND & own
+    application.add_handler(MessageHandler(unknown, limited(handlers.unknown_command)))
+    application.add_handler(CallbackQueryHandler(limited(handlers.on_button)))
     application.add_error_handler(handlers.on_error)
 
 
@@ -157,17 +171,58 @@ def run_bot(settings: Settings, library: Library | None = None) -> int:
     umask = os.umask(0o077)
     os.umask(umask | 0o077)
     try:
-        return _poll(settings, library or Library(settings.library_config()))
+        try:
+            library = library or open_library(settings)
+        except ArticleBotError as exc:
+            print(f"articlebot: error: {exc}", file=sys.stderr)
+            return 2
+        return _poll(settings, library)
     finally:
         os.umask(umask)
+
+
+def open_library(settings: Settings) -> Library:
+    """The library in settings.data_dir; one-line ArticleBotError for a folder it cannot use."""
+    check_data_dir(settings.data_dir, write=True)
+    try:
+        return Library(settings.library_config())
+    except (OSError, sqlite3.Error) as exc:
+        raise BadInput(f"cannot open the library in {settings.data_dir}: {describe(exc)}") from None
+
+
+async def reach_api(application: Application, api_url: str) -> None:
+    """Ask the Bot API who the bot is (getMe), up to START_ATTEMPTS times, START_DELAY seconds
+    apart, one warning line per failed attempt; the last failure is raised (InvalidToken at once).
+
+    PTB's own bootstrap would log each failure with three chained tracebacks."""
+    for attempt in range(1, START_ATTEMPTS + 1):
+        try:
+            await application.bot.initialize()  # getMe; run_polling then finds it done
+            return
+        except InvalidToken:
+            raise
+        except NetworkError as exc:  # TimedOut included
+            if attempt == START_ATTEMPTS:
+                raise
+            logger.warning(
+                "cannot reach the Bot API at %s (%s); attempt %d of %d, trying again in %g s",
+                api_url,
+                exc.message,
+                attempt,
+                START_ATTEMPTS,
+                START_DELAY,
+            )
+            await asyncio.sleep(START_DELAY)
 
 
 def _poll(settings: Settings, library: Library) -> int:
     application = build_application(settings, library)
     logger.info("starting the bot with long polling against %s", settings.api_url)
     # A loop of its own, which run_polling closes when it stops: run_bot can be called again.
-    asyncio.set_event_loop(asyncio.new_event_loop())
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     try:
+        loop.run_until_complete(reach_api(application, settings.api_url))
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:
         print(
@@ -178,8 +233,8 @@ def _poll(settings: Settings, library: Library) -> int:
         return 1
     except NetworkError as exc:
         print(
-            f"articlebot: cannot reach the Bot API at {settings.api_url}: "
-            f"{redact(str(exc), settings.token)}",
+            f"articlebot: cannot reach the Bot API at {settings.api_url} "
+            f"({START_ATTEMPTS} attempts): {redact(exc.message, settings.token)}",
             file=sys.stderr,
         )
         return 1
@@ -187,6 +242,9 @@ def _poll(settings: Settings, library: Library) -> int:
         print(f"articlebot: error: {exc}", file=sys.stderr)
         return 2
     finally:
+        if not loop.is_closed():  # run_polling closes it; a failed start-up check did not
+            loop.run_until_complete(application.bot.shutdown())
+            loop.close()
         asyncio.set_event_loop(None)
         library.close()
     return 0

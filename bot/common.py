@@ -1,21 +1,24 @@
-"""Small helpers the handler modules share: language, command text, sending, the admin gate."""
+"""Small helpers the handler modules share: language, command text, sending, the admin gate,
+the per-user limit on replies, commands meant for other bots."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import logging
+import math
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 
 from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import ContextTypes, filters
 
 from .logs import redact
-from .services import sender_id, services
+from .services import Throttle, sender_id, services
 from .split import split_html, units
 from .texts import language, t
 
@@ -37,6 +40,60 @@ def user_lang(update: Update) -> str:
 def plain(html_text: str) -> str:
     """HTML text as plain text (for callback answers, which take no markup)."""
     return html.unescape(_TAGS.sub("", html_text))
+
+
+def for_other_bot(message: Message) -> bool:
+    """Whether the message's leading command names another bot ("/add@other_bot ...")."""
+    match = _COMMAND.match(message.text or message.caption or "")
+    if match is None or not match.group(1):
+        return False
+    return match.group(1)[1:].lower() != (message.get_bot().username or "").lower()
+
+
+class OtherBotCommand(filters.MessageFilter):
+    """A command addressed to another bot: never this bot's business, not even for a reply."""
+
+    def filter(self, message: Message) -> bool:
+        return for_other_bot(message)
+
+
+OTHER_BOT = OtherBotCommand()
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+async def within_limit(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, question: bool = False
+) -> bool:
+    """Whether this user may get a reply now (questions and everything else have a budget
+    each, per minute). Past it, the user is told to wait once per window, then nothing: a
+    flood of presses or commands gets no flood of replies."""
+    svc = services(context)
+    throttle: Throttle = svc.throttle if question else svc.actions
+    user = update.effective_user
+    key = user.id if user else update.effective_chat.id if update.effective_chat else 0
+    wait = throttle.wait_time(key)
+    if wait <= 0:
+        return True
+    if throttle.notice(key, wait):
+        key_text = "throttled" if question else "throttled_actions"
+        text = t(user_lang(update), key_text, seconds=math.ceil(wait))
+        logger.info("user %s is over the reply limit; told to wait %.0f s", key, wait)
+        if update.callback_query is not None:
+            await update.callback_query.answer(plain(text))
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(text)
+    return False
+
+
+def limited(callback: Handler) -> Handler:
+    """`callback`, run only while the user is within their per-minute budget of replies."""
+
+    @functools.wraps(callback)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if await within_limit(update, context):
+            await callback(update, context)
+
+    return wrapper
 
 
 def command_payload(message: Message) -> str:
@@ -120,6 +177,8 @@ async def require_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> b
         else t(lang, "not_admin_anonymous")
     )
     logger.info("refused a write from %s", user_id if user_id is not None else "anonymous")
+    if not await within_limit(update, context):  # refusals are replies too
+        return False
     if update.callback_query is not None:
         await update.callback_query.answer(plain(text), show_alert=True)
     elif update.effective_message is not None:

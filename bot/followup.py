@@ -1,39 +1,28 @@
 """Chat-style follow-ups, and the answers the inline buttons refer to, kept in chat_data.
 
 "Und wann war das?" or "Who said that?" mean nothing alone; they are asked in the context of the
-chat's last full question. A question counts as a follow-up when it is short or starts with a
-conjunction or pronoun, and only for a while after the question it follows.
+chat's last standalone question, for a while after it. Whether a question is such a follow-up is
+decided by the library on evidence, not by its length (index.followup: no content words of its
+own, a word pointing back, or nothing found alone while the two together find an answer); a new
+short question such as "Wo sitzt FACC?" is answered on its own and becomes the new context.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
 from index.models import Answer
 
-MAX_WORDS = 5
 TTL_SECONDS = 30 * 60
 KEEP_ANSWERS = 20
-_WORD = re.compile(r"\w+", re.UNICODE)
-_EN = "and but or so then also what about he she it its they them their him her his that this these"
-_DE = (
-    "und aber oder also dann auch er sie es ihn ihm ihr ihnen sein seine das dies diese dieser dort"
-)
-FOLLOW_UP_STARTS = frozenset(f"{_EN} those there {_DE} da dabei darüber davon dazu damit".split())
-
-
-def is_follow_up(question: str) -> bool:
-    words = _WORD.findall(question.lower())
-    return bool(words) and (len(words) <= MAX_WORDS or words[0] in FOLLOW_UP_STARTS)
 
 
 def context_for(
     chat_data: dict[Any, Any] | None, question: str, now: float | None = None
 ) -> str | None:
-    """The chat's previous question if `question` follows up on it, else None."""
-    if chat_data is None or not is_follow_up(question):
+    """The chat's previous standalone question, if recent enough to be followed up on."""
+    if chat_data is None:
         return None
     previous = chat_data.get("last_question")
     if not previous:
@@ -44,14 +33,19 @@ def context_for(
 
 
 def remember_question(
-    chat_data: dict[Any, Any] | None, question: str, context: str | None, now: float | None = None
+    chat_data: dict[Any, Any] | None,
+    question: str,
+    context: str | None,
+    now: float | None = None,
+    *,
+    follow_up: bool = False,
 ) -> None:
-    """Keep a standalone question as the context for what follows; a follow-up keeps its anchor
+    """A standalone question becomes the context for what follows; a follow-up keeps its anchor
     (refreshed), so "Wer?" then "Und wann?" both refer to the same topic."""
     if chat_data is None:
         return
     now = time.monotonic() if now is None else now
-    chat_data["last_question"] = (context or question, now)
+    chat_data["last_question"] = (context if follow_up and context else question, now)
 
 
 def store_answer(chat_data: dict[Any, Any] | None, answer: Answer) -> int:

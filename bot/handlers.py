@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import re
 from contextlib import suppress
 
@@ -27,7 +26,7 @@ from telegram.ext import ContextTypes
 from index.errors import ArticleBotError
 
 from . import adding, render
-from .common import command_payload, plain, reason, send_parts, typing, user_lang
+from .common import command_payload, plain, reason, send_parts, typing, user_lang, within_limit
 from .followup import context_for, remember_question, store_answer, stored_answer
 from .services import sender_id, services
 from .texts import language, t
@@ -94,13 +93,10 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
     message = update.effective_message
     chat_id = update.effective_chat.id
     question = " ".join(question.split())
+    if not await within_limit(update, context, question=True):
+        return
     if not question:
         await message.reply_text(t(user_lang(update), "ask_usage"))
-        return
-    user = update.effective_user
-    wait = svc.throttle.wait_time(user.id if user else chat_id)
-    if wait > 0:
-        await message.reply_text(t(user_lang(update), "throttled", seconds=math.ceil(wait)))
         return
     previous = context_for(context.chat_data, question)
     async with typing(context, chat_id):
@@ -111,7 +107,7 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
         except ArticleBotError as exc:
             await message.reply_text(t(user_lang(update), "error", reason=reason(exc, context)))
             return
-    remember_question(context.chat_data, question, previous)
+    remember_question(context.chat_data, question, previous, follow_up=result.follow_up)
     parts = render.answer_messages(result, more_sources=svc.settings.answer_sources - 1)
     markup = None
     if not result.abstained:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 
 from index.models import AddResult, Answer, Article, Stats
+from index.sources import strip_bidi
 
 from .split import MAX_MESSAGE, split_html, units
 from .texts import language, passages, t
@@ -20,9 +21,14 @@ def esc(text: str | None) -> str:
     return html.escape(text or "", quote=False)
 
 
+def label(text: str | None) -> str:
+    """A title or a source, escaped and without bidi controls (stored ones included)."""
+    return esc(strip_bidi(text or ""))
+
+
 def link(article: Article) -> str:
     """The title, as a link when the article has a web address."""
-    title = esc(article.title) or f"#{article.id}"
+    title = label(article.title) or f"#{article.id}"
     url = article.url or ""
     if url.lower().startswith(("http://", "https://")):
         return f'<a href="{html.escape(url, quote=True)}">{title}</a>'
@@ -39,7 +45,7 @@ def byline(article: Article, lang: str) -> str:
     """Title link · date · outlet."""
     parts = [link(article), date(article, lang)]
     if article.source:
-        parts.append(esc(article.source))
+        parts.append(label(article.source))
     return " · ".join(parts)
 
 
@@ -122,7 +128,7 @@ def added_text(result: AddResult, lang: str) -> str:
 
 
 def article_line(article: Article, lang: str, *, with_link: bool = True) -> str:
-    title = link(article) if with_link else f"<b>{esc(article.title)}</b>"
+    title = link(article) if with_link else f"<b>{label(article.title)}</b>"
     return (
         f"<b>#{article.id}</b> [{esc(article.language)}] {title} · "
         f"{date(article, lang)} · {passages(lang, article.passages)}"

@@ -1,5 +1,6 @@
 """What the handlers share (kept in application.bot_data): the library, the settings, the
-journal of pending adds, who may write, and the per-user question throttle."""
+journal of pending adds, who may write, and the per-user throttles (questions; everything else
+that makes the bot reply)."""
 
 from __future__ import annotations
 
@@ -26,12 +27,14 @@ NEVER_ADMIN = frozenset({GROUP_ANONYMOUS_BOT, CHANNEL_BOT, TELEGRAM_SERVICE})
 
 
 class Throttle:
-    """At most `per_minute` events per key in any 60 seconds (0: unlimited)."""
+    """At most `per_minute` events per key in any 60 seconds (0: unlimited); past that, one
+    notice per key until the window frees up again (`notice`)."""
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.per_minute = per_minute
         self._clock = clock
         self._events: dict[int, deque[float]] = {}
+        self._told: dict[int, float] = {}  # key -> until when it was told to wait
 
     def wait_time(self, key: int) -> float:
         """0 and the event is counted, or the seconds until one is allowed again."""
@@ -46,7 +49,17 @@ class Throttle:
         events.append(now)
         if len(self._events) > 10_000:  # forget idle users now and then
             self._events = {k: v for k, v in self._events.items() if v and now - v[-1] < 60.0}
+            self._told = {k: v for k, v in self._told.items() if v > now}
         return 0.0
+
+    def notice(self, key: int, wait: float) -> bool:
+        """After wait_time(key) returned `wait` > 0: True the first time in this window (tell
+        the user once), False after that (say nothing: a flood gets no flood of notices)."""
+        now = self._clock()
+        if self._told.get(key, 0.0) > now:
+            return False
+        self._told[key] = now + wait
+        return True
 
 
 @dataclass
@@ -54,7 +67,8 @@ class Services:
     settings: Settings
     library: Library
     journal: Journal
-    throttle: Throttle = field(default_factory=lambda: Throttle(0))
+    throttle: Throttle = field(default_factory=lambda: Throttle(0))  # questions
+    actions: Throttle = field(default_factory=lambda: Throttle(0))  # every other reply
 
     @classmethod
     def create(cls, settings: Settings, library: Library) -> Services:
@@ -64,6 +78,7 @@ class Services:
             library,
             Journal(library.data_dir),
             Throttle(settings.questions_per_minute),
+            Throttle(settings.actions_per_minute),
         )
 
 

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
+
+from index.addresses import parse_ports
 from index.embedder import BACKENDS, DEFAULT_BACKEND, DEFAULT_MODEL
 from index.errors import ArticleBotError
 from index.library import LibraryConfig
@@ -18,6 +21,7 @@ DEFAULT_API_URL = "https://api.telegram.org"
 TRUE = frozenset({"1", "true", "yes", "on"})
 FALSE = frozenset({"", "0", "false", "no", "off"})
 _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
+_HOST = re.compile(r"[A-Za-z0-9_.-]+|[0-9A-Fa-f:.]+")  # a name or an address (brackets gone)
 
 # Every variable Settings reads, with its default as .env.example shows it.
 ENV_VARS = (
@@ -29,8 +33,10 @@ ENV_VARS = (
     "EMBEDDING_BACKEND",
     "EMBEDDING_INT8",
     "ALLOW_PRIVATE_URLS",
+    "ALLOWED_URL_PORTS",
     "LOG_LEVEL",
     "QUESTIONS_PER_MINUTE",
+    "ACTIONS_PER_MINUTE",
     "FLOOD_RETRIES",
     "ANSWER_SOURCES",
 )
@@ -50,8 +56,10 @@ class Settings:
     embedding_backend: str = DEFAULT_BACKEND  # onnx (ONNX Runtime) or torch: the same vectors
     embedding_int8: bool = True  # with onnx: articles being added run through an int8 copy
     allow_private_urls: bool = False
+    url_ports: frozenset[int] = frozenset()  # ports besides 80 and 443 that /add URL may reach
     log_level: str = "INFO"
     questions_per_minute: int = 10  # per user; 0 turns the throttle off
+    actions_per_minute: int = 20  # per user: commands, buttons, refusals; 0: no limit
     flood_retries: int = 3  # AIORateLimiter retries after Telegram's RetryAfter
     answer_sources: int = 3  # the quoted source plus up to two more
 
@@ -77,8 +85,10 @@ class Settings:
             ),
             embedding_int8=_flag("EMBEDDING_INT8", get("EMBEDDING_INT8") or "1"),
             allow_private_urls=_flag("ALLOW_PRIVATE_URLS", get("ALLOW_PRIVATE_URLS")),
+            url_ports=_ports(get("ALLOWED_URL_PORTS")),
             log_level=_log_level(get("LOG_LEVEL")),
             questions_per_minute=_int("QUESTIONS_PER_MINUTE", get("QUESTIONS_PER_MINUTE"), 10),
+            actions_per_minute=_int("ACTIONS_PER_MINUTE", get("ACTIONS_PER_MINUTE"), 20),
             flood_retries=_int("FLOOD_RETRIES", get("FLOOD_RETRIES"), 3),
             answer_sources=max(1, _int("ANSWER_SOURCES", get("ANSWER_SOURCES"), 3)),
         )
@@ -93,16 +103,36 @@ class Settings:
             embedding_backend=self.embedding_backend,
             int8_adding=self.embedding_int8,
             allow_private_urls=self.allow_private_urls,
+            url_ports=self.url_ports,
         )
 
 
 def _api_url(value: str) -> str:
+    """The Bot API's base URL, checked here so that a malformed one is one line at start-up, not
+    a traceback from deep inside the first request."""
     url = (value or DEFAULT_API_URL).rstrip("/")
     # People paste the per-bot prefix too; the bot adds /bot<token> itself.
     url = url.removesuffix("/bot").rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise SettingsError(f"TELEGRAM_API_URL must be an http(s) URL, not {value!r}")
+    bad = SettingsError(
+        f"TELEGRAM_API_URL must be an http(s) URL such as https://api.telegram.org or "
+        f"http://127.0.0.1:8081, not {value!r}"
+    )
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # ValueError when out of range or not a number
+        httpx.URL(url)  # what will really use it
+    except (ValueError, httpx.InvalidURL):
+        raise bad from None
+    host = parts.hostname or ""
+    if (
+        parts.scheme not in ("http", "https")
+        or not _HOST.fullmatch(host)
+        or port == 0
+        or parts.username is not None
+        or parts.query
+        or parts.fragment
+    ):
+        raise bad
     return url
 
 
@@ -118,6 +148,13 @@ def _admin_ids(value: str) -> frozenset[int]:
             )
         ids.add(int(item))
     return frozenset(ids)
+
+
+def _ports(value: str) -> frozenset[int]:
+    try:
+        return parse_ports(value)
+    except ValueError as exc:
+        raise SettingsError(f"ALLOWED_URL_PORTS {exc}") from None
 
 
 def _flag(name: str, value: str) -> bool:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 
+from index.sources import strip_bidi
+
 DEFAULT = "en"
 COMMANDS = ("start", "help", "ask", "add", "list", "delete", "stats")
 
@@ -46,6 +48,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "sources_header": "<b>Sources</b>",
         "answer_gone": "This answer is too old; please ask again.",
         "throttled": "Too many questions. Please wait {seconds} s.",
+        "throttled_actions": "Too many requests. Please wait {seconds} s.",
         "not_admin": (
             "Sorry, only admins can add or delete articles. Your user id is "
             "<code>{user_id}</code>: the bot's owner can add it to ADMIN_USER_IDS."
@@ -139,6 +142,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "sources_header": "<b>Quellen</b>",
         "answer_gone": "Diese Antwort ist zu alt; bitte frag noch einmal.",
         "throttled": "Zu viele Fragen. Bitte warte {seconds} s.",
+        "throttled_actions": "Zu viele Anfragen. Bitte warte {seconds} s.",
         "not_admin": (
             "Tut mir leid, nur Admins können Artikel hinzufügen oder löschen. Deine Nutzer-ID ist "
             "<code>{user_id}</code>: der Betreiber kann sie in ADMIN_USER_IDS eintragen."
@@ -211,9 +215,12 @@ def language(code: str | None) -> str:
 
 
 def t(lang: str, key: str, **values: object) -> str:
-    """The text `key` in `lang` (English if missing) with its values HTML-escaped."""
+    """The text `key` in `lang` (English if missing) with its values HTML-escaped and without
+    bidi controls (a title or a name with U+202E must not reverse the rest of the line)."""
     template = TEXTS.get(lang, TEXTS[DEFAULT]).get(key) or TEXTS[DEFAULT][key]
-    escaped: Mapping[str, str] = {k: html.escape(str(v), quote=False) for k, v in values.items()}
+    escaped: Mapping[str, str] = {
+        k: html.escape(strip_bidi(str(v)), quote=False) for k, v in values.items()
+    }
     return template.format(**escaped)
 
 

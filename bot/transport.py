@@ -22,6 +22,8 @@ from telegram.request import BaseRequest, RequestData
 logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({502, 503, 504})
+# The start-up check (app.reach_api) retries getMe itself, with one log line per attempt.
+NOT_RETRIED = frozenset({"getMe"})
 # httpx errors raised before Telegram saw the request (PTB wraps them in NetworkError).
 NOT_SENT = (httpx.ConnectError, httpx.RemoteProtocolError)
 
@@ -60,8 +62,9 @@ class RetryingRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        for attempt in range(self.retries + 1):
-            last = attempt == self.retries
+        retries = 0 if method_name(url) in NOT_RETRIED else self.retries
+        for attempt in range(retries + 1):
+            last = attempt == retries
             try:
                 code, payload = await self.inner.do_request(
                     url,

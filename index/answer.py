@@ -1,85 +1,83 @@
-"""Picking the quote: the best sentence or two of the top passages, verbatim, or an abstention.
+"""Picking the quote: the sentence of the best articles that answers the question, or abstaining.
 
-Candidates are windows of one or two adjacent sentences (at most `max_chars`) of the top passages.
-A window is scored by its closest sentence to the question in the embedding space, by how much of
-the question's idf-weighted, stemmed vocabulary it holds (the two sentences together: questions
-often draw on both), by its passage's retrieval score, and — for questions that ask for a number
-or a date ("how many", "wann") — by whether it holds one. The best window is widened by its
-better neighbour while the quote still fits; the best single sentence inside is the key sentence.
+Retrieval ranks passages; the articles of the first few compete with *all* their sentences (see
+sentences.py). A sentence is scored on:
+- its cosine with the question (the embedding model);
+- how much of the question's vocabulary it holds, each word weighed by how rare it is in the
+  library (idf) *and* how specific it is within the article: a word in every sentence of the
+  article ("Tauben" in an article about pigeons) says nothing about which sentence answers, so
+  the question's focus ("Woran sterben …") decides;
+- the same for the sentence before it: a question often paraphrases one sentence while the
+  answer is in the next (and in an interview, the answer follows the interviewer's question);
+- whether it holds what the question asks for beyond the question's own words: a name for
+  "who", a date for "when", a number for "how many", a cause for "why", a place for "where";
+- its article's retrieval score.
+Questions, interviewers' questions and furniture are never quoted. The confidence that the
+library answers at all is judged on the chosen article and sentence alone (see `_confidence`),
+so it does not drift as the library grows.
 """
 
 from __future__ import annotations
 
-import re
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from .lexical import LexicalIndex, analyze
-from .models import Answer, Hit, Passage, Source
+from .lexical import analyze
+from .matching import Keys, Word, match, words
+from .models import Answer, Hit, Source
+from .qtype import content, has_evidence, question_type
+from .quote import build_quote
+from .ranker import FEATURES
+from .sentences import ArticleSentences
 
-_NUMBER = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundred|thousand|"
-    r"million|billion|eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hundert|"
-    r"tausend|milliarde)",
-    re.IGNORECASE,
-)
-_ASKS_NUMBER = re.compile(
-    r"^((and|but|so|und|aber|also|dann)\s+)?"
-    r"(how (many|much|long|old|far|large|big|tall|high)|what (year|percentage|percent|date|age)|"
-    r"in what year|when|wie (viele?|lange|alt|hoch|groß|weit)|wann|in welchem jahr|um wie viel)",
-    re.IGNORECASE,
-)
+Idf = Callable[[str, set[str]], dict[str, float]]  # (language, analyzed terms) -> idf
+ArticleLoader = Callable[[list[Hit]], list[ArticleSentences]]  # one per distinct article
 
 
 @dataclass(frozen=True)
 class AnswerConfig:
-    candidates: int = 3  # passages whose sentences compete for the quote
+    articles: int = 3  # articles whose sentences compete for the quote
+    article_ratio: float = 0.8  # ... each with a retrieval score of at least this share of the top
+    candidates: int = 10  # passages retrieved to find those articles
     max_chars: int = 300
-    dense_weight: float = 0.5
-    lexical_weight: float = 1.0
-    passage_weight: float = 0.5
-    number_weight: float = 0.2
-    # Below this confidence the answer abstains. Calibrated on XQuAD with half the articles
-    # missing (`make bench`, section 2): 0.36 answers 97.1% (en) / 95.1% (de) of answerable
-    # questions and abstains on 93.1% / 83.7% of the others; 0.35-0.40 meets >= 90% / >= 80%.
-    # With every article present it costs answer_hit 1.0 (en) / 1.4 (de) points against 0.
-    threshold: float = 0.36
+    context_weight: float = 0.3  # a follow-up's words from the previous question count less
+    evidence_weight: float = 0.15  # choosing clauses to quote: holding what the question asks for
+    # Below this confidence the answer abstains (see _confidence).
+    threshold: float = 0.40
 
 
 @dataclass(frozen=True)
-class _Question:
-    idf: dict[str, float]  # its analyzed terms' weights
+class _Terms:
+    """The question's analyzed terms in one language, with their library idf; those that came
+    from the chat's previous question (a follow-up's context) are down-weighted."""
 
-    def coverage(self, terms: frozenset[str] | set[str]) -> float:
-        total = sum(self.idf.values()) or 1.0
-        return sum(w for t, w in self.idf.items() if t in terms) / total
-
-
-@dataclass(frozen=True)
-class Sentences:
-    """What answer selection needs of a passage's sentences; fixed once the passage is added, so
-    the library computes it once and keeps it in a cache."""
-
-    vectors: np.ndarray  # one normalized row per sentence
-    terms: tuple[frozenset[str], ...]  # each sentence's analyzed terms
-    numbers: tuple[bool, ...]  # whether each sentence holds a number or a number word
-    all_terms: frozenset[str]  # the whole passage's terms
+    weights: dict[str, float]
 
     @classmethod
-    def of(cls, passage: Passage, vectors: np.ndarray) -> Sentences:
-        texts = [passage.text[s:e] for s, e in passage.sentences]
-        terms = tuple(frozenset(analyze(t, passage.language)) for t in texts)
-        return cls(
-            vectors,
-            terms,
-            tuple(bool(_NUMBER.search(t)) for t in texts),
-            frozenset().union(*terms),
-        )
+    def of(
+        cls, question: str, context: str | None, language: str, idf: Idf, context_weight: float
+    ) -> _Terms:
+        own = set(analyze(content(question), language))
+        extra = set(analyze(content(context), language)) - own if context else set()
+        idfs = idf(language, own | extra)
+        return cls({t: idfs[t] * (1.0 if t in own else context_weight) for t in own | extra})
+
+    def coverage(self, terms: frozenset[str] | set[str]) -> float:
+        total = sum(self.weights.values()) or 1.0
+        return sum(w for t, w in self.weights.items() if t in terms) / total
 
 
-PassageSentences = Callable[[list[Hit]], list[Sentences]]  # per hit
+@dataclass(frozen=True)
+class _Scored:
+    article: ArticleSentences
+    hit: Hit  # the article's best passage
+    scores: list[float]  # each sentence's own score (choosing the key sentence and neighbours)
+    windows: list[tuple[float, int, int]]  # (score, first, last sentence) of each window
+    terms: _Terms
+    question: str
 
 
 def answer_question(
@@ -87,95 +85,191 @@ def answer_question(
     language: str,
     hits: list[Hit],
     query_vector: np.ndarray,
-    sentences: PassageSentences,
-    lexical: LexicalIndex,
+    articles: ArticleLoader,
+    idf: Idf,
     config: AnswerConfig,
+    weights: np.ndarray,
     *,
     k: int = 3,
-    query: str | None = None,
+    context: str | None = None,
 ) -> Answer:
-    """The quote for `question`; `query` (the question with its chat context, for follow-ups such
-    as "Und wann war das?") supplies the words that sentences and passages are matched on."""
-    query = query or question
-    asks_number = bool(_ASKS_NUMBER.search(question.strip()))
+    """The quote for `question`; `context` is the chat's previous question when this one follows
+    up on it (its words help find the article and count less in choosing the sentence)."""
     if not hits:
         return Answer(question=question, language=language, abstained=True)
-    top = hits[: config.candidates]
-    features = sentences(top)
-    dense_flat = np.concatenate([f.vectors for f in features]) @ query_vector
-    questions: dict[str, _Question] = {}  # by passage language
-    best = None  # (score, hit index, first, last)
-    offset = 0
-    sentence_scores: list[list[float]] = []
-    for h, (hit, f) in enumerate(zip(top, features, strict=True)):
-        language_of_passage = hit.passage.language
-        if language_of_passage not in questions:
-            questions[language_of_passage] = _question(query, language_of_passage, lexical)
-        q = questions[language_of_passage]
-        terms = f.terms
-        dense = [float(x) for x in dense_flat[offset : offset + len(terms)]]
-        offset += len(terms)
-        sentence_scores.append(
-            [
-                config.dense_weight * d + config.lexical_weight * q.coverage(t)
-                for d, t in zip(dense, terms, strict=True)
-            ]
+    best_hits = _article_hits(hits, config)
+    loaded = articles(best_hits)
+    kind = question_type(question)
+    scored = [
+        _score(
+            article, hit, question, context, query_vector, idf, kind, hits[0].score, config, weights
         )
-        passage = config.passage_weight * hit.score / (top[0].score or 1.0)
-        for a, b in _windows(hit, config.max_chars):
-            score = (
-                config.dense_weight * max(dense[a : b + 1])
-                + config.lexical_weight * q.coverage(frozenset().union(*terms[a : b + 1]))
-                + passage
-                + config.number_weight * (asks_number and any(f.numbers[a : b + 1]))
-            )
-            if best is None or score > best[0]:
-                best = (score, h, a, b)
-    assert best is not None
-    _, h, a, b = best
-    hit = top[h]
-    # How sure we are that the passage answers at all: the mean of its term coverage and its
-    # cosine. (Their maximum, tried first, let either signal alone vouch for an unrelated
-    # passage: at a threshold abstaining on 80% of unanswerable questions it lost twice as many
-    # right answers in German.)
-    confidence = (questions[hit.passage.language].coverage(features[h].all_terms) + hit.dense) / 2
-    sources = (Source(hit.article, hit.passage, hit.score),) + tuple(
-        Source(x.article, x.passage, x.score) for x in hits[:k] if x is not hit
-    )[: max(k - 1, 0)]
+        for article, hit in zip(loaded, best_hits, strict=True)
+        if len(article)
+    ]
+    choice = max(
+        ((s, w) for s in scored for w in s.windows),
+        key=lambda pair: pair[1][0],
+        default=None,
+    )
+    if choice is None:
+        return Answer(question, language, True, hits=tuple(hits))
+    chosen, (_, first, last) = choice
+    quotable = [i for i in range(first, last + 1) if chosen.article.quotable(i)]
+    key = max(quotable, key=lambda i: chosen.scores[i])
+    confidence = _confidence(chosen, first, last, query_vector)
     if confidence < config.threshold:
         return Answer(question, language, True, confidence=confidence, hits=tuple(hits))
-    quote, key = _quote(hit, a, b, config.max_chars, sentence_scores[h])
-    return Answer(question, language, False, quote, key, confidence, sources, tuple(hits))
+    quote, span = build_quote(
+        chosen.article,
+        key,
+        chosen.scores,
+        config.max_chars,
+        lambda text: (
+            chosen.terms.coverage(set(analyze(text, chosen.article.language)))
+            + config.evidence_weight * has_evidence(kind, text, question)
+        ),
+        also=next((i for i in quotable if i != key), None),
+    )
+    passage_id = chosen.article.passage_ids[key]
+    holder = next((h for h in hits if h.passage.id == passage_id), chosen.hit)
+    sources = (Source(holder.article, holder.passage, holder.score),) + tuple(
+        Source(x.article, x.passage, x.score) for x in hits[:k] if x.article.id != holder.article.id
+    )[: max(k - 1, 0)]
+    return Answer(question, language, False, quote, span, confidence, sources, tuple(hits))
 
 
-def _windows(hit: Hit, max_chars: int) -> list[tuple[int, int]]:
-    spans = hit.passage.sentences
-    pairs = [
-        (i, i + 1) for i in range(len(spans) - 1) if spans[i + 1][1] - spans[i][0] <= max_chars
-    ]
-    return [(i, i) for i in range(len(spans))] + pairs
-
-
-def _question(text: str, language: str, lexical: LexicalIndex) -> _Question:
-    return _Question(lexical.idf(language, set(analyze(text, language))))
-
-
-def _quote(
-    hit: Hit, a: int, b: int, max_chars: int, scores: list[float]
-) -> tuple[str, tuple[int, int]]:
-    """Sentences a..b, widened by the better neighbour while it fits; the key sentence's span."""
-    spans = hit.passage.sentences
-    while True:
-        fits = [
-            i
-            for i in (a - 1, b + 1)
-            if 0 <= i < len(spans)
-            and max(spans[b][1], spans[i][1]) - min(spans[a][0], spans[i][0]) <= max_chars
-        ]
-        if not fits:
+def _article_hits(hits: list[Hit], config: AnswerConfig) -> list[Hit]:
+    """Each candidate article's best hit, best first: up to `config.articles` articles scoring at
+    least `article_ratio` of the top one."""
+    out: list[Hit] = []
+    for hit in hits[: config.candidates]:
+        if len(out) == config.articles or hit.score < config.article_ratio * hits[0].score:
             break
-        extra = max(fits, key=lambda i: scores[i])
-        a, b = min(a, extra), max(b, extra)
-    key = max(range(a, b + 1), key=lambda i: scores[i])
-    lo = spans[a][0]
-    return hit.passage.text[lo : spans[b][1]], (spans[key][0] - lo, spans[key][1] - lo)
+        if all(h.article.id != hit.article.id for h in out):
+            out.append(hit)
+    return out
+
+
+# A development hook (benchmarks.ranker): when a list, every scored article appends
+# (question, ArticleSentences, window bounds, feature matrix).
+TRACE: list | None = None
+
+
+def _score(
+    article: ArticleSentences,
+    hit: Hit,
+    question: str,
+    context: str | None,
+    query_vector: np.ndarray,
+    idf: Idf,
+    kind: str | None,
+    top_score: float,
+    config: AnswerConfig,
+    feature_weights: np.ndarray,
+) -> _Scored:
+    """Windows of one sentence, or two in a row on the same line (a question often paraphrases
+    one sentence while the answer is in the next), scored on their features."""
+    terms = _Terms.of(question, context, article.language, idf, config.context_weight)
+    weights = _local_weights(article, terms)
+    asked = {w.stem: w for w in words(content(question), article.language) if w.stem in weights}
+    dense = article.vectors @ query_vector
+    best_dense = float(dense.max())
+    evidence = [has_evidence(kind, article.sentence(i), question) for i in range(len(article))]
+    prior = hit.score / (top_score or 1.0)
+    lead = next((i for i in range(len(article)) if article.kinds[i] == "body"), -1)
+
+    def features(first: int, last: int) -> list[float]:
+        held = frozenset().union(*article.terms[first : last + 1])
+        keys = Keys(
+            frozenset().union(*(k.lemmas for k in article.keys[first : last + 1])),
+            frozenset().union(*(k.parts for k in article.keys[first : last + 1])),
+        )
+        top = float(dense[first : last + 1].max())
+        return [
+            top,
+            top - best_dense,
+            _share(weights, held),
+            terms.coverage(held),
+            float(any(evidence[first : last + 1])),
+            prior,
+            float(last > first),
+            float(first <= lead <= last),
+            float(any(article.kinds[i] == "heading" for i in range(first, last + 1))),
+            _fuzzy_share(weights, asked, held, keys),
+            1.0 - len(held & asked.keys()) / (len(held) or 1),
+            first / n,
+        ]
+
+    n = len(article)
+    bounds = [(i, i) for i in range(n)]
+    for i in range(n - 1):
+        same_line = article.blocks[i] == article.blocks[i + 1]
+        answered = article.kinds[i] == "interviewer" and article.kinds[i + 1] != "interviewer"
+        if same_line or answered:
+            bounds.append((i, i + 1))
+    bounds = [b for b in bounds if any(article.quotable(j) for j in range(b[0], b[1] + 1))]
+    matrix = np.array([features(*b) for b in bounds], dtype=np.float32).reshape(-1, len(FEATURES))
+    totals = matrix @ feature_weights
+    if TRACE is not None:
+        TRACE.append((question, article, bounds, matrix))
+    scores = [float("-inf")] * n
+    for (first, last), total in zip(bounds, totals, strict=True):
+        if first == last:
+            scores[first] = float(total)
+    windows = [(float(t), a, b) for (a, b), t in zip(bounds, totals, strict=True)]
+    return _Scored(article, hit, scores, windows, terms, question)
+
+
+def _local_weights(article: ArticleSentences, terms: _Terms) -> dict[str, float]:
+    """The question's words weighed by idf times their specificity in the article:
+    log((n + 1) / f) / log(n + 1) for a word in f of the article's n sentences (1 when in one
+    sentence, near 0 when in all; 1 when in none, so that an article missing the question's
+    words never looks complete)."""
+    n = len(article)
+    weights = {}
+    for term, weight in terms.weights.items():
+        f = article.frequency.get(term, 0)
+        weights[term] = weight * (math.log((n + 1) / f) / math.log(n + 1) if f else 1.0)
+    return weights
+
+
+def _fuzzy_share(
+    weights: dict[str, float], asked: dict[str, Word], held: frozenset[str], keys: Keys
+) -> float:
+    """Like _share, with words matched by lemma or compound part too (index.matching)."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    got = sum(
+        w * (match(asked[t], held, keys) if t in asked else float(t in held))
+        for t, w in weights.items()
+    )
+    return got / total
+
+
+def _share(weights: dict[str, float], held: frozenset[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in held) / total if total else 0.0
+
+
+def _confidence(chosen: _Scored, first: int, last: int, query_vector: np.ndarray) -> float:
+    """How sure we are that the chosen article answers at all, from that article and window
+    alone (so more passages competing do not lift it): the mean of
+    - the share of the question's idf-weighted words around the window (it and a sentence
+      either side; lemmas and compound parts matching too) and in the whole article, averaged,
+    - the window's best cosine with the question.
+    Chosen with the threshold on the news set's answerable and out-of-corpus questions together
+    with XQuAD's half-library split (README, "Knowing when not to answer")."""
+    article = chosen.article
+    lo, hi = max(0, first - 1), min(len(article), last + 2)
+    around = frozenset().union(*article.terms[lo:hi])
+    keys = Keys(
+        frozenset().union(*(k.lemmas for k in article.keys[lo:hi])),
+        frozenset().union(*(k.parts for k in article.keys[lo:hi])),
+    )
+    asked = {w.stem: w for w in words(content(chosen.question), article.language)}
+    near = _fuzzy_share(chosen.terms.weights, asked, around, keys)
+    anywhere = chosen.terms.coverage(frozenset(article.frequency))
+    dense = float(np.max(article.vectors[first : last + 1] @ query_vector))
+    return ((near + anywhere) / 2 + dense) / 2

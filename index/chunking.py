@@ -3,19 +3,38 @@
 Sentences come from pysbd (rule-based, knows German and English abbreviations, dates such as
 "27.10.2025" and quotations); passages are runs of whole sentences that fit the embedding model's
 token budget. Every span is an offset into the original text, so an answer can quote it verbatim.
+Lines that are page furniture (datelines, time stamps, bylines, links: index.cleaning) are not
+sentences, and a dateline is cut off the sentence it starts.
+
+pysbd's time grows with the square of what it is given (a 200k-character line took 33 s), so it
+only ever sees blocks of at most MAX_BLOCK characters, cut at a likely sentence end; a line with
+no sentence end inside it is one sentence without asking pysbd at all. Splitting is then linear in
+the text's length.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import pysbd
 import pysbd.languages
 
+from .cleaning import dateline_end, is_furniture
+from .errors import BadInput
+
 _PARAGRAPH = re.compile(r"[^\n]+")
+# Where pysbd could end a sentence inside a line: terminal punctuation (and closing quotes or
+# brackets) followed by white space.
+_MAYBE_END = re.compile(r"[.!?…]+[\"'“”»«)\]]*\s+")
+_WORD = re.compile(r"[^\W_]{2,}|\d")
+MAX_BLOCK = 1_000
+# An article is a news article, not a book: beyond these the add is refused with a message, so
+# that adding any accepted input takes bounded time (embedding is the costly part).
+MAX_ARTICLE_CHARS = 1_000_000
+MAX_SENTENCES = 20_000
 # pysbd leaves a sentence whole across "…“ Er sagte" only when told the language; a few of its
 # languages are missing, so unknown ones fall back to English rules (still better than a regex).
 _PYSBD_LANGS = frozenset(pysbd.languages.LANGUAGE_CODES)
@@ -35,24 +54,56 @@ def _segmenter(language: str) -> pysbd.Segmenter:
 
 
 def split_sentences(text: str, language: str = "en") -> list[tuple[int, int]]:
-    """Sentence spans (start, end) in `text`, whitespace trimmed. A line break always ends one."""
+    """Sentence spans (start, end) in `text`, whitespace trimmed. A line break always ends one;
+    furniture lines give none; a span holds at least one word."""
     spans: list[tuple[int, int]] = []
-    segmenter = _segmenter(language)
     for para in _PARAGRAPH.finditer(text):
-        base = para.start()
-        pos = 0
         body = para.group()
-        for piece in segmenter.segment(body):
+        if is_furniture(body):
+            continue
+        skip = dateline_end(body.lstrip()) + (len(body) - len(body.lstrip()))
+        for start, end in _pieces(body, skip, language):
+            piece = body[start:end]
+            lead = len(piece) - len(piece.lstrip())
+            piece = piece.strip()
+            if piece and _WORD.search(piece):
+                spans.append(
+                    (para.start() + start + lead, para.start() + start + lead + len(piece))
+                )
+    return spans
+
+
+def _pieces(body: str, start: int, language: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence of one line from `start` on, pysbd on bounded blocks."""
+    for block_start, block_end in _blocks(body, start):
+        block = body[block_start:block_end]
+        if not _MAYBE_END.search(block.rstrip()):
+            yield block_start, block_end
+            continue
+        pos = 0
+        for piece in _segmenter(language).segment(block):
             # pysbd (clean=False) returns consecutive pieces; find() keeps us honest if it ever
             # normalises whitespace.
-            found = body.find(piece.strip(), pos)
+            found = block.find(piece.strip(), pos)
             if found < 0:
                 continue
             stop = found + len(piece.strip())
             if stop > found:
-                spans.append((base + found, base + stop))
+                yield block_start + found, block_start + stop
             pos = stop
-    return spans
+
+
+def _blocks(body: str, start: int) -> Iterator[tuple[int, int]]:
+    """`body[start:]` in blocks of at most MAX_BLOCK characters, each cut after the last likely
+    sentence end inside it, else at the last space, else hard."""
+    while len(body) - start > MAX_BLOCK:
+        window = body[start : start + MAX_BLOCK]
+        ends = [m.end() for m in _MAYBE_END.finditer(window)]
+        cut = ends[-1] if ends else window.rfind(" ") + 1 or MAX_BLOCK
+        yield start, start + cut
+        start += cut
+    if start < len(body):
+        yield start, len(body)
 
 
 def chunk_text(
@@ -69,9 +120,19 @@ def chunk_text(
     structure; a passage cut inside a paragraph repeats its last `overlap` sentence(s) in the next.
     A single sentence longer than the budget becomes a passage of its own: sentences are never cut.
     """
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise BadInput(
+            f"the text has {len(text):,} characters; an article may have at most "
+            f"{MAX_ARTICLE_CHARS:,} (split it into several)"
+        )
     spans = split_sentences(text, language)
     if not spans:
         return []
+    if len(spans) > MAX_SENTENCES:
+        raise BadInput(
+            f"the text has {len(spans):,} sentences; an article may have at most "
+            f"{MAX_SENTENCES:,} (split it into several)"
+        )
     tokens = count_tokens([text[s:e] for s, e in spans])
     groups: list[list[int]] = []
     current: list[int] = []

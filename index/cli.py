@@ -6,15 +6,19 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from .errors import ArticleBotError, BadInput
+from .errors import ArticleBotError, BadInput, NotFound
+from .paths import check_backup_destination, check_data_dir, describe
+from .sources import read_stream
 
 logger = logging.getLogger(__name__)
 
+MAX_ID = 2**63 - 1  # SQLite's largest INTEGER
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off"}
 
@@ -40,22 +44,40 @@ def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raise BadInput(f"{name} must be 1/0, true/false, yes/no or on/off, not {raw!r}")
 
 
+def _ports(environ: Mapping[str, str]) -> frozenset[int]:
+    from .addresses import parse_ports
+
+    try:
+        return parse_ports(environ.get("ALLOWED_URL_PORTS") or "")
+    except ValueError as exc:
+        raise BadInput(f"ALLOWED_URL_PORTS {exc}") from None
+
+
 def _data_dir(args: argparse.Namespace, environ: Mapping[str, str]) -> Path:
     return Path(args.data_dir or environ.get("DATA_DIR") or "data")
 
 
-def _library(args: argparse.Namespace, environ: Mapping[str, str]):  # noqa: ANN202
+def _library(  # noqa: ANN202 - index.library.Library, imported lazily
+    args: argparse.Namespace, environ: Mapping[str, str], *, write: bool = True
+):
+    """The library in the data dir; `write`: the command will write to it."""
     from .embedder import DEFAULT_MODEL
     from .library import Library, LibraryConfig
 
+    data_dir = _data_dir(args, environ)
+    check_data_dir(data_dir, write=write)
     config = LibraryConfig(
-        data_dir=_data_dir(args, environ),
+        data_dir=data_dir,
         model=environ.get("EMBEDDING_MODEL") or DEFAULT_MODEL,
         embedding_backend=_backend(environ),
         int8_adding=_flag(environ, "EMBEDDING_INT8", True),
         allow_private_urls=_flag(environ, "ALLOW_PRIVATE_URLS", False),
+        url_ports=_ports(environ),
     )
-    return Library(config)
+    try:
+        return Library(config)
+    except (OSError, sqlite3.Error) as exc:
+        raise BadInput(f"cannot open the library in {data_dir}: {describe(exc)}") from None
 
 
 def _is_url(source: str) -> bool:
@@ -65,7 +87,7 @@ def _is_url(source: str) -> bool:
 def cmd_add(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from tqdm import tqdm
 
-    library = _library(args, environ)
+    library = _library(args, environ, write=True)
     failed = 0
     # disable=None: a bar only on a terminal, so piped output stays one line per source.
     bar = tqdm(
@@ -85,8 +107,9 @@ def cmd_add(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
             "error": None,
         }
         try:
-            if source == "-":
-                result = library.add_text(sys.stdin.read(), title=args.title, added_by="cli")
+            if source == "-":  # read with the file size cap: a pipe may never end
+                data = read_stream(sys.stdin.buffer)
+                result = library.add_bytes(data, ".txt", title=args.title, added_by="cli")
             elif _is_url(source):
                 result = library.add_url(source, title=args.title, added_by="cli")
             else:
@@ -104,8 +127,8 @@ def cmd_add(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
             failed += 1
         if args.json:
             print(json.dumps(row, ensure_ascii=False), flush=True)
-        elif row["status"] == "failed":
-            tqdm.write(f"failed  {source}: {row['error']}", file=sys.stderr)
+        elif row["status"] == "failed":  # the one error form; the other sources go on
+            tqdm.write(f"articlebot: error: {source}: {row['error']}", file=sys.stderr)
         else:
             tqdm.write(
                 f"{row['status']:<7} #{row['article_id']} [{row['language']}] "
@@ -115,13 +138,16 @@ def cmd_add(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    library = _library(args, environ)
-    if args.question:
+    library = _library(args, environ, write=False)
+    if args.question is not None:  # "" too: the library says it is empty
         answers = iter([library.ask(args.question, k=args.k)])
     elif sys.stdin.isatty():  # typed: answer each line as it comes
         answers = (library.ask(line, k=args.k) for line in sys.stdin if line.strip())
     else:  # piped: read to the end, embed the questions in batches
-        answers = iter(library.ask_many([x for x in sys.stdin if x.strip()], k=args.k))
+        questions = [x for x in sys.stdin if x.strip()]
+        if not questions:
+            raise BadInput("no question: give one as an argument or one per line on stdin")
+        answers = iter(library.ask_many(questions, k=args.k))
     for answer in answers:
         if args.json:
             print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
@@ -161,7 +187,7 @@ def format_answer(answer) -> str:  # noqa: ANN001
 
 
 def cmd_list(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    library = _library(args, environ)
+    library = _library(args, environ, write=False)
     for article in library.list(0, 1_000_000):
         print(
             f"#{article.id}\t{article.language}\t{article.passages}\t{article.published or '-'}"
@@ -171,13 +197,15 @@ def cmd_list(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
 
 def cmd_delete(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    article = _library(args, environ).delete(args.id)
+    if not 0 < args.id <= MAX_ID:  # SQLite cannot even look up a larger one
+        raise NotFound(f"there is no article with id {args.id}")
+    article = _library(args, environ, write=True).delete(args.id)
     print(f"deleted #{article.id} {article.title}")
     return 0
 
 
 def cmd_stats(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    stats = _library(args, environ).stats()
+    stats = _library(args, environ, write=False).stats()
     if args.json:
         print(json.dumps(asdict(stats), ensure_ascii=False))
     else:
@@ -189,7 +217,7 @@ def cmd_stats(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 def cmd_rebuild(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from tqdm import tqdm
 
-    library = _library(args, environ)
+    library = _library(args, environ, write=True)
     with tqdm(unit="passage", file=sys.stderr, desc="re-embedding", disable=None) as bar:
 
         def progress(done: int, total: int) -> None:
@@ -202,13 +230,16 @@ def cmd_rebuild(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    """Answer quality on a SQuAD file or a news set (each in a fresh temporary library), or on a
+    CSV of your own questions (asked of the library in the data dir)."""
     from tqdm import tqdm
 
     from .embedder import DEFAULT_MODEL
     from .evaluate import evaluate
+    from .evaluate_news import evaluate_news, is_news_format
     from .library import LibraryConfig
 
-    path = Path(args.squad_json)
+    path = Path(args.file)
     if not path.is_file():
         raise BadInput(f"no such file: {path}")
     config = LibraryConfig(
@@ -226,18 +257,38 @@ def cmd_eval(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
             bar.total = total
             bar.update(done - bar.n)
 
-        report = evaluate(path, config=config, progress=progress)
+        if path.suffix.lower() == ".csv":
+            from .evaluate_csv import evaluate_csv
+
+            report = evaluate_csv(path, _library(args, environ, write=False), progress)
+        elif is_news_format(_json(path)):
+            report = evaluate_news(path, config=config, progress=progress)
+        else:
+            report = evaluate(path, config=config, progress=progress)
+    result = report.to_dict(misses=args.misses)
     if args.json:
-        print(json.dumps(report.to_dict()))
+        print(json.dumps(result, ensure_ascii=False))
     else:
-        for key, value in report.to_dict().items():
+        for key, value in result.items():
             print(f"{key}: {value:.3f}" if isinstance(value, float) else f"{key}: {value}")
     return 0
 
 
+def _json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise BadInput(f"cannot read {path}: {exc}") from None
+
+
 def cmd_backup(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    library = _library(args, environ)
-    stats = library.backup(Path(args.path))
+    destination = Path(args.path)
+    library = _library(args, environ, write=True)  # the backup takes the write lock
+    check_backup_destination(destination, library.data_dir)
+    try:
+        stats = library.backup(destination)
+    except OSError as exc:
+        raise BadInput(f"cannot write the backup to {destination}: {describe(exc)}") from None
     print(
         f"backed up {stats.articles} articles ({stats.passages} passages) to {args.path}; "
         f"restore: stop the bot, then use that folder as DATA_DIR"
@@ -292,9 +343,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("path", help="a new folder for the copy")
     p.set_defaults(func=cmd_backup)
-    p = sub.add_parser("eval", parents=[common], help="answer quality on a SQuAD-format file")
-    p.add_argument("squad_json")
+    p = sub.add_parser(
+        "eval",
+        parents=[common],
+        help="answer quality on a SQuAD file, a news set (questions.json + pages/) or a CSV of "
+        "your own questions",
+    )
+    p.add_argument("file", metavar="FILE")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--misses", action="store_true", help="also list the questions missed")
     p.set_defaults(func=cmd_eval)
     p = sub.add_parser("run", parents=[common], help="start the Telegram bot (long polling)")
     p.set_defaults(func=cmd_run)
@@ -325,6 +382,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return args.func(args, environ)
     except ArticleBotError as exc:
         print(f"articlebot: error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, sqlite3.Error) as exc:  # e.g. the disk filled up: one line, the rest logged
+        logger.debug("articlebot %s failed", args.command, exc_info=True)
+        print(f"articlebot: error: {describe(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -3,8 +3,11 @@
 The bot fetches URLs that strangers send it, so `fetch` is SSRF-safe: only http(s), and every TCP
 connection is made by `_GuardedBackend`, which resolves the host itself, refuses the whole host if
 any address is not globally routable, and connects to the very address it checked (no second DNS
-lookup a rebinding attacker could answer differently). Redirects are followed by hand so each hop
-goes through the same checks. Settings come in as arguments; this module reads no environment.
+lookup a rebinding attacker could answer differently), on port 80 or 443 unless told otherwise.
+Redirects are followed by hand so each hop goes through the same checks; the policy itself is in
+addresses.py. One deadline covers everything, name lookup included; the body is decompressed and
+decoded with bounded memory by codings.py. Settings come in as arguments; this module reads no
+environment.
 """
 
 from __future__ import annotations
@@ -13,29 +16,29 @@ import contextlib
 import functools
 import ipaddress
 import logging
-import re
 import socket
 import ssl
+import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpcore
 import httpx
 
+from index.addresses import check_port, check_url, is_public_ip
+from index.codings import content_codings, decode_text, decoded, supported_codings
 from index.errors import FetchError, RefusedURL
 
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "articlebot/0.1 (+https://github.com/articlebot)"
-ALLOWED_SCHEMES = frozenset({"http", "https"})
 TEXT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 CHUNK_SIZE = 64 * 1024
-_LEGACY_IPV4 = re.compile(r"[0-9a-fA-FxX.]+")  # decimal/hex/octal forms inet_aton accepts
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+DNS_THREADS = 16  # name lookups in flight at once (each may block for the resolver's timeout)
+_DNS_SLOTS = threading.BoundedSemaphore(DNS_THREADS)
 
 
 @dataclass(frozen=True)
@@ -43,59 +46,6 @@ class FetchedPage:
     url: str  # final URL after redirects
     content_type: str  # e.g. "text/html"
     text: str  # decoded body
-
-
-def _is_public_ip(ip: IPAddress) -> bool:
-    """True only for globally routable unicast addresses."""
-    if isinstance(ip, ipaddress.IPv6Address):
-        # An IPv6 address can smuggle an IPv4 one (::ffff:127.0.0.1, 6to4 2002:7f00:1::):
-        # judge the embedded IPv4 address, which is where the packets would really go.
-        embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is not None:
-            return _is_public_ip(embedded)
-        if ip.is_site_local:  # deprecated fec0::/10, which is_global still calls global
-            return False
-    # is_global alone lets multicast (224.0.0.0/4) and some reserved ranges through.
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback)
-
-
-def _ip_literal(host: str) -> IPAddress | None:
-    """The address a host string denotes without DNS (incl. 2130706433, 0x7f.1), else None."""
-    try:
-        return ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        pass
-    if _LEGACY_IPV4.fullmatch(host):
-        try:  # inet_aton parses, it never resolves: same forms getaddrinfo would accept
-            return ipaddress.IPv4Address(socket.inet_aton(host))
-        except OSError:
-            return None
-    return None
-
-
-def check_url(url: str, *, allow_private: bool = False) -> None:
-    """Cheap syntax check (no DNS): http(s), a host, no credentials, no obviously local host.
-
-    The authoritative address check happens at connect time in `_GuardedBackend`.
-    """
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError, ValueError):
-        raise RefusedURL("this is not a valid URL") from None
-    if parsed.scheme.lower() not in ALLOWED_SCHEMES:
-        raise RefusedURL("only http:// and https:// links can be fetched")
-    if parsed.userinfo:
-        raise RefusedURL("links with a user name or password are not allowed")
-    host = parsed.host.rstrip(".").lower()
-    if not host:
-        raise RefusedURL("the link has no host name")
-    if allow_private:
-        return
-    if host == "localhost" or host.endswith(".localhost"):
-        raise RefusedURL("links to local or private addresses are not allowed")
-    ip = _ip_literal(host)
-    if ip is not None and not _is_public_ip(ip):
-        raise RefusedURL("links to local or private addresses are not allowed")
 
 
 def _remaining(deadline: float, timeout: float | None, exc: type[Exception]) -> float:
@@ -144,9 +94,12 @@ class _DeadlineStream(httpcore.NetworkStream):
 class _GuardedBackend(httpcore.NetworkBackend):
     """Resolves, checks and connects in one place, so the checked address is the one used."""
 
-    def __init__(self, *, allow_private: bool, deadline: float) -> None:
+    def __init__(
+        self, *, allow_private: bool, deadline: float, ports: Collection[int] = ()
+    ) -> None:
         self._allow_private = allow_private
         self._deadline = deadline
+        self._ports = ports
         self._inner = httpcore.SyncBackend()
 
     def connect_tcp(
@@ -157,10 +110,14 @@ class _GuardedBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        candidates = self._resolve(host, port)
+        if not self._allow_private:
+            check_port(port, self._ports)
+        candidates = _resolve(
+            host, port, _remaining(self._deadline, timeout, httpcore.ConnectTimeout)
+        )
         if not self._allow_private:
             for *_, sockaddr in candidates:
-                if not _is_public_ip(ipaddress.ip_address(sockaddr[0])):
+                if not is_public_ip(ipaddress.ip_address(sockaddr[0])):
                     # Refuse the host outright rather than skipping the bad address: a name
                     # that points inside the network is hostile or misconfigured either way.
                     logger.warning("refused connection to %s: non-global address", host)
@@ -182,15 +139,38 @@ class _GuardedBackend(httpcore.NetworkBackend):
             return _DeadlineStream(stream, self._deadline)
         raise httpcore.ConnectError(f"could not connect: {last_error}")
 
-    @staticmethod
-    def _resolve(host: str, port: int) -> list[tuple[Any, ...]]:
-        try:
-            return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
-        except (OSError, UnicodeError):
-            raise httpcore.ConnectError("could not resolve the host name") from None
-
     def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
         raise RefusedURL("unix sockets are not allowed")
+
+
+def _resolve(host: str, port: int, timeout: float) -> list[tuple[Any, ...]]:
+    """getaddrinfo within `timeout` seconds: it has no timeout of its own and can block for
+    the resolver's (tens of seconds per name). It runs in a daemon thread, as asyncio's and
+    anyio's getaddrinfo do; one that outlives its fetch finishes on its own, and at most
+    DNS_THREADS run at once, so a flood of slow names cannot pile up threads."""
+    end = time.monotonic() + timeout
+    if not _DNS_SLOTS.acquire(timeout=timeout):
+        raise httpcore.ConnectTimeout("resolving the host name took too long")
+    outcome: list[Any] = []
+    done = threading.Event()
+
+    def lookup() -> None:
+        try:
+            outcome.append(
+                socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+            )
+        except (OSError, UnicodeError) as exc:
+            outcome.append(exc)
+        finally:
+            _DNS_SLOTS.release()
+            done.set()
+
+    threading.Thread(target=lookup, name="articlebot-dns", daemon=True).start()
+    if not done.wait(max(0.0, end - time.monotonic())):
+        raise httpcore.ConnectTimeout("resolving the host name took too long")
+    if isinstance(outcome[0], Exception):
+        raise httpcore.ConnectError("could not resolve the host name")
+    return outcome[0]
 
 
 @functools.cache
@@ -223,11 +203,13 @@ def fetch(
     max_bytes: int = 5_000_000,
     timeout: float = 20.0,
     max_redirects: int = 5,
+    ports: Collection[int] = (),
 ) -> FetchedPage:
-    """GET `url` within `timeout` seconds in total; raises RefusedURL or FetchError."""
-    check_url(url, allow_private=allow_private)
+    """GET `url` within `timeout` seconds in total (DNS included); raises RefusedURL or
+    FetchError. `ports`: ports besides 80 and 443 that may be reached (`allow_private`: any)."""
+    check_url(url, allow_private=allow_private, ports=ports)
     deadline = time.monotonic() + timeout
-    backend = _GuardedBackend(allow_private=allow_private, deadline=deadline)
+    backend = _GuardedBackend(allow_private=allow_private, deadline=deadline, ports=ports)
     client = httpx.Client(
         transport=_GuardedTransport(backend),
         trust_env=False,  # no proxies or certificates from the environment
@@ -236,12 +218,13 @@ def fetch(
         headers={
             "User-Agent": USER_AGENT,
             "Accept": "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8",
-            "Accept-Encoding": "gzip, deflate",  # the byte cap counts decompressed bytes
+            # Only what codings.py undoes with bounded memory; the cap counts decoded bytes.
+            "Accept-Encoding": ", ".join(supported_codings()),
         },
     )
     try:
         with client:
-            return _follow(client, url, allow_private, max_bytes, deadline, max_redirects)
+            return _follow(client, url, allow_private, ports, max_bytes, deadline, max_redirects)
     except httpx.TimeoutException:
         raise FetchError(f"the page did not load within {timeout:g} seconds") from None
     except httpx.ConnectError:
@@ -254,6 +237,7 @@ def _follow(
     client: httpx.Client,
     url: str,
     allow_private: bool,
+    ports: Collection[int],
     max_bytes: int,
     deadline: float,
     max_redirects: int,
@@ -262,7 +246,7 @@ def _follow(
         with _open(client, url) as response:
             if response.status_code in REDIRECT_CODES:
                 url = _redirect_target(response)
-                check_url(url, allow_private=allow_private)
+                check_url(url, allow_private=allow_private, ports=ports)
                 continue
             if response.status_code >= 300:
                 raise FetchError(f"the site answered HTTP {response.status_code}")
@@ -301,26 +285,27 @@ def _read_page(response: httpx.Response, max_bytes: int, deadline: float) -> Fet
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(f"the page is larger than {max_bytes} bytes")
-    body = _read_capped(response, max_bytes, deadline)
+    codings = content_codings(response.headers.get("content-encoding", ""))
+
+    def check() -> None:
+        # The socket reads are clamped too; this catches time spent decompressing.
+        if time.monotonic() > deadline:
+            raise httpx.ReadTimeout("total time limit reached")
+
+    # iter_raw: the body as sent; httpx's own decoding would inflate each chunk unbounded.
+    body = decoded(response.iter_raw(CHUNK_SIZE), codings, max_bytes, check)
     if not media_type:
         media_type = _sniff(body)
-    text = _decode(body, response.charset_encoding)
+    text = decode_text(body, _charset(response))
     logger.info("fetched %s: %d bytes of %s", response.url.host, len(body), media_type)
     return FetchedPage(url=str(response.url), content_type=media_type, text=text)
 
 
-def _read_capped(response: httpx.Response, max_bytes: int, deadline: float) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes(CHUNK_SIZE):
-        size += len(chunk)
-        if size > max_bytes:
-            raise FetchError(f"the page is larger than {max_bytes} bytes")
-        # The socket reads are clamped too; this catches time spent between reads.
-        if time.monotonic() > deadline:
-            raise httpx.ReadTimeout("total time limit reached")
-        chunks.append(chunk)
-    return b"".join(chunks)
+def _charset(response: httpx.Response) -> str | None:
+    try:
+        return response.charset_encoding
+    except Exception:  # a header httpx cannot parse names no charset we could use
+        return None
 
 
 def _sniff(body: bytes) -> str:
@@ -330,14 +315,3 @@ def _sniff(body: bytes) -> str:
         raise FetchError("unsupported content type (binary data)")
     lowered = head.lstrip().lower()
     return "text/html" if lowered.startswith((b"<!doctype html", b"<html")) else "text/plain"
-
-
-def _decode(body: bytes, charset: str | None) -> str:
-    # An unknown or non-text codec name in the header ("rot13", "base64") must not break the
-    # fetch: fall back to utf-8, replacing undecodable bytes.
-    if charset:
-        try:
-            return body.decode(charset, errors="replace")
-        except LookupError:
-            logger.debug("unusable charset %r, decoding as utf-8", charset[:40])
-    return body.decode("utf-8", errors="replace")

@@ -72,6 +72,7 @@ _STOPWORDS = {  # fmt: skip
     "da": sw.STOPWORDS_DANISH,
     "tr": sw.STOPWORDS_TURKISH,
 }
+_STOPWORD_SETS = {language: frozenset(words) for language, words in _STOPWORDS.items()}
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Scripts written without spaces: index overlapping character pairs instead of whole runs.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -89,9 +90,20 @@ def _stemmer(language: str) -> Stemmer.Stemmer | None:
     return cache[language]
 
 
+def stem_words(words: list[str], language: str) -> list[str]:
+    """`words` (lower case) through `language`'s Snowball stemmer, if it has one."""
+    stemmer = _stemmer(language)
+    return stemmer.stemWords(words) if stemmer else words
+
+
+def stopwords(language: str) -> frozenset[str]:
+    """The language's stopwords (empty for languages without a list)."""
+    return _STOPWORD_SETS.get(language, frozenset())
+
+
 def analyze(text: str, language: str) -> list[str]:
     """Lower-cased word stems of `text` without stopwords, by `language`'s rules."""
-    stop = _STOPWORDS.get(language, ())
+    stop = stopwords(language)
     words: list[str] = []
     for word in _WORD.findall(text.lower()):
         if word in stop:

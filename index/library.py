@@ -7,21 +7,22 @@ import os
 import shutil
 import sqlite3
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from . import ranker, sources
 from . import snapshot as snap
-from . import sources
-from .answer import AnswerConfig, Sentences, answer_question
+from .answer import AnswerConfig, answer_question
+from .article_cache import ArticleCache
 from .chunking import Chunk, chunk_text
 from .embedder import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from .errors import BadInput, IndexMismatch, NotFound
 from .files import seal_tree
+from .followup import needs_context
 from .language import detect_language
 from .lexical import ANALYZER, LexicalIndex, analyze
 from .locking import write_lock
@@ -33,7 +34,6 @@ from .vectors import VectorIndex
 
 logger = logging.getLogger(__name__)
 
-SENTENCE_CACHE = 20_000  # passages whose sentences stay in memory (vectors and analyzed terms)
 Stage = Callable[[str, dict], None]  # progress callback: (stage name, details)
 
 
@@ -44,6 +44,7 @@ class LibraryConfig:
     embedding_backend: str = DEFAULT_BACKEND  # "onnx" or "torch": the same vectors either way
     int8_adding: bool = True  # with onnx: text being added runs through an int8 copy (faster)
     allow_private_urls: bool = False
+    url_ports: frozenset[int] = frozenset()  # ports besides 80 and 443 URL adds may reach
     passage_tokens: int | None = None  # None: the model's max sequence length
     answer: AnswerConfig = AnswerConfig()
     models_dir: Path | None = None  # where the ONNX export is cached; None: DATA_DIR/models
@@ -75,8 +76,7 @@ class Library:
         self._lock_path = self.data_dir / "write.lock"
         self._write = threading.Lock()
         self._snapshot: Snapshot | None = None
-        self._sentences: OrderedDict[int, Sentences] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self._articles = ArticleCache(self.store, self._stored_or_encoded)
 
     # -- the index snapshot --------------------------------------------------------------------
 
@@ -234,7 +234,7 @@ class Library:
         from .fetch import check_url, fetch
 
         url = url.strip()
-        check_url(url, allow_private=self.config.allow_private_urls)
+        check_url(url, allow_private=self.config.allow_private_urls, ports=self.config.url_ports)
         existing = self.store.find_duplicate(sources.canonical_url(url), "")
         if existing is not None:
             return AddResult(existing, created=False)
@@ -242,6 +242,7 @@ class Library:
         page = fetch(
             url,
             allow_private=self.config.allow_private_urls,
+            ports=self.config.url_ports,
             max_bytes=self.config.fetch_max_bytes,
             timeout=self.config.fetch_timeout,
         )
@@ -333,7 +334,9 @@ class Library:
     # -- asking --------------------------------------------------------------------------------
 
     def ask(self, question: str, *, k: int = 3, context: str | None = None) -> Answer:
-        """Answer with a verbatim quote, or abstain. `context`: the chat's previous question."""
+        """Answer with a verbatim quote, or abstain. `context`: the chat's previous question; it
+        is used only when the question cannot stand alone (index.followup) or alone finds
+        nothing while the two together do. `Answer.follow_up` says whether it was used."""
         return self.ask_many([question], k=k, context=context)[0]
 
     def ask_many(
@@ -349,15 +352,33 @@ class Library:
                     else f"question {number} is empty"
                 )
         snapshot = self._current()
-        queries = [f"{context} {q}" if context else q for q in questions]
-        vectors = self.embedder.encode(queries) if queries else []
-        return [
-            self._answer(snapshot, question, query, vector, k)
-            for question, query, vector in zip(questions, queries, vectors, strict=True)
-        ]
+        combined = [f"{context} {q}" for q in questions] if context else []
+        vectors = self.embedder.encode([*questions, *combined]) if questions else []
+        answers = []
+        for i, question in enumerate(questions):
+            if not context:
+                answers.append(self._answer(snapshot, question, question, vectors[i], k, None))
+                continue
+            both = vectors[len(questions) + i]
+            hints = tuple(snapshot.lexical.languages)
+            if needs_context(question, detect_language(question, hints=hints)):
+                answer = self._answer(snapshot, question, combined[i], both, k, context)
+            else:
+                answer = self._answer(snapshot, question, question, vectors[i], k, None)
+                if answer.abstained:
+                    together = self._answer(snapshot, question, combined[i], both, k, context)
+                    answer = answer if together.abstained else together
+            answers.append(answer)
+        return answers
 
     def _answer(
-        self, snapshot: Snapshot, question: str, query: str, query_vector: np.ndarray, k: int
+        self,
+        snapshot: Snapshot,
+        question: str,
+        query: str,
+        query_vector: np.ndarray,
+        k: int,
+        context: str | None,
     ) -> Answer:
         language = detect_language(question, hints=tuple(snapshot.lexical.languages))
         scored = hybrid_search(
@@ -367,40 +388,19 @@ class Library:
             query,
             k=max(k, self.config.answer.candidates),
         )
-        return answer_question(
+        answer = answer_question(
             question,
             language,
             self._hits(scored),
             query_vector,
-            self._passage_sentences,
-            snapshot.lexical,
+            self._articles.get,
+            snapshot.lexical.idf,
             self.config.answer,
+            ranker.weights(self.embedder.name),
             k=k,
-            query=query,
+            context=context,
         )
-
-    def _passage_sentences(self, hits: list[Hit]) -> list[Sentences]:
-        """Each hit's sentences, ready for answer selection: from a bounded cache, else from the
-        vectors stored when the passage was added, else (passages stored before, or by another
-        model) embedded now. Their analyzed terms are computed once, on the way into the cache."""
-        ready: dict[int, Sentences] = {}
-        with self._cache_lock:
-            for h in hits:
-                cached = self._sentences.get(h.passage.id)
-                if cached is not None:
-                    self._sentences.move_to_end(h.passage.id)
-                    ready[h.passage.id] = cached
-        missing = {h.passage.id: h.passage for h in hits if h.passage.id not in ready}
-        if missing:
-            vectors = self._stored_or_encoded(list(missing.values()))
-            for i, passage in missing.items():
-                ready[i] = Sentences.of(passage, vectors[i])
-            with self._cache_lock:
-                for i in missing:
-                    self._sentences[i] = ready[i]
-                while len(self._sentences) > SENTENCE_CACHE:
-                    self._sentences.popitem(last=False)
-        return [ready[h.passage.id] for h in hits]
+        return replace(answer, follow_up=context is not None)
 
     def _stored_or_encoded(
         self, passages: list[Passage], *, reuse: bool = True, keep: bool = False
@@ -464,6 +464,7 @@ class Library:
                 self._snapshot = snap.save(
                     self._index_dir, Snapshot(updated, lexical, self.embedder.name)
                 )
+        self._articles.forget(article_id)
         return article
 
     def backup(self, destination: Path) -> Stats:

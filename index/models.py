@@ -59,6 +59,7 @@ class Answer:
     confidence: float = 0.0
     sources: tuple[Source, ...] = field(default_factory=tuple)  # sources[0] holds the quote
     hits: tuple[Hit, ...] = field(default_factory=tuple)  # the retrieval ranking behind it
+    follow_up: bool = False  # read together with the chat's previous question
 
 
 @dataclass(frozen=True)

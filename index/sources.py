@@ -7,8 +7,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from .cleaning import join_broken_lines
 from .errors import BadInput
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # Telegram's bot download limit; larger files are refused
@@ -19,6 +21,9 @@ _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|ocid)$", re.IG
 # Control characters other than tab and newline mark binary data or garbage.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+# Bidi embedding, override and isolate controls: in a title or a source they can make
+# "Invoice\u202egpj.exe" read as "Invoiceexe.jpg" (Trojan Source); shown to nobody.
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,11 @@ class Draft:
     published: str | None = None
 
 
+def strip_bidi(text: str) -> str:
+    """`text` without bidi embedding/override/isolate controls (U+202A-U+202E, U+2066-U+2069)."""
+    return _BIDI.sub("", text)
+
+
 def clean_text(text: str) -> str:
     """Normalize newlines and invisible characters; refuse binary-looking or empty input."""
     if "\x00" in text or len(_CONTROL.findall(text[:100_000])) > max(8, len(text[:100_000]) // 100):
@@ -37,7 +47,7 @@ def clean_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _CONTROL.sub("", _INVISIBLE.sub("", text))
     lines = [line.rstrip() for line in text.split("\n")]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    text = join_broken_lines(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip())
     if len(text) < MIN_TEXT_CHARS or not re.search(r"\w", text):
         raise BadInput("the text is empty or too short to be an article")
     return text
@@ -58,8 +68,22 @@ def from_text(
         title = first.lstrip("#").strip()
         if len(rest.strip()) >= MIN_TEXT_CHARS:
             text = rest.strip()
-    title = " ".join(title.split())[:300]
+    title = " ".join(strip_bidi(title).split())[:300]
+    source = (" ".join(strip_bidi(source).split()) or None) if source else None
     return Draft(title=title, text=text, url=url, source=source, published=published)
+
+
+def read_stream(stream: BinaryIO, limit: int = MAX_FILE_BYTES) -> bytes:
+    """All of `stream` (e.g. stdin), read a piece at a time; BadInput as soon as it is longer
+    than `limit` bytes, so an endless pipe costs no more memory than the limit."""
+    pieces: list[bytes] = []
+    size = 0
+    while piece := stream.read(min(1 << 20, limit + 1 - size)):
+        size += len(piece)
+        if size > limit:
+            raise BadInput(f"the text is larger than {limit // (1024 * 1024)} MB")
+        pieces.append(piece)
+    return b"".join(pieces)
 
 
 def decode_bytes(data: bytes) -> str:

@@ -230,6 +230,17 @@ class Store:
                 found[row[0]] = _passage(row)
         return found
 
+    def article_passages(self, article_id: int) -> list[Passage]:
+        """Every passage of one article, in order."""
+        return [
+            _passage(row)
+            for row in self.conn.execute(
+                'SELECT id, article_id, ordinal, text, start, "end", sentences, language '
+                "FROM passages WHERE article_id = ? ORDER BY ordinal",
+                (article_id,),
+            )
+        ]
+
     def put_sentence_vectors(
         self, conn: sqlite3.Connection, model: str, items: Iterable[tuple[int, np.ndarray]]
     ) -> None:

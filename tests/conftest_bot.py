@@ -197,6 +197,7 @@ async def harness(
         "token": TOKEN,
         "admin_ids": frozenset({ADMIN}),
         "questions_per_minute": 0,
+        "actions_per_minute": 0,
         **settings,
     }
     app = build_application(Settings(**values), library, request=FakeRequest(api))
@@ -225,6 +226,7 @@ async def polling_bot(
         "TELEGRAM_API_URL": api_url,
         "ADMIN_USER_IDS": str(ADMIN),
         "QUESTIONS_PER_MINUTE": "0",
+        "ACTIONS_PER_MINUTE": "0",
         **env,
     }
     app = build_application(
@@ -274,6 +276,7 @@ class BotProcess:
             ADMIN_USER_IDS=str(ADMIN),
             DATA_DIR=str(data_dir),
             QUESTIONS_PER_MINUTE="0",
+            ACTIONS_PER_MINUTE="0",
             **env,
         )
         self.process: subprocess.Popen | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from bot import common
 from bot.services import GROUP_ANONYMOUS_BOT, Throttle
 from index.errors import BadInput
+from index.followup import needs_context
 from index.library import Library
 from index.models import Answer
 from tests.conftest_bot import (
@@ -86,21 +88,33 @@ async def test_nothing_found_is_said_plainly() -> None:
         assert "reply_markup" not in reply
 
 
-async def test_short_follow_ups_are_asked_in_context() -> None:
-    library = StubLibrary()
+class FollowingLibrary(StubLibrary):
+    """Reads a question with its context as the real library decides (index.followup)."""
+
+    def ask(self, question: str, *, k: int = 3, context: str | None = None) -> Answer:
+        answer = super().ask(question, k=k, context=context)
+        language = "de" if question.startswith("Und") else "en"
+        return replace(answer, follow_up=context is not None and needs_context(question, language))
+
+
+async def test_follow_ups_keep_their_anchor_and_new_questions_replace_it() -> None:
+    library = FollowingLibrary()
     first = "Womit könnte Trump Kim an den Verhandlungstisch locken?"
+    short = "Where does FACC sit?"
     async with harness(library) as bot:
         user = bot.api.user(STRANGER)
         await bot.say(user, first)
         await bot.say(user, "Und wann war das?")
-        await bot.say(user, "And then, what did the North Korean leader answer to all of this?")
         await bot.say(user, "Who said that?")
+        await bot.say(user, short)  # short, but a question of its own: the new context
+        await bot.say(user, "Who runs it?")
         await bot.say(bot.api.user(STRANGER + 1), "Who said that?")  # another chat: no context
     assert library.asked == [
         (first, None),
         ("Und wann war das?", first),
-        ("And then, what did the North Korean leader answer to all of this?", first),
-        ("Who said that?", first),
+        ("Who said that?", first),  # a follow-up keeps the anchor
+        (short, first),  # offered the context; the library answers it alone
+        ("Who runs it?", short),
         ("Who said that?", None),
     ]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import app
 from bot.app import run_bot
 from bot.settings import Settings
 from index import cli
@@ -76,6 +78,70 @@ def test_without_a_token_articlebot_run_explains_botfather(
     assert cli.main(["run"], environ={}) == 2
     err = capsys.readouterr().err
     assert err.count("BotFather") >= 2 and "Traceback" not in err
+
+
+def test_a_data_dir_the_bot_cannot_use_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    settings = Settings(token=TOKEN, data_dir=a_file / "data")
+    assert run_bot(settings) == 2
+    assert cli.main(["run", "--data-dir", str(a_file)], environ={"TELEGRAM_BOT_TOKEN": TOKEN}) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"articlebot: error: the data dir {a_file / 'data'} cannot be made: {a_file} is a file",
+        f"articlebot: error: the data dir {a_file} is a file, not a folder",
+    ]
+
+
+def test_a_malformed_api_url_is_one_line(tmp_path: Path) -> None:
+    # Before: "http://[::1" was a ValueError traceback; the others 91-113 lines, 3 tracebacks.
+    for url in ("http://[::1", "http://exa mple.org", "http://example.org:99999", "http://:80"):
+        result = subprocess.run(
+            [sys.executable, "-m", "bot"],
+            cwd=tmp_path,
+            env=_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=url),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2, url
+        assert result.stdout == ""
+        assert result.stderr == (
+            "articlebot: error: TELEGRAM_API_URL must be an http(s) URL such as "
+            f"https://api.telegram.org or http://127.0.0.1:8081, not {url!r}\n"
+        )
+
+
+def test_an_unreachable_api_is_one_line_per_attempt(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Before: 113 lines with 3 tracebacks (PTB's bootstrap logs the failure with exc_info).
+    monkeypatch.setattr(app, "START_DELAY", 0.05)
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    library = Library(LibraryConfig(tmp_path / "data"), embedder=HashEmbedder())
+    settings = Settings.from_env(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": f"http://127.0.0.1:{port}"}
+    )
+    with caplog.at_level(logging.INFO):
+        assert run_bot(settings, library) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"articlebot: cannot reach the Bot API at http://127.0.0.1:{port} (3 attempts): "
+        "httpx.ConnectError: All connection attempts failed\n"
+    )
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage().split("; ")[1] for r in warnings] == [
+        "attempt 1 of 3, trying again in 0.05 s",
+        "attempt 2 of 3, trying again in 0.05 s",
+    ]
+    assert all(r.exc_info is None for r in caplog.records)
+    assert "Traceback" not in caplog.text + err and SECRET not in caplog.text + err
 
 
 def test_a_rejected_token_exits_1_without_showing_it(

@@ -24,6 +24,7 @@ def test_defaults_from_an_empty_environment() -> None:
     assert settings.embedding_model == DEFAULT_MODEL
     assert settings.embedding_backend == DEFAULT_BACKEND == "onnx"
     assert settings.allow_private_urls is False
+    assert settings.url_ports == frozenset()
     assert settings.embedding_int8 is True
     assert settings.log_level == "INFO"
     assert settings.questions_per_minute == 10
@@ -41,8 +42,10 @@ def test_every_variable_is_read() -> None:
             "EMBEDDING_BACKEND": " Torch ",
             "EMBEDDING_INT8": "off",
             "ALLOW_PRIVATE_URLS": "yes",
+            "ALLOWED_URL_PORTS": "8080, 8443",
             "LOG_LEVEL": "debug",
             "QUESTIONS_PER_MINUTE": "0",
+            "ACTIONS_PER_MINUTE": "7",
             "FLOOD_RETRIES": "5",
             "ANSWER_SOURCES": "2",
         }
@@ -57,6 +60,7 @@ def test_every_variable_is_read() -> None:
     assert settings.allow_private_urls is True
     assert settings.log_level == "DEBUG"
     assert settings.questions_per_minute == 0
+    assert settings.actions_per_minute == 7
     assert settings.flood_retries == 5
     assert settings.answer_sources == 2
     config = settings.library_config()
@@ -66,7 +70,8 @@ def test_every_variable_is_read() -> None:
         config.embedding_backend,
         config.int8_adding,
         config.allow_private_urls,
-    ) == (Path("/srv/articles"), "some/model", "torch", False, True)
+        config.url_ports,
+    ) == (Path("/srv/articles"), "some/model", "torch", False, True, frozenset({8080, 8443}))
 
 
 @pytest.mark.parametrize(
@@ -75,12 +80,24 @@ def test_every_variable_is_read() -> None:
         ("ADMIN_USER_IDS", "42,@alice", "ADMIN_USER_IDS"),
         ("ADMIN_USER_IDS", "-100123", "ADMIN_USER_IDS"),
         ("ALLOW_PRIVATE_URLS", "maybe", "ALLOW_PRIVATE_URLS"),
+        ("ALLOWED_URL_PORTS", "8080,http", "ALLOWED_URL_PORTS"),
+        ("ALLOWED_URL_PORTS", "70000", "ALLOWED_URL_PORTS"),
         ("EMBEDDING_INT8", "sometimes", "EMBEDDING_INT8"),
         ("EMBEDDING_BACKEND", "tensorflow", "EMBEDDING_BACKEND must be onnx or torch"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL"),
         ("QUESTIONS_PER_MINUTE", "ten", "QUESTIONS_PER_MINUTE"),
         ("FLOOD_RETRIES", "-1", "FLOOD_RETRIES"),
         ("TELEGRAM_API_URL", "ftp://example.org", "TELEGRAM_API_URL"),
+        # Before: "http://[::1" raised ValueError (a traceback); the others passed and failed
+        # later inside every request, after 110 log lines.
+        ("TELEGRAM_API_URL", "http://[::1", "TELEGRAM_API_URL"),
+        ("TELEGRAM_API_URL", "http://exa mple.org", "TELEGRAM_API_URL"),
+        ("TELEGRAM_API_URL", "http://example.org:99999", "TELEGRAM_API_URL"),
+        ("TELEGRAM_API_URL", "http://:80", "TELEGRAM_API_URL"),
+        ("TELEGRAM_API_URL", "https://", "TELEGRAM_API_URL"),
+        ("TELEGRAM_API_URL", "http://host:0", "TELEGRAM_API_URL"),
+        ("TELEGRAM_API_URL", "http://host?x=1", "TELEGRAM_API_URL"),
+        ("ACTIONS_PER_MINUTE", "many", "ACTIONS_PER_MINUTE"),
     ],
 )
 def test_bad_values_name_the_variable(name: str, value: str, words: str) -> None:

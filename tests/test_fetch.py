@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import gzip
 import ipaddress
 import logging
 import shutil
@@ -10,12 +12,18 @@ import ssl
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+import tracemalloc
+import zlib
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qsl, quote
 
+import brotli
 import pytest
+import zstandard
 
+from index import addresses, codings
 from index import fetch as fetch_mod
 from index.errors import ExtractionError, FetchError, RefusedURL
 from index.extract import Extracted, extract_html
@@ -31,6 +39,44 @@ ARTICLE = b"""<!doctype html><html><head><title>Storm hits coast</title>
 <p>Officials said three towns were evacuated and schools stayed closed for the whole day.</p>
 <p>Forecasters expect the weather to calm down by the end of the week.</p>
 </article><footer>Copyright 2024 Daily News</footer></body></html>"""
+
+
+BOMB_BYTES = 100_000_000  # what a bomb decodes to; the fetch's cap is 5 MB
+ENCODERS: dict[str, Callable[[bytes], bytes]] = {
+    "gzip": lambda data: gzip.compress(data, 9),
+    "deflate": lambda data: zlib.compress(data, 9),  # zlib-wrapped, as RFC 9110 says
+    "raw-deflate": lambda data: zlib.compress(data, 9, wbits=-15),  # as some servers send it
+    "br": lambda data: brotli.compress(data, quality=5),
+    "zstd": lambda data: zstandard.ZstdCompressor(level=3).compress(data),
+}
+CHARSET_BODIES = {
+    "utf8": "<p>Café crème</p>".encode(),
+    "latin1": (
+        "<p>Die Bürgermeisterin äußerte sich am Dienstag über die Größe der Brücke. Sie sagte, "
+        "die Straßen würden später geöffnet, weil die Prüfung länger dauere.</p>"
+    ).encode("latin-1"),
+    "binary": bytes(range(256)) * 8,
+}
+
+
+@functools.cache
+def _bomb(codings: str) -> bytes:
+    """Zeros that decode to BOMB_BYTES through `codings` (applied in order), made without
+    holding the decoded bytes."""
+    first, *rest = [c.strip() for c in codings.split(",")]
+    block = bytes(1 << 20)
+    if first == "br":
+        packer = brotli.Compressor(quality=1)
+        body = b"".join(packer.process(block) for _ in range(BOMB_BYTES >> 20)) + packer.finish()
+    elif first == "zstd":
+        writer = zstandard.ZstdCompressor(level=1).compressobj()
+        body = b"".join(writer.compress(block) for _ in range(BOMB_BYTES >> 20)) + writer.flush()
+    else:
+        packer = zlib.compressobj(9, zlib.DEFLATED, 31 if first == "gzip" else 15)
+        body = b"".join(packer.compress(block) for _ in range(BOMB_BYTES >> 20)) + packer.flush()
+    for coding in rest:
+        body = ENCODERS[coding](body)
+    return body
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -66,16 +112,33 @@ class _Handler(BaseHTTPRequestHandler):
             self._stream(b"<p>" + b"x" * 16_000 + b"</p>", delay=0.0)
         elif route == "/drip":
             self._stream(b"x", delay=0.1)
+        elif route == "/coded":  # /coded?CODINGS[&charset=X]: the article, encoded so
+            query = dict(parse_qsl(self.path.split("?", 1)[1]))
+            self._coded(query["codings"], ARTICLE, query.get("charset", "utf-8"))
+        elif route == "/bomb":  # /bomb?CODINGS: zeros that decode to BOMB_BYTES
+            query = dict(parse_qsl(self.path.split("?", 1)[1]))
+            self._send(200, "text/html", _bomb(query["codings"]), query["codings"])
+        elif route == "/charset":  # /charset?label=X&body=utf8|latin1|binary
+            query = dict(parse_qsl(self.path.split("?", 1)[1], keep_blank_values=True))
+            body = CHARSET_BODIES[query["body"]]
+            self._send(200, f"text/html; charset={query['label']}", body)
         else:
             self._send(404, "text/plain", b"not found")
 
-    def _send(self, status: int, content_type: str, body: bytes) -> None:
+    def _send(self, status: int, content_type: str, body: bytes, coding: str = "") -> None:
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)
+        if coding:
+            self.send_header("Content-Encoding", coding)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _coded(self, codings: str, body: bytes, charset: str) -> None:
+        for coding in codings.split(","):
+            body = ENCODERS[coding.strip()](body)
+        self._send(200, f"text/html; charset={charset}", body, codings.replace("raw-", ""))
 
     def _redirect(self, location: str) -> None:
         self.send_response(302)
@@ -147,9 +210,10 @@ def _fake_dns(monkeypatch: pytest.MonkeyPatch, mapping: dict[str, str]) -> list[
 
 def _treat_as_public(monkeypatch: pytest.MonkeyPatch, address: str) -> None:
     """Let exactly one loopback address count as global; every other address keeps the policy."""
-    real_policy = fetch_mod._is_public_ip
+    real_policy = addresses.is_public_ip
     allowed = ipaddress.ip_address(address)
-    monkeypatch.setattr(fetch_mod, "_is_public_ip", lambda ip: ip == allowed or real_policy(ip))
+    for module in (addresses, fetch_mod):  # check_url's copy and the connect-time guard's
+        monkeypatch.setattr(module, "is_public_ip", lambda ip: ip == allowed or real_policy(ip))
 
 
 # --- happy path -------------------------------------------------------------------------------
@@ -247,9 +311,9 @@ def test_connect_time_guard_refuses_without_check_url(
     server: _RecordingServer, host: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The syntax pre-check is only a courtesy: with it disabled the backend must still refuse.
-    monkeypatch.setattr(fetch_mod, "check_url", lambda url, allow_private=False: None)
-    with pytest.raises(RefusedURL):
-        fetch(_url(server, "/article", host))
+    monkeypatch.setattr(fetch_mod, "check_url", lambda url, **options: None)
+    with pytest.raises(RefusedURL, match="private"):  # the port is allowed: the address is not
+        fetch(_url(server, "/article", host), ports={server.server_address[1]})
     assert server.requests == []
 
 
@@ -257,8 +321,8 @@ def test_public_name_resolving_to_private_address_refused(
     server: _RecordingServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _fake_dns(monkeypatch, {"evil.example": "127.0.0.1"})
-    with pytest.raises(RefusedURL):
-        fetch(_url(server, "/article", "evil.example"))
+    with pytest.raises(RefusedURL, match="private"):
+        fetch(_url(server, "/article", "evil.example"), ports={server.server_address[1]})
     assert server.requests == []
 
 
@@ -272,12 +336,13 @@ def test_redirect_to_private_address_refused(
     _fake_dns(monkeypatch, {"public.example": "127.0.0.1", "internal.example": "127.0.0.2"})
     _treat_as_public(monkeypatch, "127.0.0.1")
     target = _url(server, "/article", target_host)
-    page = fetch(_url(server, "/article", "public.example"))  # the "public" host itself works
+    port = {server.server_address[1]}
+    page = fetch(_url(server, "/article", "public.example"), ports=port)  # the host itself works
     assert "Storm hits coast" in page.text
     server.requests.clear()
 
     with pytest.raises(RefusedURL):
-        fetch(_url(server, f"/to?{target}", "public.example"))
+        fetch(_url(server, f"/to?{target}", "public.example"), ports=port)
     assert server.requests == [f"/to?{target}"]  # only the redirect itself was served
 
 
@@ -287,7 +352,7 @@ def test_host_is_resolved_once_and_that_address_used(
     # DNS rebinding needs a second lookup between check and connect; there must be none.
     lookups = _fake_dns(monkeypatch, {"rebind.example": "127.0.0.1"})
     _treat_as_public(monkeypatch, "127.0.0.1")
-    fetch(_url(server, "/article", "rebind.example"))
+    fetch(_url(server, "/article", "rebind.example"), ports={server.server_address[1]})
     assert lookups.count("rebind.example") == 1
     assert server.requests == ["/article"]
 
@@ -320,11 +385,12 @@ def test_tls_verifies_the_host_name_not_the_connected_ip(
     _treat_as_public(monkeypatch, "127.0.0.1")
     monkeypatch.setattr(fetch_mod, "_ssl_context", lambda: ssl.create_default_context(cafile=cert))
 
-    page = fetch(_url(srv, "/article", "public.example", scheme="https"))
+    port = {srv.server_address[1]}
+    page = fetch(_url(srv, "/article", "public.example", scheme="https"), ports=port)
     assert "Storm hits coast" in page.text
     # Same server and address, but the certificate does not name 127.0.0.1: must fail.
     with pytest.raises(FetchError, match="could not connect"):
-        fetch(_url(srv, "/article", "127.0.0.1", scheme="https"))
+        fetch(_url(srv, "/article", "127.0.0.1", scheme="https"), ports=port)
     assert srv.requests == ["/article"]
 
 
@@ -393,6 +459,122 @@ def test_connection_refused_is_fetch_error() -> None:
         fetch(f"http://127.0.0.1:{port}/", allow_private=True, timeout=3)
 
 
+# --- compressed bodies: every layer decoded with bounded memory (issue 13, item 1) ------------
+
+
+@pytest.mark.parametrize(
+    "codings", ["gzip", "deflate", "raw-deflate", "br", "zstd", "gzip, gzip", "gzip, br"]
+)
+def test_compressed_pages_are_decoded(server: _RecordingServer, codings: str) -> None:
+    page = fetch(_url(server, f"/coded?codings={quote(codings)}"), allow_private=True)
+    assert "three towns were evacuated" in page.text
+
+
+@pytest.mark.parametrize("codings", ["gzip, gzip", "gzip", "br", "zstd", "deflate"])
+def test_compression_bombs_are_cut_at_the_cap_with_bounded_memory(
+    server: _RecordingServer, codings: str
+) -> None:
+    # Before: httpx inflated each 64 KiB network chunk in one step, every layer, and the cap was
+    # checked after; 945 bytes of "gzip, gzip" decoding to 500 MB took 1.9 GB and 6 s.
+    wire = len(_bomb(codings))
+    tracemalloc.start()
+    start = time.monotonic()
+    try:
+        with pytest.raises(FetchError, match="larger than 5000000 bytes"):
+            fetch(_url(server, f"/bomb?codings={quote(codings)}"), allow_private=True)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert wire < 400_000  # a bomb: 100 MB decoded from this little on the wire
+    assert peak < 30_000_000, f"{peak / 1e6:.0f} MB held while decoding {codings}"
+    assert time.monotonic() - start < 5
+
+
+def test_more_than_two_stacked_codings_are_refused(server: _RecordingServer) -> None:
+    with pytest.raises(FetchError, match="compressed 3 times over"):
+        fetch(_url(server, "/coded?codings=gzip,gzip,gzip"), allow_private=True)
+
+
+def test_a_coding_without_a_bounded_decoder_is_refused(
+    server: _RecordingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # brotli < 1.2 cannot limit one call's output: br is then neither asked for nor read.
+    monkeypatch.setattr(codings, "_bounded_brotli", lambda: False)
+    assert "br" not in codings.supported_codings()
+    with pytest.raises(FetchError, match="compressed with br"):
+        fetch(_url(server, "/coded?codings=br"), allow_private=True)
+
+
+# --- charsets (issue 13, item 2) --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "label", ["idna", "punycode", "undefined", "base64", "rot13", "x-nonsense", "unicode_escape"]
+)
+def test_a_charset_that_is_no_charset_falls_back_to_detection(
+    server: _RecordingServer, label: str
+) -> None:
+    # Before: idna, punycode and undefined raised UnicodeError out of fetch (a traceback).
+    page = fetch(_url(server, f"/charset?label={label}&body=utf8"), allow_private=True)
+    assert "Café crème" in page.text
+    page = fetch(_url(server, f"/charset?label={label}&body=latin1"), allow_private=True)
+    assert "Bürgermeisterin äußerte" in page.text and "Prüfung länger" in page.text
+
+
+@pytest.mark.parametrize("label", ["idna", "undefined", ""])
+def test_undecodable_bytes_with_no_usable_charset_are_one_clear_error(
+    server: _RecordingServer, label: str
+) -> None:
+    with pytest.raises(FetchError, match="character set could not be recognized"):
+        fetch(_url(server, f"/charset?label={label}&body=binary"), allow_private=True)
+
+
+# --- DNS inside the deadline, ports (issue 13, item 3) ----------------------------------------
+
+
+def test_a_slow_name_lookup_counts_against_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = socket.getaddrinfo
+
+    def slow(host: object, *args: object, **kwargs: object) -> list:
+        if host == "slow.example":
+            time.sleep(4)
+            host = "127.0.0.1"  # never a real lookup
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
+    start = time.monotonic()
+    with pytest.raises(FetchError, match="did not load within 1 seconds"):
+        fetch("http://slow.example/article", timeout=1)
+    assert time.monotonic() - start < 1.6  # before: 4 s, the lookup's own time
+
+
+def test_ports_other_than_80_and_443_are_refused_unless_listed(
+    server: _RecordingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_dns(monkeypatch, {"public.example": "127.0.0.1"})
+    _treat_as_public(monkeypatch, "127.0.0.1")
+    port = server.server_address[1]
+    with pytest.raises(RefusedURL, match=f"port {port} are not allowed"):
+        fetch(_url(server, "/article", "public.example"))
+    # A redirect from an allowed port to another one is refused too.
+    elsewhere = _url(server, "/article", "public.example").replace(str(port), "8081")
+    with pytest.raises(RefusedURL, match="port 8081"):
+        fetch(_url(server, f"/to?{elsewhere}", "public.example"), ports={port})
+    assert server.requests == [f"/to?{elsewhere}"]
+    assert "Storm" in fetch(_url(server, "/article", "public.example"), ports={port}).text
+    assert "Storm" in fetch(_url(server, "/article"), allow_private=True).text
+
+
+def test_check_url_ports() -> None:
+    check_url("http://example.com:80/")
+    check_url("https://example.com:443/")
+    check_url("http://example.com:8080/", ports={8080})
+    check_url("http://example.com:8080/", allow_private=True)
+    for url in ("http://example.com:8080/", "https://example.com:22/", "http://example.com:0/"):
+        with pytest.raises(RefusedURL, match="not allowed"):
+            check_url(url)
+
+
 # --- check_url and the address policy ---------------------------------------------------------
 
 
@@ -427,12 +609,12 @@ def test_check_url_accepts_public_urls_without_dns(monkeypatch: pytest.MonkeyPat
     ],
 )
 def test_non_global_addresses_are_not_public(address: str) -> None:
-    assert not fetch_mod._is_public_ip(ipaddress.ip_address(address))
+    assert not fetch_mod.is_public_ip(ipaddress.ip_address(address))
 
 
 @pytest.mark.parametrize("address", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"])
 def test_global_addresses_are_public(address: str) -> None:
-    assert fetch_mod._is_public_ip(ipaddress.ip_address(address))
+    assert fetch_mod.is_public_ip(ipaddress.ip_address(address))
 
 
 # --- extraction -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Hostile and broken input, property-based (hypothesis): text adds, files and questions.
+"""Hostile and broken input, property-based (hypothesis): text adds, files, questions and
+fetched pages (any body, content codings and charset label).
 
 Each input is either accepted or refused with one clear message (BadInput, or ExtractionError for
 HTML without an article); nothing is stored half
@@ -8,18 +9,27 @@ run are reported for RELIABILITY.md when $RELIABILITY_OUT is set.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import threading
+import zlib
 from collections import Counter
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import brotli
 import pytest
+import zstandard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from index.embedder import HashEmbedder
-from index.errors import ArticleBotError, BadInput
+from index.errors import ArticleBotError, BadInput, FetchError
+from index.fetch import fetch
 from index.library import Library, LibraryConfig
+from index.quote import is_verbatim
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 SPECIALS = [
@@ -86,7 +96,8 @@ def test_questions(library: Library, question: str) -> None:
         answer = library.ask(question)
         outcomes["question abstained" if answer.abstained else "question answered"] += 1
         if not answer.abstained:
-            assert answer.quote in answer.sources[0].passage.text  # verbatim, always
+            text = library.store.article_text(answer.sources[0].article.id)
+            assert is_verbatim(answer.quote, text)  # always
     except BadInput as exc:
         assert "empty" in _refusal(exc)
         outcomes["question refused"] += 1
@@ -108,6 +119,87 @@ def test_files_of_random_bytes(
         outcomes["file refused"] += 1
         assert library.stats().articles == before
     _consistent(library)
+
+
+CODINGS = ["gzip", "deflate", "br", "zstd", "identity", "x-gzip", "compress", "utf-8", "GZIP"]
+LABELS = ["utf-8", "idna", "punycode", "undefined", "base64", "rot13", "utf-16", "utf-7",
+          "unicode_escape", "x-user-defined", "iso-8859-1", "shift_jis", "'utf-8'", ""]  # fmt: skip
+ENCODE: dict[str, Callable[[bytes], bytes]] = {
+    "gzip": lambda data: gzip.compress(data),
+    "x-gzip": lambda data: gzip.compress(data),
+    "GZIP": lambda data: gzip.compress(data),
+    "deflate": zlib.compress,
+    "br": brotli.compress,
+    "zstd": lambda data: zstandard.ZstdCompressor().compress(data),
+}
+
+
+class _Page(BaseHTTPRequestHandler):
+    """Serves whatever the current hypothesis example put into `response`."""
+
+    response: tuple[dict[str, str], bytes] = ({}, b"")
+
+    def do_GET(self) -> None:  # noqa: N802
+        headers, body = _Page.response
+        self.send_response(200)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def page_url() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Page)
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/page"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+header_text = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=20)
+
+
+@settings(max_examples=EXAMPLES // 3, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    text=texts,
+    raw=st.one_of(st.none(), st.binary(max_size=2000)),
+    codings=st.lists(st.sampled_from(CODINGS), max_size=3),
+    label=st.one_of(st.sampled_from(LABELS), header_text),
+    media=st.sampled_from(["text/html", "text/plain", "", "application/xhtml+xml"]),
+    cut=st.one_of(st.none(), st.integers(min_value=0, max_value=200)),
+)
+def test_fetched_pages(
+    page_url: str,
+    text: str,
+    raw: bytes | None,
+    codings: list[str],
+    label: str,
+    media: str,
+    cut: int | None,
+) -> None:
+    """Any body, in any stack of codings (applied for real, or only claimed), cut short or not,
+    under any charset label: a page, or one FetchError line; never anything else."""
+    body = raw if raw is not None else text.encode("utf-8", "surrogatepass")
+    for coding in codings:
+        body = ENCODE.get(coding, lambda data: data)(body)
+    if cut is not None:
+        body = body[:cut]
+    headers = {"Content-Encoding": ", ".join(codings)} if codings else {}
+    if media:
+        headers["Content-Type"] = f"{media}; charset={label}" if label else media
+    _Page.response = (headers, body)
+    try:
+        page = fetch(page_url, allow_private=True, timeout=10)
+        assert isinstance(page.text, str)
+        outcomes["page fetched"] += 1
+    except FetchError as exc:
+        _refusal(exc)
+        outcomes["page refused"] += 1
 
 
 @pytest.mark.parametrize(
@@ -141,7 +233,9 @@ def test_a_100k_character_article_and_question(library: Library) -> None:
     result = library.add_text(text)
     assert result.created and result.article.passages > 10
     answer = library.ask("How tall is the tower number 1234? " * 2000)  # ~70k characters
-    assert answer.quote == "" or answer.quote in answer.sources[0].passage.text
+    assert answer.quote == "" or is_verbatim(
+        answer.quote, library.store.article_text(answer.sources[0].article.id)
+    )
     outcomes["100k article added"] += 1
     _consistent(library)
 

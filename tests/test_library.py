@@ -12,6 +12,7 @@ import pytest
 from index.embedder import HashEmbedder
 from index.errors import BadInput, IndexMismatch, NotFound
 from index.library import Library, LibraryConfig
+from index.quote import is_verbatim
 from tests.conftest import SEED_DE
 
 ARTICLE_EN = """Council approves new bridge
@@ -36,8 +37,8 @@ def test_add_ask_and_stats_agree(hash_library: Library) -> None:
     assert not answer.abstained
     assert "40 million euros" in answer.quote
     assert answer.sources[0].article.id == english.id
-    # The quote is verbatim from the stored passage.
-    assert answer.quote in answer.sources[0].passage.text
+    # The quote is the article's own words.
+    assert is_verbatim(answer.quote, hash_library.store.article_text(english.id))
 
 
 def test_duplicates_are_reported_not_stored(hash_library: Library) -> None:
@@ -200,15 +201,13 @@ def test_rebuild_and_delete_keep_sentence_vectors_in_step(hash_library: Library)
     assert set(_stored_sentence_vectors(hash_library)) == hash_library.store.passage_ids()
 
 
-def test_the_sentence_vector_cache_stays_bounded(
-    hash_library: Library, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("index.library.SENTENCE_CACHE", 2)
+def test_the_article_sentence_cache_stays_bounded(hash_library: Library) -> None:
+    hash_library._articles._size = 1
     hash_library.add_text(SEED_DE.read_text(encoding="utf-8"))
     hash_library.add_text(ARTICLE_EN)
     for question in ("How much will the bridge cost?", "Womit lockt Trump Kim?", "Wer ist Putin?"):
         hash_library.ask(question)
-        assert len(hash_library._sentences) <= 2
+        assert len(hash_library._articles._cache) <= 1
 
 
 def test_passage_vectors_are_the_mean_of_their_sentences(hash_library: Library) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from index.evaluate import evaluate
+from index.quote import is_verbatim
 from tests.conftest import SEED_DE, XQUAD
 
 pytestmark = pytest.mark.model
@@ -45,7 +46,7 @@ def test_seed_article_questions(tmp_path, real_embedder) -> None:  # noqa: ANN00
         answer = library.ask(question)
         assert not answer.abstained
         assert expected in answer.quote, (question, answer.quote)
-        assert answer.quote in answer.sources[0].passage.text  # verbatim
+        assert is_verbatim(answer.quote, library.store.article_text(article.id))
         start, end = answer.key
         assert 0 <= start < end <= len(answer.quote)
 
@@ -63,3 +64,46 @@ def test_a_follow_up_is_answered_in_the_context_of_the_previous_question(
     answer = library.ask("Und wann war das?", context=previous)
     assert not answer.abstained and "Am Montag traf sich" in answer.quote
     assert answer.question == "Und wann war das?"
+
+
+SEED_QUESTIONS = {
+    "Wen lud Trump wiederholt zu einem Treffen ein?": "Kim Jong-un",
+    "Wer stand Trump als Vermittler zur Seite?": "Verantwortliche in Seoul",
+    "Was testete Nordkorea vor Trumps Abreise?": "Hyperschall-Rakete",
+    "Womit könnte Trump Kim an den Verhandlungstisch locken?": "Sanktionen",
+    "Wann hielt das Paar Gipfeltreffen ab?": "2018 und 2019",
+    "Woran scheiterten die Verhandlungen?": "Atomwaffenarsenal",
+    "Mit wem lehnte Kim Gespräche ab?": "Südkorea",
+    "Wer ist der südkoreanische Präsident?": "Lee Jae-myung",
+    "Wann trat Lee Jae-myung sein Amt an?": "Juni",
+    "Wie heißt der südkoreanische Vereinigungsminister?": "Chung Dong-young",
+    "Mit wem traf sich der nordkoreanische Außenminister am Montag?": "Putin",
+    "Mit welchem Land hat Nordkorea ein Militärbündnis geschlossen?": "Russland",
+    "Wen traf Trump am Dienstag in Tokio?": "Familien japanischer Bürger",
+    "Was hat Nordkorea nach Russland geschickt?": "Soldaten, Artillerie, Munition und Raketen",
+}
+
+
+def test_questions_in_one_chat_are_answered_as_well_as_one_by_one(
+    tmp_path,  # noqa: ANN001
+    real_embedder,  # noqa: ANN001
+) -> None:
+    """The seed article's questions asked one after another in one private chat, with the bot's
+    follow-up handling (bot.followup + Library.ask), against the same questions asked alone."""
+    from bot.followup import context_for, remember_question
+    from index.library import Library, LibraryConfig
+
+    library = Library(LibraryConfig(tmp_path / "data"), embedder=real_embedder)
+    library.add_text(SEED_DE.read_text(encoding="utf-8"))
+    alone = {q: expected in library.ask(q).quote for q, expected in SEED_QUESTIONS.items()}
+    chat: dict = {}
+    in_chat = {}
+    for question, expected in SEED_QUESTIONS.items():
+        previous = context_for(chat, question)
+        answer = library.ask(question, context=previous)
+        remember_question(chat, question, previous, follow_up=answer.follow_up)
+        in_chat[question] = expected in answer.quote
+        assert not answer.follow_up, question  # each one stands alone
+    library.close()
+    assert sum(in_chat.values()) >= sum(alone.values())
+    assert sum(alone.values()) >= 10, alone

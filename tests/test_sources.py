@@ -67,8 +67,9 @@ def test_html_file_is_extracted(tmp_path: Path) -> None:
 
 
 def test_invisible_characters_and_newlines_are_normalized() -> None:
+    # A line broken inside a sentence ("Text" / "mit") is joined; a blank line stays a break.
     assert clean_text("Ein\u200b Text\r\nmit\rZeilen   \n\n\n\nund Ende.") == (
-        "Ein Text\nmit\nZeilen\n\nund Ende."
+        "Ein Text mit\nZeilen\n\nund Ende."
     )
 
 
@@ -79,3 +80,13 @@ def test_canonical_url_and_content_hash() -> None:
     assert canonical_url(None) is None
     assert content_hash("Hallo,  Welt!\n") == content_hash("hallo welt")
     assert content_hash("Hallo Welt") != content_hash("Hallo Welten")
+
+
+def test_bidi_controls_are_removed_from_titles_and_sources() -> None:
+    draft = from_text(
+        "Invoice \u202egpj.exe\u202c\nThe text of the article, long enough to be stored here.",
+        source="\u2067Daily\u2069  News\u202d",
+    )
+    assert draft.title == "Invoice gpj.exe"
+    assert draft.source == "Daily News"
+    assert from_text("T\nThe text of the article, long enough.", source="\u202e").source is None

@@ -1,0 +1,141 @@
+"""`python -m benchmarks.ranker [--model NAME]`: learn answer selection's feature weights.
+
+Every XQuAD article (en and de) is added to a library; the questions of the even-numbered
+articles are asked with index.answer's trace on, which records each candidate window's features;
+a window is right when the quote built around it (it, widened on its line to 300 characters)
+holds a gold answer. A listwise logistic regression (softmax over a question's windows; the
+right ones' share is maximized, with a little L2) is fitted on those questions, checked on the
+odd-numbered articles' questions it never saw, and written to index/ranker_weights.json for the
+model. The news set is never used here: it is where the weights are shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+from tqdm import tqdm
+
+from index import answer
+from index.embedder import DEFAULT_MODEL
+from index.library import Library, LibraryConfig
+from index.ranker import FEATURES, WEIGHTS_FILE
+from index.sentences import ArticleSentences
+
+from .common import LANGUAGES, XQUAD
+
+QUOTE_CHARS = 300
+L2 = 0.01
+
+Rows = list[tuple[np.ndarray, np.ndarray]]  # per question: features (windows x F), right (bool)
+
+
+def quote_around(article: ArticleSentences, first: int, last: int) -> str:
+    """The text a quote around this window would show (as quote.build_quote widens it)."""
+    spans = article.spans
+    if spans[last][1] - spans[first][0] > QUOTE_CHARS:
+        return article.text[spans[first][0] : spans[last][1]]
+    lo, hi = first, last
+    for j in (last + 1, first - 1, last + 2, first - 2, last + 3, first - 3):
+        if not 0 <= j < len(article) or article.blocks[j] != article.blocks[first]:
+            continue
+        if article.kinds[j] != "body" or not (j == lo - 1 or j == hi + 1):
+            continue
+        if max(spans[hi][1], spans[j][1]) - min(spans[lo][0], spans[j][0]) <= QUOTE_CHARS:
+            lo, hi = min(lo, j), max(hi, j)
+    return article.text[spans[lo][0] : spans[hi][1]]
+
+
+def collect(library: Library, questions: list) -> Rows:  # noqa: ANN001 - index.evaluate.Question
+    rows: Rows = []
+    for q in tqdm(questions, desc="windows", leave=False):
+        answer.TRACE = []
+        try:
+            library.ask(q.question)
+            windows = list(answer.TRACE)
+        finally:
+            answer.TRACE = None
+        features, right = [], []
+        for _, article, bounds, matrix in windows:
+            for (first, last), row in zip(bounds, matrix, strict=True):
+                text = quote_around(article, first, last)
+                features.append(row)
+                right.append(any(gold in text for gold in q.answers))
+        if features:
+            rows.append((np.asarray(features, dtype=np.float64), np.asarray(right)))
+    return rows
+
+
+def fit(rows: Rows, l2: float = L2) -> np.ndarray:
+    """Weights maximizing the softmax share of each question's right windows."""
+    usable = [(x, y) for x, y in rows if y.any()]
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, grad = 0.0, np.zeros_like(w)
+        for x, y in usable:
+            s = x @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            right = p[y].sum()
+            total -= np.log(right + 1e-12)
+            grad += p @ x - ((p * y) / (right + 1e-12)) @ x
+        n = len(usable)
+        return total / n + l2 * float(w @ w), grad / n + 2 * l2 * w
+
+    return minimize(loss, np.zeros(len(FEATURES)), jac=True, method="L-BFGS-B").x
+
+
+def top1(w: np.ndarray, rows: Rows) -> float:
+    """Share of questions whose best-scored window is a right one."""
+    return float(np.mean([y[int(np.argmax(x @ w))] for x, y in rows])) if rows else 0.0
+
+
+def run(model: str) -> dict:
+    train: Rows = []
+    held: dict[str, Rows] = {}
+    from index.evaluate import load_squad
+
+    for language in LANGUAGES:
+        articles, questions = load_squad(XQUAD / f"xquad.{language}.json")
+        with tempfile.TemporaryDirectory(prefix="ranker-") as tmp:
+            library = Library(LibraryConfig(Path(tmp), model=model))
+            for title, text in tqdm(articles, desc=f"add {language}", leave=False):
+                library.add_text(text, title=title)
+            train += collect(library, [q for q in questions if q.article % 2 == 0])
+            held[language] = collect(library, [q for q in questions if q.article % 2 == 1])
+            library.close()
+    weights = fit(train)
+    return {
+        "weights": [round(float(w), 4) for w in weights],
+        "trained_on": "XQuAD en+de, questions of the even-numbered articles",
+        "questions": len(train),
+        "top1_train": round(top1(weights, train), 4),
+        **{f"top1_heldout_{k}": round(top1(weights, v), 4) for k, v in held.items()},
+        "date": datetime.now(UTC).date().isoformat(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.ranker", description=__doc__)
+    parser.add_argument("--model", default=DEFAULT_MODEL, help="the embedding model to train for")
+    args = parser.parse_args()
+    result = run(args.model)
+    table = (
+        json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+        if WEIGHTS_FILE.exists()
+        else {"features": list(FEATURES), "default": DEFAULT_MODEL, "models": {}}
+    )
+    if table["features"] != list(FEATURES):
+        table = {"features": list(FEATURES), "default": DEFAULT_MODEL, "models": {}}
+    table["models"][args.model] = result
+    WEIGHTS_FILE.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()

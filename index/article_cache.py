@@ -1,0 +1,61 @@
+"""A bounded cache of articles' sentences for answer selection (see sentences.py)."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+import numpy as np
+
+from .models import Hit, Passage
+from .sentences import ArticleSentences
+from .store import Store
+
+ARTICLES = 2_000  # articles whose sentences stay in memory
+
+
+class ArticleCache:
+    """`get(hits)`: the sentences of each hit's article, built from the stored passages and
+    sentence vectors on first use, then kept (least recently used out first). Articles are
+    never changed once stored, only deleted, so an entry is valid until `forget`."""
+
+    def __init__(
+        self,
+        store: Store,
+        vectors: Callable[[list[Passage]], dict[int, np.ndarray]],
+        size: int = ARTICLES,
+    ) -> None:
+        self._store = store
+        self._vectors = vectors
+        self._size = size
+        self._cache: OrderedDict[int, ArticleSentences] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, hits: list[Hit]) -> list[ArticleSentences]:
+        return [self._one(hit) for hit in hits]
+
+    def _one(self, hit: Hit) -> ArticleSentences:
+        article_id = hit.article.id
+        with self._lock:
+            cached = self._cache.get(article_id)
+            if cached is not None:
+                self._cache.move_to_end(article_id)
+                return cached
+        passages = self._store.article_passages(article_id)
+        built = ArticleSentences.build(
+            article_id,
+            hit.passage.language,
+            self._store.article_text(article_id) or "",
+            passages,
+            self._vectors(passages),
+        )
+        with self._lock:
+            self._cache[article_id] = built
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return built
+
+    def forget(self, article_id: int) -> None:
+        with self._lock:
+            self._cache.pop(article_id, None)

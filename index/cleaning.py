@@ -1,0 +1,95 @@
+"""Tidying an article's text before it is split, and telling its sentences from page furniture.
+
+Extracted pages and pasted text carry things that are not sentences of the article: datelines
+("Düsseldorf -", "Hamburg (dpa) –"), time stamps ("Stand: 28.04.2020 18:00 Uhr"), bylines,
+credits, links, "read more" teasers; and hard line breaks inside sentences. Quoting any of these
+as an answer is wrong, so they are recognized here by their form (pure functions, no I/O):
+lines that are only furniture are never made sentences, a dateline is cut off the sentence it
+starts, and lines broken inside a sentence are joined before the text is stored.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A dateline: a place (capitalized or upper-case words, a parenthesized agency, "via"), then a
+# spaced dash, at the start of a paragraph: "Düsseldorf - ", "AUSTIN (KXAN) — ",
+# "SOUTHWEST MIAMI-DADE, FLA. (WSVN) - ", "Hamburg (dpa/lno) – ". Or a date: "06.11.23 - ".
+_PLACE_WORD = r"(?:[A-ZÄÖÜÀ-Þ][\w.'’/-]*,?|\([^()\n]{1,30}\),?|via|an der|am|de|del|la)"
+_DATELINE = re.compile(
+    rf"^(?:{_PLACE_WORD}(?:\s+{_PLACE_WORD}){{0,5}}|\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}})\s+[-–—]"
+    r"(?:\s+|$)"
+)
+_DATE_OR_TIME = re.compile(
+    r"\b(\d{1,2}\.\s?\d{1,2}\.\s?(\d{2}|\d{4})|\d{4}-\d{2}-\d{2}|\d{1,2}[:.h]\d{2}|\d{4}|"
+    r"uhr|am|um|à|at|on)\b",
+    re.IGNORECASE,
+)
+_STAMP_LABEL = re.compile(
+    r"^\W*(stand|datum|date|aktualisiert|veröffentlicht|erstellt|updated|published|posted|"
+    r"last updated|créé|mis à jour|publié|actualizado|publicado|aggiornato|pubblicato)\b\W*",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(
+    r"^\W*(quelle|source|sources|fuente|fonte|foto|photo|bild|image|credit|copyright|©|"
+    r"lesen sie (auch|hier|mehr)|mehr zum thema|weitere informationen|read (more|also)|"
+    r"see also|lire aussi|à lire aussi|lee también|leggi anche|anzeige|advertisement|"
+    r"sign up|subscribe)\b",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(r"^(?i:von|by|par|por|di|door|av|af)\s+[A-ZÄÖÜ][\w'’.-]+\s+[A-ZÄÖÜ]")
+_LINK = re.compile(r"^\W*((https?://|www\.|pic\.twitter\.com/)\S+|\S+@\S+\.\w+)\W*$")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_END = re.compile(r"[.!?…:;\"'“”»«)\]]\s*$")
+
+
+def dateline_end(line: str) -> int:
+    """How many characters of `line` (a paragraph's start) are a dateline; 0 if none. The rest
+    must still read as a sentence: a capital, a quote or a digit after the dash."""
+    match = _DATELINE.match(line)
+    if not match:
+        return 0
+    rest = line[match.end() :]
+    if rest and not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "„“\"«‚'"):
+        return 0
+    return match.end()
+
+
+def is_furniture(line: str) -> bool:
+    """Whether a whole line is page furniture, not a sentence of the article."""
+    text = line.strip()
+    if not _WORD.search(text) or _LINK.match(text):
+        return True
+    if dateline_end(text) == len(text):  # a dateline on a line of its own
+        return True
+    if text.startswith("(") and text.endswith(")") and len(text) < 80:
+        return True  # "( Pescasseroli, 14 Gennaio 20 )"
+    if _CREDIT.match(text) and len(text) < 200:
+        return True
+    words = _WORD.findall(text)
+    if _STAMP_LABEL.match(text) and len(words) <= 4:
+        return True
+    if len(_WORD.findall(_DATE_OR_TIME.sub(" ", text))) == 0:
+        return True  # nothing but dates and times: "28.04.2020 21:38 Uhr"
+    return bool(_BYLINE.match(text) and len(words) <= 12 and not _END.search(text))
+
+
+def join_broken_lines(text: str) -> str:
+    """Join lines broken inside a sentence: a line that does not end a sentence, followed by
+    one that starts in lower case ("... hat sich\\nverändert."), is one line. A line that ends
+    a sentence, a heading (no final punctuation, next line capitalized) and blank-line
+    paragraph breaks stay as they are."""
+    lines = text.split("\n")
+    out: list[str] = []
+    for line in lines:
+        if (
+            out
+            and out[-1].strip()
+            and line[:1].islower()
+            and not _END.search(out[-1])
+            and not is_furniture(out[-1])
+        ):
+            out[-1] = f"{out[-1].rstrip()} {line.lstrip()}"
+        else:
+            out.append(line)
+    return "\n".join(out)

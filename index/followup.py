@@ -1,0 +1,76 @@
+"""Whether a question in a chat needs the previous one to be understood.
+
+"Und woher stammt sie?" or "How long has it been used for that?" mean nothing alone; "Wer ist
+Bürgermeister von Grosbliederstroff?" is a new question however short it is. A question is read
+with the previous one when it cannot stand alone: it has no content words of its own, or it
+points back with a pronoun or an adverb ("sie", "it", "dort", "dafür", "that"). Otherwise it is
+answered alone, and only if that finds nothing while the two together find an answer is it read
+as a follow-up (the library decides that last part: index.library.Library.ask).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .lexical import stopwords
+from .qtype import QUESTION_WORDS
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Words that refer back to something said before, by language (possessives and prepositions that
+# double as pronouns, such as French "en", are left out: they are in many a standalone question).
+# A German article counts when it ends the question: "Und wann war das?".
+_BACK = {
+    "en": "he she it its they them their his her him this that these those",
+    "de": "er sie ihn ihm ihr ihre ihren ihrem ihrer ihres seine seinen seinem seiner "
+    "seines dies diese dieser dieses diesem diesen dort dorthin dorther dabei dafür dagegen "
+    "davon dazu damit darüber daran darauf daraus darin darunter deren dessen",
+    "fr": "il elle ils elles lui cela ça ceci celui celle ceux celles là",
+    "es": "él ella ellos ellas lo le les esto eso ese esa esos esas aquello allí ahí allá",
+    "it": "lui lei loro lo gli ciò questo questa quello quella lì là",
+    "pt": "ele ela eles elas isso isto aquilo lá ali dele dela",
+    "nl": "hij zij ze het hem haar hun dit dat deze daar",
+    "pl": "on ona ono oni one go jej ich to tam ten ta tego",
+}
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_BACK_WORDS = {lang: _words(words) for lang, words in _BACK.items()}
+# Pronouns that a name earlier in the same question explains ("Meadows ... his retirement",
+# "Harry gave for why he ..."): they refer back only when no name comes before them.
+_OWN_ANTECEDENT = {
+    "en": _words("he she it its they them their his her him"),
+    "de": _words("seine seinen seinem seiner seines ihr ihre ihren ihrem ihrer ihres deren dessen"),
+}
+_TOKEN = re.compile(r"(?<![-'’])\b\w+", re.UNICODE)  # not the "-elle" of "a-t-elle"
+_DE_ARTICLES = frozenset({"das", "die", "der", "den", "dem"})
+def refers_back(question: str, language: str) -> bool:
+    """Whether `question` points back to something said before (pronoun, adverb, or a German
+    article with no noun after it)."""
+    back = _BACK_WORDS.get(language, _BACK_WORDS["en"])
+    own = _OWN_ANTECEDENT.get(language, frozenset())
+    tokens = _TOKEN.findall(question)
+    for i, token in enumerate(tokens):
+        word = token.lower()
+        if word in back and not (word in own and any(t[:1].isupper() for t in tokens[1:i])):
+            return True
+        if language == "de" and word in _DE_ARTICLES and i == len(tokens) - 1:
+            return True
+    return False
+
+
+def has_content(question: str, language: str) -> bool:
+    """Whether `question` has words of its own beyond question words, pronouns and stopwords."""
+    stop = stopwords(language)
+    back = _BACK_WORDS.get(language, frozenset())
+    return any(
+        w not in stop and w not in back and w not in QUESTION_WORDS and len(w) > 1
+        for w in (t.lower() for t in _WORD.findall(question))
+    )
+
+
+def needs_context(question: str, language: str) -> bool:
+    """Whether `question` cannot stand alone and must be read with the previous one."""
+    return not has_content(question, language) or refers_back(question, language)

@@ -1,0 +1,153 @@
+"""What a question asks for, and whether a sentence holds something of that kind.
+
+A question that asks "who" is answered by a sentence naming someone, "when" by a date or time,
+"how many" by a number, "why" by a cause, "where" by a place. These are evidence, not rules: the
+answer selection adds a small bonus to sentences that hold such a thing *beyond the question's
+own words* (a sentence that only repeats the question's name or number does not answer it).
+Question words are listed for the languages the bot meets most (de, en, fr, es, it, pt, nl, pl);
+other languages get no type, which only means no bonus.
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Question words and function words that carry no content of their own: they are left out when
+# a question's words are matched against sentences (news text seldom says "how" or "wann", so as
+# rare words they would otherwise weigh the most).
+QUESTION_WORDS = _words(
+    "what which who whom whose when where why how much many wie was wer wen wem wessen wann wo "
+    "woher wohin warum weshalb wieso weswegen welche welcher welches welchen welchem woran womit "
+    "wofür worüber wovon wozu worauf viel viele wieviel wieviele que quoi qui quand où pourquoi "
+    "comment quel quelle quels quelles combien qué quién quiénes cuándo dónde cómo cuál cuáles "
+    "cuánto cuántos cuánta cuántas chi quando dove come perché quale quali quanto quanti quanta "
+    "quante o quem onde como porque qual quais quantos quantas wat wie wanneer waar hoe hoeveel "
+    "welk welke co kto kiedy gdzie jak dlaczego ile który która które und and also aber but so "
+    "then auch too noch still mehr more else sonst"
+)
+
+
+def content(question: str) -> str:
+    """`question` without its question words (see QUESTION_WORDS)."""
+    return " ".join(w for w in _WORD.findall(question) if w.lower() not in QUESTION_WORDS)
+# Longest first where one is a prefix of another ("how many" before "how").
+_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "quantity",
+        re.compile(
+            r"\b(how (many|much|long|old|far|large|big|tall|high|often|fast|heavy|expensive|"
+            r"dense|well)|what (percentage|percent|share|proportion|number|amount|age)|"
+            r"wie (viele?|lange|alt|hoch|groß|gross|weit|oft|schnell|schwer|teuer|stark|fein|"
+            r"knapp)|um wie viel|welche menge|welcher anteil|combien|quel(le)? (nombre|"
+            r"pourcentage|part)|cu[áa]nt[oa]s?|quant[oiea]|quantos?|quantas?|hoeveel|ile)\b",
+            _I,
+        ),
+    ),
+    (
+        "time",
+        re.compile(
+            r"\b(when|what (year|date|day|time|month)|in what year|since when|until when|"
+            r"wann|seit wann|bis wann|ab wann|in welchem jahr|an welchem tag|ab welchem tag|"
+            r"um wie viel uhr|welche(s|m|n)? (jahr|datum|tag|monat|uhrzeit)|quand|depuis quand|"
+            r"à partir de quelle date|en quelle année|cu[áa]ndo|quando|wanneer|kiedy)\b",
+            _I,
+        ),
+    ),
+    (
+        "reason",
+        re.compile(
+            r"\b(why|for what reason|what reason|warum|weshalb|wieso|weswegen|aus welchem grund|"
+            r"pourquoi|pour quelle raison|por qu[ée]|perch[ée]|por que|waarom|dlaczego)\b",
+            _I,
+        ),
+    ),
+    (
+        "place",
+        re.compile(
+            r"\b(where|in which (city|country|town|region|state|place)|wo|woher|wohin|"
+            r"in welche[mnr]? (stadt|land|ort|region|gemeinde)|où|d'où|d[óo]nde|dove|onde|"
+            r"waar|gdzie)\b",
+            _I,
+        ),
+    ),
+    (
+        "person",
+        re.compile(
+            r"\b(who|whom|whose|which (person|man|woman|artist|doctor|student|candidate|"
+            r"minister|president)|wer|wen|wem|wessen|von wem|mit wem|welche[rmn]? (person|"
+            r"politiker|minister|präsident)|qui|qui est|qui(é|e)n(es)?|chi|quem|kto)\b",
+            _I,
+        ),
+    ),
+)
+
+_MONTHS = (
+    r"jan(uary|uar)?|feb(ruary|ruar)?|märz|mar(ch)?|apr(il)?|ma[iy]|jun[ei]?|jul[iy]?|"
+    r"aug(ust)?|sep(tember)?|o[ck]t(ober)?|nov(ember)?|de[cz](ember)?|janvier|février|mars|"
+    r"avril|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|"
+    r"mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|"
+    r"maggio|giugno|luglio|settembre|ottobre|dicembre|janeiro|fevereiro|março|maio|junho|julho|"
+    r"setembro|outubro|novembro|dezembro"
+)
+_DAYS = (
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|"
+    r"donnerstag|freitag|samstag|sonnabend|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|"
+    r"dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lunedì|martedì|mercoledì|"
+    r"giovedì|venerdì|sabato|domenica"
+)
+_EVIDENCE: dict[str, re.Pattern[str]] = {
+    "quantity": re.compile(
+        r"\d(?:[\d.,]*\d)?|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|"
+        r"thousand|million|billion|half|eins?|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|"
+        r"elf|zwölf|hundert|tausend|million(en)?|milliarden?|hälfte|dutzend|un|deux|trois|"
+        r"quatre|cinq|dix|cent|mille|dos|tres|cuatro|cinco|diez|cien|mil|due|tre|quattro|"
+        r"cinque|dieci|duecento|mila)\b",
+        _I,
+    ),
+    "time": re.compile(
+        rf"\b(1[5-9]\d\d|20\d\d|\d{{1,2}}\.\s?\d{{1,2}}\.|\d{{1,2}}:\d\d|\d{{1,2}}\s?(a\.m\.|"
+        rf"p\.m\.|am|pm|uhr|h)|{_MONTHS}|{_DAYS}|yesterday|today|tomorrow|tonight|gestern|"
+        rf"heute|morgen|vorgestern|früh|abend|mittag|nacht|hier|aujourd'hui|demain|ayer|hoy|"
+        rf"ieri|oggi|ontem|hoje|ago|seit|since|until|bis|vor \w+ (jahren|monaten|wochen|tagen)|"
+        rf"anfang|mitte|ende|beginning|end of|early|late|century|jahrhundert|decade)\b",
+        _I,
+    ),
+    "reason": re.compile(
+        r"\b(because|since|due to|owing to|as a result|so that|in order to|caused|reason|"
+        r"weil|da|denn|wegen|aufgrund|auf grund|deshalb|daher|darum|deswegen|infolge|grund|"
+        r"um \w+ zu|damit|sodass|so dass|parce que|car|puisque|en raison|à cause|grâce|porque|"
+        r"debido|ya que|perché|poiché|a causa|per via|omdat|doordat|ponieważ|bo)\b",
+        _I,
+    ),
+    "place": re.compile(
+        r"\b(in|im|at|aus|from|nach|to|near|bei|en|à|au|de|dans|a|em|na|no|w)\s+"
+        r"(the\s+|der\s+|dem\s+|den\s+|la\s+|le\s+|el\s+|il\s+)?[A-ZÄÖÜÉ][\w'’-]+"
+    ),
+    # A name: two capitalized words in a row (not the sentence's first word), or an initial.
+    "person": re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZÄÖÜÉ][\w'’-]+\s+([A-Z]\.\s+)?[A-ZÄÖÜÉ][\w'’-]+"),
+}
+
+
+def question_type(question: str) -> str | None:
+    """ "quantity", "time", "reason", "place", "person" or None."""
+    for name, pattern in _TYPES:
+        if pattern.search(question):
+            return name
+    return None
+
+
+def has_evidence(kind: str | None, sentence: str, question: str) -> bool:
+    """Whether `sentence` holds a thing of `kind` that is not already in the question."""
+    pattern = _EVIDENCE.get(kind or "")
+    if pattern is None:
+        return False
+    asked = {m.group(0).casefold() for m in pattern.finditer(question)}
+    return any(m.group(0).casefold() not in asked for m in pattern.finditer(sentence))

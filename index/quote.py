@@ -1,0 +1,137 @@
+"""The quote shown for an answer: verbatim, at most `max_chars` characters.
+
+The key sentence is widened by its better-scoring neighbour, then the next, while the quote still
+fits and the neighbour is a sentence of the article's own (not an interviewer's question, not a
+heading, not page furniture); what is left of the budget takes the nearest clauses of the
+sentences on either side on the same line. A key sentence longer than `max_chars` is cut to
+its best-matching run of clauses, with "…" where it was cut: still the article's words, in order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from .sentences import ArticleSentences
+
+ELLIPSIS = "…"
+MIN_PART = 30  # characters of budget left that are worth a part of a neighbouring sentence
+# Clause boundaries inside a long sentence: after a comma, semicolon, colon, dash or an inner
+# sentence end (a long "sentence" is often a quotation of several), but not after an initial
+# ("James O. McKinsey") or a number's dot ("am 27. Oktober").
+_CLAUSE_END = re.compile(r"(?<=[,;:!?…])\s+|(?<=[^\sA-Z0-9][^\s.]\.)\s+|\s+(?=[–—]\s)|(?<=[–—])\s+")
+
+
+def build_quote(
+    article: ArticleSentences,
+    key: int,
+    scores: Sequence[float],
+    max_chars: int,
+    weigh: Callable[[str], float],
+    also: int | None = None,
+) -> tuple[str, tuple[int, int]]:
+    """(quote, key sentence span inside the quote) for sentence `key` of `article`, with
+    sentence `also` (its neighbour, chosen with it) when it fits."""
+    spans = article.spans
+    a0, b0 = spans[key]
+    if b0 - a0 > max_chars:
+        quote = cut_to_clauses(article.text[a0:b0], max_chars, weigh)
+        return quote, (0, len(quote))
+    a = b = key
+    if also is not None and max(b0, spans[also][1]) - min(a0, spans[also][0]) <= max_chars:
+        a, b = min(key, also), max(key, also)
+    while True:
+        fits = [
+            i
+            for i in (a - 1, b + 1)
+            if 0 <= i < len(spans)
+            and article.kinds[i] == "body"
+            and max(spans[b][1], spans[i][1]) - min(spans[a][0], spans[i][0]) <= max_chars
+        ]
+        if not fits:
+            break
+        extra = max(fits, key=lambda i: scores[i])
+        a, b = min(a, extra), max(b, extra)
+    lo, hi = spans[a][0], spans[b][1]
+    head, tail = _partial_neighbours(article, a, b, max_chars - (hi - lo))
+    quote = f"{head}{article.text[lo:hi]}{tail}"
+    return quote, (len(head) + a0 - lo, len(head) + b0 - lo)
+
+
+def _partial_neighbours(article: ArticleSentences, a: int, b: int, room: int) -> tuple[str, str]:
+    """What is left of the budget, filled with the first clauses of the next sentence and the
+    last clauses of the one before (same line, the article's own), "…" where they are cut: an
+    answer is often right next to the sentence that matches the question."""
+    head = tail = ""
+    after = b + 1
+    if room > MIN_PART and _joins(article, b, after):
+        tail = _clauses(article.sentence(after), room - 1, from_start=True)
+        tail = f" {tail}" if tail else ""
+        room -= len(tail)
+    before = a - 1
+    if room > MIN_PART and _joins(article, a, before):
+        head = _clauses(article.sentence(before), room - 1, from_start=False)
+        head = f"{head} " if head else ""
+    return head, tail
+
+
+def _joins(article: ArticleSentences, i: int, j: int) -> bool:
+    return (
+        0 <= j < len(article)
+        and article.blocks[j] == article.blocks[i]
+        and article.kinds[j] == "body"
+    )
+
+
+def _clauses(sentence: str, room: int, *, from_start: bool) -> str:
+    """Whole clauses from the start (or the end) of `sentence` that fit in `room` with "…"."""
+    bounds = [0, *(m.end() for m in _CLAUSE_END.finditer(sentence)), len(sentence)]
+    if from_start:
+        cut = max((e for e in bounds[1:-1] if e + 1 <= room), default=0)
+        return f"{sentence[:cut].rstrip()}{ELLIPSIS}" if cut else ""
+    cut = min((s for s in bounds[1:-1] if len(sentence) - s + 1 <= room), default=len(sentence))
+    return f"{ELLIPSIS}{sentence[cut:]}" if cut < len(sentence) else ""
+
+
+def is_verbatim(quote: str, text: str) -> bool:
+    """Whether `quote` is `text`'s own words: each piece between ellipses occurs in `text`, in
+    order (the quote's promise; tests hold every answer to it)."""
+    position = 0
+    for piece in (p.strip() for p in quote.split(ELLIPSIS)):
+        if not piece:
+            continue
+        found = text.find(piece, position)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True
+
+
+def cut_to_clauses(sentence: str, max_chars: int, weigh: Callable[[str], float]) -> str:
+    """The run of whole clauses of `sentence` that `weigh` likes best (the longest of equals)
+    and that fits in `max_chars` with its ellipses; a single clause that is too long is cut at a
+    word."""
+    bounds = [0, *(m.end() for m in _CLAUSE_END.finditer(sentence)), len(sentence)]
+    clauses = [
+        (bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i + 1] > bounds[i]
+    ]
+    best: tuple[float, int, int] | None = None
+    for i in range(len(clauses)):
+        for j in range(i, len(clauses)):
+            lo, hi = clauses[i][0], clauses[j][1]
+            marks = (lo > 0) + (hi < len(sentence))
+            if hi - lo + marks > max_chars:
+                break
+            # Ties: the longer run. The answer is next to the words the question repeats, so the
+            # more of the budget around them is shown, the likelier it is in the quote.
+            score = weigh(sentence[lo:hi]) + 1e-5 * (hi - lo)
+            if best is None or score > best[0]:
+                best = (score, lo, hi)
+    if best is None:  # no clause fits: the best clause, cut at a word boundary
+        lo, hi = max(clauses, key=lambda c: weigh(sentence[c[0] : c[1]]))
+        hi = min(hi, lo + max_chars - 2)
+        space = sentence.rfind(" ", lo, hi)
+        best = (0.0, lo, space if space > lo else hi)
+    _, lo, hi = best
+    text = sentence[lo:hi].strip()
+    return f"{ELLIPSIS if lo > 0 else ''}{text}{ELLIPSIS if hi < len(sentence) else ''}"

@@ -1,0 +1,139 @@
+"""One article's sentences, as answer selection reads them: text spans, vectors, terms, layout.
+
+Answers are chosen among all the sentences of the articles retrieval ranks first, not only inside
+the passages it found: a question's topic words ("Tauben", "ISS Dome") are in every passage of
+the article, so the passage they rank first is often the lead, while the detail asked for is
+further down. Built once per article from its stored passages (sentence vectors and spans are
+stored when it is added) and kept in a bounded cache by the library.
+
+Layout: each sentence's block (the line it is on: trafilatura's paragraphs, headings, captions)
+and kind: "body", "heading" (a short line without final punctuation), "question" (ends with a
+question mark: never an answer), or "interviewer" (the question paragraphs of an interview,
+recognized when an article has several paragraphs that end in a question and are each followed
+by one that does not).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .lexical import analyze
+from .matching import Keys
+from .models import Passage
+
+_QUESTION_END = re.compile(r"\?[\"'“”»«)\]]*\s*$")
+_FINAL = re.compile(r"[.!?…:;\"'“”»«)\]]\s*$")
+_WORD = re.compile(r"\w+")
+HEADING_WORDS = 15
+INTERVIEW_PAIRS = 2  # question paragraphs, each followed by an answer, that make an interview
+
+
+@dataclass(frozen=True)
+class ArticleSentences:
+    article_id: int
+    language: str
+    text: str  # the article's text: quotes are cut from it
+    spans: tuple[tuple[int, int], ...]  # each sentence's offsets in `text`, in order
+    passage_ids: tuple[int, ...]  # a passage that holds each sentence
+    vectors: np.ndarray  # one normalized row per sentence
+    terms: tuple[frozenset[str], ...]  # analyzed (stemmed) terms of each sentence
+    keys: tuple[Keys, ...]  # lemmas and compound parts of each sentence (index.matching)
+    blocks: tuple[int, ...]  # the line each sentence is on
+    kinds: tuple[str, ...]
+    frequency: Counter[str]  # term -> how many sentences hold it
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    def sentence(self, i: int) -> str:
+        a, b = self.spans[i]
+        return self.text[a:b]
+
+    def quotable(self, i: int) -> bool:
+        return self.kinds[i] in ("body", "heading")
+
+    @classmethod
+    def build(
+        cls,
+        article_id: int,
+        language: str,
+        text: str,
+        passages: Sequence[Passage],
+        vectors: dict[int, np.ndarray],
+    ) -> ArticleSentences:
+        """From the article's passages (any order) and their sentence vectors by passage id.
+        Passages overlap by a sentence; each sentence is taken once."""
+        seen: dict[tuple[int, int], tuple[int, np.ndarray]] = {}
+        for passage in sorted(passages, key=lambda p: p.ordinal):
+            rows = vectors.get(passage.id)
+            if rows is None or len(rows) != len(passage.sentences):
+                continue
+            for (a, b), row in zip(passage.sentences, rows, strict=True):
+                seen.setdefault((passage.start + a, passage.start + b), (passage.id, row))
+        spans = tuple(sorted(seen))
+        dimension = next(iter(vectors.values())).shape[1] if vectors else 0
+        matrix = np.stack([seen[s][1] for s in spans]) if spans else np.zeros((0, dimension), "f4")
+        terms = tuple(frozenset(analyze(text[a:b], language)) for a, b in spans)
+        blocks = _blocks(text, spans)
+        frequency: Counter[str] = Counter()
+        for t in terms:
+            frequency.update(t)
+        return cls(
+            article_id,
+            language,
+            text,
+            spans,
+            tuple(seen[s][0] for s in spans),
+            matrix.astype(np.float32),
+            terms,
+            tuple(Keys.of(text[a:b], language) for a, b in spans),
+            blocks,
+            _kinds(text, spans, blocks),
+            frequency,
+        )
+
+
+def _blocks(text: str, spans: Sequence[tuple[int, int]]) -> tuple[int, ...]:
+    breaks = [m.start() for m in re.finditer("\n", text)]
+    return tuple(bisect.bisect_left(breaks, a) for a, _ in spans)
+
+
+def _kinds(text: str, spans: Sequence[tuple[int, int]], blocks: Sequence[int]) -> tuple[str, ...]:
+    kinds = []
+    for i, (a, b) in enumerate(spans):
+        sentence = text[a:b]
+        alone = (i == 0 or blocks[i - 1] != blocks[i]) and (
+            i + 1 == len(spans) or blocks[i + 1] != blocks[i]
+        )
+        if _QUESTION_END.search(sentence):
+            kinds.append("question")
+        elif (
+            alone and not _FINAL.search(sentence) and len(_WORD.findall(sentence)) <= HEADING_WORDS
+        ):
+            kinds.append("heading")
+        else:
+            kinds.append("body")
+    return _mark_interviewer(kinds, blocks)
+
+
+def _mark_interviewer(kinds: list[str], blocks: Sequence[int]) -> tuple[str, ...]:
+    """In an interview, the whole paragraph that ends in the interviewer's question is theirs."""
+    last_kind: dict[int, str] = {}
+    for block, kind in zip(blocks, kinds, strict=True):
+        last_kind[block] = kind  # sentences are in order: the last one wins
+    order = sorted(last_kind)
+    asking = [
+        b
+        for b, following in zip(order, order[1:], strict=False)
+        if last_kind[b] == "question" and last_kind[following] == "body"
+    ]
+    if len(asking) < INTERVIEW_PAIRS:
+        return tuple(kinds)
+    marked = set(asking)
+    return tuple("interviewer" if blocks[i] in marked else k for i, k in enumerate(kinds))
