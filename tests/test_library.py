@@ -12,7 +12,6 @@ import pytest
 from index.embedder import HashEmbedder
 from index.errors import BadInput
 from index.library import Library, LibraryConfig
-from index.quote import is_verbatim
 from tests.conftest import SEED_DE
 
 ARTICLE_EN = """Council approves new bridge

@@ -14,6 +14,7 @@ import pytest
 from index.embedder import HashEmbedder
 from index.errors import BadInput, IndexMismatch, NotFound
 from index.library import Library, LibraryConfig
+from index.quote import is_verbatim
 from index.storage import StorageConfig
 from tests.conftest import SEED_DE
 
@@ -85,7 +86,11 @@ def test_add_ask_and_stats_agree(library: Library) -> None:
     answer = library.ask("How much will the bridge cost?")
     assert not answer.abstained and "40 million euros" in answer.quote
     assert answer.sources[0].article.id == english.id
-    assert answer.quote in answer.sources[0].passage.text
+    # The quote is the article's own words (and the backend gives the article back whole).
+    assert is_verbatim(answer.quote, library.backend.article_text(english.id) or "")
+    assert [p.ordinal for p in library.backend.article_passages(english.id)] == list(
+        range(english.passages)
+    )
     assert library.get(english.id).title == english.title
     assert [a.id for a in library.list()] == [english.id, german.article.id]  # newest first
 
