@@ -72,7 +72,7 @@ def render(quick: bool, out: Path | None) -> None:
 def run(quick: bool, out: Path | None) -> None:
     from index.library import Library, LibraryConfig
 
-    from . import abstention, botload, quality, scale, speed, whole
+    from . import abstention, botload, news, quality, scale, speed, whole
     from .common import Plan, backend, log, machine, median
     from .corpus import build_base, build_scaled, sentence_pools
     from .pipeline_langchain import embeddings
@@ -106,6 +106,11 @@ def run(quick: bool, out: Path | None) -> None:
         t = time.perf_counter()
         results["abstention"] = abstention.run(plan, embedder)
         section("abstention", t)
+
+        t = time.perf_counter()
+        results["news"] = news.quality(embedder)
+        results["news_scale"] = news.abstention_at_scale(plan, embedder, work)
+        section("news", t)
 
         t = time.perf_counter()
         results["add"] = speed.add_throughput(plan, embedder, lc_model)

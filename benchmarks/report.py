@@ -252,6 +252,11 @@ def markdown(results: dict, plot_dir: str, files: dict[str, str]) -> str:
     w("")
     w(f"![abstention]({plot_dir}/{files['abstention']})\n")
 
+    if "news" in results:
+        from .news import report as news_report
+
+        news_report(w, results["news"], results.get("news_scale"))
+
     w("## 3. Speed\n")
     if "whole" in results:
         _whole(w, results["whole"])

@@ -180,28 +180,26 @@ def _score(
     evidence = [has_evidence(kind, article.sentence(i), question) for i in range(len(article))]
     prior = hit.score / (top_score or 1.0)
     lead = next((i for i in range(len(article)) if article.kinds[i] == "body"), -1)
+    matches = _Matches.of(article, weights, terms, focus, asked)
 
     def features(first: int, last: int) -> list[float]:
-        held = frozenset().union(*article.terms[first : last + 1])
-        keys = Keys(
-            frozenset().union(*(k.lemmas for k in article.keys[first : last + 1])),
-            frozenset().union(*(k.parts for k in article.keys[first : last + 1])),
-        )
         top = float(dense[first : last + 1].max())
+        local, whole, fuzzy, focused = matches.shares(first, last)
+        held = article.terms[first] | article.terms[last]
         return [
             top,
             top - best_dense,
-            _share(weights, held),
-            terms.coverage(held),
+            local,
+            whole,
             float(any(evidence[first : last + 1])),
             prior,
             float(last > first),
             float(first <= lead <= last),
             float(any(article.kinds[i] == "heading" for i in range(first, last + 1))),
-            _fuzzy_share(weights, asked, held, keys),
+            fuzzy,
             1.0 - len(held & asked.keys()) / (len(held) or 1),
             first / n,
-            _fuzzy_share(focus, asked, held, keys),
+            focused,
         ]
 
     n = len(article)
@@ -222,6 +220,52 @@ def _score(
             scores[first] = float(total)
     windows = [(float(t), a, b) for (a, b), t in zip(bounds, totals, strict=True)]
     return _Scored(article, hit, scores, windows, terms, question)
+
+
+@dataclass(frozen=True)
+class _Matches:
+    """How each sentence matches each of the question's words (1, 0.5 through a compound part,
+    0), and the word weights; a window holds a word as well as its best sentence does, so the
+    shares of a window are maxima of rows (the union of the two sentences' words)."""
+
+    exact: np.ndarray  # sentences x words: the stem itself
+    fuzzy: np.ndarray  # ... also by lemma or compound part (index.matching)
+    weights: np.ndarray  # words x 4: local, idf only (global), local again, focus
+
+    @classmethod
+    def of(
+        cls,
+        article: ArticleSentences,
+        local: dict[str, float],
+        terms: _Terms,
+        focus: dict[str, float],
+        asked: dict[str, Word],
+    ) -> _Matches:
+        words_ = list(local)
+        exact = np.array(
+            [[t in held for t in words_] for held in article.terms], dtype=np.float32
+        ).reshape(len(article), len(words_))
+        fuzzy = np.array(
+            [
+                [match(asked[t], held, keys) if t in asked else float(t in held) for t in words_]
+                for held, keys in zip(article.terms, article.keys, strict=True)
+            ],
+            dtype=np.float32,
+        ).reshape(len(article), len(words_))
+        weights = np.array(
+            [[local[t], terms.weights[t], local[t], focus.get(t, 0.0)] for t in words_],
+            dtype=np.float32,
+        ).reshape(len(words_), 4)
+        totals = weights.sum(axis=0)
+        return cls(exact, fuzzy, weights / np.where(totals > 0, totals, 1.0))
+
+    def shares(self, first: int, last: int) -> tuple[float, float, float, float]:
+        """(local, global, fuzzy, focus) shares of the question's words the window holds."""
+        exact = self.exact[first : last + 1].max(axis=0, initial=0.0)
+        fuzzy = self.fuzzy[first : last + 1].max(axis=0, initial=0.0)
+        local, whole = exact @ self.weights[:, :2]
+        fuzzy_local, focused = fuzzy @ self.weights[:, 2:]
+        return float(local), float(whole), float(fuzzy_local), float(focused)
 
 
 def _local_weights(article: ArticleSentences, terms: _Terms) -> dict[str, float]:

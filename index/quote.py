@@ -17,9 +17,13 @@ from .sentences import ArticleSentences
 ELLIPSIS = "…"
 MIN_PART = 30  # characters of budget left that are worth a part of a neighbouring sentence
 # Clause boundaries inside a long sentence: after a comma, semicolon, colon, dash or an inner
-# sentence end (a long "sentence" is often a quotation of several), but not after an initial
-# ("James O. McKinsey") or a number's dot ("am 27. Oktober").
-_CLAUSE_END = re.compile(r"(?<=[,;:!?…])\s+|(?<=[^\sA-Z0-9][^\s.]\.)\s+|\s+(?=[–—]\s)|(?<=[–—])\s+")
+# sentence end (a long "sentence" is often a quotation of several), also before a closing
+# quotation mark (“…,” said X), but not after an initial ("James O. McKinsey") or a number's
+# dot ("am 27. Oktober").
+_CLAUSE_END = re.compile(
+    r"(?<=[,;:!?…])\s+|(?<=[,;:!?…][\"'”“»«)])\s+|(?<=[^\sA-Z0-9][^\s.]\.)\s+"
+    r"|(?<=[^\sA-Z0-9][^\s.]\.[\"'”“»«)])\s+|\s+(?=[–—]\s)|(?<=[–—])\s+"
+)
 
 
 def build_quote(
