@@ -27,6 +27,7 @@ from .storage.views import DenseView, LexicalView, View
 
 logger = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class LibraryConfig:
     data_dir: Path
