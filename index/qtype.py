@@ -131,8 +131,10 @@ _EVIDENCE: dict[str, re.Pattern[str]] = {
         _I,
     ),
     "place": re.compile(
-        r"\b(in|im|at|aus|from|nach|to|near|bei|en|à|au|de|dans|a|em|na|no|w)\s+"
-        r"(the\s+|der\s+|dem\s+|den\s+|la\s+|le\s+|el\s+|il\s+)?[A-ZÄÖÜÉ][\w'’-]+"
+        r"\b(?i:in|im|at|aus|from|nach|to|near|bei|beim|en|à|au|de|dans|a|em|na|no|w)\s+"
+        r"(?i:the\s+|der\s+|dem\s+|den\s+|des\s+|la\s+|le\s+|el\s+|il\s+)?([a-zäöü]\w+\s+)?"
+        r"[A-ZÄÖÜÉ][\w'’-]+|\b(www\.|https?://)\S+|\b[\w-]+\.(de|at|ch|com|org|net|eu)/\S*"
+        r"|\b(?i:gebürtige?r?|born in|originally from|stammt aus|kommt aus)\b"
     ),
     # A name: two capitalized words in a row (not the sentence's first word), or an initial.
     "person": re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZÄÖÜÉ][\w'’-]+\s+([A-Z]\.\s+)?[A-ZÄÖÜÉ][\w'’-]+"),
