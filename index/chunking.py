@@ -33,8 +33,8 @@ _WORD = re.compile(r"[^\W_]{2,}|\d")
 MAX_BLOCK = 1_000
 # An article is a news article, not a book: beyond these the add is refused with a message, so
 # that adding any accepted input takes bounded time (embedding is the costly part).
-MAX_ARTICLE_CHARS = 1_000_000
-MAX_SENTENCES = 20_000
+MAX_ARTICLE_CHARS = 300_000
+MAX_SENTENCES = 10_000
 # pysbd leaves a sentence whole across "…“ Er sagte" only when told the language; a few of its
 # languages are missing, so unknown ones fall back to English rules (still better than a regex).
 _PYSBD_LANGS = frozenset(pysbd.languages.LANGUAGE_CODES)
@@ -106,6 +106,15 @@ def _blocks(body: str, start: int) -> Iterator[tuple[int, int]]:
         yield start, len(body)
 
 
+def check_length(text: str) -> None:
+    """BadInput for a text longer than an article may be (before any model work is done)."""
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise BadInput(
+            f"the text has {len(text):,} characters; an article may have at most "
+            f"{MAX_ARTICLE_CHARS:,} (split it into several)"
+        )
+
+
 def chunk_text(
     text: str,
     language: str,
@@ -120,11 +129,7 @@ def chunk_text(
     structure; a passage cut inside a paragraph repeats its last `overlap` sentence(s) in the next.
     A single sentence longer than the budget becomes a passage of its own: sentences are never cut.
     """
-    if len(text) > MAX_ARTICLE_CHARS:
-        raise BadInput(
-            f"the text has {len(text):,} characters; an article may have at most "
-            f"{MAX_ARTICLE_CHARS:,} (split it into several)"
-        )
+    check_length(text)
     spans = split_sentences(text, language)
     if not spans:
         return []

@@ -79,17 +79,22 @@ def join_broken_lines(text: str) -> str:
     one that starts in lower case ("... hat sich\\nverändert."), is one line. A line that ends
     a sentence, a heading (no final punctuation, next line capitalized) and blank-line
     paragraph breaks stay as they are."""
-    lines = text.split("\n")
     out: list[str] = []
-    for line in lines:
+    parts: list[str] = []  # the line being built: pieces joined once (linear in the text)
+    for line in text.split("\n"):
+        previous = parts[-1] if parts else ""
         if (
-            out
-            and out[-1].strip()
+            previous.strip()
             and line[:1].islower()
-            and not _END.search(out[-1])
-            and not is_furniture(out[-1])
+            and not _END.search(previous[-8:])
+            and not is_furniture(previous)
         ):
-            out[-1] = f"{out[-1].rstrip()} {line.lstrip()}"
-        else:
-            out.append(line)
+            parts[-1] = previous.rstrip()
+            parts.append(line.lstrip())
+            continue
+        if parts:
+            out.append(" ".join(parts))
+        parts = [line]
+    if parts:
+        out.append(" ".join(parts))
     return "\n".join(out)

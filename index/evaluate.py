@@ -24,8 +24,19 @@ class Question:
     span: tuple[int, int]  # the first gold answer's span in the article text built below
 
 
+class Report:
+    """What every `articlebot eval` report does: itself as a dict, its list of misses (if it
+    keeps one) only when asked for."""
+
+    def to_dict(self, *, misses: bool = False) -> dict:
+        out = asdict(self)  # type: ignore[call-overload]
+        if not misses:
+            out.pop("misses", None)
+        return out
+
+
 @dataclass(frozen=True)
-class EvalReport:
+class EvalReport(Report):
     file: str
     articles: int
     questions: int
@@ -39,10 +50,6 @@ class EvalReport:
     add_seconds: float
     latency_p50_ms: float
     latency_p95_ms: float
-
-    def to_dict(self, *, misses: bool = False) -> dict:
-        del misses  # not collected for SQuAD files
-        return asdict(self)
 
 
 def load_squad(path: Path) -> tuple[list[tuple[str, str]], list[Question]]:
@@ -161,8 +168,8 @@ def evaluate(
         abstain_rate=abstained / n,
         mean_answer_chars=statistics.fmean(lengths or [0]),
         add_seconds=add_seconds,
-        latency_p50_ms=1000 * _quantile(latencies, 0.5),
-        latency_p95_ms=1000 * _quantile(latencies, 0.95),
+        latency_p50_ms=1000 * quantile(latencies, 0.5),
+        latency_p95_ms=1000 * quantile(latencies, 0.95),
     )
 
 
@@ -170,7 +177,8 @@ def asdict_shallow(obj) -> dict:  # noqa: ANN001
     return {name: getattr(obj, name) for name in obj.__dataclass_fields__}
 
 
-def _quantile(values: list[float], q: float) -> float:
+def quantile(values: list[float], q: float) -> float:
+    """The q-quantile of sorted `values` (nearest rank), 0 for none."""
     if not values:
         return 0.0
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]

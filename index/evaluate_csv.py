@@ -11,17 +11,18 @@ import csv
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BadInput
+from .evaluate import Report, quantile
 from .library import Library
 
 MAX_ROWS = 100_000
 
 
 @dataclass
-class CsvReport:
+class CsvReport(Report):
     file: str
     questions: int  # with answers
     answer_hit: float
@@ -33,12 +34,6 @@ class CsvReport:
     latency_p50_ms: float
     latency_p95_ms: float
     misses: list[dict] = field(default_factory=list)
-
-    def to_dict(self, *, misses: bool = False) -> dict:
-        out = asdict(self)
-        if not misses:
-            out.pop("misses")
-        return out
 
 
 def load(path: Path) -> list[tuple[str, tuple[str, ...]]]:
@@ -90,8 +85,8 @@ def evaluate_csv(
         unanswerable_not_found=sum(a.abstained for a in others) / (len(others) or 1),
         mean_quote_chars=statistics.fmean(quotes or [0]),
         max_quote_chars=max(quotes or [0]),
-        latency_p50_ms=1000 * latencies[len(latencies) // 2],
-        latency_p95_ms=1000 * latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))],
+        latency_p50_ms=1000 * quantile(latencies, 0.5),
+        latency_p95_ms=1000 * quantile(latencies, 0.95),
         misses=[
             {"question": q, "expected": list(g), "abstained": a.abstained, "quote": a.quote}
             for (q, g, a), ok in zip(answerable, hits, strict=True)

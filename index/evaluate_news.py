@@ -27,11 +27,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .embedder import Embedder
 from .errors import BadInput
+from .evaluate import Report, quantile
 from .library import Library, LibraryConfig
 from .models import Answer
 
@@ -46,7 +47,7 @@ class Asked:
 
 
 @dataclass
-class NewsReport:
+class NewsReport(Report):
     file: str
     pages: int
     questions: int
@@ -64,12 +65,6 @@ class NewsReport:
     latency_p50_ms: float
     latency_p95_ms: float
     misses: list[dict] = field(default_factory=list)
-
-    def to_dict(self, *, misses: bool = False) -> dict:
-        out = asdict(self)
-        if not misses:
-            out.pop("misses")
-        return out
 
 
 def is_news_format(data: object) -> bool:
@@ -232,8 +227,8 @@ def _report(
         mean_quote_chars=statistics.fmean(quotes or [0]),
         max_quote_chars=max(quotes or [0]),
         add_seconds=add_seconds,
-        latency_p50_ms=1000 * _quantile(latencies, 0.5),
-        latency_p95_ms=1000 * _quantile(latencies, 0.95),
+        latency_p50_ms=1000 * quantile(latencies, 0.5),
+        latency_p95_ms=1000 * quantile(latencies, 0.95),
         misses=[_miss(q, a) for q, a, _ in results if not _hit(q, a)],
     )
 
@@ -253,9 +248,3 @@ def _miss(item: Asked, answer: Answer) -> dict:
         "quote": answer.quote,
         "article": answer.hits[0].article.title if answer.hits else None,
     }
-
-
-def _quantile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]

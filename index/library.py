@@ -12,7 +12,7 @@ import numpy as np
 from . import ranker, sources
 from .answer import AnswerConfig, answer_question
 from .article_cache import ArticleCache
-from .chunking import Chunk, chunk_text
+from .chunking import Chunk, check_length, chunk_text
 from .embedder import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from .errors import BadInput, IndexMismatch, NotFound
 from .followup import needs_context
@@ -112,6 +112,7 @@ class Library(SourcesMixin):
         self, draft: sources.Draft, *, added_by: str | None = None, progress: Stage = no_progress
     ) -> AddResult:
         """Store an article and index it: all or nothing. Returns the existing one if known."""
+        check_length(draft.text)
         digest = sources.content_hash(draft.text)
         canonical = sources.canonical_url(draft.url)
         existing = self.backend.find_duplicate(canonical, digest)

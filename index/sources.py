@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from .chunking import check_length
 from .cleaning import join_broken_lines
 from .errors import BadInput
 
@@ -41,7 +42,9 @@ def strip_bidi(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Normalize newlines and invisible characters; refuse binary-looking or empty input."""
+    """Normalize newlines and invisible characters; refuse binary-looking, empty or overlong
+    input (checked first: cleaning is linear, but there is no point in cleaning a book)."""
+    check_length(text)
     if "\x00" in text or len(_CONTROL.findall(text[:100_000])) > max(8, len(text[:100_000]) // 100):
         raise BadInput("this looks like binary data, not text")
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))

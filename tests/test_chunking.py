@@ -78,3 +78,40 @@ def test_a_sentence_longer_than_the_budget_stays_whole() -> None:
 
 def test_empty_text_has_no_chunks() -> None:
     assert chunk_text("   \n  ", "en", words, max_tokens=10) == []
+
+
+def test_overlong_texts_are_refused_before_any_work() -> None:
+    import pytest
+
+    from index.chunking import MAX_ARTICLE_CHARS, MAX_SENTENCES, check_length
+    from index.errors import BadInput
+
+    check_length("x" * MAX_ARTICLE_CHARS)
+    with pytest.raises(BadInput, match="at most 300,000"):
+        check_length("x" * (MAX_ARTICLE_CHARS + 1))
+    many = "\n".join(f"Zeile {i} hier." for i in range(MAX_SENTENCES + 1))
+    with pytest.raises(BadInput, match="sentences"):
+        chunk_text(many, "de", words, max_tokens=100)
+
+
+def test_pysbd_never_sees_more_than_a_block(monkeypatch) -> None:  # noqa: ANN001
+    # pysbd's time grows with the square of its input (one 200k-character line took 33 s); the
+    # splitter hands it blocks of at most MAX_BLOCK characters, so splitting stays linear.
+    from index import chunking
+
+    seen: list[int] = []
+    real = chunking._segmenter("de")
+
+    class Recording:
+        def segment(self, text: str) -> list[str]:
+            seen.append(len(text))
+            return real.segment(text)
+
+    monkeypatch.setattr(chunking, "_segmenter", lambda language: Recording())
+    line = "Das ist ein Satz mit Dr. Müller am 27.10.2025 und vielen Wörtern. " * 4_000
+    spans = split_sentences(line, "de")
+    assert len(spans) == 4_000 and all(line[a:b].endswith("Wörtern.") for a, b in spans)
+    assert seen and max(seen) <= chunking.MAX_BLOCK
+    # A line with no sentence end inside is one sentence without asking pysbd.
+    seen.clear()
+    assert len(split_sentences("wort " * 100, "de")) == 1 and not seen
