@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from datasketch import MinHash
 
-FORMAT = 1  # bumped when K, NUM_PERM, SEED or the tokenization change: signatures are remade
+FORMAT = 2  # bumped when K, NUM_PERM, SEED or the tokenization change: signatures are remade
 K = 5  # words per shingle
 NUM_PERM = 128
 SEED = 1
@@ -101,9 +101,11 @@ def shingles(words: list[str]) -> set[bytes]:
 
 
 def figures(words: list[str]) -> frozenset[tuple[int, int]]:
-    """(place, number) hashes: a run of tokens with digits ("3,0" is "3 0") and, as its place,
-    the word before and the word after it."""
+    """(place, number) hashes: a run of tokens with digits ("3,0" is "3 0"); its place is the
+    word before and the word after it. A number's second occurrence in one place counts apart
+    ("100#2"), so "zu 100 ... zu 100" -> "zu 107 ... zu 100" is a change too."""
     pairs: set[tuple[int, int]] = set()
+    counts: dict[tuple[int, str], int] = {}
     i = 0
     while i < len(words):
         if not any(c.isdigit() for c in words[i]):
@@ -115,10 +117,11 @@ def figures(words: list[str]) -> frozenset[tuple[int, int]]:
         before = words[i - 1] if i else ""
         after = words[j] if j < len(words) else ""
         place = zlib.crc32(f"{before}\x00{after}".encode())
-        pairs.add((place, zlib.crc32(" ".join(words[i:j]).encode())))
+        number = " ".join(words[i:j])
+        n = counts[place, number] = counts.get((place, number), 0) + 1
+        pairs.add((place, zlib.crc32(f"{number}#{n}".encode())))
         i = j
-    places = sorted({place for place, _ in pairs})[:MAX_FIGURES]
-    kept = set(places)
+    kept = set(sorted({place for place, _ in pairs})[:MAX_FIGURES])
     return frozenset(pair for pair in pairs if pair[0] in kept)
 
 

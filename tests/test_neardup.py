@@ -58,6 +58,15 @@ def test_an_update_with_a_changed_figure_is_not_merged(agency: list[str]) -> Non
     assert _detector(old).query(signature(new)) == []
 
 
+def test_a_changed_figure_in_a_place_that_repeats_is_a_change(agency: list[str]) -> None:
+    line = 'Die Firma ist "zu 100 Prozent Luftfahrt und zu 100 Prozent Export".'
+    old = "\n".join([*agency, line])
+    new = old.replace("zu 100 Prozent Luftfahrt", "zu 107 Prozent Luftfahrt")
+    assert _detector(old).query(signature(new)) == []
+    shortened = old.replace(" und zu 100 Prozent Export", "")  # one occurrence cut: no change
+    assert [m.article_id for m in _detector(old).query(signature(shortened))] == [1]
+
+
 def test_numbers_added_or_cut_elsewhere_are_no_figure_change(agency: list[str]) -> None:
     stored = "\n".join(agency)
     copy = "\n".join(agency[:-2] + ["dpa:251027-99-412345/3 (27.10.2025, 14:05 Uhr)"])
