@@ -46,6 +46,8 @@ _OWN_ANTECEDENT = {
 }
 _TOKEN = re.compile(r"(?<![-'’])\b\w+", re.UNICODE)  # not the "-elle" of "a-t-elle"
 _DE_ARTICLES = frozenset({"das", "die", "der", "den", "dem"})
+
+
 def refers_back(question: str, language: str) -> bool:
     """Whether `question` points back to something said before (pronoun, adverb, or a German
     article with no noun after it)."""

@@ -38,6 +38,8 @@ QUESTION_WORDS = _words(
 def content(question: str) -> str:
     """`question` without its question words (see QUESTION_WORDS)."""
     return " ".join(w for w in _WORD.findall(question) if w.lower() not in QUESTION_WORDS)
+
+
 # Longest first where one is a prefix of another ("how many" before "how").
 _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (

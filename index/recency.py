@@ -89,23 +89,29 @@ def rank(
     published: Callable[[T], date | None],
     score: Callable[[T], float],
     tolerance: float = 0.1,
+    latest_tolerance: float | None = None,
 ) -> list[T]:
     """`items` (candidate answers) in the order to prefer them.
 
-    A question naming a time keeps only the items published in its range (an empty list: none
-    is from then; items without a date are dropped). Of the rest, those scoring within
-    `tolerance` of the best answer about equally well and go newest first; a question asking
-    for the latest ("neueste", "latest", "aktuell") puts every item newest first. The others
-    follow by score. Stable: equal keys keep the caller's order."""
+    A question whose range restricts (TimeQuery.restricts) keeps only the items published in
+    it (an empty list: none is from then; items without a date are dropped). Of the rest, those
+    scoring within `tolerance` of the best answer about equally well: they go first, those
+    published in a preferred range (a year, a month, a day the question names) before the
+    others, each newest first. A question asking for the latest ("neueste", "latest",
+    "aktuell") widens the band to `latest_tolerance` (None: every item). The others follow by
+    score. Stable: equal keys keep the caller's order."""
     kept = [item for item in items if query.covers(published(item))]
     by_score = sorted(kept, key=score, reverse=True)
     if not by_score:
         return []
     best = score(by_score[0])
+    width = latest_tolerance if query.newest else tolerance
     cut = len(by_score)
-    if not query.newest:
-        cut = next((n for n, item in enumerate(by_score) if score(item) < best - tolerance), cut)
-    band = sorted(
-        by_score[:cut], key=lambda item: (published(item) or date.min, score(item)), reverse=True
-    )
-    return band + by_score[cut:]
+    if width is not None:
+        cut = next((n for n, item in enumerate(by_score) if score(item) < best - width), cut)
+
+    def key(item: T) -> tuple[bool, date, float]:
+        day = published(item)
+        return query.within(day), day or date.min, score(item)
+
+    return sorted(by_score[:cut], key=key, reverse=True) + by_score[cut:]

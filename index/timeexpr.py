@@ -45,26 +45,42 @@ _NEWEST = re.compile(
 
 @dataclass(frozen=True)
 class TimeQuery:
-    """What a question says about time: a date range [start, end) and/or "newest first"."""
+    """What a question says about time: a date range [start, end) and/or "newest first".
+
+    A range counted from today ("heute", "gestern", "letzte Woche", "seit Montag", "this
+    month") restricts the articles to those published in it: no article from 2019 reports on
+    yesterday. A range named by the calendar ("2019", "im März", "am 5. März", "am Montag")
+    is only preferred: it names when something happened, and articles report on that before
+    and long after ("Wie stark werden die Preise 2024 steigen?" is answered by an article of
+    2023; "Was geschah am Montag?" by one of the week the article was written)."""
 
     start: date | None = None
     end: date | None = None  # exclusive
     newest: bool = False  # "latest", "neueste", "aktuell", ...
     expression: str = ""  # the words that named the range
+    anchored: bool = False  # the range is counted from today: it restricts (see above)
+
+    @property
+    def named(self) -> bool:
+        """The question names a range (restricting or preferred)."""
+        return self.start is not None or self.end is not None
 
     @property
     def restricts(self) -> bool:
-        return self.start is not None or self.end is not None
+        return self.anchored and self.named
 
-    def covers(self, day: date | None) -> bool:
+    def within(self, day: date | None) -> bool:
         """Whether an article published on `day` may report on the range (up to REPORTING_LAG
-        after it). No range: every article; an unknown date: none, when there is a range."""
-        if not self.restricts:
-            return True
-        if day is None:
+        after it); False for an unknown date or when no range is named."""
+        if not self.named or day is None:
             return False
         after_start = self.start is None or day >= self.start
         return after_start and (self.end is None or day < self.end + REPORTING_LAG)
+
+    def covers(self, day: date | None) -> bool:
+        """Whether an article published on `day` may answer: every one unless the range
+        restricts, then those `within` it."""
+        return not self.restricts or self.within(day)
 
 
 def when(question: str, now: datetime) -> TimeQuery:
@@ -73,14 +89,23 @@ def when(question: str, now: datetime) -> TimeQuery:
         text = " ".join(str(question)[:MAX_CHARS].casefold().split())
         newest = _NEWEST.search(text) is not None
         today = now.date()
-        for pattern, resolve in _RULES:
+        for pattern, resolve, anchored in _RULES:
             for match in pattern.finditer(text):
                 span = resolve(match, today)
                 if span is not None:
-                    return TimeQuery(span[0], span[1], newest, match.group(0))
+                    fixed = anchored(match) if callable(anchored) else anchored
+                    words = _as_written(question, match.group(0))
+                    return TimeQuery(span[0], span[1], newest, words, fixed)
         return TimeQuery(newest=newest)
     except Exception:  # a rule meeting input it was not written for must not break answering
         return TimeQuery()
+
+
+def _as_written(question: str, expression: str) -> str:
+    """The expression as the question writes it ("Letzte Woche", not "letzte woche")."""
+    flat = " ".join(str(question)[:MAX_CHARS].split())
+    found = re.search(re.escape(expression), flat, re.IGNORECASE)
+    return found.group(0) if found else expression
 
 
 # -- resolving ------------------------------------------------------------------------------
@@ -193,14 +218,18 @@ _DATE_DM = rf"\b(?P<day>\d{{1,2}})\.?\s(?P<mname>{_MONTH})\.?(?:\s(?P<year>\d{{4
 _DATE_MD = (
     rf"\b(?P<mname>{_MONTH})\.?\s(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s(?P<year>\d{{4}}))?\b"
 )
-_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None]]] = [
-    (_r(_DATE_ISO), _explicit_day),
-    (_r(_DATE_NUM), _explicit_day),
-    (_r(_DATE_DM), _explicit_day),
-    (_r(_DATE_MD), _explicit_day),
-    (_r(r"\b(vorgestern|day before yesterday)\b"), _fixed(-2, -1)),
-    (_r(r"\b(gestern|yesterday|last night)\b"), _fixed(-1, 0)),
-    (_r(r"\b(heute|today|tonight|this morning|heute morgen)\b"), _fixed(0, 1)),
+# Weekdays counted back from today ("seit Montag", "last Monday") restrict; "am Montag" is the
+# weekday an article names as often as the one before today, so it is only preferred.
+_COUNTED_BACK = {"seit", "since", "last", "letzten", "vergangenen", "diesen", "this"}
+Anchored = bool | Callable[[re.Match[str]], bool]
+_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None], Anchored]] = [
+    (_r(_DATE_ISO), _explicit_day, False),
+    (_r(_DATE_NUM), _explicit_day, False),
+    (_r(_DATE_DM), _explicit_day, False),
+    (_r(_DATE_MD), _explicit_day, False),
+    (_r(r"\b(vorgestern|day before yesterday)\b"), _fixed(-2, -1), True),
+    (_r(r"\b(gestern|yesterday|last night)\b"), _fixed(-1, 0), True),
+    (_r(r"\b(heute|today|tonight|this morning|heute morgen)\b"), _fixed(0, 1), True),
     (
         _r(
             r"\b(?:in den |in the |during the |over the )?(?:letzten|vergangenen|past|last) "
@@ -208,10 +237,12 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None]
             r"(tag|tagen|days?|wochen|weeks?|monaten|months?)\b"
         ),
         _days,
+        True,
     ),  # fmt: skip
     (
         _r(r"\b(?:(?:in )?(?:der |dieser |diese )woche|this week)\b"),
         lambda m, t: (_week_start(t), _week_start(t) + timedelta(days=7)),
+        True,
     ),
     (
         _r(
@@ -219,16 +250,19 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None]
             r"|\blast week\b"
         ),
         lambda m, t: (_week_start(t) - timedelta(days=7), _week_start(t)),
+        True,
     ),  # fmt: skip
-    (_r(r"\b(?:past week|in the past seven days)\b"), _fixed(-7, 1)),
-    (_r(r"\b(?:(?:in )?diesem monat|diesen monat|this month)\b"), _relative_month(0)),
+    (_r(r"\b(?:past week|in the past seven days)\b"), _fixed(-7, 1), True),
+    (_r(r"\b(?:(?:in )?diesem monat|diesen monat|this month)\b"), _relative_month(0), True),
     (
         _r(r"\b(?:(?:im )?(?:letzten|vergangenen|vorigen) monat|last month)\b"),
         _relative_month(-1),
+        True,
     ),
     (
         _r(r"\b(?:(?:in )?diesem jahr|dieses jahr|this year|heuer)\b"),
         lambda m, t: (date(t.year, 1, 1), date(t.year + 1, 1, 1)),
+        True,
     ),
     (
         _r(
@@ -236,23 +270,27 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None]
             r"|last year)\b"
         ),
         lambda m, t: (date(t.year - 1, 1, 1), date(t.year, 1, 1)),
+        True,
     ),
     (
         _r(
             rf"\b(?P<lead>seit|since|am|on|last|letzten|vergangenen|diesen|this|vom)\s(?P<day>{_DAY})\b"
         ),
         _weekday_rule,
+        lambda m: m.group("lead") in _COUNTED_BACK,
     ),
     (
         _r(rf"\b(?P<lead>{_MONTH_LEAD})\s(?P<mname>{_MONTH})\b\.?(?:\s(?P<year>\d{{4}}))?"),
         _month_rule,
+        False,
     ),
-    (_r(rf"\b(?P<mname>{_MONTH})\s(?P<year>\d{{4}})\b"), _month_rule),
+    (_r(rf"\b(?P<mname>{_MONTH})\s(?P<year>\d{{4}})\b"), _month_rule, False),
     (
         _r(
             r"\b(?:(?P<lead>seit|since|in|im|im jahr|in the year|during)\s)?"
             r"(?P<year>(?:19|20)\d\d)\b"
         ),
         _year_rule,
+        False,
     ),
 ]

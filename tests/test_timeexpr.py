@@ -57,7 +57,40 @@ D = date
 def test_time_expressions_resolve_to_ranges(question: str, start: date, end: date) -> None:
     query = when(question, NOW)
     assert (query.start, query.end) == (start, end), query
-    assert query.restricts and query.expression
+    assert query.named and query.expression
+    assert query.expression.casefold() in question.casefold()  # as written, for the reply
+
+
+COUNTED_FROM_TODAY = [
+    "Was hat der Bundestag heute beschlossen?",
+    "Was ist gestern in Berlin passiert?",
+    "Wie viele Tote gab es letzte Woche?",
+    "Was ist seit Montag passiert?",
+    "What happened in the last 2 weeks?",
+    "What did the bank decide this month?",
+    "Was war letztes Jahr?",
+]
+NAMED_BY_THE_CALENDAR = [
+    "Was hat Merz am Dienstag gesagt?",
+    "Was geschah im März?",
+    "Wie hoch war die Inflation 2019?",
+    "Was hat sich seit 2020 verändert?",
+    "Was sagte Merz am 27.10.2025?",
+    "What happened on March 5, 2024?",
+    "Wozu hatte sich Lucke 2014 von der Uni beurlauben lassen?",
+]
+
+
+@pytest.mark.parametrize("question", COUNTED_FROM_TODAY)
+def test_ranges_counted_from_today_restrict(question: str) -> None:
+    assert when(question, NOW).restricts
+
+
+@pytest.mark.parametrize("question", NAMED_BY_THE_CALENDAR)
+def test_ranges_named_by_the_calendar_are_only_preferred(question: str) -> None:
+    query = when(question, NOW)
+    assert query.named and not query.restricts
+    assert query.covers(D(2011, 1, 1)) and not query.within(D(2011, 1, 1))
 
 
 @pytest.mark.parametrize(
@@ -117,7 +150,7 @@ def test_covers_takes_articles_published_up_to_a_day_later() -> None:
 @given(st.text(max_size=200) | st.from_regex(r"(am|seit|im|in|since|on) [0-9.\- ]{0,12}\w*"))
 def test_odd_input_never_raises(question: str) -> None:
     query = when(question, NOW)
-    if query.restricts and query.start and query.end:
+    if query.named and query.start and query.end:
         assert query.start < query.end
 
 
