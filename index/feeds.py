@@ -21,17 +21,13 @@ import feedparser
 import lxml.html
 from lxml import etree
 
-from .errors import ArticleBotError
+from .errors import FeedError
 from .feedstore import Feed, FeedStore
 from .sources import canonical_url
 
 logger = logging.getLogger(__name__)
 MAX_ENTRIES = 500  # entries read from one feed document; more is not a news feed
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
-
-
-class FeedError(ArticleBotError):
-    """The URL is not a feed, nor a page that names one; or the feed could not be read."""
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,10 @@ async def test_commands_are_registered_in_english_and_german() -> None:
     async with harness(StubLibrary()) as bot:
         for lang in (None, "de"):
             names = [c["command"] for c in bot.api.commands[lang]]
-            assert names == ["start", "help", "ask", "add", "list", "delete", "stats"]
+            assert names == [
+                *("start", "help", "ask", "add", "list", "delete", "stats"),
+                *("subscribe", "feeds", "unsubscribe"),
+            ]
         assert bot.api.commands["de"][2]["description"] != bot.api.commands[None][2]["description"]
 
 
