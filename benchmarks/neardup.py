@@ -387,6 +387,95 @@ def cost(articles: int, rng: random.Random, adds: int = 200) -> dict:
     }
 
 
+def library_cost(directory: Path, embedder: object, rng: random.Random, adds: int = 50) -> dict:
+    """The look-up as the add path runs it (`backend.find_copy`: the detector made from the
+    stored signatures on first use, then the change log applied and the scan), in a library of
+    `directory` (the speed benchmark's, with a signature for every article)."""
+    from index.library import Library, LibraryConfig
+
+    pool = [s for b in bases() if b.name.startswith("xquad.") for p in b.paragraphs
+            for s in _sentences(p)]  # fmt: skip
+    library = Library(LibraryConfig(directory), embedder)  # type: ignore[arg-type]
+    try:
+        stats = library.stats()
+        t0 = time.perf_counter()
+        library.backend.find_copy(neardup.signature(synthetic(pool, rng)))
+        first = time.perf_counter() - t0
+        each = []
+        for _ in range(adds):
+            text = synthetic(pool, rng)
+            t0 = time.perf_counter()
+            library.backend.find_copy(neardup.signature(text))
+            each.append(time.perf_counter() - t0)
+        return {
+            "passages": stats.passages,
+            "articles": stats.articles,
+            "first_lookup_s": first,
+            "lookup_ms": 1000 * statistics.median(each),
+        }
+    finally:
+        library.close()
+
+
+def run(quick: bool, directory: Path | None = None, embedder: object = None) -> dict:
+    """For `python -m benchmarks`: quality on the test set, the detector's cost at 1k (quick)
+    or 10k articles of ~450 words (~100k passages), and the add path's look-up in `directory`."""
+    results = {
+        "quality": quality(random.Random(SEED)),
+        "cost": cost(1_000 if quick else 10_000, random.Random(SEED)),
+    }
+    if directory is not None:
+        results["library"] = library_cost(directory, embedder, random.Random(SEED + 1))
+    return results
+
+
+def report(w: Callable[[str], None], r: dict) -> None:
+    """The BENCHMARKS.md section."""
+    chosen, loose, c = r["quality"]["chosen"], r["quality"]["without_number_check"], r["cost"]
+    w("## 4. Agency copies (near-duplicates)\n")
+    w(
+        f"`index/neardup.py` on a test set built from real pages (`benchmarks/neardup.py`): "
+        f"{r['quality']['bases']} base articles (the news dev set's pages, XQuAD, the seed), "
+        f"{r['quality']['positives']} copies an outlet makes of an agency report (dateline and "
+        "boilerplate, the end cut, a paragraph removed or added, light edits, all at once) that "
+        f"must be found, and {r['quality']['negatives']} texts that must not be merged (every "
+        "other article, different reports of the same event, an own report quoting one "
+        "paragraph, the other half of an article, an update with a changed figure). A copy is "
+        f"merged when ≥ {chosen['threshold']:.0%} of its word 5-shingles are in the stored "
+        "article (MinHash, 128 permutations) and no figure changed. Target: precision ≥ 0.98, "
+        "recall ≥ 0.9.\n"
+    )
+    w("| | precision | recall | merged right | false merges | missed |")
+    w("|---|---:|---:|---:|---:|---:|")
+    for name, s in (("shipped (figure check)", chosen), ("without the figure check", loose)):
+        w(
+            f"| {name} | {s['precision']:.3f} | {s['recall']:.3f} | {s['tp']} | {s['fp']} | "
+            f"{s['fn']} |"
+        )
+    w("")
+    w("| kind | cases | found | false merges |\n|---|---:|---:|---:|")
+    for kind, k in chosen["per_kind"].items():
+        w(f"| {kind} | {k['cases']} | {k['found']} | {k['false merges']} |")
+    w("")
+    w(
+        f"**Cost per add** with {c['articles']:,} articles of ~{c['words_per_article']:.0f} "
+        f"words stored (≈ {c['articles'] * 10:,} passages): signature {c['signature_ms']:.1f} "
+        f"ms, look-up {c['query_ms']:.2f} ms, insert {c['insert_ms']:.3f} ms — "
+        f"{c['add_ms']:.1f} ms in all (median); the detector holds {c['memory_mb']:.1f} MB and is "
+        f"made from the stored signatures ({c['signature_bytes']} bytes each) in "
+        f"{c['build_from_bytes_s']:.2f} s."
+    )
+    lib = r.get("library")
+    if lib:
+        w(
+            f" Through the library (`backend.find_copy`, SQLite change log included) in the "
+            f"speed benchmark's library of {lib['passages']:,} passages ({lib['articles']:,} "
+            f"articles): first look-up (the detector made) {lib['first_lookup_s']:.2f} s, then "
+            f"{lib['lookup_ms']:.1f} ms per add (median, signature included)."
+        )
+    w("\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.neardup", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="cost at 1k articles, not 10k")

@@ -27,7 +27,7 @@ import numpy as np
 
 from .lexical import analyze
 from .matching import Keys, Word, match, words
-from .models import Answer, Article, Hit, Source
+from .models import Answer, Hit, Source
 from .qtype import content, has_evidence, question_type
 from .quote import build_quote
 from .ranker import FEATURES
@@ -92,14 +92,12 @@ def answer_question(
     *,
     k: int = 3,
     context: str | None = None,
-    only: Callable[[Article], bool] | None = None,
 ) -> Answer:
     """The quote for `question`; `context` is the chat's previous question when this one follows
-    up on it (its words help find the article and count less in choosing the sentence).
-    `only`: the quote comes from the candidate articles it accepts (index.recency)."""
+    up on it (its words help find the article and count less in choosing the sentence)."""
     if not hits:
         return Answer(question=question, language=language, abstained=True)
-    best_hits = _article_hits(hits, config, only)
+    best_hits = _article_hits(hits, config)
     loaded = articles(best_hits)
     kind = question_type(question)
     scored = [
@@ -141,17 +139,13 @@ def answer_question(
     return Answer(question, language, False, quote, span, confidence, sources, tuple(hits))
 
 
-def _article_hits(
-    hits: list[Hit], config: AnswerConfig, only: Callable[[Article], bool] | None = None
-) -> list[Hit]:
+def _article_hits(hits: list[Hit], config: AnswerConfig) -> list[Hit]:
     """Each candidate article's best hit, best first: up to `config.articles` articles scoring at
-    least `article_ratio` of the top one (of those `only` accepts, when given)."""
+    least `article_ratio` of the top one."""
     out: list[Hit] = []
     for hit in hits[: config.candidates]:
         if len(out) == config.articles or hit.score < config.article_ratio * hits[0].score:
             break
-        if only is not None and not only(hit.article):
-            continue
         if all(h.article.id != hit.article.id for h in out):
             out.append(hit)
     return out

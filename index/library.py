@@ -292,8 +292,11 @@ def _split(flat: np.ndarray, counts: list[int]) -> list[np.ndarray]:
 
 
 def outlet(draft: sources.Draft) -> str:
-    """Who published a copy: the site's name, else the address's host, else its title."""
+    """Who published a copy: the site's name, else the address's host, else (pasted text, a
+    file) its title, shortened."""
     if draft.source:
         return draft.source
     host = urlsplit(draft.url).hostname if draft.url else None
-    return (host or "").removeprefix("www.") or draft.title[:80]
+    if host:
+        return host.removeprefix("www.")
+    return draft.title if len(draft.title) <= 60 else draft.title[:59].rstrip() + "…"
