@@ -60,7 +60,8 @@ async def poll_feeds(context: ContextTypes.DEFAULT_TYPE) -> None:
         if not await asyncio.to_thread(svc.feeds.due):
             return
         try:
-            results = await asyncio.to_thread(svc.feeds.poll)
+            application = context.application
+            results = await asyncio.to_thread(svc.feeds.poll, lambda: not application.running)
         except Exception:  # the next tick tries again; the schedule must survive
             logger.exception("a feed pass failed")
             return

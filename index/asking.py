@@ -39,6 +39,7 @@ SAME_CLAIM_TOLERANCE = 0.25
 OTHER_TOLERANCE = 0.02
 LATEST_EXTRA = 0.10
 CANDIDATES = 10  # passages whose articles may offer a newer answer
+RETRIEVAL_RATIO = 0.5  # ... with a retrieval score of at least this share of the best one's
 
 
 class AskMixin:
@@ -190,7 +191,10 @@ def prefer_recent(
         return time.within(day), day or date.min
 
     chosen = key(first.sources[0].article)
-    newer = dict.fromkeys(h.article.id for h in hits[:CANDIDATES] if key(h.article) > chosen)
+    floor = RETRIEVAL_RATIO * hits[0].score
+    newer = dict.fromkeys(
+        h.article.id for h in hits[:CANDIDATES] if h.score >= floor and key(h.article) > chosen
+    )
     others = [a for a in map(alone, newer) if not a.abstained and a.sources]
     if not others:
         return first

@@ -10,6 +10,7 @@ another running is skipped, not queued; the feeds it would have polled are still
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -101,17 +102,25 @@ class FeedService:
         due = self.store.next_due()
         return due is not None and due <= _now()
 
-    def poll(self) -> list[PollResult] | None:
+    def poll(self, stopping: Callable[[], bool] | None = None) -> list[PollResult] | None:
         """One pass over the feeds that are due; None when another pass is running (here or in
-        another process)."""
+        another process). `stopping`: asked before each new article; when it says so (the bot
+        is shutting down) the pass ends after the article in hand, and the feed, not recorded
+        as polled, is polled again at the next start (the articles added are not)."""
         if not self.exists:
             return []
+
+        def add(entry: Entry) -> AddResult:
+            if stopping is not None and stopping():
+                raise _Stopped
+            return self.library.add_url(entry.url, added_by="feed", feed_date=entry.published)
+
         try:
             with write_lock(self.library.data_dir / "feeds.lock", timeout=0):
                 return poll_due(
                     self.store,
                     self.fetch,
-                    self._add,
+                    add,
                     now=_now,
                     policy=self.settings.policy(),
                     is_stored=self._is_stored,
@@ -119,9 +128,9 @@ class FeedService:
         except LockBusy:
             logger.info("a feed pass is already running; this one is skipped")
             return None
-
-    def _add(self, entry: Entry) -> AddResult:
-        return self.library.add_url(entry.url, added_by="feed", feed_date=entry.published)
+        except _Stopped:
+            logger.info("the feed pass stopped for the shutdown; it goes on at the next start")
+            return []
 
     def _is_stored(self, canonical: str) -> bool:
         return self.library.backend.find_duplicate(canonical, "") is not None
@@ -129,6 +138,11 @@ class FeedService:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+
+
+class _Stopped(BaseException):
+    """Ends a pass between two articles (a BaseException: feedpoll counts every Exception
+    from adding as that article's failure)."""
 
 
 def _now() -> datetime:

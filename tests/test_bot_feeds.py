@@ -207,6 +207,11 @@ def _feed(data: Path) -> Any:
         store.close()
 
 
+async def until(fake: FakeBotAPI, predicate: Any) -> Any:
+    """fake.wait_until with room for a loaded machine (adds run in worker threads)."""
+    return await fake.wait_until(predicate, timeout=90)
+
+
 def _texts(fake: FakeBotAPI) -> list[str]:
     return [m["text"] for m in fake.bot_messages(ADMIN)]
 
@@ -219,18 +224,20 @@ async def test_an_rss_feed_from_subscribe_to_pause(
     admin = fake.user(ADMIN)
     async with running(url, data) as (_, library):
         fake.send(admin, f"/subscribe {site.base}/rss.xml")
-        [status] = await fake.replies(ADMIN, final=lambda m: not m["text"].startswith("⏳"))
+        [status] = await fake.replies(
+            ADMIN, final=lambda m: not m["text"].startswith("⏳"), timeout=90
+        )
         assert status["text"].startswith("✅ Subscribed #1: Coast Times")
         # The first poll (at once) adds the backfill: the 2 newest of 3 entries.
-        await fake.wait_until(lambda: library.stats().articles == 2)
-        [digest] = await fake.wait_until(
-            lambda: [t for t in _texts(fake) if t.startswith("📰")] or None
+        await until(fake, lambda: library.stats().articles == 2)
+        [digest] = await until(
+            fake, lambda: [t for t in _texts(fake) if t.startswith("📰")] or None
         )
         assert "Library extended" in digest and "Bridge approved" in digest
         assert "Harbour reopens" not in digest and site.count("/news/story0.html") == 0
         # No change: a conditional request (ETag), answered 304; nothing added.
         make_due(data)
-        await fake.wait_until(lambda: site.count("/rss.xml", 304) == 1)
+        await until(fake, lambda: site.count("/rss.xml", 304) == 1)
         conditional = [h for p, h, s in site.requests if p == "/rss.xml" and s == 304]
         assert conditional[0]["if-none-match"].startswith('"')
         assert library.stats().articles == 2
@@ -238,31 +245,29 @@ async def test_an_rss_feed_from_subscribe_to_pause(
         title, sentence = TOPICS[3]
         site.entries.append(Entry("story3", title, sentence, T0 + timedelta(days=1)))
         make_due(data)
-        await fake.wait_until(lambda: library.stats().articles == 3)
+        await until(fake, lambda: library.stats().articles == 3)
         new = library.list(0, 1)[0]
         assert new.title == "Ferry timetable" and new.published == "2025-11-21"
         assert new.published_from == "feed"
-        await fake.wait_until(lambda: sum(t.startswith("📰") for t in _texts(fake)) == 2)
+        await until(fake, lambda: sum(t.startswith("📰") for t in _texts(fake)) == 2)
         fake.send(admin, "How often will the new ferry to Lundy run?")
-        await fake.wait_until(lambda: "every 90 minutes" in _texts(fake)[-1])
+        await until(fake, lambda: "every 90 minutes" in _texts(fake)[-1])
         assert "2025-11-21" in _texts(fake)[-1]  # the quote's date
         # A failing feed: backs off (twice the interval), is paused at 2 failures in a row and
         # its subscriber is told once.
         site.failing = True
         make_due(data)
-        await fake.wait_until(lambda: _feed(data).failures == 1)
+        await until(fake, lambda: _feed(data).failures == 1)
         wait = _feed(data).next_due - datetime.now(UTC)
         assert timedelta(minutes=50) < wait < timedelta(minutes=70), wait
         make_due(data)
-        await fake.wait_until(lambda: _feed(data).paused)
-        [notice] = await fake.wait_until(
-            lambda: [t for t in _texts(fake) if t.startswith("⏸")] or None
-        )
+        await until(fake, lambda: _feed(data).paused)
+        [notice] = await until(fake, lambda: [t for t in _texts(fake) if t.startswith("⏸")] or None)
         assert "#1" in notice and "HTTP 500" in notice and "failed 2 times" in notice
         requests = len(site.requests)
         make_due(data)  # paused: never due
         fake.send(admin, "/feeds")
-        await fake.wait_until(lambda: "paused after 2 failures" in _texts(fake)[-1])
+        await until(fake, lambda: "paused after 2 failures" in _texts(fake)[-1])
         listing = _texts(fake)[-1]
         assert "last error: the site answered HTTP 500" in listing and "3 articles added" in listing
         assert len(site.requests) == requests
@@ -270,10 +275,10 @@ async def test_an_rss_feed_from_subscribe_to_pause(
         # /subscribe again resumes it; /unsubscribe removes it.
         site.failing = False
         fake.send(admin, f"/subscribe {site.base}/rss.xml")
-        await fake.wait_until(lambda: _texts(fake)[-1].startswith("▶️ #1 was paused"))
-        await fake.wait_until(lambda: site.count("/rss.xml", 304) == 2)
+        await until(fake, lambda: _texts(fake)[-1].startswith("▶️ #1 was paused"))
+        await until(fake, lambda: site.count("/rss.xml", 304) == 2)
         fake.send(admin, "/unsubscribe 1")
-        await fake.wait_until(lambda: _texts(fake)[-1] == "🗑 Unsubscribed #1: Coast Times")
+        await until(fake, lambda: _texts(fake)[-1] == "🗑 Unsubscribed #1: Coast Times")
     assert not fake.problems
 
 
@@ -285,8 +290,8 @@ async def test_an_atom_feed_survives_a_restart(
     admin = fake.user(ADMIN, language_code="de")
     async with running(url, data) as (_, library):
         fake.send(admin, f"/subscribe {site.base}/")  # the site's page names its Atom feed
-        await fake.wait_until(lambda: _texts(fake) and _texts(fake)[0].startswith("✅ Abonniert"))
-        await fake.wait_until(lambda: library.stats().articles == 2)
+        await until(fake, lambda: _texts(fake) and _texts(fake)[0].startswith("✅ Abonniert"))
+        await until(fake, lambda: library.stats().articles == 2)
         assert {a.published_from for a in library.list()} == {"feed"}
     due = _feed(data).next_due
     assert due > datetime.now(UTC) + timedelta(minutes=25)  # the next poll, ± jitter
@@ -298,11 +303,11 @@ async def test_an_atom_feed_survives_a_restart(
         assert site.count("/atom.xml") == fetched and _feed(data).next_due == due
         # Due: polled conditionally with the saved ETag, nothing added twice.
         make_due(data)
-        await fake.wait_until(lambda: site.count("/atom.xml", 304) == 1)
+        await until(fake, lambda: site.count("/atom.xml", 304) == 1)
         title, sentence = TOPICS[4]
         site.entries.append(Entry("story4", title, sentence, T0 + timedelta(days=2)))
         make_due(data)
-        await fake.wait_until(lambda: library.stats().articles == 3)
+        await until(fake, lambda: library.stats().articles == 3)
         assert library.list(0, 1)[0].title == "Museum record"
     assert site.count("/news/story0.html") == 0  # beyond the backfill, never fetched
     assert not fake.problems

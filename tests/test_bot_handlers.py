@@ -331,7 +331,8 @@ async def test_a_forwarded_channel_post_keeps_its_source_and_link() -> None:
     (_, (text, first)), (_, (_, second)) = library.writes
     assert text == "Post title\nThe post's text."
     assert first["source"] == "Daily News" and first["url"] == "https://t.me/dailynews/42"
-    assert first["published"] == "2025-10-27" and first["added_by"] == str(ADMIN)
+    # The post's own date, dated like a feed entry (index.recency.publication_date).
+    assert first["feed_date"] == "2025-10-27" and first["added_by"] == str(ADMIN)
     assert second["url"] == "https://t.me/c/9876543210/7"
 
 
