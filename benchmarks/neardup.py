@@ -433,6 +433,8 @@ def report(w: Callable[[str], None], r: dict) -> None:
     """The BENCHMARKS.md section."""
     chosen, loose, c = r["quality"]["chosen"], r["quality"]["without_number_check"], r["cost"]
     w("## 4. Agency copies (near-duplicates)\n")
+    if r.get("note"):
+        w(r["note"] + "\n")
     w(
         f"`index/neardup.py` on a test set built from real pages (`benchmarks/neardup.py`): "
         f"{r['quality']['bases']} base articles (the news dev set's pages, XQuAD, the seed), "

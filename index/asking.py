@@ -195,7 +195,13 @@ def prefer_recent(
     newer = dict.fromkeys(
         h.article.id for h in hits[:CANDIDATES] if h.score >= floor and key(h.article) > chosen
     )
-    others = [a for a in map(alone, newer) if not a.abstained and a.sources]
+    widest = SAME_CLAIM_TOLERANCE + (LATEST_EXTRA if time.newest else 0.0)
+    # Answers further below than the widest band cannot win: neither asked about nor embedded.
+    others = [
+        a
+        for a in map(alone, newer)
+        if not a.abstained and a.sources and a.confidence >= first.confidence - widest
+    ]
     if not others:
         return first
     # The same claim counts as if it scored `bonus` more: inside the wider band.
