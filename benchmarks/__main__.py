@@ -72,7 +72,7 @@ def render(quick: bool, out: Path | None) -> None:
 def run(quick: bool, out: Path | None) -> None:
     from index.library import Library, LibraryConfig
 
-    from . import abstention, botload, news, quality, scale, speed, whole
+    from . import abstention, botload, neardup, news, quality, scale, speed, whole
     from .common import Plan, backend, log, machine, median
     from .corpus import build_base, build_scaled, sentence_pools
     from .pipeline_langchain import embeddings
@@ -131,6 +131,11 @@ def run(quick: bool, out: Path | None) -> None:
             r = results["latency"][-1]
             log(f"speed: {n:,} passages: p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms")
         section("latency", t)
+
+        t = time.perf_counter()  # agency copies: test set, detector cost, the add path's look-up
+        scaled = dirs.get(100_000, dirs[plan.scales[-1]])
+        results["neardup"] = neardup.run(quick, scaled, embedder)
+        section("near-duplicates", t)
 
         t = time.perf_counter()
         results["scale"] = scale.run(

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from index import neardup
 from index.chunking import split_sentences
 from index.embedder import Embedder
 from index.lexical import ANALYZER, analyze
@@ -153,6 +154,19 @@ def _write_block(store, conn, pools, made, model: str) -> None:  # noqa: ANN001
     conn.executemany("INSERT INTO sentence_vectors VALUES (?,?,?)", rows["s"])
     conn.executemany("INSERT INTO passage_vectors VALUES (?,?)", rows["v"])
     conn.executemany("INSERT INTO passage_terms VALUES (?,?,?)", rows["t"])
+    # Near-duplicate signatures, so that an add's look-up for agency copies (index.neardup)
+    # scans as many as a real library of this size holds (random values: the scan's cost does
+    # not depend on them; made from the text they would take 2 ms an article).
+    rng = np.random.default_rng(rows["a"][0][0] if rows["a"] else 0)
+    conn.executemany(
+        "INSERT INTO signatures VALUES (?, ?)",
+        [(a[0], _random_signature(rng, len(a[4].split()))) for a in rows["a"]],
+    )
+
+
+def _random_signature(rng: np.random.Generator, words: int) -> bytes:
+    values = rng.integers(0, 2**32, neardup.NUM_PERM, dtype=np.uint32)
+    return neardup.Signature(values, max(1, words), frozenset()).to_bytes()
 
 
 def build_scaled(

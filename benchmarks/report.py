@@ -369,6 +369,10 @@ def markdown(results: dict, plot_dir: str, files: dict[str, str]) -> str:
         f"| {st['import_s']:.2f} s | {st['open_s']:.2f} s | {st['model_s']:.2f} s | "
         f"{st['first_ask_s']:.2f} s | **{st['total_s']:.2f} s** | {st['wall_s']:.2f} s |\n"
     )
+    if "neardup" in results:  # agency copies (benchmarks/neardup.py)
+        from .neardup import report as neardup_report
+
+        neardup_report(w, results["neardup"])
     w("## Reproduce\n")
     w(
         "```bash\nmake bench            # the full run: BENCHMARKS.md + benchmarks/plots/*.png\n"

@@ -45,7 +45,7 @@ SUFFIXES = {
 }
 MIME_SUFFIXES = {"text/plain": ".txt", "text/markdown": ".md", "text/html": ".html"}
 ADD_CAPTION = re.compile(r"^/add(@\w+)?(\s|$)", re.IGNORECASE)
-WRITE_COMMAND = re.compile(r"^/(add|delete)(@\w+)?(\s|$)", re.IGNORECASE)
+WRITE_COMMAND = re.compile(r"^/(add|delete|subscribe|unsubscribe)(@\w+)?(\s|$)", re.IGNORECASE)
 _URL = re.compile(r"(?i)(https?://|www\.)\S+")
 
 

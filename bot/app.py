@@ -27,7 +27,7 @@ from index.errors import ArticleBotError, BadInput
 from index.library import Library
 from index.paths import check_data_dir, describe
 
-from . import adding, handlers
+from . import adding, feeds, handlers
 from .common import OTHER_BOT, limited
 from .jobs import resume_pending
 from .logs import configure_logging, redact
@@ -112,6 +112,9 @@ def add_handlers(application: Application) -> None:
         ("list", limited(handlers.list_articles)),
         ("delete", adding.delete),
         ("stats", limited(handlers.stats)),
+        ("subscribe", feeds.subscribe),
+        ("feeds", feeds.list_feeds),
+        ("unsubscribe", feeds.unsubscribe),
     ):
         application.add_handler(CommandHandler(name, callback, filters=~filters.FORWARDED))
     add_caption = filters.CaptionRegex(adding.ADD_CAPTION) & own
@@ -142,6 +145,7 @@ async def post_init(application: Application) -> None:
         )
     # Adds a crash or a stop interrupted, before any new update: the users hear how they ended.
     resumed = await resume_pending(application)
+    feeds.schedule(application)  # the feeds due (kept in DATA_DIR/feeds.db) are polled
     if resumed:
         stats = await asyncio.to_thread(library.stats)
     logger.info(

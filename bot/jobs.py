@@ -47,8 +47,12 @@ def job_call(library: Library, job: Job) -> Callable[[Stage], AddResult]:
     if job.kind == "url":
         return lambda p: library.add_url(job.source, added_by=by, progress=p)
     if job.kind == "text":
-        extra = {k: options[k] for k in ("url", "source", "published") if options.get(k)}
-        return lambda p: library.add_text(job.source, **extra, added_by=by, progress=p)
+        extra = {k: options[k] for k in ("url", "source") if options.get(k)}
+        # A forwarded channel post's date is the publisher's own, like a feed entry's.
+        posted = options.get("published")
+        return lambda p: library.add_text(
+            job.source, **extra, feed_date=posted, added_by=by, progress=p
+        )
     return lambda p: library.add_bytes(
         job.data,
         options["suffix"],

@@ -36,9 +36,17 @@ def link(article: Article) -> str:
 
 
 def date(article: Article, lang: str) -> str:
-    if article.published:
+    """The publication date; when none was found, the day it was added, said so."""
+    if article.published and article.published_from != "added":
         return esc(article.published)
-    return t(lang, "added_on", date=article.added_at[:10])
+    return t(lang, "added_on", date=article.published or article.added_at[:10])
+
+
+def outlets(article: Article, lang: str) -> str | None:
+    """ "also published by …": the outlets whose copies of the report were recorded."""
+    if not article.outlets:
+        return None
+    return t(lang, "also_published", outlets=", ".join(strip_bidi(o) for o in article.outlets))
 
 
 def byline(article: Article, lang: str) -> str:
@@ -73,11 +81,16 @@ def answer_messages(answer: Answer, *, more_sources: int = 2) -> list[str]:
     """The reply to a question: quote, source, up to `more_sources` more; or a plain not-found."""
     lang = language(answer.language)
     if answer.abstained or not answer.sources:
+        if answer.period:  # the question named a time and nothing from then answers
+            return [t(lang, "not_found_period", period=answer.period)]
         return [t(lang, "not_found")]
     lines = [
         f"<blockquote>{quote_html(answer)}</blockquote>",
         f"{t(lang, 'source')}: {byline(answer.sources[0].article, lang)}",
     ]
+    also = outlets(answer.sources[0].article, lang)
+    if also:  # one quote per report, its other outlets listed once
+        lines.append(also)
     others = other_articles(answer, more_sources)
     if others:
         lines.append(f"\n{t(lang, 'more_sources')}:")
@@ -115,6 +128,9 @@ def sources_messages(answer: Answer) -> list[str]:
 
 def added_text(result: AddResult, lang: str) -> str:
     article = result.article
+    if result.near_duplicate is not None:
+        percent = round(100 * result.near_duplicate)
+        return t(lang, "near_duplicate", id=article.id, percent=percent, title=article.title)
     if not result.created:
         return t(lang, "duplicate", id=article.id, title=article.title)
     return t(
@@ -129,10 +145,14 @@ def added_text(result: AddResult, lang: str) -> str:
 
 def article_line(article: Article, lang: str, *, with_link: bool = True) -> str:
     title = link(article) if with_link else f"<b>{label(article.title)}</b>"
-    return (
+    line = (
         f"<b>#{article.id}</b> [{esc(article.language)}] {title} · "
         f"{date(article, lang)} · {passages(lang, article.passages)}"
     )
+    if article.copies:  # agency copies recorded as its other sources
+        count = article.copies
+        line += " · " + (t(lang, "copies_1") if count == 1 else t(lang, "copies", count=count))
+    return line
 
 
 def list_text(articles: list[Article], offset: int, lang: str) -> str:

@@ -4,6 +4,7 @@ that makes the bot reply)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from index.feedservice import FeedService
 from index.library import Library
 
 from .journal import Journal
@@ -67,8 +69,10 @@ class Services:
     settings: Settings
     library: Library
     journal: Journal
+    feeds: FeedService  # the feed subscriptions (bot/feeds.py)
     throttle: Throttle = field(default_factory=lambda: Throttle(0))  # questions
     actions: Throttle = field(default_factory=lambda: Throttle(0))  # every other reply
+    feed_pass: asyncio.Lock = field(default_factory=asyncio.Lock)  # one polling pass at a time
 
     @classmethod
     def create(cls, settings: Settings, library: Library) -> Services:
@@ -77,6 +81,7 @@ class Services:
             settings,
             library,
             Journal(library.data_dir),
+            FeedService(library, settings.feeds),
             Throttle(settings.questions_per_minute),
             Throttle(settings.actions_per_minute),
         )

@@ -5,17 +5,21 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
 from index.addresses import parse_ports
+from index.cli_feeds import FEED_VARS, feed_settings, timezone_setting
 from index.embedder import BACKENDS, DEFAULT_BACKEND, DEFAULT_MODEL
 from index.errors import ArticleBotError, BadInput
+from index.feedservice import FeedSettings
 from index.library import LibraryConfig
+from index.recency import DEFAULT_TIMEZONE
 from index.storage import STORAGE_VARS, StorageConfig, storage_config
 
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -40,6 +44,9 @@ ENV_VARS = (
     "ACTIONS_PER_MINUTE",
     "FLOOD_RETRIES",
     "ANSWER_SOURCES",
+    "TIMEZONE",
+    *FEED_VARS,
+    "FEED_DIGEST",
     *STORAGE_VARS,
 )
 
@@ -66,6 +73,9 @@ class Settings:
     answer_sources: int = 3  # the quoted source plus up to two more
     # STORAGE_BACKEND, QDRANT_* (index/storage/); not printed: it holds QDRANT_API_KEY
     storage: StorageConfig = field(default_factory=StorageConfig, repr=False)
+    timezone: str = DEFAULT_TIMEZONE  # publication days, "heute", "gestern", feed times
+    # FEED_INTERVAL_MINUTES, FEED_BACKFILL, FEED_FAILURE_LIMIT, FEED_DIGEST
+    feeds: FeedSettings = field(default_factory=FeedSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -96,6 +106,11 @@ class Settings:
             flood_retries=_int("FLOOD_RETRIES", get("FLOOD_RETRIES"), 3),
             answer_sources=max(1, _int("ANSWER_SOURCES", get("ANSWER_SOURCES"), 3)),
             storage=_storage(environ),
+            timezone=_checked(timezone_setting, environ),
+            feeds=replace(
+                _checked(feed_settings, environ),
+                digest=_flag("FEED_DIGEST", get("FEED_DIGEST")),
+            ),
         )
 
     def with_data_dir(self, data_dir: Path) -> Settings:
@@ -110,12 +125,21 @@ class Settings:
             allow_private_urls=self.allow_private_urls,
             url_ports=self.url_ports,
             storage=self.storage,
+            timezone=self.timezone,
         )
 
 
 def _storage(environ: Mapping[str, str]) -> StorageConfig:
+    return _checked(storage_config, environ)
+
+
+T = TypeVar("T")
+
+
+def _checked(read: Callable[[Mapping[str, str]], T], environ: Mapping[str, str]) -> T:
+    """A reader shared with the CLI, its BadInput as the SettingsError naming the variable."""
     try:
-        return storage_config(environ)
+        return read(environ)
     except BadInput as exc:
         raise SettingsError(str(exc)) from None
 

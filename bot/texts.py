@@ -10,8 +10,12 @@ from collections.abc import Mapping
 
 from index.sources import strip_bidi
 
+from .texts_feeds import FEED_TEXTS
+
 DEFAULT = "en"
-COMMANDS = ("start", "help", "ask", "add", "list", "delete", "stats")
+COMMANDS = (
+    "start", "help", "ask", "add", "list", "delete", "stats", "subscribe", "feeds", "unsubscribe",
+)  # fmt: skip
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -34,7 +38,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "<b>Adding</b> (admins)\n"
             "/add URL — fetch an article\n"
             "/add followed by text — the first line is the title\n"
-            "a .txt, .md or .html file, or a post forwarded from a channel\n\n"
+            "a .txt, .md or .html file, or a post forwarded from a channel\n"
+            "/subscribe URL — poll an RSS/Atom feed; /feeds, /unsubscribe ID\n\n"
             "/list — stored articles\n/delete ID — remove one (admins)\n/stats — numbers"
         ),
         "ask_usage": "Send /ask followed by your question.",
@@ -128,7 +133,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/add URL: einen Artikel abrufen\n"
             "/add und danach Text: die erste Zeile ist der Titel\n"
             "eine .txt-, .md- oder .html-Datei oder ein aus einem Kanal weitergeleiteter "
-            "Beitrag\n\n"
+            "Beitrag\n"
+            "/subscribe URL: einen RSS-/Atom-Feed abrufen; /feeds, /unsubscribe ID\n\n"
             "/list: gespeicherte Artikel\n/delete ID: einen löschen (Admins)\n/stats: Zahlen"
         ),
         "ask_usage": "Schick /ask und danach deine Frage.",
@@ -206,6 +212,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "unknown_command": "Diesen Befehl kenne ich nicht. /help zeigt, was ich kann.",
     },
 }
+
+
+for _lang, _texts in FEED_TEXTS.items():  # the feed commands, agency copies, recency
+    TEXTS[_lang].update(_texts)
 
 
 def language(code: str | None) -> str:

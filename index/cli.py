@@ -1,4 +1,4 @@
-"""`articlebot`: add, ask, list, delete, stats, rebuild, backup, eval, run.
+"""`articlebot`: add, ask, list, delete, stats, rebuild, backup, eval, run, feeds.
 
 The parser and the entry point; the subcommands are in cli_commands.py, the settings they read
 from the environment in cli_env.py."""
@@ -23,6 +23,7 @@ from .cli_commands import (
     cmd_run,
     cmd_stats,
 )
+from .cli_feeds import register as register_feeds
 from .errors import ArticleBotError
 from .paths import describe
 
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
     p = sub.add_parser("run", parents=[common], help="start the Telegram bot (long polling)")
     p.set_defaults(func=cmd_run)
+    register_feeds(sub, common)  # `articlebot feeds add|list|remove|poll` (cli_feeds.py)
     return parser
 
 

@@ -58,6 +58,8 @@ def cmd_add(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
                 language=article.language,
                 passages=article.passages,
             )
+            if result.near_duplicate is not None:  # an agency copy, recorded as a source
+                row.update(status="near-duplicate", similarity=result.near_duplicate)
         except ArticleBotError as exc:
             row["error"] = str(exc)
             failed += 1
@@ -65,6 +67,11 @@ def cmd_add(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
             print(json.dumps(row, ensure_ascii=False), flush=True)
         elif row["status"] == "failed":  # the one error form; the other sources go on
             tqdm.write(f"articlebot: error: {source}: {row['error']}", file=sys.stderr)
+        elif row["status"] == "near-duplicate":
+            tqdm.write(
+                f"near-duplicate of #{row['article_id']} {row['title']} "
+                f"({row['similarity']:.0%} similar), recorded as another source"
+            )
         else:
             tqdm.write(
                 f"{row['status']:<7} #{row['article_id']} [{row['language']}] "
@@ -105,29 +112,42 @@ def answer_json(answer) -> dict:  # noqa: ANN001
                 "url": s.article.url,
                 "passage": s.passage.text,
                 "score": round(s.score, 4),
+                "published": s.article.published,
+                "published_from": s.article.published_from,
+                "also_published_by": list(s.article.outlets),
             }
             for s in answer.sources
         ],
+        "period": answer.period or None,
     }
 
 
 def format_answer(answer) -> str:  # noqa: ANN001
     if answer.abstained:
+        if answer.period:
+            return f"No answer found in the articles published {answer.period}."
         return "No answer found in the articles."
     lines = [f"“{answer.quote}”"]
     for number, source in enumerate(answer.sources, 1):
         article = source.article
-        where = " ".join(x for x in (article.url, article.published) if x)
+        day = article.published or article.added_at[:10]
+        day = f"added {day}" if article.published_from == "added" else day
+        where = " ".join(x for x in (article.url, day) if x)
         lines.append(f"  [{number}] #{article.id} {article.title} {where}".rstrip())
+        if article.outlets:
+            lines.append(f"      also published by {', '.join(article.outlets)}")
     return "\n".join(lines)
 
 
 def cmd_list(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     library = open_library(args, environ, write=False)
     for article in library.list(0, 1_000_000):
+        day = article.published or "-"
+        day = f"added {day}" if article.published_from == "added" else day
+        copies = f"\t+{article.copies} copies" if article.copies else ""
         print(
-            f"#{article.id}\t{article.language}\t{article.passages}\t{article.published or '-'}"
-            f"\t{article.title}\t{article.url or ''}"
+            f"#{article.id}\t{article.language}\t{article.passages}\t{day}"
+            f"\t{article.title}\t{article.url or ''}{copies}"
         )
     return 0
 

@@ -58,6 +58,8 @@ def open_library(  # noqa: ANN202 - index.library.Library, imported lazily
     from .library import Library, LibraryConfig
     from .storage import storage_config
 
+    from .cli_feeds import timezone_setting
+
     data_dir = data_dir_of(args, environ)
     check_data_dir(data_dir, write=write)
     config = LibraryConfig(
@@ -68,6 +70,7 @@ def open_library(  # noqa: ANN202 - index.library.Library, imported lazily
         allow_private_urls=flag(environ, "ALLOW_PRIVATE_URLS", False),
         url_ports=ports(environ),
         storage=storage_config(environ),
+        timezone=timezone_setting(environ),
     )
     try:
         return Library(config)

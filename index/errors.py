@@ -38,3 +38,7 @@ class LockBusy(ArticleBotError):
 class StorageError(ArticleBotError):
     """The library's storage cannot be used as it is: a damaged database, a database of another
     schema version, a storage server that cannot be reached. The message says what to do."""
+
+
+class FeedError(ArticleBotError):
+    """The URL is not a feed, nor a page that names one; or the feed could not be read."""

@@ -209,22 +209,38 @@ def fetch(
     FetchError. `ports`: ports besides 80 and 443 that may be reached (`allow_private`: any)."""
     check_url(url, allow_private=allow_private, ports=ports)
     deadline = time.monotonic() + timeout
+    client = guarded_client(allow_private, deadline, timeout, ports, PAGE_ACCEPT)
+    with network_errors(timeout), client:
+        return _follow(client, url, allow_private, ports, max_bytes, deadline, max_redirects)
+
+
+PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8"
+
+
+def guarded_client(
+    allow_private: bool, deadline: float, timeout: float, ports: Collection[int], accept: str
+) -> httpx.Client:
+    """An httpx client whose every connection is checked (see _GuardedBackend)."""
     backend = _GuardedBackend(allow_private=allow_private, deadline=deadline, ports=ports)
-    client = httpx.Client(
+    return httpx.Client(
         transport=_GuardedTransport(backend),
         trust_env=False,  # no proxies or certificates from the environment
-        follow_redirects=False,  # redirects are re-checked by hand below
+        follow_redirects=False,  # redirects are re-checked by hand
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         headers={
             "User-Agent": USER_AGENT,
-            "Accept": "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8",
+            "Accept": accept,
             # Only what codings.py undoes with bounded memory; the cap counts decoded bytes.
             "Accept-Encoding": ", ".join(supported_codings()),
         },
     )
+
+
+@contextlib.contextmanager
+def network_errors(timeout: float) -> Iterator[None]:
+    """httpx's errors as one FetchError each."""
     try:
-        with client:
-            return _follow(client, url, allow_private, ports, max_bytes, deadline, max_redirects)
+        yield
     except httpx.TimeoutException:
         raise FetchError(f"the page did not load within {timeout:g} seconds") from None
     except httpx.ConnectError:
@@ -243,9 +259,9 @@ def _follow(
     max_redirects: int,
 ) -> FetchedPage:
     for _hop in range(max_redirects + 1):
-        with _open(client, url) as response:
+        with open_response(client, url) as response:
             if response.status_code in REDIRECT_CODES:
-                url = _redirect_target(response)
+                url = redirect_target(response)
                 check_url(url, allow_private=allow_private, ports=ports)
                 continue
             if response.status_code >= 300:
@@ -255,9 +271,11 @@ def _follow(
 
 
 @contextlib.contextmanager
-def _open(client: httpx.Client, url: str) -> Iterator[httpx.Response]:
+def open_response(
+    client: httpx.Client, url: str, headers: dict[str, str] | None = None
+) -> Iterator[httpx.Response]:
     try:
-        response = client.send(client.build_request("GET", url), stream=True)
+        response = client.send(client.build_request("GET", url, headers=headers), stream=True)
     except httpx.InvalidURL:
         # httpx parses a redirect's Location even with follow_redirects=False and chokes on
         # some (e.g. "javascript:alert(1)"); nothing was fetched from it.
@@ -268,7 +286,7 @@ def _open(client: httpx.Client, url: str) -> Iterator[httpx.Response]:
         response.close()
 
 
-def _redirect_target(response: httpx.Response) -> str:
+def redirect_target(response: httpx.Response) -> str:
     location = response.headers.get("location")
     if not location:
         raise FetchError(f"the site answered HTTP {response.status_code} without a target")
@@ -282,6 +300,16 @@ def _read_page(response: httpx.Response, max_bytes: int, deadline: float) -> Fet
     media_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type and media_type not in TEXT_TYPES:
         raise FetchError(f"unsupported content type {media_type[:60]}")
+    body = read_body(response, max_bytes, deadline)
+    if not media_type:
+        media_type = _sniff(body)
+    text = decode_text(body, _charset(response))
+    logger.info("fetched %s: %d bytes of %s", response.url.host, len(body), media_type)
+    return FetchedPage(url=str(response.url), content_type=media_type, text=text)
+
+
+def read_body(response: httpx.Response, max_bytes: int, deadline: float) -> bytes:
+    """The body, decompressed with the byte cap applied to the decoded bytes (codings.py)."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(f"the page is larger than {max_bytes} bytes")
@@ -293,12 +321,7 @@ def _read_page(response: httpx.Response, max_bytes: int, deadline: float) -> Fet
             raise httpx.ReadTimeout("total time limit reached")
 
     # iter_raw: the body as sent; httpx's own decoding would inflate each chunk unbounded.
-    body = decoded(response.iter_raw(CHUNK_SIZE), codings, max_bytes, check)
-    if not media_type:
-        media_type = _sniff(body)
-    text = decode_text(body, _charset(response))
-    logger.info("fetched %s: %d bytes of %s", response.url.host, len(body), media_type)
-    return FetchedPage(url=str(response.url), content_type=media_type, text=text)
+    return decoded(response.iter_raw(CHUNK_SIZE), codings, max_bytes, check)
 
 
 def _charset(response: httpx.Response) -> str | None:

@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 
-from . import ranker, sources
-from .answer import AnswerConfig, answer_question
+from . import neardup, recency, sources
+from .answer import AnswerConfig
 from .article_cache import ArticleCache
+from .asking import AskMixin
 from .chunking import Chunk, check_length, chunk_text
 from .embedder import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from .errors import BadInput, IndexMismatch, NotFound
-from .followup import needs_context
 from .language import detect_language
 from .lexical import analyze
-from .models import AddResult, Answer, Article, Hit, Passage, Stats
-from .search import hybrid_search
+from .models import AddResult, Article, Passage, Stats
 from .sources_mixin import SourcesMixin, Stage, no_progress
-from .storage import Duplicate, NewArticle, NewPassage, Reindexed, StorageConfig, open_backend
+from .storage import (
+    Duplicate,
+    NearDuplicate,
+    NewArticle,
+    NewCopy,
+    NewPassage,
+    Reindexed,
+    StorageConfig,
+    open_backend,
+)
 from .storage.base import backup_into, passage_vectors
 from .storage.views import DenseView, LexicalView, View
 
@@ -43,9 +53,10 @@ class LibraryConfig:
     fetch_max_bytes: int = 5_000_000
     lock_timeout: float = 60.0
     storage: StorageConfig = StorageConfig()  # which storage backend (see index/storage/)
+    timezone: str = recency.DEFAULT_TIMEZONE  # TIMEZONE: publication days, "heute", "gestern"
 
 
-class Library(SourcesMixin):
+class Library(SourcesMixin, AskMixin):
     """Articles in, answers out, over a storage backend (index/storage/). Thread-safe."""
 
     def __init__(self, config: LibraryConfig, embedder: Embedder | None = None) -> None:
@@ -64,6 +75,8 @@ class Library(SourcesMixin):
         # Read queries for the bot and the benchmarks: SQLite's Store for the embedded backend.
         self.store = getattr(self.backend, "store", self.backend)
         self._articles = ArticleCache(self.backend, self._stored_or_encoded)
+        self.zone = recency.timezone(config.timezone)
+        self.clock: Callable[[], datetime] = lambda: datetime.now(self.zone)
 
     def _current(self) -> View:
         """The indexes as of the latest commit (other processes' included), for reading."""
@@ -109,15 +122,29 @@ class Library(SourcesMixin):
     # -- adding --------------------------------------------------------------------------------
 
     def add_draft(
-        self, draft: sources.Draft, *, added_by: str | None = None, progress: Stage = no_progress
+        self,
+        draft: sources.Draft,
+        *,
+        added_by: str | None = None,
+        progress: Stage = no_progress,
+        feed_date: object = None,
     ) -> AddResult:
-        """Store an article and index it: all or nothing. Returns the existing one if known."""
+        """Store an article and index it: all or nothing. Returns the existing one if known, and
+        records a near-copy of a stored article (an agency report another outlet ran) as another
+        source of it instead of storing it twice. `feed_date`: the feed entry's date."""
         check_length(draft.text)
         digest = sources.content_hash(draft.text)
         canonical = sources.canonical_url(draft.url)
         existing = self.backend.find_duplicate(canonical, digest)
         if existing is not None:
             return AddResult(existing, created=False)
+        signature = neardup.signature(draft.text)
+        day = recency.publication_date(
+            added_at=datetime.now(UTC), tz=self.zone, page=draft.published, feed=feed_date
+        )
+        copy_of = self.backend.find_copy(signature)  # before the embedding work
+        if copy_of is not None:
+            return self._record_copy(draft, signature, copy_of, digest, day, added_by, progress)
         self._current()  # the model check, before the embedding work
         language = detect_language(draft.text)
         chunks = chunk_text(
@@ -139,10 +166,12 @@ class Library(SourcesMixin):
             draft.url,
             canonical,
             draft.source,
-            draft.published,
+            day.date,
             language,
             digest,
             added_by,
+            published_from=day.provenance,
+            signature=signature.to_bytes(),
         )
         passages = [
             NewPassage(chunk, vectors[i], sentence_vectors[i], analyze(chunk.text, language))
@@ -152,80 +181,44 @@ class Library(SourcesMixin):
             stored = self.backend.add_article(article, passages, model=self.embedder.name)
         except Duplicate as duplicate:
             return AddResult(duplicate.existing, created=False)
+        except NearDuplicate as near:  # stored by another writer since the look-up above
+            found = (near.existing, near.match)
+            return self._record_copy(draft, signature, found, digest, day, added_by, progress)
         progress("done", {"article": stored})
         return AddResult(stored, created=True)
 
-    # -- asking --------------------------------------------------------------------------------
-
-    def ask(self, question: str, *, k: int = 3, context: str | None = None) -> Answer:
-        """Answer with a verbatim quote, or abstain. `context`: the chat's previous question; it
-        is used only when the question cannot stand alone (index.followup) or alone finds
-        nothing while the two together do. `Answer.follow_up` says whether it was used."""
-        return self.ask_many([question], k=k, context=context)[0]
-
-    def ask_many(
-        self, questions: Sequence[str], *, k: int = 3, context: str | None = None
-    ) -> list[Answer]:
-        """`ask` for each question; their embeddings are computed in batches, which is faster."""
-        questions = [" ".join(q.split()) for q in questions]
-        for number, question in enumerate(questions, 1):
-            if not question:
-                raise BadInput(
-                    "the question is empty"
-                    if len(questions) == 1
-                    else f"question {number} is empty"
-                )
-        snapshot = self._current()
-        combined = [f"{context} {q}" for q in questions] if context else []
-        vectors = self.embedder.encode([*questions, *combined]) if questions else []
-        answers = []
-        for i, question in enumerate(questions):
-            alone = (snapshot, question, question, vectors[i], k, None)
-            if not context:
-                answers.append(self._answer(*alone))
-                continue
-            together = (snapshot, question, combined[i], vectors[len(questions) + i], k, context)
-            hints = tuple(snapshot.lexical.languages)
-            if needs_context(question, detect_language(question, hints=hints)):
-                answers.append(self._answer(*together))
-                continue
-            answer = self._answer(*alone)
-            if answer.abstained:  # alone it finds nothing: perhaps the two together do
-                second = self._answer(*together)
-                answer = answer if second.abstained else second
-            answers.append(answer)
-        return answers
-
-    def _answer(
+    def _record_copy(
         self,
-        snapshot: View,
-        question: str,
-        query: str,
-        query_vector: np.ndarray,
-        k: int,
-        context: str | None,
-    ) -> Answer:
-        language = detect_language(question, hints=tuple(snapshot.lexical.languages))
-        scored = hybrid_search(
-            snapshot.vectors,
-            snapshot.lexical,
-            query_vector,
-            query,
-            k=max(k, self.config.answer.candidates),
+        draft: sources.Draft,
+        signature: neardup.Signature,
+        copy_of: tuple[Article, neardup.Match],
+        digest: str,
+        day: recency.Published,
+        added_by: str | None,
+        progress: Stage,
+    ) -> AddResult:
+        """The new text is a near-copy of a stored article: its outlet and address are recorded
+        as another source of that article (exact duplicates of it are then found too)."""
+        original, match = copy_of
+        copy = NewCopy(
+            url=draft.url,
+            canonical_url=sources.canonical_url(draft.url),
+            source=outlet(draft),
+            title=draft.title,
+            published=day.date,
+            content_hash=digest,
+            similarity=round(match.containment, 3),
+            signature=signature.to_bytes(),
+            added_by=added_by,
         )
-        answer = answer_question(
-            question,
-            language,
-            self._hits(scored),
-            query_vector,
-            self._articles.get,
-            snapshot.lexical.idf,
-            self.config.answer,
-            ranker.weights(self.embedder.name),
-            k=k,
-            context=context,
-        )
-        return replace(answer, follow_up=context is not None)
+        try:
+            article = self.backend.add_copy(original.id, copy)
+        except Duplicate as duplicate:
+            return AddResult(duplicate.existing, created=False)
+        progress("done", {"article": article})
+        return AddResult(article, created=False, near_duplicate=copy.similarity)
+
+    # -- answer selection reads the stored sentence vectors ----------------------------------
 
     def _stored_or_encoded(self, passages: list[Passage]) -> dict[int, np.ndarray]:
         """Sentence vectors by passage id: as stored when added, else (passages stored before
@@ -245,23 +238,6 @@ class Library(SourcesMixin):
         )
         return _split(flat, [len(p.sentences) for p in passages])
 
-    def search(self, question: str, *, k: int = 5) -> list[Hit]:
-        snapshot = self._current()
-        query_vector = self.embedder.encode([question])[0]
-        return self._hits(
-            hybrid_search(snapshot.vectors, snapshot.lexical, query_vector, question, k=k)
-        )
-
-    def _hits(self, scored: Iterable[tuple[int, float, float, float]]) -> list[Hit]:
-        scored = list(scored)
-        passages = self.backend.passages([s[0] for s in scored])
-        articles = self.backend.articles({p.article_id for p in passages.values()})
-        return [
-            Hit(passages[pid], articles[passages[pid].article_id], score, dense, lexical)
-            for pid, score, dense, lexical in scored
-            if pid in passages and passages[pid].article_id in articles
-        ]
-
     # -- the rest ------------------------------------------------------------------------------
 
     def delete(self, article_id: int) -> Article:
@@ -273,10 +249,11 @@ class Library(SourcesMixin):
     def backup(self, destination: Path) -> Stats:
         """A consistent copy of the library in `destination` (a new folder), safe while the bot
         runs; readers and writers go on (SQLite's online backup API). The copy is a complete
-        data dir (the ONNX export is left out: it is made again on first use). Returns the
-        copy's stats."""
+        data dir, feed subscriptions included (the ONNX export is left out: it is made again on
+        first use). Returns the copy's stats."""
         destination = Path(destination)
-        backup_into(self.backend, destination)
+        feeds = self.data_dir / "feeds.db"  # the feed subscriptions (index.feedstore)
+        backup_into(self.backend, destination, also=[feeds] if feeds.exists() else [])
         copy = Library(LibraryConfig(destination, model=self.config.model), self.embedder)
         try:
             return copy.stats()
@@ -313,3 +290,14 @@ def _split(flat: np.ndarray, counts: list[int]) -> list[np.ndarray]:
     """Consecutive row blocks of `flat`, `counts[i]` rows each."""
     bounds = np.cumsum([0, *counts])
     return [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def outlet(draft: sources.Draft) -> str:
+    """Who published a copy: the site's name, else the address's host, else (pasted text, a
+    file) its title, shortened."""
+    if draft.source:
+        return draft.source
+    host = urlsplit(draft.url).hostname if draft.url else None
+    if host:
+        return host.removeprefix("www.")
+    return draft.title if len(draft.title) <= 60 else draft.title[:59].rstrip() + "…"

@@ -17,6 +17,11 @@ class Article:
     added_at: str
     added_by: str | None
     passages: int = 0
+    # Where `published` came from: "feed" (a feed entry's or a forwarded channel post's own
+    # date), "page" (the page's metadata), "added" (none found: the day the library got it).
+    published_from: str | None = None
+    copies: int = 0  # near-copies recorded as other sources of this report (agency copies)
+    outlets: tuple[str, ...] = ()  # those copies' outlets, first recorded first
 
 
 @dataclass(frozen=True)
@@ -60,12 +65,16 @@ class Answer:
     sources: tuple[Source, ...] = field(default_factory=tuple)  # sources[0] holds the quote
     hits: tuple[Hit, ...] = field(default_factory=tuple)  # the retrieval ranking behind it
     follow_up: bool = False  # read together with the chat's previous question
+    period: str = ""  # the time the question named ("gestern"), when it restricted the articles
 
 
 @dataclass(frozen=True)
 class AddResult:
     article: Article
     created: bool  # False: the same article was already stored (article is the existing one)
+    # A near-copy of `article` (an agency report another outlet ran): the share of the new
+    # text found in it; the new source was recorded as another source of `article`.
+    near_duplicate: float | None = None
 
 
 @dataclass(frozen=True)

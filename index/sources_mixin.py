@@ -26,7 +26,12 @@ class SourcesMixin:
     backend: StorageBackend
 
     def add_draft(
-        self, draft: sources.Draft, *, added_by: str | None = None, progress: Stage = no_progress
+        self,
+        draft: sources.Draft,
+        *,
+        added_by: str | None = None,
+        progress: Stage = no_progress,
+        feed_date: object = None,
     ) -> AddResult:
         raise NotImplementedError
 
@@ -40,9 +45,12 @@ class SourcesMixin:
         published: str | None = None,
         added_by: str | None = None,
         progress: Stage = no_progress,
+        feed_date: object = None,
     ) -> AddResult:
+        """`published`: the page's own date; `feed_date`: a feed entry's or a forwarded channel
+        post's (index.recency.publication_date)."""
         draft = sources.from_text(text, title=title, url=url, source=source, published=published)
-        return self.add_draft(draft, added_by=added_by, progress=progress)
+        return self.add_draft(draft, added_by=added_by, progress=progress, feed_date=feed_date)
 
     def add_file(
         self,
@@ -77,7 +85,9 @@ class SourcesMixin:
         title: str | None = None,
         added_by: str | None = None,
         progress: Stage = no_progress,
+        feed_date: object = None,
     ) -> AddResult:
+        """`feed_date`: the date of the feed entry that listed the URL."""
         from .extract import extract_html
         from .fetch import check_url, fetch
 
@@ -106,4 +116,4 @@ class SourcesMixin:
                 source=extracted.source,
                 published=extracted.published,
             )
-        return self.add_draft(draft, added_by=added_by, progress=progress)
+        return self.add_draft(draft, added_by=added_by, progress=progress, feed_date=feed_date)

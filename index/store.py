@@ -20,7 +20,9 @@ from .storage import schema
 
 _ARTICLE_COLUMNS = (
     "a.id, a.title, a.url, a.source, a.published, a.language, a.content_hash, a.added_at, "
-    "a.added_by, (SELECT COUNT(*) FROM passages p WHERE p.article_id = a.id)"
+    "a.added_by, (SELECT COUNT(*) FROM passages p WHERE p.article_id = a.id), a.published_from, "
+    "(SELECT group_concat(c.source, char(10)) FROM "
+    "(SELECT source FROM copies WHERE article_id = a.id ORDER BY id) c)"
 )
 
 
@@ -155,10 +157,12 @@ class Store:
     # -- articles ---------------------------------------------------------------------------
 
     def find_duplicate(self, canonical_url: str | None, content_hash: str) -> Article | None:
+        """The article with this content or address, or whose recorded copy has it."""
         row = self.conn.execute(
             f"SELECT {_ARTICLE_COLUMNS} FROM articles a "
-            "WHERE a.content_hash = ? OR (? IS NOT NULL AND a.canonical_url = ?)",
-            (content_hash, canonical_url, canonical_url),
+            "WHERE a.content_hash = ? OR (? IS NOT NULL AND a.canonical_url = ?) OR a.id IN "
+            "(SELECT article_id FROM copies WHERE content_hash = ? OR canonical_url = ?)",
+            (content_hash, canonical_url, canonical_url, content_hash, canonical_url),
         ).fetchone()
         return _article(row) if row else None
 
@@ -175,10 +179,12 @@ class Store:
         language: str,
         content_hash: str,
         added_by: str | None,
+        published_from: str | None = None,
     ) -> int:
         cur = conn.execute(
             "INSERT INTO articles (url, canonical_url, title, source, published, language, "
-            "content_hash, text, added_at, added_by) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "content_hash, text, added_at, added_by, published_from) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (
                 url,
                 canonical_url,
@@ -190,6 +196,7 @@ class Store:
                 text,
                 datetime.now(UTC).isoformat(timespec="seconds"),
                 added_by,
+                published_from,
             ),
         )
         assert cur.lastrowid is not None
@@ -343,7 +350,8 @@ def _id_batches(ids: list[int]) -> Iterator[tuple[list[int], str]]:
 
 
 def _article(row: tuple) -> Article:
-    return Article(*row)
+    outlets = tuple(row[11].split("\n")) if row[11] else ()
+    return Article(*row[:11], copies=len(outlets), outlets=tuple(dict.fromkeys(outlets)))
 
 
 def _passage(row: tuple) -> Passage:

@@ -51,7 +51,10 @@ async def test_commands_are_registered_in_english_and_german() -> None:
     async with harness(StubLibrary()) as bot:
         for lang in (None, "de"):
             names = [c["command"] for c in bot.api.commands[lang]]
-            assert names == ["start", "help", "ask", "add", "list", "delete", "stats"]
+            assert names == [
+                *("start", "help", "ask", "add", "list", "delete", "stats"),
+                *("subscribe", "feeds", "unsubscribe"),
+            ]
         assert bot.api.commands["de"][2]["description"] != bot.api.commands[None][2]["description"]
 
 
@@ -328,7 +331,8 @@ async def test_a_forwarded_channel_post_keeps_its_source_and_link() -> None:
     (_, (text, first)), (_, (_, second)) = library.writes
     assert text == "Post title\nThe post's text."
     assert first["source"] == "Daily News" and first["url"] == "https://t.me/dailynews/42"
-    assert first["published"] == "2025-10-27" and first["added_by"] == str(ADMIN)
+    # The post's own date, dated like a feed entry (index.recency.publication_date).
+    assert first["feed_date"] == "2025-10-27" and first["added_by"] == str(ADMIN)
     assert second["url"] == "https://t.me/c/9876543210/7"
 
 

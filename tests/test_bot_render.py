@@ -179,3 +179,42 @@ def test_split_property_valid_parts_within_limit_same_text(tokens: list[str], li
         _valid(part)
     joined = "".join(_valid(p) for p in parts)
     assert re.sub(r"\s", "", joined) == re.sub(r"\s", "", shown)
+
+
+def test_dates_say_when_they_are_only_the_day_added() -> None:
+    from dataclasses import replace
+
+    dated = replace(article(), published="2025-10-27", published_from="feed")
+    undated = replace(article(), published="2025-11-01", published_from="added")
+    assert render.date(dated, "en") == "2025-10-27"
+    assert render.date(undated, "en") == "added 2025-11-01"
+    assert render.date(undated, "de") == "hinzugefügt am 2025-11-01"
+    [message] = render.answer_messages(answer(articles=(undated,)))
+    assert "Source: " in message and "· added 2025-11-01 ·" in message
+
+
+def test_agency_copies_are_listed_once_and_counted() -> None:
+    from dataclasses import replace
+
+    report = replace(article(), copies=3, outlets=("Stadtanzeiger", "Kurier <b>"))
+    [message] = render.answer_messages(answer(articles=(report,)))
+    assert message.count("also published by Stadtanzeiger, Kurier &lt;b&gt;") == 1
+    _valid(message)
+    assert render.article_line(report, "en").endswith("· 3 copies")
+    assert render.article_line(replace(report, copies=1), "de").endswith("· 1 Kopie")
+    copy = AddResult(report, created=False, near_duplicate=0.934)
+    assert render.added_text(copy, "en") == (
+        "⚠️ near-duplicate of <b>#1</b> (93% similar), recorded as another source: Bridge news"
+    )
+
+
+def test_nothing_found_for_the_time_named() -> None:
+    from dataclasses import replace
+
+    nothing = replace(abstention("Was ist gestern passiert?", "de"), period="gestern")
+    [message] = render.answer_messages(nothing)
+    assert message == "In den Artikeln, die gestern erschienen sind, habe ich dazu nichts gefunden."
+    english = replace(abstention(), period="last week")
+    assert render.answer_messages(english) == [
+        "I found nothing about that in the articles published last week."
+    ]

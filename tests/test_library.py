@@ -112,6 +112,26 @@ def test_another_process_sees_each_commit(tmp_path: Path) -> None:
     assert reader.ask("How much will the bridge cost?").abstained
 
 
+def test_agency_copies_are_found_across_processes(tmp_path: Path) -> None:
+    """Each process's detector of copies follows the change log: a report stored by one writer
+    is found when another adds a copy of it, and a copy recorded by one is known to the other."""
+    config = LibraryConfig(tmp_path / "data")
+    first, second = (Library(config, embedder=HashEmbedder()) for _ in range(2))
+    second.add_text(ARTICLE_EN)  # its detector is made now, before the report exists
+    seed = SEED_DE.read_text(encoding="utf-8")
+    report = first.add_text(seed, source="dpa").article
+    copy = seed + "\nMehr Nachrichten aus der Region lesen Sie hier."
+    recorded = second.add_text(copy, url="https://one.example/a", source="One")
+    assert recorded.near_duplicate and recorded.article.id == report.id
+    assert first.get(report.id).outlets == ("One",)
+    again = first.add_text(copy + "\nQuelle: dpa", url="https://two.example/b", source="Two")
+    assert again.near_duplicate and second.get(report.id).copies == 2
+    first.delete(report.id)  # forgotten by the other's detector too
+    assert second.add_text(copy, url="https://one.example/a").created
+    first.close()
+    second.close()
+
+
 class CountingEmbedder(HashEmbedder):
     """HashEmbedder that records every text it is asked to embed."""
 

@@ -4,6 +4,7 @@ QDRANT_TEST_API_KEY) make the `qdrant` case use that server instead (see README)
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ The harbour authority said the new ferry will run every hour from May.
 Tickets will cost twelve euros for adults and six euros for children."""
 
 BACKENDS = ["embedded", "qdrant"]
+SAME_EVENT = Path(__file__).parent / "fixtures" / "same_event.json"
 
 
 def storage_config(backend: str, tmp_path: Path) -> StorageConfig:
@@ -163,3 +165,62 @@ def test_rebuild_after_a_model_change(library: Library, backend: str, tmp_path: 
         assert "40 million" in other.ask("How much will the bridge cost?").quote
     finally:
         other.close()
+
+
+def _agency_copy(text: str) -> str:
+    """What an outlet makes of an agency report: a dateline, its own last line, the end cut."""
+    title, _, body = text.partition("\n")
+    paragraphs = [p for p in body.split("\n") if p.strip()]
+    kept = paragraphs[: max(1, len(paragraphs) - 1)]
+    return "\n".join([title, "BERLIN (dpa) - " + kept[0], *kept[1:], "Mehr dazu lesen Sie hier."])
+
+
+def test_an_agency_copy_is_recorded_as_another_source(library: Library) -> None:
+    seed = SEED_DE.read_text(encoding="utf-8")
+    original = library.add_text(seed, url="https://agency.example/trump-kim", source="dpa")
+    copy_text = _agency_copy(seed)
+    copy = library.add_text(copy_text, url="https://town.example/news/1", source="Town Paper")
+    assert not copy.created and copy.article.id == original.article.id
+    assert copy.near_duplicate is not None and 0.7 <= copy.near_duplicate <= 1.0
+    assert copy.article.copies == 1 and copy.article.outlets == ("Town Paper",)
+    assert library.stats().articles == 1
+    # The copy again, by its text or its address: an exact duplicate, as today.
+    again = library.add_text(copy_text)
+    by_url = library.add_text("Other\nSomething else entirely.", url="https://town.example/news/1")
+    for result in (again, by_url):
+        assert not result.created and result.near_duplicate is None
+        assert result.article.id == original.article.id and result.article.copies == 1
+    # A second outlet is listed once more; one quote per report in answers.
+    library.add_text(_agency_copy(seed) + "\nQuelle: AFP", url="https://city.example/2")
+    article = library.get(original.article.id)
+    assert article.copies == 2 and article.outlets == ("Town Paper", "city.example")
+    answer = library.ask("Womit könnte Trump Kim an den Verhandlungstisch locken?")
+    assert [s.article.id for s in answer.sources] == [original.article.id]
+    assert answer.sources[0].article.outlets == ("Town Paper", "city.example")
+    # Deleting the report forgets its copies: the copy is then an article of its own.
+    library.delete(original.article.id)
+    alone = library.add_text(copy_text, url="https://town.example/news/1")
+    assert alone.created and alone.near_duplicate is None
+
+
+def test_different_reports_of_one_event_are_never_merged(library: Library) -> None:
+    pairs = json.loads(SAME_EVENT.read_text(encoding="utf-8"))["pairs"]
+    for pair in pairs[:3]:
+        a = library.add_text(pair["a"], title="A")
+        b = library.add_text(pair["b"], title="B")
+        assert a.created and b.created and b.near_duplicate is None
+    assert library.stats().articles == 6
+
+
+def test_an_update_with_a_new_figure_is_stored_apart(library: Library) -> None:
+    first = library.add_text(
+        "Storm in the north\nAt least 12 people died in the storm on Monday, the police said. "
+        "Rescue teams searched the coast for missing fishermen through the night. The regional "
+        "government declared a state of emergency and closed all schools until Wednesday."
+    )
+    update = library.add_text(
+        "Storm in the north\nAt least 18 people died in the storm on Monday, the police said. "
+        "Rescue teams searched the coast for missing fishermen through the night. The regional "
+        "government declared a state of emergency and closed all schools until Wednesday."
+    )
+    assert update.created and update.article.id != first.article.id

@@ -14,6 +14,7 @@ from index.cli import main
 from index.embedder import HashEmbedder
 from index.errors import StorageError
 from index.library import Library, LibraryConfig
+from index.storage.schema import SCHEMA_VERSION
 from tests.conftest import SEED_DE
 from tests.test_storage import ARTICLE_EN
 
@@ -123,7 +124,35 @@ def test_an_older_library_is_upgraded_in_place(tmp_path: Path) -> None:
     assert "every hour" in library.ask("How often will the new ferry run?").quote
     library.close()
     with sqlite3.connect(data / "articles.db") as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def _as_version_2(data: Path) -> None:
+    """The layout of schema version 2: no publication provenance, no signatures, no copies;
+    an article without a date of its own."""
+    with sqlite3.connect(data / "articles.db") as conn:
+        conn.execute("DROP TABLE signatures")
+        conn.execute("DROP TABLE copies")
+        conn.execute("ALTER TABLE articles DROP COLUMN published_from")
+        conn.execute("UPDATE articles SET published = NULL WHERE language = 'en'")
+        conn.execute("UPDATE articles SET published = '2018-06-12' WHERE language = 'de'")
+        conn.execute("PRAGMA user_version = 2")
+
+
+def test_a_version_2_library_gets_dates_and_signatures(tmp_path: Path) -> None:
+    data, quote = _made(tmp_path)
+    _as_version_2(data)
+    library = _library(data)
+    by_language = {a.language: a for a in library.list()}
+    assert by_language["de"].published == "2018-06-12"
+    assert by_language["de"].published_from == "page"
+    english = by_language["en"]
+    assert english.published == english.added_at[:10] and english.published_from == "added"
+    assert library.ask(QUESTION).quote == quote
+    # The articles stored before have signatures now: a copy of one is found.
+    copy = library.add_text(ARTICLE_EN + "\nReporting by staff; Editing by the desk", source="Wire")
+    assert not copy.created and copy.near_duplicate and copy.article.id == english.id
+    library.close()
 
 
 def test_an_older_library_on_a_read_only_disk_says_what_to_do(

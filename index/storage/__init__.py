@@ -9,7 +9,9 @@ from ..errors import BadInput
 from .base import (
     Counts,
     Duplicate,
+    NearDuplicate,
     NewArticle,
+    NewCopy,
     NewPassage,
     Reindexed,
     StorageBackend,
@@ -19,7 +21,9 @@ from .base import (
 __all__ = [
     "Counts",
     "Duplicate",
+    "NearDuplicate",
     "NewArticle",
+    "NewCopy",
     "NewPassage",
     "Reindexed",
     "StorageBackend",

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import quote
 
 import numpy as np
 
 from ..chunking import Chunk
 from ..errors import BadInput
 from ..models import Article, Passage
+from ..neardup import Match, Signature
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,25 @@ class NewArticle:
     published: str | None
     language: str
     content_hash: str
+    added_by: str | None
+    published_from: str | None = None  # "feed", "page" or "added" (see Article)
+    # index.neardup.Signature.to_bytes() of the text: stored so that later adds find copies of
+    # it; with one, add_article also refuses a near-copy of a stored article (NearDuplicate).
+    signature: bytes | None = None
+
+
+@dataclass(frozen=True)
+class NewCopy:
+    """Another outlet's near-copy of a stored article, recorded as another source of it."""
+
+    url: str | None
+    canonical_url: str | None
+    source: str | None  # the outlet (site name), else the URL's host
+    title: str
+    published: str | None
+    content_hash: str
+    similarity: float  # the share of the copy's text found in the stored article
+    signature: bytes
     added_by: str | None
 
 
@@ -114,6 +136,16 @@ class StorageBackend(Protocol):
         """Remove the article and its passages from everything; `NotFound` if unknown."""
         ...
 
+    def add_copy(self, article_id: int, copy: NewCopy) -> Article:
+        """Record `copy` as another source of the stored article (the article as it is now);
+        `Duplicate` if the copy itself is stored already, `NotFound` if the article is gone."""
+        ...
+
+    def find_copy(self, signature: Signature) -> tuple[Article, Match] | None:
+        """The stored article whose text the signed text is a near-copy of, most similar first
+        (index.neardup), as of the latest commit; None when there is none."""
+        ...
+
     def reindex(self, model: str, dimension: int, batches: Iterable[Sequence[Reindexed]]) -> None:
         """Replace every passage's vectors and terms (after a model change); the new model's
         vectors are used from when this returns."""
@@ -190,9 +222,10 @@ def passage_vectors(sentence_vectors: Sequence[np.ndarray]) -> np.ndarray:
     return means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
 
 
-def backup_into(backend: StorageBackend, destination: Path) -> None:
+def backup_into(backend: StorageBackend, destination: Path, *, also: Sequence[Path] = ()) -> None:
     """`backend.backup` into a new (or empty) folder, all or nothing: it is made beside the
-    destination and renamed into place."""
+    destination and renamed into place. `also`: other SQLite files of the data dir (the feed
+    subscriptions), each copied consistently with SQLite's online backup API."""
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
         raise BadInput(f"{destination} already exists and is not an empty folder")
     partial = destination.with_name(f".{destination.name}.partial")
@@ -201,10 +234,29 @@ def backup_into(backend: StorageBackend, destination: Path) -> None:
     partial.mkdir(parents=True, mode=0o700)
     try:
         backend.backup(partial)
+        for database in also:
+            _copy_database(database, partial / database.name)
         os.replace(partial, destination)  # also over an empty folder
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of a SQLite database that others may be writing, owner-only."""
+    os.close(os.open(target, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    src = sqlite3.connect(f"file:{quote(str(source.resolve()))}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    fd = os.open(target, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class Duplicate(Exception):
@@ -213,3 +265,12 @@ class Duplicate(Exception):
     def __init__(self, existing: Article) -> None:
         super().__init__(f"already stored as #{existing.id}")
         self.existing = existing
+
+
+class NearDuplicate(Exception):
+    """`add_article` found a stored article the new one is a near-copy of (index.neardup)."""
+
+    def __init__(self, existing: Article, match: Match) -> None:
+        super().__init__(f"a near-copy of #{existing.id}")
+        self.existing = existing
+        self.match = match

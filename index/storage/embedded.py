@@ -7,7 +7,9 @@ they have not seen, reading only those passages, before each question (`refresh`
 SQLite read when nothing changed). Writers take turns through the data dir's write lock;
 readers never wait for a writer's transaction (WAL). A kill loses nothing committed, and
 there is no index file that has to agree with the database: the indexes are made from it (or
-from an optional checkpoint plus the changes logged after it, see checkpoint.py).
+from an optional checkpoint plus the changes logged after it, see checkpoint.py). The detector
+of agency copies follows the same log (embedded_copies.py); recording a copy is one transaction
+that logs a `copy` change.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from ..store import Store
 from ..vectors import DELETED_LIMIT, ROOM, TRAIN_SAMPLE, VectorIndex
 from . import checkpoint
 from .base import StorageConfig
+from .embedded_copies import CopyIndex
 from .embedded_read import EmbeddedReads
 from .embedded_write import EmbeddedWrites
 
@@ -59,6 +62,7 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads):
         self._write = threading.Lock()  # one writing thread at a time, then the file lock
         self._live: _Live | None = None
         self._checkpointing: threading.Thread | None = None
+        self.copies = CopyIndex(self.store)  # agency copies (embedded_copies.py)
 
     # -- keeping up with the database ------------------------------------------------------
 

@@ -14,7 +14,9 @@ from ..files import seal_tree
 from ..lexical import ANALYZER
 from ..locking import write_lock
 from ..models import Article
-from .base import Duplicate, NewArticle, NewPassage, Reindexed
+from ..neardup import Match, Signature
+from .base import Duplicate, NearDuplicate, NewArticle, NewCopy, NewPassage, Reindexed
+from .embedded_copies import CopyIndex, insert_copy, put_signature
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -26,6 +28,7 @@ class EmbeddedWrites:
     _lock_path: Path
     _index_dir: Path
     _write: threading.Lock
+    copies: CopyIndex
 
     def refresh(self) -> None:  # pragma: no cover - the backend's
         raise NotImplementedError
@@ -35,6 +38,9 @@ class EmbeddedWrites:
     ) -> Article:
         store = self.store
         with self._write, write_lock(self._lock_path, timeout=self.lock_timeout):
+            # Under the write lock: no other writer can store a copy between check and insert.
+            if article.signature is not None:
+                self._refuse_copy(Signature.from_bytes(article.signature))
             try:
                 with store.transaction() as conn:
                     existing = store.find_duplicate(article.canonical_url, article.content_hash)
@@ -42,7 +48,10 @@ class EmbeddedWrites:
                         raise Duplicate(existing)
                     if store.meta("model") is None:
                         store.set_meta(conn, "model", model)
-                    article_id = store.insert_article(conn, **article.__dict__)
+                    fields = {k: v for k, v in article.__dict__.items() if k != "signature"}
+                    article_id = store.insert_article(conn, **fields)
+                    if article.signature is not None:
+                        put_signature(conn, article_id, article.signature)
                     chunks = [p.chunk for p in passages]
                     stored = store.insert_passages(conn, article_id, chunks, article.language)
                     ids = [p.id for p in stored]
@@ -62,6 +71,34 @@ class EmbeddedWrites:
         added = store.get_article(article_id)
         assert added is not None
         return added
+
+    def _refuse_copy(self, sig: Signature) -> None:
+        found = self.find_copy(sig)
+        if found is not None:
+            raise NearDuplicate(*found)
+
+    def find_copy(self, signature: Signature) -> tuple[Article, Match] | None:
+        for match in self.copies.query(signature):
+            article = self.store.get_article(match.article_id)
+            if article is not None:
+                return article, match
+        return None
+
+    def add_copy(self, article_id: int, copy: NewCopy) -> Article:
+        store = self.store
+        with self._write, write_lock(self._lock_path, timeout=self.lock_timeout):
+            existing = store.find_duplicate(copy.canonical_url, copy.content_hash)
+            if existing is not None:
+                raise Duplicate(existing)
+            if store.get_article(article_id) is None:
+                raise NotFound(f"there is no article with id {article_id}")
+            with store.transaction() as conn:
+                insert_copy(conn, article_id, copy)
+                store.log_change(conn, "copy", article_id, [])
+        self.refresh()
+        article = store.get_article(article_id)
+        assert article is not None
+        return article
 
     def delete_article(self, article_id: int) -> Article:
         store = self.store

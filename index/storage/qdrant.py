@@ -10,7 +10,8 @@ language's terms hash apart, and queries filter on the language, so a term's doc
 frequency is counted within its language (the passage count N is the whole collection's).
 `<name>_articles` holds one point per article (text and metadata in its payload, no vector)
 and a metadata point (id 0: model, dimension, the passage collection in use). Payload
-indexes: content hash and canonical URL (duplicates), article id, language, terms, added_ns.
+indexes: content hash and canonical URL (duplicates), article id, language, terms, added_ns;
+the recorded agency copies and the near-duplicate detector: see qdrant_copies.py.
 
 Ids are derived from the content hash (article: 46 bits; passage: article id * 65,536 +
 ordinal), so adding the same article twice writes the same points: an add cut short by a kill
@@ -34,7 +35,9 @@ import numpy as np
 
 from ..errors import BadInput, NotFound, StorageError
 from ..models import Article
-from .base import Duplicate, NewArticle, NewPassage, Reindexed, StorageConfig
+from ..neardup import Signature
+from .base import Duplicate, NearDuplicate, NewArticle, NewPassage, Reindexed, StorageConfig
+from .qdrant_copies import QdrantCopies, encode
 from .qdrant_read import META, QdrantReads, term_index
 
 AVERAGE_TERMS = 60  # BM25's average document length, fixed: the server keeps no statistics
@@ -67,7 +70,7 @@ def _sparse(language: str, terms: list[str]) -> Any:
     return m.SparseVector(indices=list(counts), values=[tf / (tf + norm) for tf in counts.values()])
 
 
-class QdrantBackend(QdrantReads):
+class QdrantBackend(QdrantCopies, QdrantReads):
     def __init__(self, config: StorageConfig) -> None:
         from qdrant_client import models
 
@@ -75,15 +78,19 @@ class QdrantBackend(QdrantReads):
         self.config = config
         self.client = _client(config)
         self.articles_name = f"{config.qdrant_collection}_articles"
+        self._init_copies()
         if not self.client.collection_exists(self.articles_name):
             self.client.create_collection(self.articles_name, vectors_config={}, **self._sizing())
             for key, kind in (
                 ("content_hash", "KEYWORD"),
                 ("canonical_url", "KEYWORD"),
                 ("language", "KEYWORD"),
+                ("copy_hashes", "KEYWORD"),
+                ("copy_urls", "KEYWORD"),
             ):
                 self._index(self.articles_name, key, kind)
             self._index(self.articles_name, "added_ns", "INTEGER")
+            self._index(self.articles_name, "touched_ns", "INTEGER")
 
     def _sizing(self) -> dict[str, int]:
         return {
@@ -134,6 +141,10 @@ class QdrantBackend(QdrantReads):
         existing = self.find_duplicate(article.canonical_url, article.content_hash)
         if existing is not None:
             raise Duplicate(existing)
+        if article.signature is not None:
+            copy_of = self.find_copy(Signature.from_bytes(article.signature))
+            if copy_of is not None:
+                raise NearDuplicate(*copy_of)
         if len(passages) >= PER_ARTICLE:
             raise BadInput(f"an article may have at most {PER_ARTICLE - 1} passages")
         collection = self._passages_name
@@ -147,10 +158,13 @@ class QdrantBackend(QdrantReads):
         ]
         for start in range(0, len(points), 256):
             self.client.upsert(collection, points[start : start + 256], wait=True)
+        now = time.time_ns()
         payload = {
             **article.__dict__,
+            "signature": encode(article.signature),
             "added_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "added_ns": time.time_ns(),
+            "added_ns": now,
+            "touched_ns": now,
             "passages": len(passages),
         }
         self.client.upsert(
@@ -197,6 +211,7 @@ class QdrantBackend(QdrantReads):
         if article is None:
             raise NotFound(f"there is no article with id {article_id}")
         self.client.delete(self.articles_name, [article_id], wait=True)
+        self._forget_copies(article_id)
         collection = self._passages_name
         if collection is not None:
             self.client.delete(collection, self._by_article(article_id), wait=True)

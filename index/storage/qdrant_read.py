@@ -42,11 +42,15 @@ class QdrantReads:
 
     def find_duplicate(self, canonical_url: str | None, content_hash: str) -> Article | None:
         m = self.m
-        should = [m.FieldCondition(key="content_hash", match=m.MatchValue(value=content_hash))]
+        should = [
+            m.FieldCondition(key=key, match=m.MatchValue(value=content_hash))
+            for key in ("content_hash", "copy_hashes")
+        ]
         if canonical_url:
-            should.append(
-                m.FieldCondition(key="canonical_url", match=m.MatchValue(value=canonical_url))
-            )
+            should += [
+                m.FieldCondition(key=key, match=m.MatchValue(value=canonical_url))
+                for key in ("canonical_url", "copy_urls")
+            ]
         found, _ = self.client.scroll(
             self.articles_name, scroll_filter=m.Filter(should=should), limit=1
         )
@@ -205,6 +209,9 @@ def _article(record: Any) -> Article:
         p["added_at"],
         p.get("added_by"),
         p["passages"],
+        p.get("published_from"),
+        len(p.get("copies", [])),
+        tuple(dict.fromkeys(c.get("source") or "?" for c in p.get("copies", []))),
     )
 
 

@@ -22,7 +22,7 @@ from ..files import FILE_MODE
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2  # PRAGMA user_version; 0 with tables: the layout of before (see _migrate)
+SCHEMA_VERSION = 3  # PRAGMA user_version; 0 with tables: the layout of before (see _migrate)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS articles (
     content_hash TEXT NOT NULL UNIQUE,
     text TEXT NOT NULL,
     added_at TEXT NOT NULL,
-    added_by TEXT
+    added_by TEXT,
+    published_from TEXT
 );
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -79,6 +80,29 @@ CREATE TABLE IF NOT EXISTS changes (
     token TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Each article's near-duplicate signature (index.neardup: MinHash of word shingles + figures),
+-- from which every process's detector of agency copies is made (embedded_copies.py).
+CREATE TABLE IF NOT EXISTS signatures (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    signature BLOB NOT NULL
+);
+-- Other outlets' near-copies of a stored article, recorded as its other sources instead of
+-- being stored as articles of their own (an add logs a `copy` change for the article).
+CREATE TABLE IF NOT EXISTS copies (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    url TEXT,
+    canonical_url TEXT UNIQUE,
+    source TEXT NOT NULL,
+    title TEXT NOT NULL,
+    published TEXT,
+    content_hash TEXT NOT NULL UNIQUE,
+    similarity REAL NOT NULL,
+    signature BLOB NOT NULL,
+    added_at TEXT NOT NULL,
+    added_by TEXT
+);
+CREATE INDEX IF NOT EXISTS copies_article ON copies(article_id);
 """
 
 
@@ -166,6 +190,8 @@ def prepare(conn: sqlite3.Connection, path: Path, *, write: bool) -> None:
                 conn.execute(statement)
         if "articles" in tables and found == 0:
             _migrate_v1(conn)
+        if "articles" in tables and found < 3:
+            _migrate_v2(conn)
         conn.execute(
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('library_id', ?)", (uuid.uuid4().hex,)
         )
@@ -202,6 +228,40 @@ def _migrate_v1(conn: sqlite3.Connection) -> None:
         )
         migrated += len(out)
     logger.warning("articles.db upgraded to the new layout: %d passage vectors made", migrated)
+
+
+def _migrate_v2(conn: sqlite3.Connection) -> None:
+    """Version 2 -> 3: every article gets a publication date with its provenance (a stored date
+    came from the page; an article without one is dated by the day it was added, marked so) and
+    a near-duplicate signature (index.neardup), made from its stored text (~2 ms an article)."""
+    from ..neardup import signature
+
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+    if "published_from" not in columns:
+        conn.execute("ALTER TABLE articles ADD COLUMN published_from TEXT")
+    conn.execute(
+        "UPDATE articles SET published_from = CASE WHEN published IS NULL THEN 'added' "
+        "ELSE 'page' END, published = COALESCE(published, substr(added_at, 1, 10)) "
+        "WHERE published_from IS NULL"
+    )
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM signatures)"
+        )
+    ]
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        rows = conn.execute(
+            f"SELECT id, text FROM articles WHERE id IN ({','.join('?' * len(batch))})", batch
+        ).fetchall()
+        conn.executemany(
+            "INSERT INTO signatures (article_id, signature) VALUES (?, ?)",
+            [(article_id, signature(text).to_bytes()) for article_id, text in rows],
+        )
+    signed = len(ids)
+    if signed:
+        logger.warning("articles.db upgraded to version 3: %d articles signed and dated", signed)
 
 
 def _mean(flat: np.ndarray, conn: sqlite3.Connection, pid: int) -> bytes | None:

@@ -1,0 +1,349 @@
+"""Feeds end to end: the bot long-polling a fake Bot API on 127.0.0.1, with a real Library, and
+a news site on 127.0.0.1 serving an RSS 2.0 or Atom feed and its articles. Subscribe; the first
+poll adds the backfill; a poll with no change is a conditional request that adds nothing; a new
+entry is added and answerable; a failing feed backs off, is paused and reported once; a restart
+resumes the schedule; strangers cannot subscribe on any path."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import sqlite3
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram.ext import Application
+
+import bot.feeds
+from index.embedder import HashEmbedder
+from index.feedstore import FeedStore
+from index.library import Library, LibraryConfig
+from tests.conftest_bot import ADMIN, STRANGER, StubLibrary, harness, polling_bot
+from tests.fakes_telegram import FakeBotAPI, FakeBotAPIServer
+
+pytestmark = pytest.mark.e2e
+
+T0 = datetime(2025, 11, 20, 8, 0, tzinfo=UTC)
+TOPICS = [
+    (
+        "Harbour reopens",
+        "The harbour of Westport reopened after repairs that cost 12 million euros.",
+    ),
+    ("Bridge approved", "The council approved a bridge over the Elm river for 40 million euros."),
+    ("Library extended", "The town library will open on Sundays from March, the mayor said."),
+    ("Ferry timetable", "The new ferry to Lundy will run every 90 minutes from May."),
+    ("Museum record", "The maritime museum counted 310,000 visitors, a record for the region."),
+]
+
+
+@dataclass
+class Entry:
+    slug: str
+    title: str
+    sentence: str
+    published: datetime
+
+
+@dataclass
+class NewsSite:
+    """A site on 127.0.0.1: /rss.xml or /atom.xml listing `entries`, and a page for each."""
+
+    entries: list[Entry] = field(default_factory=list)
+    failing: bool = False
+    requests: list[tuple[str, dict[str, str], int]] = field(default_factory=list)
+    base: str = ""
+
+    def feed(self, kind: str) -> bytes:
+        items = sorted(self.entries, key=lambda e: e.published, reverse=True)
+        if kind == "rss":
+            rows = "".join(
+                f"<item><title>{e.title}</title><link>{self.base}/news/{e.slug}.html</link>"
+                f"<pubDate>{format_datetime(e.published)}</pubDate></item>"
+                for e in items
+            )
+            return (
+                '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+                f"<title>Coast Times</title><link>{self.base}/</link>{rows}</channel></rss>"
+            ).encode()
+        rows = "".join(
+            f"<entry><title>{e.title}</title><link href='/news/{e.slug}.html'/>"
+            f"<id>urn:{e.slug}</id><updated>{e.published.isoformat()}</updated></entry>"
+            for e in items
+        )
+        return (
+            '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
+            f"xml:base='{self.base}/'><title>Coast Times (Atom)</title><id>urn:coast</id>"
+            f"<updated>{T0.isoformat()}</updated>{rows}</feed>"
+        ).encode()
+
+    def page(self, slug: str) -> bytes | None:
+        entry = next((e for e in self.entries if e.slug == slug), None)
+        if entry is None:
+            return None
+        return (
+            f"<html><head><title>{entry.title}</title></head><body><article>"
+            f"<h1>{entry.title}</h1><p>{entry.sentence}</p>"
+            f"<p>Residents of {entry.slug} welcomed the news on {entry.published:%A}.</p>"
+            f"<p>More details about {entry.title.lower()} will follow next week.</p>"
+            "</article></body></html>"
+        ).encode()
+
+    def count(self, path: str, status: int | None = None) -> int:
+        return sum(p == path and status in (None, s) for p, _, s in self.requests)
+
+
+@pytest.fixture
+def site() -> Iterator[NewsSite]:
+    state = NewsSite()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            status, body, kind = self._answer(headers)
+            state.requests.append((self.path, headers, status))
+            self.send_response(status)
+            if status == 200:
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("ETag", f'"{hashlib.sha1(body).hexdigest()[:12]}"')
+            else:
+                self.send_header("Content-Length", "0")
+            self.end_headers()
+            if status == 200:
+                self.wfile.write(body)
+
+        def _answer(self, headers: dict[str, str]) -> tuple[int, bytes, str]:
+            if self.path in ("/rss.xml", "/atom.xml"):
+                if state.failing:
+                    return 500, b"", ""
+                body = state.feed(self.path[1:-4])
+                etag = f'"{hashlib.sha1(body).hexdigest()[:12]}"'
+                if headers.get("if-none-match") == etag:
+                    return 304, b"", ""
+                kind = "application/rss+xml" if "rss" in self.path else "application/atom+xml"
+                return 200, body, kind
+            if self.path == "/":
+                atom = f"{state.base}/atom.xml"
+                link = f'<link rel="alternate" type="application/atom+xml" href="{atom}">'
+                return (
+                    200,
+                    f"<html><head>{link}</head><body>Coast</body></html>".encode(),
+                    "text/html",
+                )
+            page = state.page(self.path.removeprefix("/news/").removesuffix(".html"))
+            return (200, page, "text/html; charset=utf-8") if page else (404, b"", "")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.base = f"http://127.0.0.1:{server.server_address[1]}"
+    for n, (title, sentence) in enumerate(TOPICS[:3]):
+        state.entries.append(Entry(f"story{n}", title, sentence, T0 + timedelta(hours=n)))
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def api() -> Iterator[tuple[FakeBotAPI, str]]:
+    fake = FakeBotAPI()
+    with FakeBotAPIServer(fake) as server:
+        yield fake, server.url
+
+
+@pytest.fixture(autouse=True)
+def quick_schedule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The job looks for due feeds every 0.2 s instead of every minute."""
+    monkeypatch.setattr(bot.feeds, "CHECK_EVERY", 0.2)
+    monkeypatch.setattr(bot.feeds, "FIRST_CHECK", 0.1)
+
+
+FEED_ENV = {
+    "ALLOW_PRIVATE_URLS": "1",
+    "FEED_BACKFILL": "2",
+    "FEED_FAILURE_LIMIT": "2",
+    "FEED_DIGEST": "1",
+}
+
+
+def _library(data: Path) -> Library:
+    return Library(LibraryConfig(data, allow_private_urls=True), embedder=HashEmbedder())
+
+
+@asynccontextmanager
+async def running(api_url: str, data: Path) -> AsyncIterator[tuple[Application, Library]]:
+    library = _library(data)
+    try:
+        async with polling_bot(api_url, library, **FEED_ENV) as app:
+            yield app, library
+    finally:
+        library.close()
+
+
+def make_due(data: Path) -> None:
+    """Time passes: every feed that is not paused is due now."""
+    with sqlite3.connect(data / "feeds.db") as conn:
+        conn.execute(
+            "UPDATE feeds SET next_due = ? WHERE paused = 0", ("2000-01-01T00:00:00+00:00",)
+        )
+
+
+def _feed(data: Path) -> Any:
+    store = FeedStore(data / "feeds.db")
+    try:
+        return store.list()[0]
+    finally:
+        store.close()
+
+
+async def until(fake: FakeBotAPI, predicate: Any) -> Any:
+    """fake.wait_until with room for a loaded machine (adds run in worker threads)."""
+    return await fake.wait_until(predicate, timeout=90)
+
+
+def _texts(fake: FakeBotAPI) -> list[str]:
+    return [m["text"] for m in fake.bot_messages(ADMIN)]
+
+
+async def test_an_rss_feed_from_subscribe_to_pause(
+    api: tuple[FakeBotAPI, str], site: NewsSite, tmp_path: Path
+) -> None:
+    fake, url = api
+    data = tmp_path / "data"
+    admin = fake.user(ADMIN)
+    async with running(url, data) as (_, library):
+        fake.send(admin, f"/subscribe {site.base}/rss.xml")
+        [status] = await fake.replies(
+            ADMIN, final=lambda m: not m["text"].startswith("⏳"), timeout=90
+        )
+        assert status["text"].startswith("✅ Subscribed #1: Coast Times")
+        # The first poll (at once) adds the backfill: the 2 newest of 3 entries.
+        await until(fake, lambda: library.stats().articles == 2)
+        [digest] = await until(
+            fake, lambda: [t for t in _texts(fake) if t.startswith("📰")] or None
+        )
+        assert "Library extended" in digest and "Bridge approved" in digest
+        assert "Harbour reopens" not in digest and site.count("/news/story0.html") == 0
+        # No change: a conditional request (ETag), answered 304; nothing added.
+        make_due(data)
+        await until(fake, lambda: site.count("/rss.xml", 304) == 1)
+        conditional = [h for p, h, s in site.requests if p == "/rss.xml" and s == 304]
+        assert conditional[0]["if-none-match"].startswith('"')
+        assert library.stats().articles == 2
+        # A new entry: added, dated by the feed, and answerable.
+        title, sentence = TOPICS[3]
+        site.entries.append(Entry("story3", title, sentence, T0 + timedelta(days=1)))
+        make_due(data)
+        await until(fake, lambda: library.stats().articles == 3)
+        new = library.list(0, 1)[0]
+        assert new.title == "Ferry timetable" and new.published == "2025-11-21"
+        assert new.published_from == "feed"
+        await until(fake, lambda: sum(t.startswith("📰") for t in _texts(fake)) == 2)
+        fake.send(admin, "How often will the new ferry to Lundy run?")
+        await until(fake, lambda: "every 90 minutes" in _texts(fake)[-1])
+        assert "2025-11-21" in _texts(fake)[-1]  # the quote's date
+        # A failing feed: backs off (twice the interval), is paused at 2 failures in a row and
+        # its subscriber is told once.
+        site.failing = True
+        make_due(data)
+        await until(fake, lambda: _feed(data).failures == 1)
+        wait = _feed(data).next_due - datetime.now(UTC)
+        assert timedelta(minutes=50) < wait < timedelta(minutes=70), wait
+        make_due(data)
+        await until(fake, lambda: _feed(data).paused)
+        [notice] = await until(fake, lambda: [t for t in _texts(fake) if t.startswith("⏸")] or None)
+        assert "#1" in notice and "HTTP 500" in notice and "failed 2 times" in notice
+        requests = len(site.requests)
+        make_due(data)  # paused: never due
+        fake.send(admin, "/feeds")
+        await until(fake, lambda: "paused after 2 failures" in _texts(fake)[-1])
+        listing = _texts(fake)[-1]
+        assert "last error: the site answered HTTP 500" in listing and "3 articles added" in listing
+        assert len(site.requests) == requests
+        assert sum(t.startswith("⏸") for t in _texts(fake)) == 1
+        # /subscribe again resumes it; /unsubscribe removes it.
+        site.failing = False
+        fake.send(admin, f"/subscribe {site.base}/rss.xml")
+        await until(fake, lambda: _texts(fake)[-1].startswith("▶️ #1 was paused"))
+        await until(fake, lambda: site.count("/rss.xml", 304) == 2)
+        fake.send(admin, "/unsubscribe 1")
+        await until(fake, lambda: _texts(fake)[-1] == "🗑 Unsubscribed #1: Coast Times")
+    assert not fake.problems
+
+
+async def test_an_atom_feed_survives_a_restart(
+    api: tuple[FakeBotAPI, str], site: NewsSite, tmp_path: Path
+) -> None:
+    fake, url = api
+    data = tmp_path / "data"
+    admin = fake.user(ADMIN, language_code="de")
+    async with running(url, data) as (_, library):
+        fake.send(admin, f"/subscribe {site.base}/")  # the site's page names its Atom feed
+        await until(fake, lambda: _texts(fake) and _texts(fake)[0].startswith("✅ Abonniert"))
+        await until(fake, lambda: library.stats().articles == 2)
+        assert {a.published_from for a in library.list()} == {"feed"}
+    due = _feed(data).next_due
+    assert due > datetime.now(UTC) + timedelta(minutes=25)  # the next poll, ± jitter
+    fetched = site.count("/atom.xml")
+    async with running(url, data) as (_, library):
+        # Not due yet: the restarted bot waits, as the schedule says.
+        for _ in range(5):
+            await bot_ticks()
+        assert site.count("/atom.xml") == fetched and _feed(data).next_due == due
+        # Due: polled conditionally with the saved ETag, nothing added twice.
+        make_due(data)
+        await until(fake, lambda: site.count("/atom.xml", 304) == 1)
+        title, sentence = TOPICS[4]
+        site.entries.append(Entry("story4", title, sentence, T0 + timedelta(days=2)))
+        make_due(data)
+        await until(fake, lambda: library.stats().articles == 3)
+        assert library.list(0, 1)[0].title == "Museum record"
+    assert site.count("/news/story0.html") == 0  # beyond the backfill, never fetched
+    assert not fake.problems
+
+
+async def bot_ticks() -> None:
+    await asyncio.sleep(bot.feeds.CHECK_EVERY)
+
+
+async def test_strangers_cannot_subscribe_on_any_path(site: NewsSite, tmp_path: Path) -> None:
+    library = StubLibrary()
+    async with harness(library, actions_per_minute=4) as chat:
+        api = chat.api
+        stranger, admin = api.user(STRANGER), api.user(ADMIN)
+        feed = f"{site.base}/rss.xml"
+        for command in (f"/subscribe {feed}", "/feeds", "/unsubscribe 1"):
+            [refusal] = await chat.say(stranger, command)
+            assert "only admins" in refusal["text"] and str(STRANGER) in refusal["text"]
+        # A forwarded "/subscribe" is content (asked as a question), even from an admin.
+        origin = {"type": "user", "sender_user": stranger, "date": 1761523200}
+        await chat.say(admin, f"/subscribe {feed}", forward_origin=origin)
+        assert library.asked == [(f"/subscribe {feed}", None)]
+        # An edited /subscribe is never run; another bot's command gets no reaction.
+        sent = api.send(admin, "hello")
+        await chat.run(sent)
+        before = len(api.bot_messages(ADMIN))
+        await chat.run(api.edit(sent, f"/subscribe {feed}"))
+        [edited] = api.bot_messages(ADMIN)[before:]
+        assert edited["text"].startswith("Edited commands are not run again")
+        assert await chat.say(admin, f"/subscribe@other_bot {feed}") == []
+        assert await chat.say(stranger, f"/subscribe@other_bot {feed}") == []
+        # Refusals are throttled: one notice, then silence.
+        for _ in range(5):
+            await chat.say(stranger, f"/subscribe {feed}")
+        texts = [m["text"] for m in api.bot_messages(STRANGER)]
+        assert texts.count("Too many requests. Please wait 60 s.") == 1
+        assert len(texts) == 4 + 1
+    assert site.requests == []  # nothing of theirs was fetched
+    assert not (library.data_dir / "feeds.db").exists()

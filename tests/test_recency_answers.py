@@ -1,0 +1,111 @@
+"""Recency with the real model: of two dated articles answering the same question with an older
+and a newer figure, the newer is quoted; a question naming a time counted from today uses only
+the articles published then, and says when there are none."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from index.library import Library, LibraryConfig
+
+pytestmark = pytest.mark.model
+
+FIXTURES = Path(__file__).parent / "fixtures"
+# The second set was written after the thresholds (index.asking) were chosen on the first and on
+# the news dev set; the rule was then settled with both in view (README, "Recency").
+SETS = {
+    name: json.loads((FIXTURES / f"{name}.json").read_text("utf-8"))["pairs"]
+    for name in ("dated_pairs", "dated_pairs_heldout")
+}
+NEEDED = {"dated_pairs": 9, "dated_pairs_heldout": 8}
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> Iterator[Library]:
+    """Every article of both sets in one library; the newer added first in every other pair, so
+    that neither the order of adding nor the article ids decide."""
+    lib = Library(LibraryConfig(tmp_path_factory.mktemp("recency") / "data"), real_embedder)
+    pairs = [pair for pairs in SETS.values() for pair in pairs]
+    for n, pair in enumerate(pairs):
+        for side in ("new", "old") if n % 2 == 0 else ("old", "new"):
+            article = pair[side]
+            result = lib.add_text(article["text"], published=article["date"])
+            assert result.created, (pair["question"], side)  # never merged as copies
+    yield lib
+    lib.close()
+
+
+@pytest.mark.parametrize("name", list(SETS))
+def test_the_newer_figure_is_quoted(library: Library, name: str) -> None:
+    quoted = {"de": 0, "en": 0}
+    missed = []
+    for pair in SETS[name]:
+        answer = library.ask(pair["question"])
+        if pair["new"]["figure"] in answer.quote:
+            quoted[pair["language"]] += 1
+            # The date shown with the quote is the newer article's own.
+            assert answer.sources[0].article.published == pair["new"]["date"]
+            assert answer.sources[0].article.published_from == "page"
+        else:
+            missed.append((pair["question"], answer.quote))
+    print(f"{name}: the newer figure quoted in {sum(quoted.values())} of {len(SETS[name])}")
+    assert sum(quoted.values()) >= NEEDED[name], missed
+    assert min(quoted.values()) >= 3  # German and English alike
+
+
+@pytest.mark.parametrize(
+    ("now", "question", "figure"),
+    [
+        # Only the article published then, although a newer one answers too (and would be
+        # preferred without the time).
+        (
+            (2020, 1, 16),
+            "Wie viele Einwohner hatte Berlin gestern laut Statistikamt?",
+            "3,77 Millionen",
+        ),
+        (
+            (2025, 2, 26),
+            "Wie viele Einwohner hat Berlin laut der Meldung der letzten Woche?",
+            "3,90",
+        ),
+        (
+            (2024, 11, 1),
+            "Wie viele Menschen sind gestern beim Hochwasser in Valencia gestorben?",
+            "95",
+        ),
+        ((2023, 9, 13), "What was the death toll of the earthquake in Morocco yesterday?", "2,900"),
+        ((2023, 9, 15), "What was the death toll of the Morocco earthquake last week?", "820"),
+        ((2024, 4, 18), "What was the UK inflation rate yesterday?", "3.2 percent"),
+        # Nothing stored from then: the reply says so (Answer.period), nothing is quoted.
+        (
+            (2025, 11, 3),
+            "Wie hoch ist der Leitzins der Europäischen Zentralbank seit Montag?",
+            None,
+        ),
+        ((2025, 10, 1), "How many passengers used Heathrow airport this week?", None),
+    ],
+)
+def test_a_time_counted_from_today_restricts_the_articles(
+    library: Library, now: tuple[int, int, int], question: str, figure: str | None
+) -> None:
+    library.clock = lambda: datetime(*now, 12, 0, tzinfo=BERLIN)
+    try:
+        answer = library.ask(question)
+    finally:
+        library.clock = lambda: datetime.now(BERLIN)
+    assert answer.period and answer.period.casefold() in question.casefold()
+    if figure is None:  # nothing stored from then: said so, nothing quoted
+        assert answer.abstained and not answer.sources
+        return
+    assert figure in answer.quote, answer.quote
+    for source in answer.sources:  # every source is from the range
+        day = datetime.fromisoformat(source.article.published).date()
+        assert (datetime(*now).date() - day).days <= 14
