@@ -32,6 +32,7 @@ from .qtype import content, has_evidence, question_type
 from .quote import build_quote
 from .ranker import FEATURES
 from .sentences import ArticleSentences
+from .units import holds_unit
 
 Idf = Callable[[str, set[str]], dict[str, float]]  # (language, analyzed terms) -> idf
 ArticleLoader = Callable[[list[Hit]], list[ArticleSentences]]  # one per distinct article
@@ -127,7 +128,8 @@ def answer_question(
         config.max_chars,
         lambda text: (
             chosen.terms.coverage(set(analyze(text, chosen.article.language)))
-            + config.evidence_weight * has_evidence(kind, text, question)
+            + config.evidence_weight
+            * (has_evidence(kind, text, question) + holds_unit(question, text))
         ),
         also=next((i for i in quotable if i != key), None),
     )
@@ -178,6 +180,7 @@ def _score(
     dense = article.vectors @ query_vector
     best_dense = float(dense.max())
     evidence = [has_evidence(kind, article.sentence(i), question) for i in range(len(article))]
+    unit = [holds_unit(question, article.sentence(i)) for i in range(len(article))]
     prior = hit.score / (top_score or 1.0)
     lead = next((i for i in range(len(article)) if article.kinds[i] == "body"), -1)
     matches = _Matches.of(article, weights, terms, focus, asked)
@@ -200,6 +203,7 @@ def _score(
             1.0 - len(held & asked.keys()) / (len(held) or 1),
             first / n,
             focused,
+            float(any(unit[first : last + 1])),
         ]
 
     n = len(article)

@@ -117,6 +117,17 @@ def analyze(text: str, language: str) -> list[str]:
     return stemmer.stemWords(words) if stemmer else words
 
 
+def query_terms(text: str, language: str) -> list[str]:
+    """A question's BM25 terms: `analyze`'s, and in languages that join nouns the stems of the
+    known words its compounds are made of, so "Radonkarte" finds an article on the "Radon-Karte"
+    and "Abschussprämie" one on the "Prämie". Only the question is split: passages keep their
+    stored terms (splitting those too would re-analyze every stored passage)."""
+    from .matching import compound_stems  # matching builds on this module
+
+    terms = analyze(text, language)
+    return terms + sorted(compound_stems(text, language) - set(terms))
+
+
 IDF_MIN_PASSAGES = 100
 ANALYZER = 1  # the version of analyze()'s rules; stored terms of another version are redone
 
@@ -167,7 +178,7 @@ class LexicalIndex:
         """Top `k` passages of each language's index for `question`: {passage id: BM25 score}."""
         found: dict[int, float] = {}
         for language, entry in self._languages.items():
-            found.update(entry.search(analyze(question, language), k))
+            found.update(entry.search(query_terms(question, language), k))
         return found
 
     def idf(self, language: str, terms: Iterable[str]) -> dict[str, float]:

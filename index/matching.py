@@ -73,6 +73,15 @@ def words(text: str, language: str) -> list[Word]:
     ]
 
 
+def compound_stems(text: str, language: str) -> set[str]:
+    """The stems of the known words the compounds of `text` start or end with ("Radonkarte":
+    radon, kart), for languages that write compounds as one word; else none."""
+    if language not in COMPOUNDING:
+        return set()
+    parts = set().union(*(w.parts for w in words(text, language)))
+    return set(stem_words(sorted(parts), language))
+
+
 @dataclass(frozen=True)
 class Keys:
     """What a sentence offers for matching: lemma stems and compound parts of its words."""

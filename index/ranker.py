@@ -31,6 +31,7 @@ FEATURES = (
     "novelty",  # share of its words that are not the question's
     "position",  # where in the article it starts (0 = top, 1 = end)
     "focus",  # like "fuzzy", for the question's words that are not in the article's title
+    "unit",  # holds a number of the kind asked for (money, a share, an age, the thing counted)
 )
 
 

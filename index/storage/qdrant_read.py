@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..lexical import IDF_MIN_PASSAGES, analyze
+from ..lexical import IDF_MIN_PASSAGES, query_terms
 from ..models import Article, Passage
 from .base import Counts
 
@@ -143,7 +143,7 @@ class QdrantReads:
         collection = self._passages_name
         found: dict[int, float] = {}
         for language in self.languages if collection else []:
-            terms = analyze(question, language)
+            terms = query_terms(question, language)
             if not terms:
                 continue
             indices = sorted({term_index(language, t) for t in terms})

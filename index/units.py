@@ -1,0 +1,136 @@
+"""What kind of number a question asks for, and whether a sentence holds one of that kind.
+
+qtype.py tells that "Wie viel hat er bezahlt?" asks for a quantity; a news article holds many
+numbers (a count of files, a date, an age) and only one of them is an amount of money. Classic
+question answering types its numeric answers finer (money, percentage, age, temperature,
+duration, distance, weight, and counts of a named thing: "how many burials" is answered by a
+number next to "burials"); this module does the same for the languages qtype.py knows. A match
+is evidence for the ranker (a feature with a learned weight), never a rule.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_I = re.IGNORECASE
+
+# Numbers as written in news: digits with separators, or a number word.
+_NUMBER = re.compile(
+    r"\d(?:[\d.,' ]*\d)?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty|thirty|forty|fifty|hundred|thousand|dozen|eins?|zwei|drei|vier|fünf|sechs|sieben|"
+    r"acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert|tausend|un|une|deux|trois|dix|cent|"
+    r"mille|dos|tres|diez|cien|mil|due|tre|dieci|cento)\b",
+    _I,
+)
+_SCALE = r"(?:mio\.?|mrd\.?|millionen|milliarden|million|millions|billion|billions|bn|m|k)"
+_CURRENCY = (
+    r"(?:€|\$|£|¥|euro|euros|eur|cent|cents|dollars?|us-dollar|franken|chf|pfund|pounds?|"
+    r"yen|yuan|rubel|kronen|kronor|złoty|zloty|rupien|rupees?|lira|pesos?|reais)"
+)
+# (what the question says, what unit answers it); a question may ask for several kinds.
+_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (  # money
+        re.compile(
+            r"\b(bezahl\w*|zahl(t|te|ten|en)|kost\w*|preis\w*|ausgegeben|ausgeben|gibt .* aus|"
+            r"investi\w*|spen[dt]\w*|pa(y|id|ys)|cost\w*|price\w*|worth|budget\w*|teuer|"
+            r"expensive|geld|money|summe|betrag|sum|fee|fees|gebühr\w*|strafe|bußgeld|fine|"
+            r"prämie\w*|umsatz|revenue|gewinn|profit|verlust|loss|schaden|damage|gehalt|salary|"
+            r"lohn|wage|miete|rent|ticket|fahrpreis|fare|wert|value|aufträge|orders|"
+            r"co[uû]te?|prix|precio|cuesta|costa|prezzo)\b",
+            _I,
+        ),
+        rf"{_CURRENCY}",
+    ),
+    (  # share
+        re.compile(
+            r"\b(anteil\w*|prozent\w*|percent\w*|share|proportion|rate|quote|wie stark|"
+            r"um wie viel|by how much|pourcentage|porcentaje|percentuale)\b",
+            _I,
+        ),
+        r"(?:%|prozent|prozentpunkte|percent|per cent|percentage points?|pour cent|por ciento|"
+        r"per cento)",
+    ),
+    (  # age
+        re.compile(
+            r"\b(wie alt|how old|what age|welchem alter|quel âge|qué edad|quanti anni)\b", _I
+        ),
+        r"(?:jahre alt\w*|jahren|years? old|year-old|-jährige?[rn]?|jährig\w*|aged|\)|ans|años|anni)",
+    ),
+    (  # temperature
+        re.compile(
+            r"\b(wie (heiß|heiss|warm|kalt)|how (hot|warm|cold)|temperatur\w*|temperature\w*|"
+            r"grad|degrees)\b",
+            _I,
+        ),
+        r"(?:°|grad|degrees?|celsius|fahrenheit|kelvin)",
+    ),
+    (  # duration
+        re.compile(r"\b(wie lange|how long|dauer\w*|duration|for how long|combien de temps)\b", _I),
+        r"(?:sekunden|minuten|stunden|tagen?|wochen|monaten?|jahren?|jahrzehnten?|seconds?|"
+        r"minutes?|hours?|days?|weeks?|months?|years?|decades?|h|min)",
+    ),
+    (  # distance, height, area
+        re.compile(
+            r"\b(wie (weit|hoch|groß|gross|lang|tief|breit)|how (far|high|tall|big|large|deep|"
+            r"wide|long)|entfernung|distance|höhe|height|fläche|area|länge|length)\b",
+            _I,
+        ),
+        r"(?:mm|cm|m|km|meter|metern|metres?|meters?|kilometern?|kilometres?|kilometers?|"
+        r"miles?|feet|foot|ft|inch(?:es)?|zoll|hektar|hectares?|acres?|quadratmeter|m²|km²|"
+        r"square)",
+    ),
+    (  # weight, volume, amount of a substance
+        re.compile(
+            r"\b(wie schwer|how heavy|gewicht|weight|welche menge|wie viel \w+ (liefert|"
+            r"produziert|erzeugt)|how much \w+ (did|does|do|was|is|were)|amount of|"
+            r"quantity of|volumen|volume)\b",
+            _I,
+        ),
+        r"(?:g|kg|gramm|kilogramm|kilo|tonnen|t|tons?|tonnes?|pounds?|lbs?|ounces?|oz|liter|"
+        r"litern|litres?|liters?|l|ml|kubikmeter|m³|barrels?|kwh|mwh|gwh|watt|kw|mw|gw)",
+    ),
+)
+# "Wie viele Stunden", "how many burials": the counted thing follows the question word.
+_COUNTED = re.compile(
+    r"\b(?:wie viele|wieviele|how many|combien de|cu[áa]nt[oa]s|quant[ei]|quantos|quantas|"
+    r"hoeveel)\s+(?:(?:der|die|den|the|of|d')\s+)?(?:(?-i:[a-zäöü])\w*e[nrs]?\s+)?(\w+)",
+    _I,
+)
+_AFTER = 40  # characters after a number in which its unit must start
+
+
+@lru_cache(maxsize=4096)
+def expected(question: str) -> tuple[re.Pattern[str] | None, str | None]:
+    """The units that answer `question` (a pattern, or None) and the thing it counts (a word's
+    first letters, or None)."""
+    units = [unit for cue, unit in _KINDS if cue.search(question)]
+    if units:
+        units.append(_SCALE)  # "3,3 Millionen Euro", "5,7 Milliarden"
+    pattern = re.compile(r"^\W{0,3}(?:\w+\s+){0,2}?" + f"(?:{'|'.join(units)})(?!\\w)", _I)
+    counted = _COUNTED.search(question)
+    # A counted word's first letters (at least five, less its plural ending): "Stunden" and
+    # "Arbeitsstunden", "burials" and "burial" then match.
+    noun = counted.group(1).casefold().rstrip("sne") if counted else None
+    if noun is not None and len(noun) < 4:
+        noun = None
+    return (pattern if units else None), noun
+
+
+def holds_unit(question: str, sentence: str) -> bool:
+    """Whether `sentence` holds a number of the kind `question` asks for that the question does
+    not already hold: an amount of money, a share, an age, ..., or a count of the thing asked."""
+    pattern, noun = expected(question)
+    if pattern is None and noun is None:
+        return False
+    asked = {m.group(0) for m in _NUMBER.finditer(question)}
+    for m in _NUMBER.finditer(sentence):
+        if m.group(0) in asked:
+            continue
+        after = sentence[m.end() : m.end() + _AFTER]
+        before = sentence[max(0, m.start() - 4) : m.start()]
+        if pattern is not None and (pattern.search(after) or re.search(r"[€$£¥]\s?$", before)):
+            return True
+        if noun is not None and noun in " ".join(after.casefold().split()[:3]):
+            return True
+    return False
