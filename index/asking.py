@@ -17,7 +17,9 @@ from .embedder import Embedder
 from .errors import BadInput
 from .followup import needs_context
 from .language import detect_language
+from .lexical import analyze
 from .models import Answer, Article, Hit
+from .qtype import content
 from .search import POOL, hybrid_search
 from .storage.views import View
 from .timeexpr import TimeQuery, when
@@ -87,9 +89,22 @@ class AskMixin:
             answer = self._answer(*alone)
             if answer.abstained:  # alone it finds nothing: perhaps the two together do
                 second = self._answer(*together)
-                answer = answer if second.abstained else second
+                if not second.abstained and self._speaks_of(second, question):
+                    answer = second
             answers.append(answer)
         return answers
+
+    def _speaks_of(self, answer: Answer, question: str) -> bool:
+        """Whether the article `answer` quotes holds one of `question`'s own content words: a
+        question read with the previous one must still be about something in the answer ("Wo
+        sitzt FACC?" after a question on another article is not answered from that one)."""
+        quoted = answer.sources[0].article.id
+        hit = next((h for h in answer.hits if h.article.id == quoted), None)
+        if hit is None:
+            return True
+        article = self._articles.get([hit])[0]
+        own = set(analyze(content(question), article.language))
+        return bool(own & set().union(*article.terms, article.title_terms))
 
     def _answer(
         self,

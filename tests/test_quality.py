@@ -66,6 +66,21 @@ def test_a_follow_up_is_answered_in_the_context_of_the_previous_question(
     assert answer.question == "Und wann war das?"
 
 
+def test_a_new_subject_is_not_answered_from_the_previous_article(
+    tmp_path,  # noqa: ANN001
+    real_embedder,  # noqa: ANN001
+) -> None:
+    """Alone, "Wo sitzt FACC?" finds nothing; read with the previous question it would quote
+    that question's article, which never names FACC: "not found" instead."""
+    from index.library import Library, LibraryConfig
+
+    library = Library(LibraryConfig(tmp_path / "data"), embedder=real_embedder)
+    library.add_text(SEED_DE.read_text(encoding="utf-8"))
+    previous = "Mit wem traf sich der nordkoreanische Außenminister am Montag?"
+    answer = library.ask("Wo sitzt FACC?", context=previous)
+    assert answer.abstained and not answer.follow_up, answer.quote
+
+
 SEED_QUESTIONS = {
     "Wen lud Trump wiederholt zu einem Treffen ein?": "Kim Jong-un",
     "Wer stand Trump als Vermittler zur Seite?": "Verantwortliche in Seoul",
