@@ -229,7 +229,17 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None]
     (_r(_DATE_MD), _explicit_day, False),
     (_r(r"\b(vorgestern|day before yesterday)\b"), _fixed(-2, -1), True),
     (_r(r"\b(gestern|yesterday|last night)\b"), _fixed(-1, 0), True),
-    (_r(r"\b(heute|today|tonight|this morning|heute morgen)\b"), _fixed(0, 1), True),
+    # "today" as "nowadays" ("visible even today", "than it is today", "bis heute", "noch
+    # heute") names no day: such questions are about any time up to now.
+    (
+        _r(
+            r"(?<!even )(?<!still )(?<!until )(?<!till )(?<!than )(?<!it is )(?<!are )"
+            r"(?<!of )(?<!as )(?<!bis )(?<!noch )(?<!auch )(?<!selbst )(?<!von )"
+            r"\b(heute|today|tonight|this morning|heute morgen)\b(?! noch)"
+        ),
+        _fixed(0, 1),
+        True,
+    ),
     (
         _r(
             r"\b(?:in den |in the |during the |over the )?(?:letzten|vergangenen|past|last) "

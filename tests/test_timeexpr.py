@@ -157,3 +157,18 @@ def test_odd_input_never_raises(question: str) -> None:
 def test_huge_and_non_string_input() -> None:
     assert when("gestern " * 100_000, NOW).start == D(2025, 10, 28)
     assert when(None, NOW) == TimeQuery()  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Whose wall has fragments visible in places around Newcastle even today?",
+        "How much lower was the North Sea in the last cold phase than it is today?",
+        "What are the first buildings the university built known as today?",
+        "Welche Gebäude stehen noch heute?",
+        "Wer regiert das Land bis heute?",
+        "Was gilt heute noch?",
+    ],
+)
+def test_today_meaning_nowadays_restricts_nothing(question: str) -> None:
+    assert not when(question, NOW).restricts
