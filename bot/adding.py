@@ -26,7 +26,14 @@ from telegram.ext import ContextTypes, filters
 
 from index.errors import ArticleBotError, NotFound
 
-from .common import command_payload, for_other_bot, reason, require_admin, user_lang
+from .common import (
+    admin_id_payload,
+    command_payload,
+    for_other_bot,
+    reason,
+    require_admin,
+    user_lang,
+)
 from .jobs import DOWNLOAD_LIMIT, download, perform
 from .journal import Job
 from .services import services
@@ -241,15 +248,11 @@ async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Ask an admin to confirm deleting the article with the given id."""
-    if not await require_admin(update, context):
+    article_id = await admin_id_payload(update, context, "delete_usage")
+    if article_id is None:
         return
     message = update.effective_message
     lang = user_lang(update)
-    payload = command_payload(message)
-    if not re.fullmatch(r"#?\d{1,12}", payload):
-        await message.reply_text(t(lang, "delete_usage"))
-        return
-    article_id = int(payload.lstrip("#"))
     try:
         article = await asyncio.to_thread(services(context).library.get, article_id)
     except NotFound as exc:

@@ -184,3 +184,17 @@ async def require_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> b
     elif update.effective_message is not None:
         await update.effective_message.reply_text(text)
     return False
+
+
+async def admin_id_payload(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str
+) -> int | None:
+    """The id after an admin command ("/delete 12", "/unsubscribe #3"); None, after replying,
+    when the sender is no admin or the payload is no id (then with the `usage` text)."""
+    if not await require_admin(update, context):
+        return None
+    payload = command_payload(update.effective_message)
+    if not re.fullmatch(r"#?\d{1,12}", payload):
+        await update.effective_message.reply_text(t(user_lang(update), usage))
+        return None
+    return int(payload.lstrip("#"))

@@ -22,7 +22,14 @@ from index.feedstore import Feed
 from index.recency import timezone
 
 from . import render
-from .common import command_payload, reason, require_admin, user_lang, within_limit
+from .common import (
+    admin_id_payload,
+    command_payload,
+    reason,
+    require_admin,
+    user_lang,
+    within_limit,
+)
 from .services import SERVICES, Services, sender_id, services
 from .split import split_html
 from .texts import t
@@ -205,16 +212,13 @@ def feed_text(feed: Feed, lang: str, zone: object) -> str:
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop polling a feed (admins); the articles it added stay."""
-    if not await require_admin(update, context):
+    feed_id = await admin_id_payload(update, context, "unsubscribe_usage")
+    if feed_id is None:
         return
     message = update.effective_message
     lang = user_lang(update)
-    payload = command_payload(message)
-    if not re.fullmatch(r"#?\d{1,12}", payload):
-        await message.reply_text(t(lang, "unsubscribe_usage"))
-        return
     try:
-        feed = await asyncio.to_thread(services(context).feeds.remove, int(payload.lstrip("#")))
+        feed = await asyncio.to_thread(services(context).feeds.remove, feed_id)
     except ArticleBotError as exc:
         await message.reply_text(t(lang, "error", reason=reason(exc, context)))
         return
