@@ -19,22 +19,21 @@ so it does not drift as the library grows.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .lexical import analyze
-from .matching import Keys, Word, match, words
+from .matching import Keys, words
 from .models import Answer, Hit, Source
+from .overlap import Idf, Matches, Terms, fuzzy_share, local_weights
 from .qtype import content, has_evidence, question_type
 from .quote import build_quote
 from .ranker import FEATURES
 from .sentences import ArticleSentences
 from .units import holds_unit
 
-Idf = Callable[[str, set[str]], dict[str, float]]  # (language, analyzed terms) -> idf
 ArticleLoader = Callable[[list[Hit]], list[ArticleSentences]]  # one per distinct article
 
 
@@ -51,33 +50,12 @@ class AnswerConfig:
 
 
 @dataclass(frozen=True)
-class _Terms:
-    """The question's analyzed terms in one language, with their library idf; those that came
-    from the chat's previous question (a follow-up's context) are down-weighted."""
-
-    weights: dict[str, float]
-
-    @classmethod
-    def of(
-        cls, question: str, context: str | None, language: str, idf: Idf, context_weight: float
-    ) -> _Terms:
-        own = set(analyze(content(question), language))
-        extra = set(analyze(content(context), language)) - own if context else set()
-        idfs = idf(language, own | extra)
-        return cls({t: idfs[t] * (1.0 if t in own else context_weight) for t in own | extra})
-
-    def coverage(self, terms: frozenset[str] | set[str]) -> float:
-        total = sum(self.weights.values()) or 1.0
-        return sum(w for t, w in self.weights.items() if t in terms) / total
-
-
-@dataclass(frozen=True)
 class _Scored:
     article: ArticleSentences
     hit: Hit  # the article's best passage
     scores: list[float]  # each sentence's own score (choosing the key sentence and neighbours)
     windows: list[tuple[float, int, int]]  # (score, first, last sentence) of each window
-    terms: _Terms
+    terms: Terms
     question: str
 
 
@@ -172,8 +150,8 @@ def _score(
 ) -> _Scored:
     """Windows of one sentence, or two in a row on the same line (a question often paraphrases
     one sentence while the answer is in the next), scored on their features."""
-    terms = _Terms.of(question, context, article.language, idf, config.context_weight)
-    weights = _local_weights(article, terms)
+    terms = Terms.of(question, context, article.language, idf, config.context_weight)
+    weights = local_weights(article, terms)
     asked = {w.stem: w for w in words(content(question), article.language) if w.stem in weights}
     # The words the title shares name the article's topic, not the detail asked for.
     focus = {t: w for t, w in weights.items() if t not in article.title_terms} or weights
@@ -183,7 +161,7 @@ def _score(
     unit = [holds_unit(question, article.sentence(i)) for i in range(len(article))]
     prior = hit.score / (top_score or 1.0)
     lead = next((i for i in range(len(article)) if article.kinds[i] == "body"), -1)
-    matches = _Matches.of(article, weights, terms, focus, asked)
+    matches = Matches.of(article, weights, terms, focus, asked)
 
     def features(first: int, last: int) -> list[float]:
         top = float(dense[first : last + 1].max())
@@ -226,84 +204,6 @@ def _score(
     return _Scored(article, hit, scores, windows, terms, question)
 
 
-@dataclass(frozen=True)
-class _Matches:
-    """How each sentence matches each of the question's words (1, 0.5 through a compound part,
-    0), and the word weights; a window holds a word as well as its best sentence does, so the
-    shares of a window are maxima of rows (the union of the two sentences' words)."""
-
-    exact: np.ndarray  # sentences x words: the stem itself
-    fuzzy: np.ndarray  # ... also by lemma or compound part (index.matching)
-    weights: np.ndarray  # words x 4: local, idf only (global), local again, focus
-
-    @classmethod
-    def of(
-        cls,
-        article: ArticleSentences,
-        local: dict[str, float],
-        terms: _Terms,
-        focus: dict[str, float],
-        asked: dict[str, Word],
-    ) -> _Matches:
-        words_ = list(local)
-        exact = np.array(
-            [[t in held for t in words_] for held in article.terms], dtype=np.float32
-        ).reshape(len(article), len(words_))
-        fuzzy = np.array(
-            [
-                [match(asked[t], held, keys) if t in asked else float(t in held) for t in words_]
-                for held, keys in zip(article.terms, article.keys, strict=True)
-            ],
-            dtype=np.float32,
-        ).reshape(len(article), len(words_))
-        weights = np.array(
-            [[local[t], terms.weights[t], local[t], focus.get(t, 0.0)] for t in words_],
-            dtype=np.float32,
-        ).reshape(len(words_), 4)
-        totals = weights.sum(axis=0)
-        return cls(exact, fuzzy, weights / np.where(totals > 0, totals, 1.0))
-
-    def shares(self, first: int, last: int) -> tuple[float, float, float, float]:
-        """(local, global, fuzzy, focus) shares of the question's words the window holds."""
-        exact = self.exact[first : last + 1].max(axis=0, initial=0.0)
-        fuzzy = self.fuzzy[first : last + 1].max(axis=0, initial=0.0)
-        local, whole = exact @ self.weights[:, :2]
-        fuzzy_local, focused = fuzzy @ self.weights[:, 2:]
-        return float(local), float(whole), float(fuzzy_local), float(focused)
-
-
-def _local_weights(article: ArticleSentences, terms: _Terms) -> dict[str, float]:
-    """The question's words weighed by idf times their specificity in the article:
-    log((n + 1) / f) / log(n + 1) for a word in f of the article's n sentences (1 when in one
-    sentence, near 0 when in all; 1 when in none, so that an article missing the question's
-    words never looks complete)."""
-    n = len(article)
-    weights = {}
-    for term, weight in terms.weights.items():
-        f = article.frequency.get(term, 0)
-        weights[term] = weight * (math.log((n + 1) / f) / math.log(n + 1) if f else 1.0)
-    return weights
-
-
-def _fuzzy_share(
-    weights: dict[str, float], asked: dict[str, Word], held: frozenset[str], keys: Keys
-) -> float:
-    """Like _share, with words matched by lemma or compound part too (index.matching)."""
-    total = sum(weights.values())
-    if not total:
-        return 0.0
-    got = sum(
-        w * (match(asked[t], held, keys) if t in asked else float(t in held))
-        for t, w in weights.items()
-    )
-    return got / total
-
-
-def _share(weights: dict[str, float], held: frozenset[str]) -> float:
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in held) / total if total else 0.0
-
-
 def _confidence(chosen: _Scored, first: int, last: int, query_vector: np.ndarray) -> float:
     """How sure we are that the chosen article answers at all, from that article and window
     alone (so more passages competing do not lift it): the mean of
@@ -320,7 +220,7 @@ def _confidence(chosen: _Scored, first: int, last: int, query_vector: np.ndarray
         frozenset().union(*(k.parts for k in article.keys[lo:hi])),
     )
     asked = {w.stem: w for w in words(content(chosen.question), article.language)}
-    near = _fuzzy_share(chosen.terms.weights, asked, around, keys)
+    near = fuzzy_share(chosen.terms.weights, asked, around, keys)
     anywhere = chosen.terms.coverage(frozenset(article.frequency))
     dense = float(np.max(article.vectors[first : last + 1] @ query_vector))
     return ((near + anywhere) / 2 + dense) / 2

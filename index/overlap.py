@@ -1,0 +1,116 @@
+"""How much of a question's vocabulary a sentence holds (answer selection's word features).
+
+A question's words are weighed by their rarity in the library (idf) and, within a candidate
+article, by how specific they are to one sentence of it; a sentence holds a word by its stem,
+or by lemma or compound part (index.matching). These are the shares answer.py's windows are
+scored and its confidence judged on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .lexical import analyze
+from .matching import Keys, Word, match
+from .qtype import content
+from .sentences import ArticleSentences
+
+Idf = Callable[[str, set[str]], dict[str, float]]  # (language, analyzed terms) -> idf
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The question's analyzed terms in one language, with their library idf; those that came
+    from the chat's previous question (a follow-up's context) are down-weighted."""
+
+    weights: dict[str, float]
+
+    @classmethod
+    def of(
+        cls, question: str, context: str | None, language: str, idf: Idf, context_weight: float
+    ) -> Terms:
+        own = set(analyze(content(question), language))
+        extra = set(analyze(content(context), language)) - own if context else set()
+        idfs = idf(language, own | extra)
+        return cls({t: idfs[t] * (1.0 if t in own else context_weight) for t in own | extra})
+
+    def coverage(self, terms: frozenset[str] | set[str]) -> float:
+        total = sum(self.weights.values()) or 1.0
+        return sum(w for t, w in self.weights.items() if t in terms) / total
+
+
+@dataclass(frozen=True)
+class Matches:
+    """How each sentence matches each of the question's words (1, 0.5 through a compound part,
+    0), and the word weights; a window holds a word as well as its best sentence does, so the
+    shares of a window are maxima of rows (the union of the two sentences' words)."""
+
+    exact: np.ndarray  # sentences x words: the stem itself
+    fuzzy: np.ndarray  # ... also by lemma or compound part (index.matching)
+    weights: np.ndarray  # words x 4: local, idf only (global), local again, focus
+
+    @classmethod
+    def of(
+        cls,
+        article: ArticleSentences,
+        local: dict[str, float],
+        terms: Terms,
+        focus: dict[str, float],
+        asked: dict[str, Word],
+    ) -> Matches:
+        words_ = list(local)
+        exact = np.array(
+            [[t in held for t in words_] for held in article.terms], dtype=np.float32
+        ).reshape(len(article), len(words_))
+        fuzzy = np.array(
+            [
+                [match(asked[t], held, keys) if t in asked else float(t in held) for t in words_]
+                for held, keys in zip(article.terms, article.keys, strict=True)
+            ],
+            dtype=np.float32,
+        ).reshape(len(article), len(words_))
+        weights = np.array(
+            [[local[t], terms.weights[t], local[t], focus.get(t, 0.0)] for t in words_],
+            dtype=np.float32,
+        ).reshape(len(words_), 4)
+        totals = weights.sum(axis=0)
+        return cls(exact, fuzzy, weights / np.where(totals > 0, totals, 1.0))
+
+    def shares(self, first: int, last: int) -> tuple[float, float, float, float]:
+        """(local, global, fuzzy, focus) shares of the question's words the window holds."""
+        exact = self.exact[first : last + 1].max(axis=0, initial=0.0)
+        fuzzy = self.fuzzy[first : last + 1].max(axis=0, initial=0.0)
+        local, whole = exact @ self.weights[:, :2]
+        fuzzy_local, focused = fuzzy @ self.weights[:, 2:]
+        return float(local), float(whole), float(fuzzy_local), float(focused)
+
+
+def local_weights(article: ArticleSentences, terms: Terms) -> dict[str, float]:
+    """The question's words weighed by idf times their specificity in the article:
+    log((n + 1) / f) / log(n + 1) for a word in f of the article's n sentences (1 when in one
+    sentence, near 0 when in all; 1 when in none, so that an article missing the question's
+    words never looks complete)."""
+    n = len(article)
+    weights = {}
+    for term, weight in terms.weights.items():
+        f = article.frequency.get(term, 0)
+        weights[term] = weight * (math.log((n + 1) / f) / math.log(n + 1) if f else 1.0)
+    return weights
+
+
+def fuzzy_share(
+    weights: dict[str, float], asked: dict[str, Word], held: frozenset[str], keys: Keys
+) -> float:
+    """Like _share, with words matched by lemma or compound part too (index.matching)."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    got = sum(
+        w * (match(asked[t], held, keys) if t in asked else float(t in held))
+        for t, w in weights.items()
+    )
+    return got / total
