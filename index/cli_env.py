@@ -54,11 +54,10 @@ def open_library(  # noqa: ANN202 - index.library.Library, imported lazily
     args: argparse.Namespace, environ: Mapping[str, str], *, write: bool = True
 ):
     """The library in the data dir; `write`: the command will write to it."""
+    from .cli_feeds import timezone_setting
     from .embedder import DEFAULT_MODEL
     from .library import Library, LibraryConfig
     from .storage import storage_config
-
-    from .cli_feeds import timezone_setting
 
     data_dir = data_dir_of(args, environ)
     check_data_dir(data_dir, write=write)
