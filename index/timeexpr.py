@@ -41,6 +41,15 @@ _NEWEST = re.compile(
     r"\b(neueste[nrs]?|neusten?|jüngste[nrs]?|aktuell(?:e[nrs]?)?|zuletzt|derzeit|momentan|"
     r"latest|newest|most recent|recent(?:ly)?|current(?:ly)?|now|nowadays)\b"
 )
+# "heute"/"today" meaning "nowadays", not the day: "bis heute", "even today", "than it is
+# today", "known as today" ask how things are now (the newest articles), they do not restrict
+# to today's. Masked before the rules run; they count as asking for the newest. ("noch heute",
+# "heute noch" stay the day: "Fällt die Entscheidung noch heute?")
+_NOWADAYS = re.compile(
+    r"\bbis (?:zum )?heute\b|\bbis zum heutigen tag\b"
+    r"|\b(?:even|still|until|till|up to|up until)\s+today\b|\bas today\b|\bto this day\b"
+    r"|\bthan\b[^.?!]{0,40}\btoday\b"
+)
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,9 @@ def when(question: str, now: datetime) -> TimeQuery:
     """The time `question` names, resolved against `now` (aware, in the bot's time zone)."""
     try:
         text = " ".join(str(question)[:MAX_CHARS].casefold().split())
-        newest = _NEWEST.search(text) is not None
+        nowadays = _NOWADAYS.search(text) is not None
+        text = _NOWADAYS.sub(lambda m: " " * len(m.group(0)), text)  # offsets stay
+        newest = nowadays or _NEWEST.search(text) is not None
         today = now.date()
         for pattern, resolve, anchored in _RULES:
             for match in pattern.finditer(text):
@@ -229,17 +240,7 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None]
     (_r(_DATE_MD), _explicit_day, False),
     (_r(r"\b(vorgestern|day before yesterday)\b"), _fixed(-2, -1), True),
     (_r(r"\b(gestern|yesterday|last night)\b"), _fixed(-1, 0), True),
-    # "today" as "nowadays" ("visible even today", "than it is today", "bis heute", "noch
-    # heute") names no day: such questions are about any time up to now.
-    (
-        _r(
-            r"(?<!even )(?<!still )(?<!until )(?<!till )(?<!than )(?<!it is )(?<!are )"
-            r"(?<!of )(?<!as )(?<!bis )(?<!noch )(?<!auch )(?<!selbst )(?<!von )"
-            r"\b(heute|today|tonight|this morning|heute morgen)\b(?! noch)"
-        ),
-        _fixed(0, 1),
-        True,
-    ),
+    (_r(r"\b(heute|today|tonight|this morning|heute morgen)\b"), _fixed(0, 1), True),
     (
         _r(
             r"\b(?:in den |in the |during the |over the )?(?:letzten|vergangenen|past|last) "
