@@ -55,7 +55,8 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(
             r"\b(wie alt|how old|what age|welchem alter|quel âge|qué edad|quanti anni)\b", _I
         ),
-        r"(?:jahre alt\w*|jahren|years? old|year-old|-jährige?[rn]?|jährig\w*|aged|\)|ans|años|anni)",
+        r"(?:jahre alt\w*|jahren|years? old|year-old|-jährige?[rn]?|jährig\w*|aged|\)|ans|"
+        r"años|anni)",
     ),
     (  # temperature
         re.compile(

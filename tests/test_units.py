@@ -12,18 +12,38 @@ from index.units import holds_unit
     ("question", "sentence", "expected"),
     [
         # Money: the amount, not the count of files in the same article.
-        ("Wie viel hat der Aktivist für die Daten bezahlt?", "Er kaufte sie für 600 US-Dollar.", True),
+        (
+            "Wie viel hat der Aktivist für die Daten bezahlt?",
+            "Er kaufte sie für 600 US-Dollar.",
+            True,
+        ),
         ("Wie viel hat der Aktivist für die Daten bezahlt?", "Er kaufte die 1400 Dateien.", False),
         ("How much did the city pay for the land?", "It paid $4.2 million in 2019.", True),
         ("How much did the city pay for the land?", "The plot covers 40 acres.", False),
         # A share, an age, a temperature, an amount of a substance.
-        ("Welcher Anteil der Beschäftigten ist weiblich?", "Mehr als 80 Prozent sind Frauen.", True),
-        ("Welcher Anteil der Beschäftigten ist weiblich?", "Der Verband hat 700.000 Beschäftigte.", False),
-        ("Wie alt ist die neue Bürgermeisterin?", "Die 32 Jahre alte Claudia Brandes gewann.", True),
+        (
+            "Welcher Anteil der Beschäftigten ist weiblich?",
+            "Mehr als 80 Prozent sind Frauen.",
+            True,
+        ),
+        (
+            "Welcher Anteil der Beschäftigten ist weiblich?",
+            "Der Verband hat 700.000 Beschäftigte.",
+            False,
+        ),
+        (
+            "Wie alt ist die neue Bürgermeisterin?",
+            "Die 32 Jahre alte Claudia Brandes gewann.",
+            True,
+        ),
         ("How hot must it be?", "It needs 400 to 600 degrees Celsius.", True),
         ("Welche Menge Wasserstoff lieferte der Reaktor?", "Er lieferte 14 Gramm pro Tag.", True),
         # A count of the thing asked for, also inside a compound; not a count of something else.
-        ("Wie viele Stunden Arbeit stecken darin?", "Rund 10.000 Arbeitsstunden stecken darin.", True),
+        (
+            "Wie viele Stunden Arbeit stecken darin?",
+            "Rund 10.000 Arbeitsstunden stecken darin.",
+            True,
+        ),
         ("How many burials a day are there now?", "There are around 24 burials each day.", True),
         ("How many burials a day are there now?", "The island has held 1 million dead.", False),
         # The question's own number does not answer it.
