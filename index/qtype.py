@@ -11,6 +11,7 @@ other languages get no type, which only means no bonus.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _I = re.IGNORECASE
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -149,10 +150,15 @@ def question_type(question: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65_536)
+def _found(kind: str, text: str) -> frozenset[str]:
+    """The things of `kind` in `text`, case-folded (cached: the sentences of the articles being
+    asked about come back question after question)."""
+    return frozenset(m.group(0).casefold() for m in _EVIDENCE[kind].finditer(text))
+
+
 def has_evidence(kind: str | None, sentence: str, question: str) -> bool:
     """Whether `sentence` holds a thing of `kind` that is not already in the question."""
-    pattern = _EVIDENCE.get(kind or "")
-    if pattern is None:
+    if kind not in _EVIDENCE:
         return False
-    asked = {m.group(0).casefold() for m in pattern.finditer(question)}
-    return any(m.group(0).casefold() not in asked for m in pattern.finditer(sentence))
+    return bool(_found(kind, sentence) - _found(kind, question))

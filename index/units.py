@@ -99,6 +99,7 @@ _COUNTED = re.compile(
     _I,
 )
 _AFTER = 40  # characters after a number in which its unit must start
+_CURRENCY_BEFORE = re.compile(r"[€$£¥]\s?$")
 
 
 @lru_cache(maxsize=4096)
@@ -124,14 +125,27 @@ def holds_unit(question: str, sentence: str) -> bool:
     pattern, noun = expected(question)
     if pattern is None and noun is None:
         return False
-    asked = {m.group(0) for m in _NUMBER.finditer(question)}
-    for m in _NUMBER.finditer(sentence):
-        if m.group(0) in asked:
+    asked = {number for number, _, _ in _numbers(question)}
+    for number, after, currency in _numbers(sentence):
+        if number in asked:
             continue
-        after = sentence[m.end() : m.end() + _AFTER]
-        before = sentence[max(0, m.start() - 4) : m.start()]
-        if pattern is not None and (pattern.search(after) or re.search(r"[€$£¥]\s?$", before)):
+        if pattern is not None and (currency or pattern.search(after)):
             return True
         if noun is not None and noun in " ".join(after.casefold().split()[:3]):
             return True
     return False
+
+
+@lru_cache(maxsize=65_536)
+def _numbers(text: str) -> tuple[tuple[str, str, bool], ...]:
+    """Each number in `text`: (the number, the text after it where its unit would be, whether a
+    currency sign stands before it). Cached: the sentences of the articles being asked about
+    come back question after question."""
+    return tuple(
+        (
+            m.group(0),
+            text[m.end() : m.end() + _AFTER],
+            _CURRENCY_BEFORE.search(text[max(0, m.start() - 4) : m.start()]) is not None,
+        )
+        for m in _NUMBER.finditer(text)
+    )
