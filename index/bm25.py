@@ -86,6 +86,10 @@ class LanguageIndex:
         self.alive = _Grow(np.bool_)
         self.live = 0
         self.total_length = 0
+        # Document frequencies asked for since the last change (answer selection asks the
+        # same question terms' idf once per candidate article: at 1M passages a common
+        # term's postings take milliseconds to gather).
+        self._df: dict[int, int] = {}
 
     def add(self, pid: int, terms: list[str]) -> None:
         if self.pids.size and pid <= self.pids.view[-1]:
@@ -106,6 +110,8 @@ class LanguageIndex:
         self.live += 1
         self.total_length += len(terms)
         self.buffered += 1
+        if self._df:
+            self._df = {}
         if self.buffered >= BUFFER:
             self._freeze()
 
@@ -117,6 +123,7 @@ class LanguageIndex:
         docs = docs[np.isin(self.pids.view[docs], pids)]
         docs = docs[self.alive.view[docs]]
         self.alive.view[docs] = False
+        self._df = {}
         self.live -= len(docs)
         self.total_length -= int(self.lengths.view[docs].sum())
 
@@ -164,7 +171,12 @@ class LanguageIndex:
 
     def df(self, term: str) -> int:
         tid = self.vocab.get(term)
-        return 0 if tid is None else len(self.postings(tid)[0])
+        if tid is None:
+            return 0
+        found = self._df.get(tid)
+        if found is None:
+            found = self._df[tid] = len(self.postings(tid)[0])
+        return found
 
     def search(self, tokens: list[str], k: int) -> dict[int, float]:
         tids = [t for t in (self.vocab.get(token) for token in tokens) if t is not None]
