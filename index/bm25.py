@@ -193,9 +193,11 @@ class LanguageIndex:
             tf = tfs.astype(np.float32)
             norm = K1 * (1 - B + B * lengths[docs] / average)
             scores[docs] += idf * tf / (tf + norm)
-        top = np.argpartition(-scores, min(k, len(scores) - 1))[:k]
+        matched = np.flatnonzero(scores)  # the partition below then skips the unmatched
+        if len(matched) > k:
+            matched = matched[np.argpartition(-scores[matched], k)[:k]]
         pids = self.pids.view
-        return {int(pids[j]): float(scores[j]) for j in top if scores[j] > 0}
+        return {int(pids[j]): float(scores[j]) for j in matched}
 
     def save(self, path: Path) -> None:
         arrays = {

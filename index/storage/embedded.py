@@ -167,8 +167,8 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads):
         return live
 
     def _empty_vectors(self, conn: object, count: int) -> VectorIndex | None:
-        """Exact below the threshold; above it HNSW-SQ8, its quantizer trained on an even
-        sample of the stored vectors (the same sample in every process)."""
+        """Exact below the threshold; above it approximate (index/vectors.py), its quantizers
+        trained on an even sample of the stored vectors (the same sample in every process)."""
         row = conn.execute("SELECT vector FROM passage_vectors LIMIT 1").fetchone()  # type: ignore[attr-defined]
         if row is None:
             return None
