@@ -206,10 +206,13 @@ class LanguageIndex:
             "lengths": self.lengths.view,
             "alive": self.alive.view,
         }
-        segments = [s for s, _ in self.segments]
+        segments = list(self.segments)
         if (extra := self._buffer_segment()) is not None:
-            segments.append(extra)
-        for i, s in enumerate(segments):
+            segments.append((extra, self.buffered))
+        # The docs each segment was made from (what merging goes by): counting them again at
+        # load took seconds at 1M passages.
+        arrays["made"] = np.asarray([n for _, n in segments], dtype=np.int64)
+        for i, (s, _) in enumerate(segments):
             arrays.update({f"{i}_terms": s.terms, f"{i}_indptr": s.indptr})
             arrays.update({f"{i}_docs": s.docs, f"{i}_tfs": s.tfs})
         with open(path, "wb") as fh:
@@ -222,14 +225,15 @@ class LanguageIndex:
             text = data["words"].tobytes().decode()
             out.words = text.split("\n") if text else []
             out.vocab = {w: i for i, w in enumerate(out.words)}
-            out.pids = _Grow(np.int64, data["pids"].copy())
-            out.lengths = _Grow(np.int32, data["lengths"].copy())
-            out.alive = _Grow(np.bool_, data["alive"].copy())
+            out.pids = _Grow(np.int64, data["pids"])  # (each read is a new array)
+            out.lengths = _Grow(np.int32, data["lengths"])
+            out.alive = _Grow(np.bool_, data["alive"])
+            made = data["made"].tolist() if "made" in data else None
             i = 0
             while f"{i}_terms" in data:
                 parts = [data[f"{i}_{name}"] for name in ("terms", "indptr", "docs", "tfs")]
                 segment = _Segment(*parts)
-                out.segments.append((segment, segment.doc_count))
+                out.segments.append((segment, made[i] if made else segment.doc_count))
                 i += 1
         alive = out.alive.view
         out.live = int(alive.sum())
