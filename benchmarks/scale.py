@@ -150,24 +150,70 @@ def _recall(library, questions: list[str]) -> float | None:  # noqa: ANN001
     return hits / (10 * len(queries))
 
 
+class _Stages:
+    """Wall time spent in some of the library's calls while asking (wrapped; see
+    _timed_stages): what an ask's time goes to."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.undo: list = []
+
+    def wrap(self, owner, name: str, label: str) -> None:  # noqa: ANN001
+        original = getattr(owner, name)
+
+        def timed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            t = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - t
+
+        setattr(owner, name, timed)
+        self.undo.append((owner, name, original))
+
+    def stop(self) -> None:
+        for owner, name, original in reversed(self.undo):
+            setattr(owner, name, original)
+
+
+def _timed_stages(library) -> _Stages:  # noqa: ANN001
+    """Question embedding, dense search (with its exact re-ranking), BM25 and answer selection
+    (index.answer, with the articles' sentences it loads) of each ask. The parts overlap the
+    whole, not each other, except that answer selection includes embeddings of quotes."""
+    import index.asking as asking
+
+    stages = _Stages()
+    stages.wrap(library.embedder, "encode", "embedding")
+    stages.wrap(library.backend, "dense_search", "dense search")
+    stages.wrap(library.backend, "lexical_search", "BM25")
+    stages.wrap(asking, "answer_question", "answer selection")
+    return stages
+
+
 def measure(directory: Path, spec: dict) -> dict:
     from index.library import Library, LibraryConfig
 
     from .common import median, quantile
 
     questions, articles = spec["questions"], spec["articles"]
+    imported = time.perf_counter()
     library = Library(LibraryConfig(directory, models_dir=Path(spec["models"])))
+    library.backend.refresh()  # the indexes: from the checkpoint, then the changes after it
+    loaded = time.perf_counter()
     library.ask(questions[0])
-    startup = time.perf_counter() - STARTED
+    answered_first = time.perf_counter()
+    startup = answered_first - STARTED
     rss_started = _rss()
     passages = library.stats().passages
     for q in questions[1:6]:
         library.ask(q)
+    stages = _timed_stages(library)
     times = []
     for q in questions[6:]:
         t = time.perf_counter()
         library.ask(q)
         times.append(time.perf_counter() - t)
+    stages.stop()
     adds, added = [], []
     for article in articles:
         resting, written = _rss(), _written()
@@ -196,6 +242,12 @@ def measure(directory: Path, spec: dict) -> dict:
         "add_written_mb": median([a[1] for a in adds]) / 2**20,
         "add_peak_mb": max(a[2] for a in adds) / 2**20,
         "recall_at_10": recall,
+        "startup_parts_s": {
+            "imports": imported - STARTED,
+            "indexes": loaded - imported,
+            "first_ask": answered_first - loaded,
+        },
+        "ask_parts_ms": {k: 1000 * v / len(times) for k, v in stages.seconds.items()},
         "added_found": answered,
         "added_created": all(a.created and a.near_duplicate is None for a in added),
     }
