@@ -275,18 +275,37 @@ def report(w, scale: dict) -> None:  # noqa: ANN001
             f"cores this machine shares with other work: load average at the end {load}; "
             "every figure here is inflated by that load.*\n"
         )
-    if "recall_by_ef_1m" in scale:  # a separate probe of the same 1M-passage index
-        pairs = ", ".join(
-            f"efSearch {ef}: {r:.3f} ({scale['ef_ms_1m'][ef]:.1f} ms a query)"
-            for ef, r in scale["recall_by_ef_1m"].items()
+    if "index_probe" in scale:  # benchmarks.ann_probe on one of these libraries
+        w(
+            "How the approximate index was chosen (`python -m benchmarks.ann_probe`, on the "
+            "stored vectors of the scaled libraries, the latency questions; one thread, the "
+            "machine loaded as above): recall@10 against exact search of the index's best 50, "
+            "then of those re-ranked by the stored float16 vectors (what the library does), "
+            "and the search's time.\n"
         )
         w(
-            f"Recall@10 of the 1M-passage HNSW index against exact search, 100 questions: "
-            f"{pairs} (the library uses 256). Reranking its top 50 by the stored float16 "
-            "vectors adds under a point: the misses are the graph's (efConstruction 64), not "
-            "the 8-bit vectors'. Building that 1M library took "
-            f"{scale['build_seconds_1m'] / 60:.0f} minutes here (distractors into SQLite, then "
-            "the indexes made from it).\n"
+            "| index | passages | recall@10 | re-ranked | ms p50 | ms p95 | built in (s) |\n"
+            "|---|---:|---:|---:|---:|---:|---:|"
+        )
+        for p in scale["index_probe"]:
+            w(
+                f"| `{p['index']}` | {p['passages']:,} | {p['recall_at_10']:.3f} | "
+                f"{p['recall_at_10_reranked']:.3f} | {p['ms_p50']:.1f} | {p['ms_p95']:.1f} | "
+                f"{p['build_s']} |"
+            )
+        w("")
+    if "hnsw_before" in scale:  # the index used before, measured in an earlier run
+        h = scale["hnsw_before"]
+        pairs = ", ".join(
+            f"efSearch {ef}: {r:.3f} ({h['ms'][ef]:.1f} ms a query)"
+            for ef, r in h["recall"].items()
+        )
+        w(
+            f"Before (run of {h['measured']}): HNSW over 8-bit vectors (M 32, efConstruction "
+            f"64) at 1M passages, recall@10 {pairs}; re-ranking its top 50 by the stored "
+            "vectors added under a point (the graph misses neighbours of questions that lie "
+            f"far from every passage), and building it took about {h['build_minutes']} minutes "
+            "of the library's first open.\n"
         )
     w(
         "| passages | add (s) | add max (s) | written by an add (MB) | add peak above resting "
@@ -301,6 +320,25 @@ def report(w, scale: dict) -> None:  # noqa: ANN001
             f"{r['p95_ms']:.0f} | {r['startup_s']:.1f} | {r['rss_mb']:.0f} | {recall} |"
         )
     w("")
+    if all("ask_parts_ms" in r for r in rows):
+        names = list(rows[-1]["ask_parts_ms"])
+        w(
+            "Where the time goes, per ask (ms; answer selection includes loading the sentences "
+            "of articles not yet cached and embedding quotes where a newer article is asked "
+            "again) and in start-up (s: imports, the indexes loaded from the checkpoint, the "
+            "first answer with the model's loading):\n"
+        )
+        w(
+            f"| passages | {' | '.join(names)} | imports (s) | indexes (s) | first answer (s) |"
+            f"\n|---:|{'---:|' * (len(names) + 3)}"
+        )
+        for r in rows:
+            parts, start = r["ask_parts_ms"], r["startup_parts_s"]
+            w(
+                f"| {r['passages']:,} | {' | '.join(f'{parts.get(n, 0):.1f}' for n in names)} | "
+                f"{start['imports']:.1f} | {start['indexes']:.1f} | {start['first_ask']:.1f} |"
+            )
+        w("")
 
 
 if __name__ == "__main__":

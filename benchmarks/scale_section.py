@@ -77,6 +77,11 @@ def run(work: Path, *, sqlite_only: bool = False) -> dict | None:
     if sqlite_only:
         return None
     result = scale.run(plan, base, base_passages, pools, embedder, dirs, work, questions)
+    probes = (
+        work / "ann_probe.jsonl"
+    )  # `python -m benchmarks.ann_probe ... >> WORK/ann_probe.jsonl`
+    if probes.exists():
+        result["index_probe"] = [json.loads(line) for line in probes.read_text().splitlines()]
     probe.close()
     ended = datetime.now(UTC)
     result["measured"] = f"{begun:%Y-%m-%d %H:%M}-{ended:%H:%M} UTC"
@@ -128,6 +133,16 @@ def publish(result: dict) -> None:
 
     path = REPO / "benchmarks" / "plots" / "results.json"
     results = json.loads(path.read_text(encoding="utf-8"))
+    old = results.get("scale", {})
+    if "recall_by_ef_1m" in old:  # the HNSW index of before, measured in an earlier run
+        result["hnsw_before"] = {
+            "measured": old["measured"],
+            "recall": old["recall_by_ef_1m"],
+            "ms": old["ef_ms_1m"],
+            "build_minutes": round(old["build_seconds_1m"] / 60),
+        }
+    elif "hnsw_before" in old:
+        result["hnsw_before"] = old["hnsw_before"]
     results["scale"] = result
     path.write_text(json.dumps(results, indent=1), encoding="utf-8")
     bench.render(False, None)
