@@ -52,6 +52,9 @@ def exact_top(matrix: np.ndarray, queries: np.ndarray, k: int = 10) -> np.ndarra
 def probe(factory: str, matrix: np.ndarray, queries: np.ndarray, truth: np.ndarray) -> dict:
     t = time.perf_counter()
     index = faiss.index_factory(matrix.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
+    if factory.startswith("HNSW"):  # as the library's HNSW index of before
+        faiss.downcast_index(index).hnsw.efConstruction = 64
+    faiss.omp_set_num_threads(1)  # as index/vectors.py makes its index
     step = max(1, len(matrix) // TRAIN_SAMPLE)
     index.train(matrix[::step].astype(np.float32))
     for start in range(0, len(matrix), 100_000):
@@ -63,7 +66,6 @@ def probe(factory: str, matrix: np.ndarray, queries: np.ndarray, truth: np.ndarr
         params = faiss.SearchParametersHNSW(efSearch=256)
     else:
         params = None
-    faiss.omp_set_num_threads(1)
     found, times = [], []
     for query in queries:
         t = time.perf_counter()

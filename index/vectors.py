@@ -170,7 +170,10 @@ class VectorIndex:
     @classmethod
     def load(cls, path: Path) -> VectorIndex:
         index = faiss.read_index(str(path))  # already of its own class (downcast would free it)
-        if not isinstance(index, faiss.IndexIDMap2):
-            raise ValueError(f"unexpected FAISS index {type(index).__name__}")
+        inner = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap2) else None
+        if not isinstance(inner, (faiss.IndexFlat, faiss.IndexRefine)):
+            # e.g. the HNSW index of before: the checkpoint is not used, the index is made anew
+            kind = type(inner if inner is not None else index).__name__
+            raise ValueError(f"unexpected FAISS index {kind}")
         deleted = np.load(path.with_name(path.name + ".deleted.npy"))
         return cls(index, {int(i) for i in deleted})

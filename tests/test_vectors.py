@@ -92,3 +92,20 @@ def test_a_tiny_sample_still_trains_it() -> None:
         next(iter(index.search(data[3], 1, lambda w: {i: float(data[i] @ data[3]) for i in w})))
         == 3
     )
+
+
+def test_an_hnsw_index_of_before_is_refused(tmp_path: Path) -> None:
+    """Checkpoints of the HNSW index used before are not loaded (the library then makes its
+    indexes from SQLite): this index class would search them without filtering deletions."""
+    import faiss
+    import pytest
+
+    data = _data(300)
+    hnsw = faiss.IndexHNSWSQ(64, faiss.ScalarQuantizer.QT_8bit, 8, faiss.METRIC_INNER_PRODUCT)
+    old = faiss.IndexIDMap2(hnsw)
+    old.train(data)
+    old.add_with_ids(data, np.arange(300, dtype=np.int64))
+    faiss.write_index(old, str(tmp_path / "vectors.faiss"))
+    np.save(tmp_path / "vectors.faiss.deleted.npy", np.zeros(0, dtype=np.int64))
+    with pytest.raises(ValueError, match="IndexHNSWSQ"):
+        VectorIndex.load(tmp_path / "vectors.faiss")
