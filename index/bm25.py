@@ -17,6 +17,7 @@ SQLite FTS5 was measured as the alternative (200k passages: `ORDER BY rank LIMIT
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +91,7 @@ class LanguageIndex:
         # same question terms' idf once per candidate article: at 1M passages a common
         # term's postings take milliseconds to gather).
         self._df: dict[int, int] = {}
+        self._norm: tuple[tuple[int, int, int], np.ndarray] | None = None
 
     def add(self, pid: int, terms: list[str]) -> None:
         if self.pids.size and pid <= self.pids.view[-1]:
@@ -178,28 +180,39 @@ class LanguageIndex:
             found = self._df[tid] = len(self.postings(tid)[0])
         return found
 
+    def _norms(self) -> np.ndarray:
+        """Each document's BM25 length normalization, k1 * (1 - b + b * length / average),
+        made again when the documents changed (a gather of these per posting replaces four
+        array operations per posting in every search)."""
+        key = (self.pids.size, self.live, self.total_length)
+        cached = self._norm
+        if cached is None or cached[0] != key:
+            average = self.total_length / self.live
+            norms = (K1 * (1 - B + B * self.lengths.view / average)).astype(np.float32)
+            cached = self._norm = (key, norms)
+        return cached[1]
+
     def search(self, tokens: list[str], k: int) -> dict[int, float]:
         tids = [t for t in (self.vocab.get(token) for token in tokens) if t is not None]
         if not tids or not self.live:
             return {}
-        average = self.total_length / self.live
+        norms = self._norms()
         scores = np.zeros(self.pids.size, dtype=np.float32)
-        lengths = self.lengths.view
         for tid in tids:
             docs, tfs = self.postings(tid)
             if not len(docs):
                 continue
             idf = math.log(1 + (self.live - len(docs) + 0.5) / (len(docs) + 0.5))
             tf = tfs.astype(np.float32)
-            norm = K1 * (1 - B + B * lengths[docs] / average)
-            scores[docs] += idf * tf / (tf + norm)
-        matched = np.flatnonzero(scores)  # the partition below then skips the unmatched
+            scores[docs] += idf * tf / (tf + norms[docs])
+        matched = np.flatnonzero(scores > 0)  # (on booleans: 7x faster than on floats)
         if len(matched) > k:
             matched = matched[np.argpartition(-scores[matched], k)[:k]]
         pids = self.pids.view
         return {int(pids[j]): float(scores[j]) for j in matched}
 
     def save(self, path: Path) -> None:
+        """Into the folder `path`, one .npy file an array (loaded memory-mapped, see load)."""
         arrays = {
             "words": np.frombuffer("\n".join(self.words).encode(), dtype=np.uint8),
             "pids": self.pids.view,
@@ -215,29 +228,42 @@ class LanguageIndex:
         for i, (s, _) in enumerate(segments):
             arrays.update({f"{i}_terms": s.terms, f"{i}_indptr": s.indptr})
             arrays.update({f"{i}_docs": s.docs, f"{i}_tfs": s.tfs})
-        with open(path, "wb") as fh:
-            np.savez(fh, **arrays)
+        path.mkdir(parents=True, exist_ok=True)
+        for name, array in arrays.items():
+            np.save(path / f"{name}.npy", array)
 
     @classmethod
     def load(cls, path: Path) -> LanguageIndex:
+        """From a folder `save` wrote, the segments' postings memory-mapped (immutable; merges
+        make new arrays): reading them all took 1.5 s at 1M passages, and a question only
+        touches its terms' pages. Also from the single .npz file of the format before."""
+        if not path.is_dir():
+            with np.load(path) as data:
+                return cls._of(data, lambda name: data[name], lambda name: name in data)
+
+        def get(name: str) -> np.ndarray:  # a plain ndarray view of the mapped file
+            return np.asarray(np.load(path / f"{name}.npy", mmap_mode="r"))
+
+        return cls._of(path, get, lambda name: (path / f"{name}.npy").exists())
+
+    @classmethod
+    def _of(cls, origin: object, get: Callable, has: Callable) -> LanguageIndex:
         out = cls()
-        with np.load(path) as data:
-            text = data["words"].tobytes().decode()
-            out.words = text.split("\n") if text else []
-            out.vocab = {w: i for i, w in enumerate(out.words)}
-            out.pids = _Grow(np.int64, data["pids"])  # (each read is a new array)
-            out.lengths = _Grow(np.int32, data["lengths"])
-            out.alive = _Grow(np.bool_, data["alive"])
-            made = data["made"].tolist() if "made" in data else None
-            i = 0
-            while f"{i}_terms" in data:
-                parts = [data[f"{i}_{name}"] for name in ("terms", "indptr", "docs", "tfs")]
-                segment = _Segment(*parts)
-                out.segments.append((segment, made[i] if made else segment.doc_count))
-                i += 1
+        text = get("words").tobytes().decode()
+        out.words = text.split("\n") if text else []
+        out.vocab = {w: i for i, w in enumerate(out.words)}
+        out.pids = _Grow(np.int64, np.array(get("pids")))  # these grow: copies
+        out.lengths = _Grow(np.int32, np.array(get("lengths")))
+        out.alive = _Grow(np.bool_, np.array(get("alive")))
+        made = get("made").tolist() if has("made") else None
+        i = 0
+        while has(f"{i}_terms"):
+            segment = _Segment(*(get(f"{i}_{name}") for name in ("terms", "indptr", "docs", "tfs")))
+            out.segments.append((segment, made[i] if made else segment.doc_count))
+            i += 1
         alive = out.alive.view
         out.live = int(alive.sum())
         out.total_length = int(out.lengths.view[alive].sum())
         if len(out.pids.view) != len(out.lengths.view) or len(alive) != len(out.pids.view):
-            raise ValueError(f"{path.name}: its arrays disagree")
+            raise ValueError(f"{origin}: its arrays disagree")
         return out

@@ -78,7 +78,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # Scripts written without spaces: index overlapping character pairs instead of whole runs.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _local = threading.local()  # PyStemmer objects are not thread-safe: one per thread and language
-FORMAT_VERSION = 2  # 2: the incremental index of index/bm25.py
+FORMAT_VERSION = 3  # 2: the incremental index of index/bm25.py; 3: a folder of .npy a language
 
 
 def _stemmer(language: str) -> Stemmer.Stemmer | None:
@@ -185,18 +185,20 @@ class LexicalIndex:
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         for language, entry in self._languages.items():
-            entry.save(directory / f"{language}.npz")
+            entry.save(directory / language)
         manifest = {"format": FORMAT_VERSION, "languages": sorted(self._languages)}
         (directory / "manifest.json").write_text(json.dumps(manifest))
 
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex:
         manifest = json.loads((directory / "manifest.json").read_text())
-        if manifest.get("format") != FORMAT_VERSION:
-            raise ValueError(f"unsupported BM25 index format {manifest.get('format')!r}")
+        found = manifest.get("format")
+        if found not in (2, FORMAT_VERSION):
+            raise ValueError(f"unsupported BM25 index format {found!r}")
         index = cls()
         for language in manifest["languages"]:
-            index._languages[language] = LanguageIndex.load(directory / f"{language}.npz")
+            name = language if found == FORMAT_VERSION else f"{language}.npz"  # 2: one file
+            index._languages[language] = LanguageIndex.load(directory / name)
         return index
 
 

@@ -71,3 +71,25 @@ def test_passages_must_come_in_id_order() -> None:
     index.add(5, "en", ["a"])
     with pytest.raises(ValueError, match="out of order"):
         index.add(4, "en", ["b"])
+
+
+def test_an_index_saved_in_the_format_before_still_loads(tmp_path: Path) -> None:
+    """Format 2 kept each language in one .npz file (read whole); format 3 is a folder of .npy
+    files, memory-mapped. A checkpoint of before loads as it was."""
+    import json
+
+    index = LexicalIndex.build(
+        [(1, "The bridge will cost 40 million euros.", "en"), (2, "Der Hafen wächst.", "de")]
+    )
+    index.save(tmp_path / "new")
+    old = tmp_path / "old"
+    old.mkdir()
+    for language in ("en", "de"):
+        folder = tmp_path / "new" / language
+        arrays = {p.stem: np.load(p) for p in folder.glob("*.npy") if p.stem != "made"}
+        np.savez(old / f"{language}.npz", **arrays)  # and without the segments' doc counts
+    (old / "manifest.json").write_text(json.dumps({"format": 2, "languages": ["de", "en"]}))
+    for folder in (tmp_path / "new", old):
+        loaded = LexicalIndex.load(folder)
+        assert loaded.search("bridge cost", 5) == index.search("bridge cost", 5) != {}
+        assert loaded.search("Hafen", 5) == index.search("Hafen", 5) != {}

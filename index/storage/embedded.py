@@ -72,10 +72,9 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads):
             return
         with self._apply:
             if self._live is None:
-                loaded = self._load()
-                if loaded.vectors is not None:
-                    loaded.vectors.reserve()
-                self._live = loaded
+                # (room for adds is made on the background thread: _maybe_checkpoint below;
+                # at 1M passages it copies 400 MB, half a second of the first answer)
+                self._live = self._load()
             self._catch_up(self._live)
         self._maybe_checkpoint()
 
