@@ -24,6 +24,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,100000,1000000", help="passages, comma-separated")
     parser.add_argument("--publish", action="store_true", help="into results.json + BENCHMARKS.md")
     parser.add_argument(
+        "--publish-only",
+        action="store_true",
+        help="publish WORK/scale-result.json (with WORK/ann_probe.jsonl) without measuring",
+    )
+    parser.add_argument(
         "--sqlite-only",
         action="store_true",
         help="only write the libraries' passages into SQLite (their indexes are made later)",
@@ -35,6 +40,10 @@ def main() -> None:
 
     logging.basicConfig(level=logging.WARNING)
     os.environ["BENCH_SCALES"] = args.sizes
+    if args.publish_only:
+        result = json.loads((args.work / "scale-result.json").read_text())
+        publish(_with_probes(result, args.work))
+        return
     result = run(args.work, sqlite_only=args.sqlite_only)
     if result is None:
         return
@@ -87,6 +96,15 @@ def run(work: Path, *, sqlite_only: bool = False) -> dict | None:
     result["measured"] = f"{begun:%Y-%m-%d %H:%M}-{ended:%H:%M} UTC"
     result["seconds"] = time.perf_counter() - started
     result["load"] = list(os.getloadavg())
+    return result
+
+
+def _with_probes(result: dict, work: Path) -> dict:
+    """The index comparison, where `python -m benchmarks.ann_probe LIBRARY SPEC ... >>
+    WORK/ann_probe.jsonl` wrote one."""
+    probes = work / "ann_probe.jsonl"
+    if probes.exists():
+        result["index_probe"] = [json.loads(line) for line in probes.read_text().splitlines()]
     return result
 
 
