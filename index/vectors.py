@@ -4,13 +4,17 @@ Below `ann_threshold` passages: exact inner product on float32 (cosine on normal
 Above it: a scan of every vector's 4-bit product-quantized code (PQ96x4fs: 48 bytes a vector,
 FAISS's SIMD "fast scan") picks K_FACTOR x RERANK candidates, their 8-bit scalar-quantized
 copies (SQ8, 384 bytes a vector) re-rank them (FAISS IndexRefine), and the caller re-ranks the
-best RERANK by the exact stored vectors (`search(..., exact=...)`). Measured at 1M passages
-(synthetic distractors, 300 XQuAD questions, 2 loaded cores; BENCHMARKS.md): recall@10 against
-exact search 0.987, ~10 ms a query, built in under a minute. Rejected: HNSW-SQ8 (M 32,
-efConstruction 64; used before): 0.955 at efSearch 256, 0.977 at 1024 (10 ms) - its graph
-misses neighbours of questions that lie far from every passage, and building it at 1M took an
-hour; PQ192x4fs: 0.999 but ~50 ms a query; IVF: those far questions' neighbours spread over
-many lists (IVF-SQ8 at 20k: 0.96 with a quarter of the lists probed).
+best RERANK by the exact stored vectors (`search(..., exact=...)`). Measured with
+`python -m benchmarks.ann_probe` on the scale benchmark's libraries (XQuAD questions against
+synthetic distractors, one thread, 2 busy cores; BENCHMARKS.md): at 1M passages recall@10
+against exact search 0.987 in 9 ms a query, made in 11 s from the vectors; at 100k 0.998 in
+2.6 ms, where exact search took 19 ms (p95 42). Rejected: HNSW-SQ8 (M 32, efConstruction 64;
+used before): 0.975 at 100k (0.980 re-ranked), at 1M 0.955 at efSearch 256 and 0.977 at
+1024 (10 ms): its graph misses neighbours of questions that lie far from every passage, and
+making it took an hour at 1M; RaBitQ fast scan: 0.998 at 1M but 17 ms; PQ192x4fs: 0.999
+but ~50 ms (a first probe on vectors made the same way, the machine heavily loaded); IVF:
+those far questions' neighbours spread over many lists (IVF-SQ8 at 20k: 0.96 with a quarter
+of the lists probed).
 Deleted vectors stay in the approximate index and are filtered out of its results until the
 index is made again (embedded.py does so when they pass DELETED_LIMIT of it).
 """
