@@ -17,7 +17,7 @@ import numpy as np
 
 from index.vectors import K_FACTOR, RERANK, TRAIN_SAMPLE
 
-DEFAULT = ("PQ96x4fs,Refine(SQ8)", "RaBitQfs,Refine(SQ8)", "HNSW32_SQ8")
+DEFAULT = ("PQ96x4fs,Refine(SQ4)", "PQ96x4fs,Refine(SQ8)", "RaBitQfs,Refine(SQ8)", "HNSW32_SQ8")
 
 
 def stored(directory: Path) -> tuple[np.ndarray, np.ndarray]:

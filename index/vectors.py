@@ -2,13 +2,14 @@
 
 Below `ann_threshold` passages: exact inner product on float32 (cosine on normalized vectors).
 Above it: a scan of every vector's 4-bit product-quantized code (PQ96x4fs: 48 bytes a vector,
-FAISS's SIMD "fast scan") picks K_FACTOR x RERANK candidates, their 8-bit scalar-quantized
-copies (SQ8, 384 bytes a vector) re-rank them (FAISS IndexRefine), and the caller re-ranks the
+FAISS's SIMD "fast scan") picks K_FACTOR x RERANK candidates, their 4-bit scalar-quantized
+copies (SQ4, 192 bytes a vector) re-rank them (FAISS IndexRefine), and the caller re-ranks the
 best RERANK by the exact stored vectors (`search(..., exact=...)`). Measured with
 `python -m benchmarks.ann_probe` on the scale benchmark's libraries (XQuAD questions against
 synthetic distractors, one thread, 2 busy cores; BENCHMARKS.md): at 1M passages recall@10
-against exact search 0.987 in 9 ms a query, made in 11 s from the vectors; at 100k 0.998 in
-2.6 ms, where exact search took 19 ms (p95 42). Rejected: HNSW-SQ8 (M 32, efConstruction 64;
+against exact search 0.986 in 10 ms a query, made in 11 s from the vectors (8-bit copies
+instead: 0.987, twice the memory; 6-bit: 0.987); at 100k 0.998 in 2.6 ms (with SQ8), where
+exact search took 19 ms (p95 42). Rejected: HNSW-SQ8 (M 32, efConstruction 64;
 used before): 0.975 at 100k (0.980 re-ranked), at 1M 0.955 at efSearch 256 and 0.977 at
 1024 (10 ms): its graph misses neighbours of questions that lie far from every passage, and
 making it took an hour at 1M; RaBitQ fast scan: 0.998 at 1M but 17 ms; PQ192x4fs: 0.999
@@ -33,7 +34,7 @@ logger = logging.getLogger(__name__)
 TRAIN_SAMPLE = 50_000  # vectors the quantizers learn from (an even sample of the stored ones)
 PQ_PARTS = 96  # codes of 96 4-bit parts (for 384 dimensions; fewer where 96 does not divide)
 RERANK = 50  # candidates the approximate index returns for re-ranking by exact vectors
-K_FACTOR = 40  # ... from K_FACTOR times as many fast-scan candidates, re-ranked by SQ8
+K_FACTOR = 40  # ... from K_FACTOR times as many fast-scan candidates, re-ranked by SQ4
 MIN_TRAIN = 1_024  # the product quantizer learns 16 centroids a part: FAISS wants 624+ points
 DELETED_LIMIT = 0.1
 ROOM = 20_000  # vectors' room kept ahead (at least; 10% of the index when larger)
@@ -84,7 +85,7 @@ class VectorIndex:
             sample = rows / np.linalg.norm(rows, axis=1, keepdims=True)
         d = sample.shape[1]
         parts = max(m for m in range(1, PQ_PARTS + 1) if d % m == 0)
-        inner = faiss.index_factory(d, f"PQ{parts}x4fs,Refine(SQ8)", faiss.METRIC_INNER_PRODUCT)
+        inner = faiss.index_factory(d, f"PQ{parts}x4fs,Refine(SQ4)", faiss.METRIC_INNER_PRODUCT)
         index = faiss.IndexIDMap2(inner)
         faiss.omp_set_num_threads(1)  # see add()
         index.train(sample)
@@ -135,7 +136,7 @@ class VectorIndex:
     ) -> dict[int, float]:
         """Top `k` passages for one normalized query vector: {passage id: cosine}. The
         approximate index's best max(k, RERANK) are re-ranked by `exact` (the cosine with
-        each id's stored vector) where given, else by their 8-bit copies."""
+        each id's stored vector) where given, else by their 4-bit copies."""
         if len(self) == 0:
             return {}
         # One query on OpenMP threads costs more than it gains, and on a busy machine far more
