@@ -18,6 +18,7 @@ import bm25s.stopwords as sw
 import numpy as np
 import Stemmer
 
+from . import bm25
 from .bm25 import LanguageIndex
 
 logger = logging.getLogger(__name__)
@@ -147,6 +148,22 @@ class LexicalIndex:
 
     def add(self, pid: int, language: str, terms: list[str]) -> None:
         self._languages.setdefault(language, LanguageIndex()).add(pid, terms)
+
+    def add_many(self, passages: Iterable[tuple[int, str, list[str]]]) -> None:
+        """`add` for (passage id, language, terms) in id order; a language's many at once
+        (LanguageIndex.add_many), a few one by one (through the buffer)."""
+        by_language: dict[str, tuple[list[int], list[list[str]]]] = {}
+        for pid, language, terms in passages:
+            ids, lists = by_language.setdefault(language, ([], []))
+            ids.append(pid)
+            lists.append(terms)
+        for language, (ids, lists) in by_language.items():
+            entry = self._languages.setdefault(language, LanguageIndex())
+            if len(ids) >= bm25.BUFFER:
+                entry.add_many(ids, lists)
+            else:
+                for pid, terms in zip(ids, lists, strict=True):
+                    entry.add(pid, terms)
 
     def remove(self, ids: Iterable[int]) -> None:
         wanted = np.asarray(sorted(ids), dtype=np.int64)

@@ -23,9 +23,12 @@ def _reference(live: list[tuple[int, list[str]]], query: list[str], k: int) -> d
     return {int(ids[j]): float(scores[j]) for j in top if scores[j] > 0}
 
 
+@pytest.mark.parametrize("batches", [False, True], ids=["one by one", "in batches"])
 def test_scores_match_bm25s_through_adds_and_removals(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batches: bool
 ) -> None:
+    """Batches: add_many as a library opening without a checkpoint adds (segments made by
+    numpy), in batches of 129-130 (above BUFFER) and one of a single passage."""
     monkeypatch.setattr(bm25, "BUFFER", 40)  # many freezes and merges in a small test
     monkeypatch.setattr(bm25, "SEGMENT_DOCS", 300)
     rng = random.Random(3)
@@ -35,8 +38,15 @@ def test_scores_match_bm25s_through_adds_and_removals(
         for pid in range(1, 1101)
     }
     index = LexicalIndex()
-    for pid in range(1, 1001):
-        index.add(pid, "en", docs[pid])
+    if batches:  # (a batch of one goes through the buffer; the next batch comes after it)
+        bounds = [1, 131, 261, 391, 392, 521, 651, 781, 911, 1001]
+        for start, end in zip(bounds, bounds[1:], strict=False):
+            index.add_many((pid, "en", docs[pid]) for pid in range(start, end))
+        index.add_many([])
+        assert not index._languages["en"].buffered
+    else:
+        for pid in range(1, 1001):
+            index.add(pid, "en", docs[pid])
     removed = set(rng.sample(range(1, 1001), 200))
     index.remove(removed)
     for pid in range(1001, 1101):

@@ -116,8 +116,7 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads):
         if live.vectors is None:
             live.vectors = VectorIndex.empty(len(rows[0][2]))
         live.vectors.add([r[0] for r in rows], np.vstack([r[2] for r in rows]))
-        for pid, language, _, terms in rows:
-            live.lexical.add(pid, language, terms)
+        live.lexical.add_many((pid, language, terms) for pid, language, _, terms in rows)
 
     def _index_rows(
         self, conn: object, ids: list[int] | None = None, after: int = 0
