@@ -24,6 +24,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,100000,1000000", help="passages, comma-separated")
     parser.add_argument("--publish", action="store_true", help="into results.json + BENCHMARKS.md")
     parser.add_argument(
+        "--first-open",
+        action="store_true",
+        help="also time each library's indexes made from SQLite alone (minutes at 1M)",
+    )
+    parser.add_argument(
         "--publish-only",
         action="store_true",
         help="publish WORK/scale-result.json (with WORK/ann_probe.jsonl) without measuring",
@@ -47,6 +52,8 @@ def main() -> None:
     result = run(args.work, sqlite_only=args.sqlite_only)
     if result is None:
         return
+    if args.first_open:
+        result["first_open"] = [_first_open(args.work / f"scale-{n}") for n in _sizes()]
     (args.work / "scale-result.json").write_text(json.dumps(result, indent=1))
     if args.publish:
         publish(result)
@@ -76,7 +83,7 @@ def run(work: Path, *, sqlite_only: bool = False) -> dict | None:
         pools = sentence_pools(plan, embedder)
         cached.write_bytes(pickle.dumps((base_passages, pools)))
     questions = speed.latency_questions(plan)
-    sizes = [int(x) for x in os.environ["BENCH_SCALES"].split(",")]
+    sizes = _sizes()
     dirs = {}
     for n in sizes:
         directory = work / f"scale-{n}"
@@ -97,6 +104,27 @@ def run(work: Path, *, sqlite_only: bool = False) -> dict | None:
     result["seconds"] = time.perf_counter() - started
     result["load"] = list(os.getloadavg())
     return result
+
+
+def _sizes() -> list[int]:
+    return [int(x) for x in os.environ["BENCH_SCALES"].split(",")]
+
+
+def _first_open(directory: Path) -> dict:
+    import subprocess
+    import sys
+
+    from .common import log
+
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.scale", "--first-open", str(directory)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    log(f"scale: first open without a checkpoint: {json.dumps(found)}")
+    return found
 
 
 def _with_probes(result: dict, work: Path) -> dict:
