@@ -272,7 +272,8 @@ def report(w, scale: dict) -> None:  # noqa: ANN001
         load = ", ".join(f"{x:.1f}" for x in scale["load"])
         w(
             f"*Measured in a separate run of this section on {scale['measured']} "
-            f"({scale['seconds'] / 60:.0f} minutes with the libraries' building), on the 2 "
+            f"({scale['seconds'] / 60:.0f} minutes, building those of its libraries not built in "
+            "an earlier run included), on the 2 "
             f"cores this machine shares with other work: load average at the end {load}; "
             "every figure here is inflated by that load.*\n"
         )
