@@ -18,6 +18,7 @@ import bm25s.stopwords as sw
 import numpy as np
 import Stemmer
 
+from . import bm25
 from .bm25 import LanguageIndex
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # Scripts written without spaces: index overlapping character pairs instead of whole runs.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _local = threading.local()  # PyStemmer objects are not thread-safe: one per thread and language
-FORMAT_VERSION = 2  # 2: the incremental index of index/bm25.py
+FORMAT_VERSION = 3  # 2: the incremental index of index/bm25.py; 3: a folder of .npy a language
 
 
 def _stemmer(language: str) -> Stemmer.Stemmer | None:
@@ -159,6 +160,22 @@ class LexicalIndex:
     def add(self, pid: int, language: str, terms: list[str]) -> None:
         self._languages.setdefault(language, LanguageIndex()).add(pid, terms)
 
+    def add_many(self, passages: Iterable[tuple[int, str, list[str]]]) -> None:
+        """`add` for (passage id, language, terms) in id order; a language's many at once
+        (LanguageIndex.add_many), a few one by one (through the buffer)."""
+        by_language: dict[str, tuple[list[int], list[list[str]]]] = {}
+        for pid, language, terms in passages:
+            ids, lists = by_language.setdefault(language, ([], []))
+            ids.append(pid)
+            lists.append(terms)
+        for language, (ids, lists) in by_language.items():
+            entry = self._languages.setdefault(language, LanguageIndex())
+            if len(ids) >= bm25.BUFFER:
+                entry.add_many(ids, lists)
+            else:
+                for pid, terms in zip(ids, lists, strict=True):
+                    entry.add(pid, terms)
+
     def remove(self, ids: Iterable[int]) -> None:
         wanted = np.asarray(sorted(ids), dtype=np.int64)
         for entry in self._languages.values():
@@ -196,18 +213,20 @@ class LexicalIndex:
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         for language, entry in self._languages.items():
-            entry.save(directory / f"{language}.npz")
+            entry.save(directory / language)
         manifest = {"format": FORMAT_VERSION, "languages": sorted(self._languages)}
         (directory / "manifest.json").write_text(json.dumps(manifest))
 
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex:
         manifest = json.loads((directory / "manifest.json").read_text())
-        if manifest.get("format") != FORMAT_VERSION:
-            raise ValueError(f"unsupported BM25 index format {manifest.get('format')!r}")
+        found = manifest.get("format")
+        if found not in (2, FORMAT_VERSION):
+            raise ValueError(f"unsupported BM25 index format {found!r}")
         index = cls()
         for language in manifest["languages"]:
-            index._languages[language] = LanguageIndex.load(directory / f"{language}.npz")
+            name = language if found == FORMAT_VERSION else f"{language}.npz"  # 2: one file
+            index._languages[language] = LanguageIndex.load(directory / name)
         return index
 
 

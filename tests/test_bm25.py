@@ -23,9 +23,12 @@ def _reference(live: list[tuple[int, list[str]]], query: list[str], k: int) -> d
     return {int(ids[j]): float(scores[j]) for j in top if scores[j] > 0}
 
 
+@pytest.mark.parametrize("batches", [False, True], ids=["one by one", "in batches"])
 def test_scores_match_bm25s_through_adds_and_removals(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batches: bool
 ) -> None:
+    """Batches: add_many as a library opening without a checkpoint adds (segments made by
+    numpy), in batches of 129-130 (above BUFFER) and one of a single passage."""
     monkeypatch.setattr(bm25, "BUFFER", 40)  # many freezes and merges in a small test
     monkeypatch.setattr(bm25, "SEGMENT_DOCS", 300)
     rng = random.Random(3)
@@ -35,8 +38,15 @@ def test_scores_match_bm25s_through_adds_and_removals(
         for pid in range(1, 1101)
     }
     index = LexicalIndex()
-    for pid in range(1, 1001):
-        index.add(pid, "en", docs[pid])
+    if batches:  # (a batch of one goes through the buffer; the next batch comes after it)
+        bounds = [1, 131, 261, 391, 392, 521, 651, 781, 911, 1001]
+        for start, end in zip(bounds, bounds[1:], strict=False):
+            index.add_many((pid, "en", docs[pid]) for pid in range(start, end))
+        index.add_many([])
+        assert not index._languages["en"].buffered
+    else:
+        for pid in range(1, 1001):
+            index.add(pid, "en", docs[pid])
     removed = set(rng.sample(range(1, 1001), 200))
     index.remove(removed)
     for pid in range(1001, 1101):
@@ -71,3 +81,25 @@ def test_passages_must_come_in_id_order() -> None:
     index.add(5, "en", ["a"])
     with pytest.raises(ValueError, match="out of order"):
         index.add(4, "en", ["b"])
+
+
+def test_an_index_saved_in_the_format_before_still_loads(tmp_path: Path) -> None:
+    """Format 2 kept each language in one .npz file (read whole); format 3 is a folder of .npy
+    files, memory-mapped. A checkpoint of before loads as it was."""
+    import json
+
+    index = LexicalIndex.build(
+        [(1, "The bridge will cost 40 million euros.", "en"), (2, "Der Hafen wächst.", "de")]
+    )
+    index.save(tmp_path / "new")
+    old = tmp_path / "old"
+    old.mkdir()
+    for language in ("en", "de"):
+        folder = tmp_path / "new" / language
+        arrays = {p.stem: np.load(p) for p in folder.glob("*.npy") if p.stem != "made"}
+        np.savez(old / f"{language}.npz", **arrays)  # and without the segments' doc counts
+    (old / "manifest.json").write_text(json.dumps({"format": 2, "languages": ["de", "en"]}))
+    for folder in (tmp_path / "new", old):
+        loaded = LexicalIndex.load(folder)
+        assert loaded.search("bridge cost", 5) == index.search("bridge cost", 5) != {}
+        assert loaded.search("Hafen", 5) == index.search("Hafen", 5) != {}

@@ -95,8 +95,8 @@ class StorageConfig:
     """Which backend, and its settings (read from the environment in the entry points only)."""
 
     backend: str = "embedded"  # "embedded" or "qdrant"
-    # embedded: above this many passages the dense index is approximate (HNSW over 8-bit vectors)
-    ann_threshold: int = 200_000
+    # embedded: above this many passages the dense index is approximate (index/vectors.py)
+    ann_threshold: int = 20_000
     # qdrant: a server (url, api_key) or, for tests and single-process use, a local folder (path)
     qdrant_url: str | None = None
     qdrant_api_key: str | None = None

@@ -72,10 +72,9 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads):
             return
         with self._apply:
             if self._live is None:
-                loaded = self._load()
-                if loaded.vectors is not None:
-                    loaded.vectors.reserve()
-                self._live = loaded
+                # (room for adds is made on the background thread: _maybe_checkpoint below;
+                # at 1M passages it copies 400 MB, half a second of the first answer)
+                self._live = self._load()
             self._catch_up(self._live)
         self._maybe_checkpoint()
 
@@ -117,8 +116,7 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads):
         if live.vectors is None:
             live.vectors = VectorIndex.empty(len(rows[0][2]))
         live.vectors.add([r[0] for r in rows], np.vstack([r[2] for r in rows]))
-        for pid, language, _, terms in rows:
-            live.lexical.add(pid, language, terms)
+        live.lexical.add_many((pid, language, terms) for pid, language, _, terms in rows)
 
     def _index_rows(
         self, conn: object, ids: list[int] | None = None, after: int = 0
@@ -167,8 +165,8 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads):
         return live
 
     def _empty_vectors(self, conn: object, count: int) -> VectorIndex | None:
-        """Exact below the threshold; above it HNSW-SQ8, its quantizer trained on an even
-        sample of the stored vectors (the same sample in every process)."""
+        """Exact below the threshold; above it approximate (index/vectors.py), its quantizers
+        trained on an even sample of the stored vectors (the same sample in every process)."""
         row = conn.execute("SELECT vector FROM passage_vectors LIMIT 1").fetchone()  # type: ignore[attr-defined]
         if row is None:
             return None

@@ -69,7 +69,8 @@ class EmbeddedReads:
         if live is None or live.vectors is None:
             return {}
         with self._rw.reading():
-            return live.vectors.search(vector, k)
+            # The approximate index's candidates re-ranked by the stored vectors (exact).
+            return live.vectors.search(vector, k, lambda ids: self.dense_scores(vector, ids))
 
     def dense_scores(self, vector: np.ndarray, ids: Sequence[int]) -> dict[int, float]:
         """From the stored passage vectors (float16): exact whichever index is in use."""
