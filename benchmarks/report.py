@@ -131,6 +131,10 @@ def markdown(results: dict, plot_dir: str, files: dict[str, str]) -> str:
         f"{results['seconds'] / 60:.1f} minutes. Medians and ratios are from the same run, "
         "measured side by side on a machine shared with other work.\n"
     )
+    for rerun in results.get("reruns", []):  # sections measured again later, on their own
+        w(f"- {rerun}")
+    if results.get("reruns"):
+        w("")
     w("| machine | |\n|---|---|")
     for key in ("cpu", "cpus", "memory", "python", "torch", "platform"):
         w(f"| {key} | {m[key]} |")
