@@ -25,6 +25,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from index.errors import ArticleBotError, BadInput
 from index.library import Library
+from index.matching import preload
 from index.paths import check_data_dir, describe
 
 from . import adding, feeds, handlers
@@ -158,8 +159,10 @@ async def post_init(application: Application) -> None:
 
 
 def prepare_library(library: Library):  # noqa: ANN201 - index.models.Stats
-    """Load the index (checking it matches the model) and warm the model up, once."""
+    """Load the index (checking it matches the model) and warm the model up, once; the
+    lemma dictionaries of the library's languages load in the background meanwhile."""
     stats = library.stats()
+    preload(stats.languages)
     library.embedder.encode(["warm up"])
     return stats
 

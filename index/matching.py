@@ -14,6 +14,8 @@ build for this platform; the dictionary check on a word's ends relates a compoun
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,10 +40,41 @@ class Word:
     parts: frozenset[str]
 
 
+_READY: set[str] = set()  # languages whose simplemma dictionary is loaded
+_LOADING = threading.Lock()
+
+
+def _dictionary(language: str) -> None:
+    """Load simplemma's dictionary for `language`, once per process: decoding one takes seconds
+    (5.8 s for German on a busy 2-core machine). A caller waits for a load in progress instead
+    of decoding the same dictionary a second time."""
+    if language in _READY:
+        return
+    with _LOADING:
+        if language not in _READY:
+            simplemma.is_known("a", lang=language)
+            _READY.add(language)
+
+
+def preload(languages: Iterable[str]) -> threading.Thread:
+    """Load the dictionaries of `languages` in a background thread, so that the first question
+    in each language after a start does not wait for its dictionary (the bot, at start)."""
+    wanted = [lang for lang in languages if lang in SUPPORTED_LANGUAGES]
+
+    def load() -> None:
+        for language in wanted:
+            _dictionary(language)
+
+    thread = threading.Thread(target=load, name="lemma-dictionaries", daemon=True)
+    thread.start()
+    return thread
+
+
 @lru_cache(maxsize=100_000)
 def _lemma(word: str, language: str) -> str:
     if language not in SUPPORTED_LANGUAGES:
         return word.lower()
+    _dictionary(language)
     return simplemma.lemmatize(word, lang=language).lower()
 
 
@@ -50,6 +83,7 @@ def _parts(lemma: str, language: str) -> frozenset[str]:
     """The known words of at least COMPOUND_PART letters that `lemma` starts or ends with."""
     if language not in COMPOUNDING or language not in SUPPORTED_LANGUAGES:
         return frozenset()
+    _dictionary(language)
     found = set()
     for cut in range(COMPOUND_PART, len(lemma) - 3):  # what is left is a word too
         for piece in (lemma[:cut], lemma[len(lemma) - cut :]):
