@@ -7,6 +7,7 @@ import logging
 import os
 import sqlite3
 import sys
+import threading
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -24,8 +25,9 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from index.errors import ArticleBotError, BadInput
+from index.language import load_profiles
 from index.library import Library
-from index.matching import preload
+from index.matching import load_dictionaries
 from index.paths import check_data_dir, describe
 
 from . import adding, feeds, handlers
@@ -162,9 +164,18 @@ def prepare_library(library: Library):  # noqa: ANN201 - index.models.Stats
     """Load the index (checking it matches the model) and warm the model up, once; the
     lemma dictionaries of the library's languages load in the background meanwhile."""
     stats = library.stats()
-    preload(stats.languages)
+    threading.Thread(
+        target=warm_text_tools, args=(list(stats.languages),), name="warm-up", daemon=True
+    ).start()
     library.embedder.encode(["warm up"])
     return stats
+
+
+def warm_text_tools(languages: list[str]) -> None:
+    """langdetect's profiles and the library languages' lemma dictionaries, loaded before the
+    first question needs them (together about 1 s + 1 s a language on a quiet machine)."""
+    load_profiles()
+    load_dictionaries(languages)
 
 
 def run_bot(settings: Settings, library: Library | None = None) -> int:

@@ -17,6 +17,13 @@ SHORT_TEXT = 200
 SHORT_TRIALS = 3
 
 
+def load_profiles() -> None:
+    """Load langdetect's language profiles now: about a second, once per process, otherwise
+    paid by the first text detected (the bot does it in the background at start)."""
+    with _LOCK:
+        init_factory()
+
+
 def detect_language(text: str, *, default: str = "en", hints: tuple[str, ...] = ()) -> str:
     """The ISO 639-1 code of `text`'s language, or `default` when it cannot be told.
 

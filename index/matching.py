@@ -56,18 +56,12 @@ def _dictionary(language: str) -> None:
             _READY.add(language)
 
 
-def preload(languages: Iterable[str]) -> threading.Thread:
-    """Load the dictionaries of `languages` in a background thread, so that the first question
-    in each language after a start does not wait for its dictionary (the bot, at start)."""
-    wanted = [lang for lang in languages if lang in SUPPORTED_LANGUAGES]
-
-    def load() -> None:
-        for language in wanted:
+def load_dictionaries(languages: Iterable[str]) -> None:
+    """Load the dictionaries of `languages` now (the bot does, in the background at start, so
+    that the first question in each language does not wait for its dictionary)."""
+    for language in languages:
+        if language in SUPPORTED_LANGUAGES:
             _dictionary(language)
-
-    thread = threading.Thread(target=load, name="lemma-dictionaries", daemon=True)
-    thread.start()
-    return thread
 
 
 @lru_cache(maxsize=100_000)
