@@ -26,6 +26,18 @@ _ARTICLE_COLUMNS = (
 )
 
 
+@contextmanager
+def immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT on `conn` (autocommit mode), rolled back on any exception."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 class Store:
     """One SQLite connection per thread (WAL mode: readers never wait for a writer). Opening
     never writes unless the schema must be made or upgraded; `read_only` (default: whether
@@ -54,14 +66,8 @@ class Store:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
         if self.read_only:
             raise StorageError(f"{self.path} is read-only here: nothing can be added or changed")
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.conn) as conn:
             yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
