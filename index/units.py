@@ -107,16 +107,17 @@ def expected(question: str) -> tuple[re.Pattern[str] | None, str | None]:
     """The units that answer `question` (a pattern, or None) and the thing it counts (a word's
     first letters, or None)."""
     units = [unit for cue, unit in _KINDS if cue.search(question)]
-    if units:
-        units.append(_SCALE)  # "3,3 Millionen Euro", "5,7 Milliarden"
-    pattern = re.compile(r"^\W{0,3}(?:\w+\s+){0,2}?" + f"(?:{'|'.join(units)})(?!\\w)", _I)
+    pattern = None
+    if units:  # with "Millionen", "Milliarden" after the number: "3,3 Millionen Euro"
+        alternatives = "|".join([*units, _SCALE])
+        pattern = re.compile(r"^\W{0,3}(?:\w+\s+){0,2}?" + f"(?:{alternatives})(?!\\w)", _I)
     counted = _COUNTED.search(question)
-    # A counted word's first letters (at least five, less its plural ending): "Stunden" and
+    # A counted word less its plural ending (at least four letters left): "Stunden" and
     # "Arbeitsstunden", "burials" and "burial" then match.
     noun = counted.group(1).casefold().rstrip("sne") if counted else None
     if noun is not None and len(noun) < 4:
         noun = None
-    return (pattern if units else None), noun
+    return pattern, noun
 
 
 def holds_unit(question: str, sentence: str) -> bool:
