@@ -1,7 +1,8 @@
 """What a question asks for, and whether a sentence holds something of that kind.
 
 A question that asks "who" is answered by a sentence naming someone, "when" by a date or time,
-"how many" by a number, "why" by a cause, "where" by a place. These are evidence, not rules: the
+"how many" by a number, "why" by a cause, "where" by a place, "what does HAMR stand for" by the
+words it abbreviates. These are evidence, not rules: the
 answer selection adds a small bonus to sentences that hold such a thing *beyond the question's
 own words* (a sentence that only repeats the question's name or number does not answer it).
 Question words are listed for the languages the bot meets most (de, en, fr, es, it, pt, nl, pl);
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+
+from . import acronyms
 
 _I = re.IGNORECASE
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -143,7 +146,10 @@ _EVIDENCE: dict[str, re.Pattern[str]] = {
 
 
 def question_type(question: str) -> str | None:
-    """ "quantity", "time", "reason", "place", "person" or None."""
+    """ "expansion" (what an abbreviation stands for: index.acronyms), "quantity", "time",
+    "reason", "place", "person" or None."""
+    if acronyms.asked(question):
+        return "expansion"
     for name, pattern in _TYPES:
         if pattern.search(question):
             return name
@@ -159,6 +165,9 @@ def _found(kind: str, text: str) -> frozenset[str]:
 
 def has_evidence(kind: str | None, sentence: str, question: str) -> bool:
     """Whether `sentence` holds a thing of `kind` that is not already in the question."""
+    if kind == "expansion":
+        abbreviation = acronyms.asked(question)
+        return bool(abbreviation) and acronyms.spells_out(sentence, abbreviation)
     if kind not in _EVIDENCE:
         return False
     return bool(_found(kind, sentence) - _found(kind, question))

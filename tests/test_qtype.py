@@ -21,6 +21,10 @@ from index.qtype import has_evidence, question_type
         ("Who hosted the interview?", "person"),
         ("Quand la loi a-t-elle été votée ?", "time"),
         ("Was hat Johnson nach Brüssel geschickt?", None),
+        ("What does HAMR stand for?", "expansion"),
+        ("Wofür steht die Abkürzung BfS?", "expansion"),
+        ("Que signifie le sigle SNCF ?", "expansion"),
+        ("Was bedeutet das für die Mieter?", None),  # no abbreviation
     ],
 )
 def test_question_type(question: str, kind: str | None) -> None:
@@ -34,3 +38,24 @@ def test_evidence_must_be_new() -> None:
     assert has_evidence("time", "Seit August 2015 läuft ein Verfahren.", "Seit wann?")
     assert has_evidence("reason", "Weil die Stellen wichtig sind, bleibt es.", "Warum?")
     assert not has_evidence(None, "Seit August 2015.", "Was?")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "spelled"),
+    [
+        ("SDK improved upon Heat Assisted Magnetic Recording (HAMR) technology.", True),
+        ("It improves heat-assisted magnetic recording (HAMR) technology.", True),  # bracketed
+        ("It improves heat-assisted magnetic recording technology.", False),  # not names
+        ("HAMR works by heating the disk material.", False),  # only the abbreviation
+        ("Heute arbeiten Menschen ruhig.", False),  # lower-case words do not spell a name
+        ("Hot Air Made Rising, so to say.", True),  # what it cannot tell: any names in a row
+    ],
+)
+def test_expansion_evidence(sentence: str, spelled: bool) -> None:
+    assert has_evidence("expansion", sentence, "What does HAMR stand for?") is spelled
+
+
+def test_expansion_skips_short_function_words() -> None:
+    question = "Wofür steht die Abkürzung BfS?"
+    assert has_evidence("expansion", "Das Bundesamt für Strahlenschutz (BfS) warnt.", question)
+    assert not has_evidence("expansion", "Das Bundesamt warnt vor Strahlen.", question)
