@@ -32,8 +32,10 @@ HALF = 0.5  # what a match through a compound part counts
 
 @dataclass(frozen=True)
 class Word:
-    """A content word as matching sees it: its stem (as BM25 has it), its lemma's stem, and the
-    lemmas of the known words it is compounded of (none when it is not a compound)."""
+    """A content word as matching sees it: its stem (as BM25 has it), its lemma, and the
+    lemmas of the known words it is compounded of (none when it is not a compound). Lemmas are
+    compared as they are, not stemmed: Snowball makes one stem of words a lemma keeps apart
+    ("geäußert" -> "äußern" and "außen" both stem to "auss"), and compound parts are lemmas."""
 
     stem: str
     lemma: str
@@ -94,11 +96,7 @@ def words(text: str, language: str) -> list[Word]:
         return []
     stems = stem_words([t.lower() for t in tokens], language)
     lemmas = [_lemma(t, language) for t in tokens]
-    lemma_stems = stem_words(lemmas, language)
-    return [
-        Word(s, ls, _parts(lm, language))
-        for s, ls, lm in zip(stems, lemma_stems, lemmas, strict=True)
-    ]
+    return [Word(s, lm, _parts(lm, language)) for s, lm in zip(stems, lemmas, strict=True)]
 
 
 def compound_stems(text: str, language: str) -> set[str]:
@@ -112,7 +110,7 @@ def compound_stems(text: str, language: str) -> set[str]:
 
 @dataclass(frozen=True)
 class Keys:
-    """What a sentence offers for matching: lemma stems and compound parts of its words."""
+    """What a sentence offers for matching: the lemmas and compound parts of its words."""
 
     lemmas: frozenset[str]
     parts: frozenset[str]
