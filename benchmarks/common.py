@@ -7,7 +7,7 @@ import os
 import platform
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -123,3 +123,11 @@ def machine() -> dict[str, str]:
 
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+Write = Callable[[str], None]  # how a BENCHMARKS.md section gets its lines: the page's out.append
+
+
+def pct(x: float) -> str:
+    """A share as BENCHMARKS.md prints it: 0.8123 -> "81.2%"."""
+    return f"{100 * x:.1f}%"

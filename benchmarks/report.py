@@ -1,127 +1,46 @@
-"""BENCHMARKS.md and its plots from the results of one run."""
+"""BENCHMARKS.md and its plots from the results of one run (`python -m benchmarks [--render]`).
+
+This module holds the page's frame: the header with the machine, the summary, the order of the
+sections and the closing "Reproduce" section. The sections are written by report_quality.py
+(answer quality, abstention), report_speed.py (speed, memory, start-up) and the `report`
+functions of news.py, scale.py and neardup.py; the plots are drawn by report_plots.py.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from .abstention import TARGET_ABSTAINED, TARGET_ANSWERED
+from .common import LANGUAGES, Write, pct
+from .report_plots import plots
+from .report_quality import abstention_section, quality_section, target_met
+from .report_speed import per_100k, speed_section
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from .abstention import TARGET_ABSTAINED, TARGET_ANSWERED  # noqa: E402
-from .common import LANGUAGES  # noqa: E402
-from .quality import SYSTEMS  # noqa: E402
-
-
-def pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
-
-
-def plots(results: dict, directory: Path) -> dict[str, str]:
-    """Writes the PNGs; returns {name: file name}."""
-    directory.mkdir(parents=True, exist_ok=True)
-    files = {}
-
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
-    for ax, language in zip(axes, LANGUAGES, strict=True):
-        rows = results["quality"][language]["systems"]
-        x = range(len(SYSTEMS))
-        ax.bar(
-            [i - 0.2 for i in x],
-            [rows[s]["answer_hit"] for s in SYSTEMS],
-            0.4,
-            label="answer in what is shown",
-        )
-        ax.bar(
-            [i + 0.2 for i in x],
-            [rows[s]["answer_hit_300"] for s in SYSTEMS],
-            0.4,
-            label="answer in the first 300 chars shown",
-        )
-        ax.set_xticks(list(x), [s.replace(" ", "\n", 1) for s in SYSTEMS], fontsize=8)
-        ax.set_title(f"XQuAD-{language}")
-        ax.set_ylim(0, 1)
-    axes[0].set_ylabel("share of questions")
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, fontsize=8, loc="upper center", ncol=2)
-    fig.tight_layout(rect=(0, 0, 1, 0.93))
-    files["quality"] = "quality.png"
-    fig.savefig(directory / files["quality"], dpi=110)
-    plt.close(fig)
-
-    a = results["abstention"]
-    fig, ax = plt.subplots(figsize=(10, 4.5))
-    for language, style in (("en", "-"), ("de", "--")):
-        curve = a[language]["curve"]
-        ax.plot(
-            curve["threshold"],
-            curve["answered"],
-            style,
-            color="tab:blue",
-            label=f"answered, answerable ({language})",
-        )
-        ax.plot(
-            curve["threshold"],
-            curve["abstained"],
-            style,
-            color="tab:orange",
-            label=f"abstained, unanswerable ({language})",
-        )
-    ax.axvline(a["default"], color="gray", linestyle=":", label=f"shipped default {a['default']}")
-    ax.axhline(TARGET_ANSWERED, color="tab:blue", alpha=0.3)
-    ax.axhline(TARGET_ABSTAINED, color="tab:orange", alpha=0.3)
-    ax.set_xlabel("abstention threshold (Answer.confidence)")
-    ax.set_ylabel("share of questions")
-    ax.set_ylim(0, 1.02)
-    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    fig.tight_layout()
-    files["abstention"] = "abstention.png"
-    fig.savefig(directory / files["abstention"], dpi=110)
-    plt.close(fig)
-
-    lat = results["latency"]
-    fig, ax = plt.subplots(figsize=(6, 4))
-    n = [r["passages"] for r in lat]
-    ax.plot(n, [r["p50_ms"] for r in lat], "o-", label="p50")
-    ax.plot(n, [r["p95_ms"] for r in lat], "s--", label="p95")
-    ax.set_xscale("log")
-    ax.set_xlabel("passages in the library")
-    ax.set_ylabel("Library.ask latency (ms)")
-    ax.set_ylim(bottom=0)
-    ax.legend()
-    fig.tight_layout()
-    files["latency"] = "latency.png"
-    fig.savefig(directory / files["latency"], dpi=110)
-    plt.close(fig)
-
-    add = results["add"]
-    names = ["articlebot", "ceiling", "LangChain"]
-    labels = ["articlebot add", "bare encode\n(ceiling)", "LangChain\nsplit+embed+FAISS"]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
-    axes[0].bar(labels, [add[k]["passages_per_s"] for k in names])
-    axes[0].set_ylabel("passages (chunks) / s")
-    axes[1].bar(labels, [add[k]["kchars_per_s"] for k in names], color="tab:green")
-    axes[1].set_ylabel("thousand article characters / s")
-    for ax in axes:
-        ax.tick_params(axis="x", labelsize=8)
-    fig.tight_layout()
-    files["add"] = "add_throughput.png"
-    fig.savefig(directory / files["add"], dpi=110)
-    plt.close(fig)
-    return files
+__all__ = ["markdown", "pct", "plots"]  # plots: `python -m benchmarks` calls report.plots
 
 
 def markdown(results: dict, plot_dir: str, files: dict[str, str]) -> str:
-    m = results["machine"]
-    q = results["quality"]
-    a = results["abstention"]
-    add = results["add"]
     out: list[str] = []
     w = out.append
-    quick = results["quick"]
+    _header(w, results)
+    _summary(w, results)
+    quality_section(w, results["quality"], plot_dir, files)
+    abstention_section(w, results["abstention"], plot_dir, files)
+    if "news" in results:
+        from .news import report as news_report
+
+        news_report(w, results["news"], results.get("news_scale"))
+    speed_section(w, results, plot_dir, files)
+    if "neardup" in results:  # agency copies (benchmarks/neardup.py)
+        from .neardup import report as neardup_report
+
+        neardup_report(w, results["neardup"])
+    _reproduce(w, results)
+    return "\n".join(out)
+
+
+def _header(w: Write, results: dict) -> None:
+    m = results["machine"]
     w("# Benchmarks\n")
-    if quick:
+    if results["quick"]:
         w(
             "> **Quick run** (`--quick`: a few articles, small scales) — for development only; "
             "the published figures come from the full run.\n"
@@ -140,6 +59,9 @@ def markdown(results: dict, plot_dir: str, files: dict[str, str]) -> str:
         w(f"| {key} | {m[key]} |")
     w(f"| embedding model | bundled all-MiniLM-L6-v2, backend: {results['backend']} |\n")
 
+
+def _summary(w: Write, results: dict) -> None:
+    q, a, add = results["quality"], results["abstention"], results["add"]
     w("## Summary\n")
     for language in LANGUAGES:
         rows = q[language]["systems"]
@@ -153,13 +75,12 @@ def markdown(results: dict, plot_dir: str, files: dict[str, str]) -> str:
             f"{pct(lc['answer_hit_300'])}."
         )
     d = a["both"]["at_default"]
-    met = d["answered"] >= TARGET_ANSWERED and d["abstained"] >= TARGET_ABSTAINED
     w(
         f"- **Abstention** at the shipped threshold {a['default']}: answers {pct(d['answered'])} "
         f"of answerable questions, abstains on {pct(d['abstained'])} of unanswerable ones "
         "(en + de) "
         f"— target ({pct(TARGET_ANSWERED)} / {pct(TARGET_ABSTAINED)}) "
-        f"**{'met' if met else 'not met'}**."
+        f"**{'met' if target_met(d) else 'not met'}**."
     )
     big = results["latency"][-1]
     w(
@@ -169,214 +90,13 @@ def markdown(results: dict, plot_dir: str, files: dict[str, str]) -> str:
     )
     w(
         f"- **Adding** runs at {pct(add['ratio_to_ceiling'])} of the bare-encode ceiling; "
-        f"**memory** ≈ {_per_100k(results['memory']):.0f} MB per 100k passages; "
+        f"**memory** ≈ {per_100k(results['memory']):.0f} MB per 100k passages; "
         f"**start-up** to the first answer {results['startup']['total_s']:.1f} s with "
         f"{results['startup']['passages']:,} passages.\n"
     )
 
-    n_articles = q["en"]["articles"]
-    w("## 1. Answer quality (XQuAD)\n")
-    w(
-        f"Each of the {n_articles} XQuAD articles per language is added as one article; every "
-        f"question is asked ({q['en']['questions']} en, {q['de']['questions']} de).\n"
-    )
-    w("- **articlebot**: `Library.ask` — the quote shown (≤ 300 characters).")
-    w(
-        "- **LangChain top chunk**: `RecursiveCharacterTextSplitter(chunk_size=1000, "
-        "chunk_overlap=200)`, `HuggingFaceEmbeddings` on the same bundled model, LangChain's "
-        "`FAISS`; the top chunk is shown."
-    )
-    w(
-        "- **BM25 alone** / **dense alone**: this project's BM25 index / FAISS index on its own; "
-        "the top passage is shown.\n"
-    )
-    w(
-        "`answer hit`: a gold answer string is inside what is shown; `… ≤300`: inside its first "
-        "300 characters. `passage@k`: a passage (chunk) holding the gold answer span is among the "
-        "first k. `shown`: mean characters shown (over answered questions).\n"
-    )
-    for language in LANGUAGES:
-        rows = q[language]["systems"]
-        w(
-            f"**XQuAD-{language}** ({q[language]['passages']} passages; LangChain: "
-            f"{q[language]['langchain_chunks']} chunks)\n"
-        )
-        w(
-            "| system | answer hit | answer hit ≤300 | passage@1 | passage@3 | shown (chars) | "
-            "abstained |\n|---|---:|---:|---:|---:|---:|---:|"
-        )
-        for s in SYSTEMS:
-            r = rows[s]
-            w(
-                f"| {s} | {r['answer_hit']:.3f} | {r['answer_hit_300']:.3f} | "
-                f"{r['passage_hit_1']:.3f} | {r['passage_hit_3']:.3f} | "
-                f"{r['mean_shown_chars']:.0f} | {pct(r['abstain_rate'])} |"
-            )
-        w("")
-    w(f"![answer quality]({plot_dir}/{files['quality']})\n")
 
-    w("## 2. Knowing when not to answer\n")
-    w(
-        "The even-numbered XQuAD articles are added, the questions of all are asked: a question is "
-        "*answerable* when its article is in the library. The threshold on `Answer.confidence` is "
-        "swept (the same answers, scored once); `answered correctly` also needs the gold answer in "
-        f"the quote. Target: answer ≥ {pct(TARGET_ANSWERED)} of answerable questions while "
-        f"abstaining on ≥ {pct(TARGET_ABSTAINED)} of unanswerable ones.\n"
-    )
-    default = a["default"]
-    w(f"At the shipped default threshold **{default}** (`AnswerConfig.threshold`):\n")
-    w(
-        "| language | answerable | unanswerable | answered (answerable) | answered correctly | "
-        "abstained (unanswerable) | target met |\n|---|---:|---:|---:|---:|---:|---|"
-    )
-    for name in (*LANGUAGES, "both"):
-        r = a[name]
-        d = r["at_default"]
-        met = d["answered"] >= TARGET_ANSWERED and d["abstained"] >= TARGET_ABSTAINED
-        w(
-            f"| {name} | {r['answerable']} | {r['unanswerable']} | {pct(d['answered'])} | "
-            f"{pct(d['answered_correctly'])} | {pct(d['abstained'])} | "
-            f"{'**met**' if met else '**not met**'} |"
-        )
-    w("")
-    w(
-        "Thresholds that would meet the target, and the one that abstains most while still "
-        f"answering ≥ {pct(TARGET_ANSWERED)}:\n"
-    )
-    w("| language | thresholds meeting both | best threshold | answered | abstained |")
-    w("|---|---|---:|---:|---:|")
-    for name in (*LANGUAGES, "both"):
-        r = a[name]
-        span = f"{r['meeting'][0]:.2f} – {r['meeting'][1]:.2f}" if r["meeting"] else "none"
-        b = r["best"]
-        w(
-            f"| {name} | {span} | {b['threshold']:.2f} | {pct(b['answered'])} | "
-            f"{pct(b['abstained'])} |"
-        )
-    w("")
-    w(f"![abstention]({plot_dir}/{files['abstention']})\n")
-
-    if "news" in results:
-        from .news import report as news_report
-
-        news_report(w, results["news"], results.get("news_scale"))
-
-    w("## 3. Speed\n")
-    if "whole" in results:
-        _whole(w, results["whole"])
-    w("### Adding\n")
-    w(
-        f"The same {add['articles']} XQuAD-en articles ({add['chars'] / 1000:.0f}k characters), "
-        f"three ways in each of {add['repeats']} repeat(s), side by side; medians. "
-        "`articlebot add`: `Library.add_text` per article (language detection, sentence split, "
-        "embedding, SQLite, FAISS + BM25 written to disk with fsync). `bare encode`: the model's "
-        "`encode` on the same passage texts in one call (batch 64), on the model the library adds "
-        "with (the int8 copy by default, see `EMBEDDING_INT8`) — the ceiling. `LangChain`: "
-        "split + embed + `FAISS.from_documents` (model loading excluded for all).\n"
-    )
-    w("| pipeline | passages (chunks) | seconds | passages/s | k chars/s |")
-    w("|---|---:|---:|---:|---:|")
-    for key, label in (
-        ("articlebot", "articlebot add"),
-        ("ceiling", "bare encode (ceiling)"),
-        ("LangChain", "LangChain split+embed+FAISS"),
-    ):
-        r = add[key]
-        w(
-            f"| {label} | {r['passages']} | {r['seconds']:.1f} | {r['passages_per_s']:.1f} | "
-            f"{r['kchars_per_s']:.1f} |"
-        )
-    w("")
-    w(
-        f"articlebot's add runs at **{pct(add['ratio_to_ceiling'])}** of the bare-encode ceiling "
-        f"and takes **{1 / add['ratio_to_langchain_chars']:.2f}×** LangChain's time for the same "
-        "articles (per-repeat ratios, median).\n"
-    )
-    w(f"![add throughput]({plot_dir}/{files['add']})\n")
-
-    w("### Question latency by library size\n")
-    w(
-        "In-process `Library.ask` (question embedding + hybrid search + answer selection), "
-        "XQuAD questions half en, half de, after 5 warm-up questions. **The libraries are scaled "
-        "with synthetic distractors**: the real XQuAD articles (en + de) are added normally; the "
-        "remaining passages are 3–7 sentences drawn at random from the XQuAD texts, written "
-        "straight into SQLite/FAISS/BM25 by a benchmark-only helper, with the normalized mean of "
-        "their sentences' embeddings as vector and those sentence embeddings stored as an add "
-        "stores them (embedding 100k passages would take hours on 2 cores). Being made of real "
-        "sentences, distractors compete with the real passages in both retrievers. Sentence "
-        "vectors are computed when a passage is added and read from SQLite when answering, so a "
-        "question costs one embedding (its own) whatever it touches.\n"
-    )
-    w("| passages | questions | p50 (ms) | p95 (ms) | mean (ms) | question embedding p50 (ms) |")
-    w("|---:|---:|---:|---:|---:|---:|")
-    for r in results["latency"]:
-        w(
-            f"| {r['passages']:,} | {r['questions']} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | "
-            f"{r['mean_ms']:.0f} | {r['encode_p50_ms']:.1f} |"
-        )
-    w("")
-    w(f"![latency]({plot_dir}/{files['latency']})\n")
-
-    if "scale" in results:
-        from .scale import report as scale_report
-
-        scale_report(w, results["scale"])
-
-    b = results["bot"]
-    w("### Bot latency under load\n")
-    w(
-        f"The real bot (`build_application`, long polling over HTTP) against the tests' fake Bot "
-        f"API server on 127.0.0.1 (`tests/fakes_telegram.py`), library of {b['passages']:,} "
-        f"passages. {b['users']} users send a question at the same moment, {b['rounds']} rounds "
-        "(new users each round). Latency: from the update being queued at the server to the "
-        "bot's `sendMessage` reaching it.\n"
-    )
-    w("| users at once | replies | p50 (ms) | p95 (ms) | max (ms) |\n|---:|---:|---:|---:|---:|")
-    w(
-        f"| {b['users']} | {b['replies']} | {b['p50_ms']:.0f} | {b['p95_ms']:.0f} | "
-        f"{b['max_ms']:.0f} |\n"
-    )
-
-    mem = results["memory"]
-    st = results["startup"]
-    w("### Memory and start-up\n")
-    w(
-        "Resident memory (psutil RSS) of a fresh process before and after opening a library and "
-        "answering one question, the model already loaded:\n"
-    )
-    w("| passages | RSS before (MB) | RSS after (MB) | delta (MB) |\n|---:|---:|---:|---:|")
-    for r in mem["runs"]:
-        w(
-            f"| {r['passages']:,} | {r['rss_before_mb']:.0f} | {r['rss_after_mb']:.0f} | "
-            f"{r['delta_mb']:.0f} |"
-        )
-    w("")
-    per_100k = _per_100k(mem)
-    w(
-        f"**≈ {per_100k:.0f} MB per 100k passages** (the largest library's delta, scaled to "
-        "100k; FAISS alone holds 100k × 384 float32 = 147 MB). The smallest library's delta shows "
-        "how noisy a single RSS reading is here (the runtime's allocator returns or keeps memory "
-        f"between readings); the two-library difference gives {mem['per_100k_mb']:.0f} MB.\n"
-    )
-    w(
-        f"Start-up to the first answer with {st['passages']:,} passages: a fresh process opens "
-        f"the library, loads the model ({results['backend']}) and answers one question; median "
-        f"of {st['runs']} starts. With the ONNX backend the very first start in a data directory "
-        "also exports the model to `DATA_DIR/models` (cached afterwards), which is not counted "
-        "here.\n"
-    )
-    w(
-        "| imports | open library (FAISS + BM25) | load model | first ask | total in-process | "
-        "process spawn to exit |\n|---:|---:|---:|---:|---:|---:|"
-    )
-    w(
-        f"| {st['import_s']:.2f} s | {st['open_s']:.2f} s | {st['model_s']:.2f} s | "
-        f"{st['first_ask_s']:.2f} s | **{st['total_s']:.2f} s** | {st['wall_s']:.2f} s |\n"
-    )
-    if "neardup" in results:  # agency copies (benchmarks/neardup.py)
-        from .neardup import report as neardup_report
-
-        neardup_report(w, results["neardup"])
+def _reproduce(w: Write, results: dict) -> None:
     w("## Reproduce\n")
     w(
         "```bash\nmake bench            # the full run: BENCHMARKS.md + benchmarks/plots/*.png\n"
@@ -388,33 +108,3 @@ def markdown(results: dict, plot_dir: str, files: dict[str, str]) -> str:
         + ", ".join(f"{k} {v / 60:.1f} min" for k, v in results["section_seconds"].items())
         + ".\n"
     )
-    return "\n".join(out)
-
-
-def _per_100k(memory: dict) -> float:
-    large = max(memory["runs"], key=lambda r: r["passages"])
-    return large["delta_mb"] * 100_000 / large["passages"]
-
-
-def _whole(w, whole: dict) -> None:  # noqa: ANN001
-    ours, lc = whole["articlebot"], whole["langchain"]
-    w("### Whole process: add XQuAD-en and ask all its questions\n")
-    w(
-        f"A fresh process each, wall time from spawn to exit (imports and model loading "
-        f"included); {ours['questions']} questions; median of {ours['runs']} run(s). "
-        "articlebot adds article by article (as `articlebot add` does) and answers the questions "
-        "with `Library.ask_many` (embedded in batches, as `articlebot ask` does with piped "
-        "questions); LangChain splits, embeds and builds its FAISS store in one go and embeds the "
-        "questions in one batch. Neither pays a one-time preparation (articlebot's ONNX export "
-        "is made before the timing, as on any second start). "
-        "Target: articlebot at most half LangChain's time.\n"
-    )
-    w("| system | wall (s) | setup (s) | add (s) | ask all (s) | answer hit (as shown) |")
-    w("|---|---:|---:|---:|---:|---:|")
-    for name, r in (("articlebot", ours), ("LangChain top chunk", lc)):
-        w(
-            f"| {name} | {r['wall_s']:.1f} | {r['setup_s']:.1f} | {r['add_s']:.1f} | "
-            f"{r['ask_s']:.1f} | {r['answer_hit']:.3f} |"
-        )
-    verdict = "met" if whole["ratio"] <= 0.5 else "not met"
-    w(f"\narticlebot takes **{whole['ratio']:.2f}×** LangChain's wall time ({verdict}).\n")

@@ -1,6 +1,6 @@
 """Which URLs may be fetched: the SSRF policy as pure functions (no DNS, no I/O).
 
-`check_url` is the cheap syntax check made before anything is fetched; fetch.py's guarded
+`check_url` is the cheap syntax check made before anything is fetched; netguard.py's guarded
 backend applies `is_public_ip` and `check_port` again to the very address and port it connects to.
 """
 

@@ -1,7 +1,7 @@
 """Fetching a feed: a conditional GET (ETag / If-Modified-Since) through the same SSRF-safe
-client as page fetching (index.fetch: every address checked at connect time, every redirect
-checked again, ports 80/443 unless allowed, one deadline with name lookups, the byte cap on the
-decoded body). A 304 is an answer, not an error."""
+client as page fetching (index.netguard: every address checked at connect time, ports 80/443
+unless allowed, one deadline with name lookups; index.fetch: every redirect checked again, the
+byte cap on the decoded body). A 304 is an answer, not an error."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from collections.abc import Collection, Mapping
 from .addresses import check_url
 from .errors import FetchError
 from .feeds import FeedResponse
-from .fetch import REDIRECT_CODES, guarded_client, network_errors, open_response, read_body
+from .fetch import REDIRECT_CODES, network_errors, open_response, read_body
 from .fetch import redirect_target as _redirect_target
+from .netguard import guarded_client
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ import brotli
 import pytest
 import zstandard
 
-from index import addresses, codings
+from index import addresses, codings, netguard
 from index import fetch as fetch_mod
 from index.errors import ExtractionError, FetchError, RefusedURL
 from index.extract import Extracted, extract_html
@@ -212,7 +212,7 @@ def _treat_as_public(monkeypatch: pytest.MonkeyPatch, address: str) -> None:
     """Let exactly one loopback address count as global; every other address keeps the policy."""
     real_policy = addresses.is_public_ip
     allowed = ipaddress.ip_address(address)
-    for module in (addresses, fetch_mod):  # check_url's copy and the connect-time guard's
+    for module in (addresses, netguard):  # check_url's copy and the connect-time guard's
         monkeypatch.setattr(module, "is_public_ip", lambda ip: ip == allowed or real_policy(ip))
 
 
@@ -383,7 +383,7 @@ def test_tls_verifies_the_host_name_not_the_connected_ip(
     srv, cert = tls_server
     _fake_dns(monkeypatch, {"public.example": "127.0.0.1"})
     _treat_as_public(monkeypatch, "127.0.0.1")
-    monkeypatch.setattr(fetch_mod, "_ssl_context", lambda: ssl.create_default_context(cafile=cert))
+    monkeypatch.setattr(netguard, "_ssl_context", lambda: ssl.create_default_context(cafile=cert))
 
     port = {srv.server_address[1]}
     page = fetch(_url(srv, "/article", "public.example", scheme="https"), ports=port)
@@ -609,12 +609,12 @@ def test_check_url_accepts_public_urls_without_dns(monkeypatch: pytest.MonkeyPat
     ],
 )
 def test_non_global_addresses_are_not_public(address: str) -> None:
-    assert not fetch_mod.is_public_ip(ipaddress.ip_address(address))
+    assert not addresses.is_public_ip(ipaddress.ip_address(address))
 
 
 @pytest.mark.parametrize("address", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"])
 def test_global_addresses_are_public(address: str) -> None:
-    assert fetch_mod.is_public_ip(ipaddress.ip_address(address))
+    assert addresses.is_public_ip(ipaddress.ip_address(address))
 
 
 # --- extraction -------------------------------------------------------------------------------
