@@ -89,14 +89,67 @@ def _parts(lemma: str, language: str) -> frozenset[str]:
 
 
 def words(text: str, language: str) -> list[Word]:
-    """The content words of `text` (stopwords left out)."""
+    """The content words of `text` (stopwords left out), and the verbs written apart from their
+    particle as one word (see separated)."""
     stop = stopwords(language)
     tokens = [t for t in _WORD.findall(text) if t.lower() not in stop]
     if not tokens:
         return []
     stems = stem_words([t.lower() for t in tokens], language)
     lemmas = [_lemma(t, language) for t in tokens]
-    return [Word(s, lm, _parts(lm, language)) for s, lm in zip(stems, lemmas, strict=True)]
+    found = [Word(s, lm, _parts(lm, language)) for s, lm in zip(stems, lemmas, strict=True)]
+    joined = separated(text, language)
+    if joined:
+        stems = stem_words(joined, language)
+        found += [Word(s, lm, frozenset()) for s, lm in zip(stems, joined, strict=True)]
+    return found
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Particles that German and Dutch verbs leave at the end of a main clause ("Wo reicht man den
+# Antrag ein?" asks about "einreichen", which the article writes "eingereicht"; "Wanneer belt
+# hij op?"). VERB_SLOTS: the verb of a main clause is among its first words.
+SEPARABLE = {
+    "de": _words(
+        "ab an auf aus bei ein fest fort her hin los mit nach vor weg zu zurück zusammen "
+        "weiter statt teil dar vorbei heraus hinaus herein"
+    ),
+    "nl": _words("aan af bij in mee na op over toe uit terug weg voor door"),
+}
+VERB_SLOTS = 3
+_CLAUSE = re.compile(r"[^.,;:!?()\[\]\"„“”«»–—]+")
+
+
+def separated(text: str, language: str) -> list[str]:
+    """The lemmas of the verbs `text` writes apart from their particle ("reicht … ein":
+    "einreichen"): a clause ending in a particle whose verb, one of its first words, makes a
+    word the language's dictionary knows when the particle is put before its lemma."""
+    particles = SEPARABLE.get(language)
+    if not particles or language not in SUPPORTED_LANGUAGES:
+        return []
+    out = []
+    for clause in _CLAUSE.findall(text):
+        tokens = _WORD.findall(clause)
+        if len(tokens) < 3 or tokens[-1].lower() not in particles:
+            continue
+        particle = tokens[-1].lower()
+        for n, token in enumerate(tokens[:VERB_SLOTS]):
+            if n and not token.islower():  # a verb is written in lower case inside a clause
+                continue
+            joined = particle + _lemma(token, language)
+            if _known(joined, language):
+                out.append(joined)
+                break
+    return out
+
+
+@lru_cache(maxsize=100_000)
+def _known(word: str, language: str) -> bool:
+    _dictionary(language)
+    return simplemma.is_known(word, lang=language)
 
 
 def compound_stems(text: str, language: str) -> set[str]:

@@ -9,3 +9,28 @@ def test_dictionaries_load_once_for_the_languages_asked() -> None:
     matching.load_dictionaries(["de", "xx"])  # "xx": no dictionary, skipped
     assert "de" in matching._READY and "xx" not in matching._READY
     assert matching.words("Er starb", "de")[0].lemma == matching.words("gestorben", "de")[0].lemma
+
+
+def test_lemmas_are_not_stemmed_together() -> None:
+    """Snowball stems "äußern" (the lemma of "geäußert") and "außen" alike; lemmas keep them
+    apart."""
+    from index.matching import Keys, match, words
+
+    asked = next(w for w in words("Wer hat sich geäußert?", "de") if w.lemma == "äußern")
+    assert not match(asked, frozenset(), Keys.of("Tauben bleiben außen vor.", "de"))
+    assert match(asked, frozenset(), Keys.of("Dazu äußerte sich der Sprecher.", "de"))
+
+
+def test_separated_verbs_match_their_joined_form() -> None:
+    from index.matching import Keys, match, separated, words
+
+    assert separated("Wo reicht man den Antrag dafür ein?", "de") == ["einreichen"]
+    assert separated("Wer nimmt an dem Treffen teil?", "de") == ["teilnehmen"]
+    assert separated("Die Polizei nahm den Mann fest.", "de") == ["festnehmen"]
+    assert separated("Wanneer belt hij je op?", "nl") == ["opbellen"]
+    # A clause ending in a preposition's object, or a particle that makes no known verb.
+    assert separated("Sie fährt heute nach Berlin.", "de") == []
+    assert separated("Where did he go in?", "en") == []
+    asked = {w.lemma: w for w in words("Wo reicht man den Antrag ein?", "de")}["einreichen"]
+    sentence = "Die Anträge müssen bei der unteren Jagdbehörde eingereicht werden."
+    assert match(asked, frozenset(), Keys.of(sentence, "de")) == 1.0
