@@ -37,6 +37,8 @@ from ..errors import BadInput, NotFound, StorageError
 from ..models import Article
 from ..neardup import Signature
 from .base import Duplicate, NearDuplicate, NewArticle, NewPassage, Reindexed, StorageConfig
+from ..sentence_analysis import VERSION as ANALYSIS
+from .qdrant_analysis import QdrantAnalysis
 from .qdrant_copies import QdrantCopies, encode
 from .qdrant_read import META, QdrantReads, term_index
 
@@ -70,7 +72,7 @@ def _sparse(language: str, terms: list[str]) -> Any:
     return m.SparseVector(indices=list(counts), values=[tf / (tf + norm) for tf in counts.values()])
 
 
-class QdrantBackend(QdrantCopies, QdrantReads):
+class QdrantBackend(QdrantCopies, QdrantReads, QdrantAnalysis):
     def __init__(self, config: StorageConfig) -> None:
         from qdrant_client import models
 
@@ -162,6 +164,8 @@ class QdrantBackend(QdrantCopies, QdrantReads):
         payload = {
             **article.__dict__,
             "signature": encode(article.signature),
+            "analysis": encode(article.analysis),  # index.sentence_analysis
+            "analysis_version": ANALYSIS if article.analysis is not None else None,
             "added_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "added_ns": now,
             "touched_ns": now,
