@@ -176,8 +176,10 @@ class SentenceTransformerEmbedder:
 
     def _load_documents(self, runner: Runner) -> Runner:
         self.documents_backend = self.loaded_backend
-        if not self.quantize_documents or self._export is None:
+        if self._export is None:
             return runner
+        if not self.quantize_documents:  # the full model, on a thread per core (QUERY_THREADS)
+            return OnnxRuntimeRunner(self._export)
         try:
             documents = OnnxRuntimeRunner(self._export, str(quantized_copy(self._export)))
         except Exception as exc:  # noqa: BLE001 - the full model still works
@@ -186,7 +188,7 @@ class SentenceTransformerEmbedder:
                 self.name,
                 _one_line(exc),
             )
-            return runner
+            return OnnxRuntimeRunner(self._export)
         self.documents_backend = "onnx-int8"
         return documents
 
@@ -226,7 +228,7 @@ class SentenceTransformerEmbedder:
         if runs_without_torch(cached):
             logger.info("loading embedding model %s from %s (ONNX Runtime)", self.name, cached)
             self._export = cached
-            return OnnxRuntimeRunner(cached)
+            return OnnxRuntimeRunner(cached, threads=embed_onnx.QUERY_THREADS)
         from sentence_transformers import SentenceTransformer
 
         logger.info(
