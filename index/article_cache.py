@@ -18,8 +18,9 @@ ARTICLES = 2_000  # articles whose sentences stay in memory
 
 class ArticleCache:
     """`get(hits)`: the sentences of each hit's article, built from the stored passages,
-    sentence vectors and sentence analysis on first use, then kept (least recently used out first). Articles are
-    never changed once stored, only deleted, so an entry is valid until `forget`."""
+    sentence vectors and sentence analysis on first use, then kept (least recently used out
+    first). Articles are never changed once stored, only deleted, so an entry is valid until
+    `forget`."""
 
     def __init__(
         self,

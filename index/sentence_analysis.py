@@ -40,7 +40,9 @@ def _installed(package: str) -> str:
         return "?"
 
 
-VERSION = f"{ANALYZER}.{RULES}.simplemma-{_installed('simplemma')}.pystemmer-{_installed('PyStemmer')}"
+VERSION = (
+    f"{ANALYZER}.{RULES}.simplemma-{_installed('simplemma')}.pystemmer-{_installed('PyStemmer')}"
+)
 MAX_BYTES = 50_000_000  # a stored analysis larger than this once decompressed is refused
 
 
@@ -110,4 +112,3 @@ def decode(data: bytes | None) -> Analysis | None:
         )
     except (zlib.error, ValueError, TypeError, KeyError, AttributeError):
         return None
-

@@ -12,7 +12,6 @@ import pytest
 from index import sentence_analysis, sentences
 from index.analysis_backfill import backfill
 from index.cli import main
-from index.embedder import HashEmbedder
 from index.library import Library
 from index.models import Hit
 from index.sentence_analysis import VERSION, Analysis, analyze_sentences, decode, encode

@@ -48,10 +48,13 @@ class EmbeddedAnalysis:
     def put_sentence_analysis(self, version: str, items: Sequence[tuple[int, bytes]]) -> None:
         """Store these articles' analyses (one transaction); those deleted meanwhile are left
         out. Answering reads them on the next article it loads: no change is logged."""
-        with self._write, write_lock(self._lock_path, timeout=self.lock_timeout):
-            with self.store.transaction() as conn:
-                conn.executemany(
-                    "INSERT OR REPLACE INTO sentence_analysis (article_id, version, data) "
-                    "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?)",
-                    [(i, version, data, i) for i, data in items],
-                )
+        with (
+            self._write,
+            write_lock(self._lock_path, timeout=self.lock_timeout),
+            self.store.transaction() as conn,
+        ):
+            conn.executemany(
+                "INSERT OR REPLACE INTO sentence_analysis (article_id, version, data) "
+                "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?)",
+                [(i, version, data, i) for i, data in items],
+            )

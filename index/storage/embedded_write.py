@@ -15,8 +15,8 @@ from ..lexical import ANALYZER
 from ..locking import write_lock
 from ..models import Article
 from ..neardup import Match, Signature
-from .base import Duplicate, NearDuplicate, NewArticle, NewCopy, NewPassage, Reindexed
 from ..sentence_analysis import VERSION as ANALYSIS
+from .base import Duplicate, NearDuplicate, NewArticle, NewCopy, NewPassage, Reindexed
 from .embedded_analysis import put_analysis
 from .embedded_copies import CopyIndex, insert_copy, put_signature
 

@@ -8,7 +8,8 @@ term-frequency weight (k1 1.5, b 0.75, document length against AVERAGE_TERMS) un
 hashed from language and term, with `modifier=IDF` so the server applies BM25's idf; each
 language's terms hash apart, and queries filter on the language, so a term's document
 frequency is counted within its language (the passage count N is the whole collection's).
-`<name>_articles` holds one point per article (text and metadata in its payload, no vector)
+`<name>_articles` holds one point per article (text, metadata and the sentence analysis,
+index.sentence_analysis, in its payload: qdrant_analysis.py; no vector)
 and a metadata point (id 0: model, dimension, the passage collection in use). Payload
 indexes: content hash and canonical URL (duplicates), article id, language, terms, added_ns;
 the recorded agency copies and the near-duplicate detector: see qdrant_copies.py.
@@ -36,8 +37,8 @@ import numpy as np
 from ..errors import BadInput, NotFound, StorageError
 from ..models import Article
 from ..neardup import Signature
-from .base import Duplicate, NearDuplicate, NewArticle, NewPassage, Reindexed, StorageConfig
 from ..sentence_analysis import VERSION as ANALYSIS
+from .base import Duplicate, NearDuplicate, NewArticle, NewPassage, Reindexed, StorageConfig
 from .qdrant_analysis import QdrantAnalysis
 from .qdrant_copies import QdrantCopies, encode
 from .qdrant_read import META, QdrantReads, term_index
