@@ -131,6 +131,8 @@ class AskMixin:
         if time.restricts:
             hits = [h for h in hits if time.covers(published(h.article))][:wanted]
 
+        memo: dict = {}  # the articles scored for this question: `alone` reuses them
+
         def answer(among: list[Hit]) -> Answer:
             return answer_question(
                 question,
@@ -143,6 +145,7 @@ class AskMixin:
                 ranker.weights(self.embedder.name),
                 k=k,
                 context=context,
+                memo=memo,
             )
 
         def alone(article_id: int) -> Answer:
