@@ -28,11 +28,13 @@ logger = logging.getLogger(__name__)
 ONNX_FILE = "onnx/model.onnx"
 INT8_FILE = "onnx/model_qint8.onnx"
 BATCH_TOKENS = 256  # padded tokens per ONNX Runtime call (see OnnxRuntimeRunner.encode)
-# Questions run on one thread: a question is a few dozen tokens, too little work to share, and
-# on a busy machine a pool of threads waits for its slowest one (one question on this 2-core
-# machine at load 3.5: p50 14.5 ms on one thread, 32.8 ms on a thread per core). Text being
-# added, in batches of BATCH_TOKENS, runs on a thread per core.
-QUERY_THREADS = 1
+# Questions (and the quotes recency compares) run on a thread per core whose idle threads sleep
+# instead of spinning: a spinning pool is slow on a busy machine (it waits for threads that
+# do not get a core) and one thread is slow on an idle one. One question / two quotes of ~290
+# characters on this 2-core machine, p50 ms: idle 6.6 / 26.9 (one thread 9.1 / 43.8,
+# spinning 6.0 / 26.2); beside two busy processes 9.3 / 42.3 (14.6 / 43.7, 15.5 / 78.5).
+# Text being added, in batches of BATCH_TOKENS, keeps ONNX Runtime's default (spinning).
+QUERY_SPINNING = False
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 
@@ -60,8 +62,8 @@ class OnnxRuntimeRunner:
     fraction of a second instead of about ten.
     """
 
-    def __init__(self, folder: Path, onnx_file: str = ONNX_FILE, threads: int = 0) -> None:
-        """`threads`: ONNX Runtime's intra-op threads (0: one per core)."""
+    def __init__(self, folder: Path, onnx_file: str = ONNX_FILE, *, spinning: bool = True) -> None:
+        """`spinning`: whether ONNX Runtime's idle intra-op threads spin (see QUERY_SPINNING)."""
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -75,7 +77,8 @@ class OnnxRuntimeRunner:
         self._counter.no_padding()
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
-        options.intra_op_num_threads = threads
+        if not spinning:
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(
             str(folder / onnx_file), options, providers=["CPUExecutionProvider"]
         )

@@ -178,7 +178,7 @@ class SentenceTransformerEmbedder:
         self.documents_backend = self.loaded_backend
         if self._export is None:
             return runner
-        if not self.quantize_documents:  # the full model, on a thread per core (QUERY_THREADS)
+        if not self.quantize_documents:  # the full model, its threads spinning (QUERY_SPINNING)
             return OnnxRuntimeRunner(self._export)
         try:
             documents = OnnxRuntimeRunner(self._export, str(quantized_copy(self._export)))
@@ -228,7 +228,7 @@ class SentenceTransformerEmbedder:
         if runs_without_torch(cached):
             logger.info("loading embedding model %s from %s (ONNX Runtime)", self.name, cached)
             self._export = cached
-            return OnnxRuntimeRunner(cached, threads=embed_onnx.QUERY_THREADS)
+            return OnnxRuntimeRunner(cached, spinning=embed_onnx.QUERY_SPINNING)
         from sentence_transformers import SentenceTransformer
 
         logger.info(

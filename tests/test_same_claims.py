@@ -42,19 +42,26 @@ def test_no_embedding_when_every_reading_prefers_the_same() -> None:
     assert same_claims(first, [other], refuse, lambda same: first) == [False]
 
 
-def test_embedded_when_it_decides() -> None:
+def test_only_the_quotes_that_decide_are_embedded() -> None:
     first, others = _answer(1, 0.8, 0), [_answer(2, 0.7, 1), _answer(3, 0.6, 2)]
-    asked = []
+    asked: list[list[Answer]] = []
 
     def similar(f: Answer, o: list[Answer]) -> list[float]:
-        asked.append(len(o))
-        return [SAME_CLAIM + 0.1, SAME_CLAIM - 0.1]
+        asked.append(o)
+        return [SAME_CLAIM + 0.1 if a is others[0] else SAME_CLAIM - 0.1 for a in o]
 
-    def best(same: tuple[bool, ...]) -> Answer:
+    def one_decides(same: tuple[bool, ...]) -> Answer:
         return others[0] if same[0] else first
 
-    assert same_claims(first, others, similar, best) == [True, False]
-    assert asked == [2]  # all of them, in one batch, as before
+    assert same_claims(first, others, similar, one_decides) == [True, False]
+    assert asked == [[others[0]]]
+
+    def both_decide(same: tuple[bool, ...]) -> Answer:
+        return others[0] if same[0] else others[1] if same[1] else first
+
+    asked.clear()
+    assert same_claims(first, others, similar, both_decide) == [True, False]
+    assert asked == [others]  # in one batch
 
 
 def _case(seed: int) -> tuple[Answer, list[Hit], dict[int, Answer], dict[int, float]]:
