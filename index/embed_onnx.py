@@ -33,7 +33,8 @@ BATCH_TOKENS = 256  # padded tokens per ONNX Runtime call (see OnnxRuntimeRunner
 # do not get a core) and one thread is slow on an idle one. One question / two quotes of ~290
 # characters on this 2-core machine, p50 ms: idle 6.6 / 26.9 (one thread 9.1 / 43.8,
 # spinning 6.0 / 26.2); beside two busy processes 9.3 / 42.3 (14.6 / 43.7, 15.5 / 78.5).
-# Text being added, in batches of BATCH_TOKENS, keeps ONNX Runtime's default (spinning).
+# The int8 copy for text being added keeps ONNX Runtime's default (spinning); without it
+# (EMBEDDING_INT8=0) added text runs on the questions' session.
 QUERY_SPINNING = False
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 

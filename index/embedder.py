@@ -176,10 +176,8 @@ class SentenceTransformerEmbedder:
 
     def _load_documents(self, runner: Runner) -> Runner:
         self.documents_backend = self.loaded_backend
-        if self._export is None:
+        if not self.quantize_documents or self._export is None:
             return runner
-        if not self.quantize_documents:  # the full model, its threads spinning (QUERY_SPINNING)
-            return OnnxRuntimeRunner(self._export)
         try:
             documents = OnnxRuntimeRunner(self._export, str(quantized_copy(self._export)))
         except Exception as exc:  # noqa: BLE001 - the full model still works
@@ -188,7 +186,7 @@ class SentenceTransformerEmbedder:
                 self.name,
                 _one_line(exc),
             )
-            return OnnxRuntimeRunner(self._export)
+            return runner
         self.documents_backend = "onnx-int8"
         return documents
 
