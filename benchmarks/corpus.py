@@ -6,8 +6,8 @@ distractor passages: 3-7 sentences drawn at random from the XQuAD texts of one l
 BM25) once and reused; a distractor's vector is the normalized mean of its sentences' vectors, as
 the library makes every passage's, and its terms are its sentences' terms. Distractors are
 written straight into SQLite, the way the embedded backend's add writes an article (with its
-sentence vectors, passage vector, terms and change-log row); the library's indexes are then made
-from SQLite when it opens (benchmark only)."""
+sentence vectors, passage vector, terms, sentence analysis and change-log row); the library's
+indexes are then made from SQLite when it opens (benchmark only)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from index.chunking import split_sentences
 from index.embedder import Embedder
 from index.lexical import ANALYZER, analyze
 from index.library import Library, LibraryConfig
+from index.sentence_analysis import VERSION, Analysis, analyze_sentences, encode
 
 from .common import LANGUAGES, Plan, log, xquad
 
@@ -70,7 +71,8 @@ BLOCK = 20_000  # distractors made and written at a time (one transaction)
 
 def _block(pool: SentencePool, count: int, rng: np.random.Generator) -> list[tuple]:
     """`count` distractors of one pool, made together (numpy): 3-7 distinct sentences each;
-    (text, sentence spans, vector, sentence vectors, terms) per distractor."""
+    (text, sentence spans, vector, sentence vectors, terms, pool sentence indices) per
+    distractor."""
     sizes = rng.integers(3, 8, size=count)
     picks = np.argpartition(rng.random((count, len(pool.sentences))), 7, axis=1)[:, :7]
     mask = np.arange(7)[None, :] < sizes[:, None]
@@ -85,7 +87,7 @@ def _block(pool: SentencePool, count: int, rng: np.random.Generator) -> list[tup
             offset += len(pool.sentences[i]) + 1
         text = " ".join(pool.sentences[i] for i in chosen)
         terms = " ".join(t for i in chosen for t in pool.terms[i])
-        out.append((text, spans, vector, pool.vectors[chosen], terms))
+        out.append((text, spans, vector, pool.vectors[chosen], terms, chosen.tolist()))
     return out
 
 
@@ -111,16 +113,19 @@ def add_distractors(
 def _write_block(store, conn, pools, made, model: str) -> None:  # noqa: ANN001
     article = conn.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0] + 1
     passage = conn.execute("SELECT COALESCE(MAX(id), 0) FROM passages").fetchone()[0] + 1
-    rows: dict[str, list] = {k: [] for k in ("a", "p", "s", "v", "t")}
+    rows: dict[str, list] = {k: [] for k in ("a", "p", "s", "v", "t", "n")}
     for pool, items in zip(pools, made, strict=False):
         for first in range(0, len(items), PER_ARTICLE):
             group, offset, ids = items[first : first + PER_ARTICLE], 0, []
+            sentences: list[tuple[tuple[int, int], int]] = []  # (span, pool index)
             text = "\n\n".join(g[0] for g in group)
             digest = hashlib.sha256(f"{article}{text}".encode()).hexdigest()
             rows["a"].append(
                 (article, f"Distractor {article} ({pool.language})", pool.language, digest, text)
             )
-            for ordinal, (body, spans, vector, sentences, terms) in enumerate(group):
+            for ordinal, (body, spans, vector, rows_of, terms, chosen) in enumerate(group):
+                placed = zip(spans, chosen, strict=True)
+                sentences += [((offset + a, offset + b), i) for (a, b), i in placed]
                 rows["p"].append(
                     (
                         passage,
@@ -133,12 +138,13 @@ def _write_block(store, conn, pools, made, model: str) -> None:  # noqa: ANN001
                         pool.language,
                     )
                 )
-                rows["s"].append((passage, model, sentences.astype(np.float16).tobytes()))
+                rows["s"].append((passage, model, rows_of.astype(np.float16).tobytes()))
                 rows["v"].append((passage, vector.astype(np.float16).tobytes()))
                 rows["t"].append((passage, ANALYZER, terms))
                 ids.append(passage)
                 offset += len(body) + 2
                 passage += 1
+            rows["n"].append((article, VERSION, _analysis(pool, sentences)))
             store.log_change(conn, "add", article, ids)
             article += 1
     conn.executemany(
@@ -154,6 +160,7 @@ def _write_block(store, conn, pools, made, model: str) -> None:  # noqa: ANN001
     conn.executemany("INSERT INTO sentence_vectors VALUES (?,?,?)", rows["s"])
     conn.executemany("INSERT INTO passage_vectors VALUES (?,?)", rows["v"])
     conn.executemany("INSERT INTO passage_terms VALUES (?,?,?)", rows["t"])
+    conn.executemany("INSERT INTO sentence_analysis VALUES (?,?,?)", rows["n"])
     # Near-duplicate signatures, so that an add's look-up for agency copies (index.neardup)
     # scans as many as a real library of this size holds (random values: the scan's cost does
     # not depend on them; made from the text they would take 2 ms an article).
@@ -161,6 +168,28 @@ def _write_block(store, conn, pools, made, model: str) -> None:  # noqa: ANN001
     conn.executemany(
         "INSERT INTO signatures VALUES (?, ?)",
         [(a[0], _random_signature(rng, len(a[4].split()))) for a in rows["a"]],
+    )
+
+
+_ANALYZED: dict[tuple[str, int], Analysis] = {}  # each pool sentence's, made once
+
+
+def _analysis(pool: SentencePool, sentences: list[tuple[tuple[int, int], int]]) -> bytes:
+    """The stored sentence analysis of a distractor article, as an add would store it: each of
+    its sentences analyzed once in the pool (a sentence's analysis is its text's alone)."""
+    parts = []
+    for _, i in sentences:
+        key = (pool.language, i)
+        if key not in _ANALYZED:
+            text = pool.sentences[i]
+            _ANALYZED[key] = analyze_sentences(text, [(0, len(text))], pool.language)
+        parts.append(_ANALYZED[key])
+    return encode(
+        Analysis(
+            tuple(span for span, _ in sentences),
+            tuple(p.terms[0] for p in parts),
+            tuple(p.keys[0] for p in parts),
+        )
     )
 
 

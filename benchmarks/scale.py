@@ -177,13 +177,16 @@ class _Stages:
 
 
 def _timed_stages(library) -> _Stages:  # noqa: ANN001
-    """Question embedding, dense search (with its exact re-ranking), BM25 and answer selection
-    (index.answer, with the articles' sentences it loads) of each ask. The parts overlap the
-    whole, not each other, except that answer selection includes embeddings of quotes."""
+    """Embedding (the question's, and the quotes' where recency's same-claim check needs
+    them: "quote embedding", a part of "embedding"), dense search (with its exact
+    re-ranking), BM25 and answer selection (index.answer, with the articles' sentences it
+    loads; every pass, the newer articles asked again by recency included) of each ask. The
+    parts overlap the whole, not each other, but for the quote embedding."""
     import index.asking as asking
 
     stages = _Stages()
     stages.wrap(library.embedder, "encode", "embedding")
+    stages.wrap(library, "_similar", "quote embedding")
     stages.wrap(library.backend, "dense_search", "dense search")
     stages.wrap(library.backend, "lexical_search", "BM25")
     stages.wrap(asking, "answer_question", "answer selection")
@@ -334,9 +337,10 @@ def report(w, scale: dict) -> None:  # noqa: ANN001
     if all("ask_parts_ms" in r for r in rows):
         names = list(rows[-1]["ask_parts_ms"])
         w(
-            "Where the time goes, per ask (ms; answer selection includes loading the sentences "
-            "of articles not yet cached and embedding quotes where a newer article is asked "
-            "again) and in start-up (s: imports, the indexes loaded from the checkpoint, the "
+            "Where the time goes, per ask (ms; embedding includes the quote embedding recency's "
+            "same-claim check runs where it decides; answer selection includes loading the "
+            "sentences of articles not yet cached, and the newer articles recency asks again) "
+            "and in start-up (s: imports, the indexes loaded from the checkpoint, the "
             "first answer with the model's loading):\n"
         )
         w(

@@ -89,6 +89,8 @@ def run(work: Path, *, sqlite_only: bool = False) -> dict | None:
         directory = work / f"scale-{n}"
         if not (directory / "built").exists():
             _build(directory, n, base, base_passages, pools, embedder, sqlite_only=sqlite_only)
+        elif not sqlite_only:
+            _analyze(directory, embedder)
         dirs[n] = directory
     if sqlite_only:
         return None
@@ -158,6 +160,7 @@ def _build(directory, n, base, base_passages, pools, embedder, *, sqlite_only) -
         library = Library(LibraryConfig(directory), embedder)
         add_distractors(library, pools, max(0, n - base_passages), np.random.default_rng(SEED))
         library.close()
+        _analyze(directory, embedder)  # the base articles', where an earlier version made it
         (directory / "sqlite").write_text(f"{time.perf_counter() - t:.0f}\n")
         log(f"scale: written in {time.perf_counter() - t:.0f} s")
     if sqlite_only:
@@ -171,6 +174,25 @@ def _build(directory, n, base, base_passages, pools, embedder, *, sqlite_only) -
     library.close()
     (directory / "built").write_text(f"{time.perf_counter() - t:.0f}\n")
     log(f"scale: indexes made and checkpointed in {time.perf_counter() - t:.0f} s")
+
+
+def _analyze(directory: Path, embedder) -> None:  # noqa: ANN001
+    """The sentence analyses a library built by an earlier version lacks (`articlebot analyze`;
+    ~25 ms an article: about 20 minutes at 1M passages), as its owner would store them."""
+    from index.analysis_backfill import backfill
+    from index.library import Library, LibraryConfig
+    from index.sentence_analysis import VERSION
+
+    from .common import log
+
+    library = Library(LibraryConfig(directory), embedder)
+    missing = len(library.backend.unanalyzed(VERSION))
+    if missing:
+        log(f"scale: storing the sentence analysis of {missing:,} articles of {directory.name}")
+        t = time.perf_counter()
+        backfill(library.backend)
+        log(f"scale: analyzed in {time.perf_counter() - t:.0f} s")
+    library.close()
 
 
 def publish(result: dict) -> None:

@@ -57,6 +57,8 @@ class _Scored:
     windows: list[tuple[float, int, int]]  # (score, first, last sentence) of each window
     terms: Terms
     question: str
+    bounds: list[tuple[int, int]]  # each window's first and last sentence
+    matrix: np.ndarray  # each window's features (FEATURES)
 
 
 def answer_question(
@@ -71,9 +73,12 @@ def answer_question(
     *,
     k: int = 3,
     context: str | None = None,
+    memo: dict[tuple[int, int], _Scored] | None = None,
 ) -> Answer:
     """The quote for `question`; `context` is the chat's previous question when this one follows
-    up on it (its words help find the article and count less in choosing the sentence)."""
+    up on it (its words help find the article and count less in choosing the sentence).
+    `memo`: the articles already scored for this same question (and context, query vector)
+    in another call, whose features are reused but for their retrieval prior."""
     if not hits:
         return Answer(question=question, language=language, abstained=True)
     best_hits = _article_hits(hits, config)
@@ -83,9 +88,13 @@ def answer_question(
         _score(
             article, hit, question, context, query_vector, idf, kind, hits[0].score, config, weights
         )
+        if memo is None or (article.article_id, hit.passage.id) not in memo
+        else _rescored(memo[article.article_id, hit.passage.id], hit, hits[0].score, weights)
         for article, hit in zip(loaded, best_hits, strict=True)
         if len(article)
     ]
+    if memo is not None:
+        memo.update({(s.article.article_id, s.hit.passage.id): s for s in scored})
     choice = max(
         ((s, w) for s in scored for w in s.windows),
         key=lambda pair: pair[1][0],
@@ -193,15 +202,40 @@ def _score(
             bounds.append((i, i + 1))
     bounds = [b for b in bounds if any(article.quotable(j) for j in range(b[0], b[1] + 1))]
     matrix = np.array([features(*b) for b in bounds], dtype=np.float32).reshape(-1, len(FEATURES))
+    return _windows(article, hit, bounds, matrix, feature_weights, terms, question)
+
+
+_PRIOR = FEATURES.index("prior")
+
+
+def _rescored(done: _Scored, hit: Hit, top_score: float, feature_weights: np.ndarray) -> _Scored:
+    """An article scored already for this question, among other hits: only its retrieval prior
+    (relative to the best hit's score) differs, the rest of its features are the same."""
+    matrix = done.matrix.copy()
+    matrix[:, _PRIOR] = hit.score / (top_score or 1.0)
+    return _windows(
+        done.article, hit, done.bounds, matrix, feature_weights, done.terms, done.question
+    )
+
+
+def _windows(
+    article: ArticleSentences,
+    hit: Hit,
+    bounds: list[tuple[int, int]],
+    matrix: np.ndarray,
+    feature_weights: np.ndarray,
+    terms: Terms,
+    question: str,
+) -> _Scored:
     totals = matrix @ feature_weights
     if TRACE is not None:
         TRACE.append((question, article, bounds, matrix))
-    scores = [float("-inf")] * n
+    scores = [float("-inf")] * len(article)
     for (first, last), total in zip(bounds, totals, strict=True):
         if first == last:
             scores[first] = float(total)
     windows = [(float(t), a, b) for (a, b), t in zip(bounds, totals, strict=True)]
-    return _Scored(article, hit, scores, windows, terms, question)
+    return _Scored(article, hit, scores, windows, terms, question, bounds, matrix)
 
 
 def _confidence(chosen: _Scored, first: int, last: int, query_vector: np.ndarray) -> float:

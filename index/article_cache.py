@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from . import sentence_analysis
 from .models import Hit, Passage
 from .sentences import ArticleSentences
 from .storage.base import StorageBackend
@@ -16,9 +17,10 @@ ARTICLES = 2_000  # articles whose sentences stay in memory
 
 
 class ArticleCache:
-    """`get(hits)`: the sentences of each hit's article, built from the stored passages and
-    sentence vectors on first use, then kept (least recently used out first). Articles are
-    never changed once stored, only deleted, so an entry is valid until `forget`."""
+    """`get(hits)`: the sentences of each hit's article, built from the stored passages,
+    sentence vectors and sentence analysis on first use, then kept (least recently used out
+    first). Articles are never changed once stored, only deleted, so an entry is valid until
+    `forget`."""
 
     def __init__(
         self,
@@ -50,6 +52,8 @@ class ArticleCache:
             passages,
             self._vectors(passages),
             hit.article.title,
+            # Stored when it was added (None for older articles: then computed now).
+            sentence_analysis.decode(self._store.sentence_analysis(article_id)),
         )
         with self._lock:
             self._cache[article_id] = built

@@ -3,6 +3,7 @@ preference for recent articles (index.recency, index.timeexpr)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -130,6 +131,8 @@ class AskMixin:
         if time.restricts:
             hits = [h for h in hits if time.covers(published(h.article))][:wanted]
 
+        memo: dict = {}  # the articles scored for this question: `alone` reuses them
+
         def answer(among: list[Hit]) -> Answer:
             return answer_question(
                 question,
@@ -142,6 +145,7 @@ class AskMixin:
                 ranker.weights(self.embedder.name),
                 k=k,
                 context=context,
+                memo=memo,
             )
 
         def alone(article_id: int) -> Answer:
@@ -197,7 +201,7 @@ def prefer_recent(
     names): `first` (answer selection's choice) against the answer each retrieved article newer
     than its own gives alone, ranked by index.recency.rank on their confidence (see SAME_CLAIM).
     Only newer articles are asked again (a few milliseconds each: their sentences are cached),
-    and their quotes are embedded only when one answers."""
+    and their quotes are embedded only when whether they make the same claim decides."""
     if first.abstained or not first.sources:
         return first
 
@@ -221,15 +225,51 @@ def prefer_recent(
         return first
     # The same claim counts as if it scored `bonus` more: inside the wider band.
     bonus = SAME_CLAIM_TOLERANCE - OTHER_TOLERANCE
-    lift = {id(first): bonus}
-    for other, cosine in zip(others, similar(first, others), strict=True):
-        lift[id(other)] = bonus if cosine >= SAME_CLAIM else 0.0
-    ranked = recency.rank(
-        [first, *others],
-        time,
-        published=lambda a: published(a.sources[0].article),
-        score=lambda a: a.confidence + lift[id(a)],
-        tolerance=SAME_CLAIM_TOLERANCE,
-        latest_tolerance=SAME_CLAIM_TOLERANCE + LATEST_EXTRA,
-    )
-    return ranked[0] if ranked else first
+
+    def best(same: Sequence[bool]) -> Answer:
+        """The answer preferred when `same` says which of `others` make the same claim."""
+        lift = {id(first): bonus}
+        for other, alike in zip(others, same, strict=True):
+            lift[id(other)] = bonus if alike else 0.0
+        ranked = recency.rank(
+            [first, *others],
+            time,
+            published=lambda a: published(a.sources[0].article),
+            score=lambda a: a.confidence + lift[id(a)],
+            tolerance=SAME_CLAIM_TOLERANCE,
+            latest_tolerance=SAME_CLAIM_TOLERANCE + LATEST_EXTRA,
+        )
+        return ranked[0] if ranked else first
+
+    return best(same_claims(first, others, similar, best))
+
+
+UNDECIDED_MAX = 6  # newer answers up to which same_claims first tries every reading
+
+
+def same_claims(
+    first: Answer,
+    others: list[Answer],
+    similar: Callable[[Answer, list[Answer]], list[float]],
+    best: Callable[[Sequence[bool]], Answer],
+) -> list[bool]:
+    """Which of `others` make the same claim as `first` (their quotes' cosine >= SAME_CLAIM).
+    Only the quotes whose reading decides are embedded: an answer whose being the same claim
+    or not never changes the answer `best` prefers, whatever the others are, is taken not to
+    be, and where none decides the model is not run at all (on a busy 2-core machine a batch
+    of quotes took 40-100 ms). The answer chosen is the same as with every quote embedded."""
+    deciding = list(range(len(others)))
+    if len(others) <= UNDECIDED_MAX:
+        readings = list(itertools.product((False, True), repeat=len(others)))
+        chosen = {same: best(same) for same in readings}
+        deciding = [
+            i
+            for i in deciding
+            if any(chosen[r] is not chosen[(*r[:i], not r[i], *r[i + 1 :])] for r in readings)
+        ]
+    same = [False] * len(others)
+    if deciding:
+        cosines = similar(first, [others[i] for i in deciding])
+        for i, cosine in zip(deciding, cosines, strict=True):
+            same[i] = cosine >= SAME_CLAIM
+    return same

@@ -1,4 +1,4 @@
-"""`articlebot`: add, ask, list, delete, stats, rebuild, backup, eval, run, feeds.
+"""`articlebot`: add, ask, list, delete, stats, rebuild, analyze, backup, eval, run, feeds.
 
 The parser and the entry point; the subcommands are in cli_commands.py, the settings they read
 from the environment in cli_env.py."""
@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from .cli_commands import (
     cmd_add,
+    cmd_analyze,
     cmd_ask,
     cmd_backup,
     cmd_delete,
@@ -62,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_stats)
     p = sub.add_parser("rebuild", parents=[common], help="re-embed everything into new indexes")
     p.set_defaults(func=cmd_rebuild)
+    p = sub.add_parser(
+        "analyze",
+        parents=[common],
+        help="store the sentence analysis of articles added by an older version (faster answers)",
+    )
+    p.set_defaults(func=cmd_analyze)
     p = sub.add_parser(
         "backup", parents=[common], help="a consistent copy of the library (safe while it runs)"
     )

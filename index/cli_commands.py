@@ -185,6 +185,25 @@ def cmd_rebuild(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     return 0
 
 
+def cmd_analyze(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    """Store the sentence analysis of the articles stored without one (index.analysis_backfill):
+    libraries made before it was stored answer faster afterwards."""
+    from tqdm import tqdm
+
+    from .analysis_backfill import backfill
+
+    library = open_library(args, environ, write=True)
+    with tqdm(unit="article", file=sys.stderr, desc="analyzing", disable=None) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        stored = backfill(library.backend, progress)
+    print(f"analyzed: {stored} articles")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     """Answer quality on a SQuAD file or a news set (each in a fresh temporary library), or on a
     CSV of your own questions (asked of the library in the data dir)."""

@@ -226,7 +226,7 @@ class SentenceTransformerEmbedder:
         if runs_without_torch(cached):
             logger.info("loading embedding model %s from %s (ONNX Runtime)", self.name, cached)
             self._export = cached
-            return OnnxRuntimeRunner(cached)
+            return OnnxRuntimeRunner(cached, spinning=embed_onnx.QUERY_SPINNING)
         from sentence_transformers import SentenceTransformer
 
         logger.info(

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from . import neardup, recency, sources
+from . import analysis_backfill, neardup, recency, sentence_analysis, sources
 from .answer import AnswerConfig
 from .article_cache import ArticleCache
 from .asking import AskMixin
@@ -95,12 +95,14 @@ class Library(SourcesMixin, AskMixin):
         )
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> Stats:
-        """Re-embed every passage (e.g. after a model change) and analyze its terms afresh;
-        questions keep using the old vectors until the new ones are all stored."""
+        """Re-embed every passage (e.g. after a model change) and analyze its terms and each
+        article's sentences afresh; questions keep using the old vectors until the new ones
+        are all stored."""
         total = self.backend.counts().passages
         self.backend.reindex(
             self.embedder.name, self.embedder.dimension, self._reindexed(total, progress)
         )
+        analysis_backfill.backfill(self.backend, every=True)  # the sentence analyses too
         self._articles.clear()
         return self.stats()
 
@@ -172,6 +174,7 @@ class Library(SourcesMixin, AskMixin):
             added_by,
             published_from=day.provenance,
             signature=signature.to_bytes(),
+            analysis=sentence_analysis.of_chunks(draft.text, chunks, language),
         )
         passages = [
             NewPassage(chunk, vectors[i], sentence_vectors[i], analyze(chunk.text, language))

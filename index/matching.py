@@ -28,6 +28,9 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 COMPOUND_PART = 5
 COMPOUNDING = frozenset({"de", "nl", "sv", "da", "nb", "nn", "is", "fi", "et"})
 HALF = 0.5  # what a match through a compound part counts
+# The version of what words() and Keys.of return: change it with their rules (stored sentence
+# analyses of another version are computed again at ask time; index.sentence_analysis).
+RULES = 1
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import numpy as np
 from .lexical import analyze
 from .matching import Keys
 from .models import Passage
+from .sentence_analysis import Analysis, analyze_sentences
 
 _QUESTION_END = re.compile(r"\?[\"'“”»«)\]]*\s*$")
 _FINAL = re.compile(r"[.!?…:;\"'“”»«)\]]\s*$")
@@ -68,9 +69,12 @@ class ArticleSentences:
         passages: Sequence[Passage],
         vectors: dict[int, np.ndarray],
         title: str = "",
+        analysis: Analysis | None = None,
     ) -> ArticleSentences:
         """From the article's passages (any order) and their sentence vectors by passage id.
-        Passages overlap by a sentence; each sentence is taken once."""
+        Passages overlap by a sentence; each sentence is taken once. `analysis`: the article's
+        stored sentence analysis (index.sentence_analysis), used when it is of these very
+        sentences; else it is computed now."""
         seen: dict[tuple[int, int], tuple[int, np.ndarray]] = {}
         for passage in sorted(passages, key=lambda p: p.ordinal):
             rows = vectors.get(passage.id)
@@ -81,7 +85,9 @@ class ArticleSentences:
         spans = tuple(sorted(seen))
         dimension = next(iter(vectors.values())).shape[1] if vectors else 0
         matrix = np.stack([seen[s][1] for s in spans]) if spans else np.zeros((0, dimension), "f4")
-        terms = tuple(frozenset(analyze(text[a:b], language)) for a, b in spans)
+        if analysis is None or analysis.spans != spans:
+            analysis = analyze_sentences(text, spans, language)
+        terms = analysis.terms
         blocks = _blocks(text, spans)
         frequency: Counter[str] = Counter()
         for t in terms:
@@ -94,7 +100,7 @@ class ArticleSentences:
             tuple(seen[s][0] for s in spans),
             matrix.astype(np.float32),
             terms,
-            tuple(Keys.of(text[a:b], language) for a, b in spans),
+            analysis.keys,
             blocks,
             _kinds(text, spans, blocks),
             frequency,

@@ -44,6 +44,9 @@ class NewArticle:
     # index.neardup.Signature.to_bytes() of the text: stored so that later adds find copies of
     # it; with one, add_article also refuses a near-copy of a stored article (NearDuplicate).
     signature: bytes | None = None
+    # index.sentence_analysis.of_chunks: every sentence's terms and matching keys, stored so
+    # that answering need not compute them (None: computed when the article is first read).
+    analysis: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,11 @@ class StorageBackend(Protocol):
         vectors are used from when this returns."""
         ...
 
+    def put_sentence_analysis(self, version: str, items: Sequence[tuple[int, bytes]]) -> None:
+        """Store these articles' sentence analyses (index.sentence_analysis) of `version`,
+        replacing any; articles deleted meanwhile are left out."""
+        ...
+
     def backup(self, destination: Path) -> None:
         """A consistent copy in `destination` (an empty, private folder) while others work."""
         ...
@@ -173,6 +181,15 @@ class StorageBackend(Protocol):
 
     def article_text(self, article_id: int) -> str | None:
         """The article's stored text (quotes are cut from it), None if there is none."""
+        ...
+
+    def sentence_analysis(self, article_id: int) -> bytes | None:
+        """The article's stored sentence analysis (index.sentence_analysis), if any."""
+        ...
+
+    def unanalyzed(self, version: str) -> list[int]:
+        """The articles without a stored sentence analysis of `version`, in id order (every
+        article for "": no analysis is of that version)."""
         ...
 
     def iter_passages(self, batch: int = 256) -> Iterator[list[Passage]]:

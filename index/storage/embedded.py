@@ -28,6 +28,7 @@ from ..store import Store
 from ..vectors import DELETED_LIMIT, ROOM, TRAIN_SAMPLE, VectorIndex
 from . import checkpoint
 from .base import StorageConfig
+from .embedded_analysis import EmbeddedAnalysis
 from .embedded_copies import CopyIndex
 from .embedded_read import EmbeddedReads
 from .embedded_write import EmbeddedWrites
@@ -49,7 +50,7 @@ class _Live:
     from_checkpoint: bool = False
 
 
-class EmbeddedBackend(EmbeddedWrites, EmbeddedReads):
+class EmbeddedBackend(EmbeddedWrites, EmbeddedReads, EmbeddedAnalysis):
     def __init__(self, data_dir: Path, config: StorageConfig, *, lock_timeout: float) -> None:
         self.store = Store(data_dir / "articles.db")
         self.read_only = self.store.read_only

@@ -15,7 +15,9 @@ from ..lexical import ANALYZER
 from ..locking import write_lock
 from ..models import Article
 from ..neardup import Match, Signature
+from ..sentence_analysis import VERSION as ANALYSIS
 from .base import Duplicate, NearDuplicate, NewArticle, NewCopy, NewPassage, Reindexed
+from .embedded_analysis import put_analysis
 from .embedded_copies import CopyIndex, insert_copy, put_signature
 
 if TYPE_CHECKING:
@@ -48,10 +50,13 @@ class EmbeddedWrites:
                         raise Duplicate(existing)
                     if store.meta("model") is None:
                         store.set_meta(conn, "model", model)
-                    fields = {k: v for k, v in article.__dict__.items() if k != "signature"}
+                    own = ("signature", "analysis")  # their own tables
+                    fields = {k: v for k, v in article.__dict__.items() if k not in own}
                     article_id = store.insert_article(conn, **fields)
                     if article.signature is not None:
                         put_signature(conn, article_id, article.signature)
+                    if article.analysis is not None:
+                        put_analysis(conn, article_id, ANALYSIS, article.analysis)
                     chunks = [p.chunk for p in passages]
                     stored = store.insert_passages(conn, article_id, chunks, article.language)
                     ids = [p.id for p in stored]

@@ -8,7 +8,8 @@ term-frequency weight (k1 1.5, b 0.75, document length against AVERAGE_TERMS) un
 hashed from language and term, with `modifier=IDF` so the server applies BM25's idf; each
 language's terms hash apart, and queries filter on the language, so a term's document
 frequency is counted within its language (the passage count N is the whole collection's).
-`<name>_articles` holds one point per article (text and metadata in its payload, no vector)
+`<name>_articles` holds one point per article (text, metadata and the sentence analysis,
+index.sentence_analysis, in its payload: qdrant_analysis.py; no vector)
 and a metadata point (id 0: model, dimension, the passage collection in use). Payload
 indexes: content hash and canonical URL (duplicates), article id, language, terms, added_ns;
 the recorded agency copies and the near-duplicate detector: see qdrant_copies.py.
@@ -36,7 +37,9 @@ import numpy as np
 from ..errors import BadInput, NotFound, StorageError
 from ..models import Article
 from ..neardup import Signature
+from ..sentence_analysis import VERSION as ANALYSIS
 from .base import Duplicate, NearDuplicate, NewArticle, NewPassage, Reindexed, StorageConfig
+from .qdrant_analysis import QdrantAnalysis
 from .qdrant_copies import QdrantCopies, encode
 from .qdrant_read import META, QdrantReads, term_index
 
@@ -70,7 +73,7 @@ def _sparse(language: str, terms: list[str]) -> Any:
     return m.SparseVector(indices=list(counts), values=[tf / (tf + norm) for tf in counts.values()])
 
 
-class QdrantBackend(QdrantCopies, QdrantReads):
+class QdrantBackend(QdrantCopies, QdrantReads, QdrantAnalysis):
     def __init__(self, config: StorageConfig) -> None:
         from qdrant_client import models
 
@@ -162,6 +165,8 @@ class QdrantBackend(QdrantCopies, QdrantReads):
         payload = {
             **article.__dict__,
             "signature": encode(article.signature),
+            "analysis": encode(article.analysis),  # index.sentence_analysis
+            "analysis_version": ANALYSIS if article.analysis is not None else None,
             "added_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "added_ns": now,
             "touched_ns": now,

@@ -63,7 +63,10 @@ class QdrantReads:
         wanted = [i for i in ids if i != META]
         if not wanted:
             return {}
-        return {int(r.id): _article(r) for r in self.client.retrieve(self.articles_name, wanted)}
+        # Not the text and the sentence analysis: the largest fields, fetched for every ask.
+        fields = self.m.PayloadSelectorExclude(exclude=["text", "analysis"])
+        found = self.client.retrieve(self.articles_name, wanted, with_payload=fields)
+        return {int(r.id): _article(r) for r in found}
 
     def list_articles(self, offset: int, limit: int) -> list[Article]:
         order = self.m.OrderBy(key="added_ns", direction="desc")

@@ -22,7 +22,7 @@ from ..files import FILE_MODE
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3  # PRAGMA user_version; 0 with tables: the layout of before (see _migrate)
+SCHEMA_VERSION = 4  # PRAGMA user_version; 0 with tables: the layout of before (see _migrate)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -103,6 +103,14 @@ CREATE TABLE IF NOT EXISTS copies (
     added_by TEXT
 );
 CREATE INDEX IF NOT EXISTS copies_article ON copies(article_id);
+-- Each article's sentence analysis (index.sentence_analysis: every sentence's terms and matching
+-- keys, zlib-compressed JSON), made when it is added so that answering need not; `version`: the
+-- rules that made it (others, or none, are computed at ask time; `articlebot analyze`).
+CREATE TABLE IF NOT EXISTS sentence_analysis (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    version TEXT NOT NULL,
+    data BLOB NOT NULL
+);
 """
 
 
@@ -192,6 +200,14 @@ def prepare(conn: sqlite3.Connection, path: Path, *, write: bool) -> None:
             _migrate_v1(conn)
         if "articles" in tables and found < 3:
             _migrate_v2(conn)
+        if "articles" in tables and found < 4:
+            # Version 3 -> 4: the sentence_analysis table, empty. `articlebot analyze` fills it
+            # (~40 ms an article, while the bot runs); until then answering computes each
+            # article's analysis, as before.
+            logger.warning(
+                "articles.db upgraded to version 4: run `articlebot analyze` to store the "
+                "articles' sentence analysis (faster answers in a big library)"
+            )
         conn.execute(
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('library_id', ?)", (uuid.uuid4().hex,)
         )

@@ -1,0 +1,125 @@
+"""Recency's same-claim check embeds the quotes only when it decides (index.asking.same_claims):
+the answer preferred is the same as when every quote is embedded."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+
+from index import asking
+from index.asking import SAME_CLAIM, prefer_recent, same_claims
+from index.models import Answer, Article, Hit, Passage, Source
+from index.timeexpr import TimeQuery
+
+DAY = date(2025, 3, 1)
+
+
+def _answer(n: int, confidence: float, days: int) -> Answer:
+    published = (DAY + timedelta(days=days)).isoformat()
+    article = Article(n, f"a{n}", None, None, published, "en", f"h{n}", published, None, 1)
+    passage = Passage(n * 10, n, 0, "text", 0, 4, ((0, 4),))
+    hit = Hit(passage, article, 1.0 - n / 100, 0.0, 0.0)
+    return Answer(
+        "q",
+        "en",
+        False,
+        f"quote {n}",
+        (0, 7),
+        confidence,
+        (Source(article, passage, hit.score),),
+        (hit,),
+    )
+
+
+def test_no_embedding_when_every_reading_prefers_the_same() -> None:
+    first, other = _answer(1, 0.8, 0), _answer(2, 0.5, 1)
+
+    def refuse(first: Answer, others: list[Answer]) -> list[float]:
+        raise AssertionError("embedded although it does not decide")
+
+    assert same_claims(first, [other], refuse, lambda same: first) == [False]
+
+
+def test_only_the_quotes_that_decide_are_embedded() -> None:
+    first, others = _answer(1, 0.8, 0), [_answer(2, 0.7, 1), _answer(3, 0.6, 2)]
+    asked: list[list[Answer]] = []
+
+    def similar(f: Answer, o: list[Answer]) -> list[float]:
+        asked.append(o)
+        return [SAME_CLAIM + 0.1 if a is others[0] else SAME_CLAIM - 0.1 for a in o]
+
+    def one_decides(same: tuple[bool, ...]) -> Answer:
+        return others[0] if same[0] else first
+
+    assert same_claims(first, others, similar, one_decides) == [True, False]
+    assert asked == [[others[0]]]
+
+    def both_decide(same: tuple[bool, ...]) -> Answer:
+        return others[0] if same[0] else others[1] if same[1] else first
+
+    asked.clear()
+    assert same_claims(first, others, similar, both_decide) == [True, False]
+    assert asked == [others]  # in one batch
+
+
+def _case(seed: int) -> tuple[Answer, list[Hit], dict[int, Answer], dict[int, float]]:
+    rng = random.Random(seed)
+    answers = [_answer(n, rng.uniform(0.4, 0.9), rng.randint(0, 3) * n) for n in range(1, 6)]
+    newer = {a.sources[0].article.id: a for a in answers[1:]}
+    cosines = {a.sources[0].article.id: rng.uniform(0.2, 0.8) for a in answers}
+    return answers[0], [a.hits[0] for a in answers], newer, cosines
+
+
+SEEDS = range(40)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_prefer_recent_chooses_as_if_every_quote_were_embedded(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, hits, newer, cosines = _case(seed)
+
+    def similar(f: Answer, others: list[Answer]) -> list[float]:
+        return [cosines[o.sources[0].article.id] for o in others]
+
+    def always(f, o, similar, best):  # noqa: ANN001, ANN202
+        return [c >= SAME_CLAIM for c in similar(f, o)]
+
+    for time in (TimeQuery(), TimeQuery(newest=True)):
+        lazy = prefer_recent(first, hits, time, newer.__getitem__, similar)
+        with monkeypatch.context() as m:
+            m.setattr(asking, "same_claims", always)
+            embedded = prefer_recent(first, hits, time, newer.__getitem__, similar)
+        assert lazy is embedded
+
+
+def test_the_cases_above_embed_some_and_skip_others() -> None:
+    embedded = 0
+    calls: list[int] = []
+    for seed in SEEDS:
+        first, hits, newer, _ = _case(seed)
+        calls.clear()
+        prefer_recent(
+            first,
+            hits,
+            TimeQuery(),
+            newer.__getitem__,
+            lambda f, o: calls.append(1) or [0.0] * len(o),
+        )
+        embedded += bool(calls)
+    assert 0 < embedded < len(SEEDS)
+
+
+def test_many_others_are_embedded_at_once() -> None:
+    first = _answer(1, 0.8, 0)
+    others = [_answer(n, 0.79, n) for n in range(2, 3 + asking.UNDECIDED_MAX)]
+    asked = []
+
+    def similar(f: Answer, o: list[Answer]) -> list[float]:
+        asked.append(len(o))
+        return [0.0] * len(o)
+
+    assert same_claims(first, others, similar, lambda same: first) == [False] * len(others)
+    assert asked == [len(others)]
