@@ -23,75 +23,23 @@ from pathlib import Path
 
 import numpy as np
 
+from .bm25_segments import Grow, Segment
+
 K1, B = 1.5, 0.75
 BUFFER = 2048  # docs in the mutable buffer before it becomes a segment
 SEGMENT_DOCS = 65_536  # segments grow by merging up to this many docs
-
-
-class _Grow:
-    """A numpy array that grows by doubling; `view` is the filled part."""
-
-    def __init__(self, dtype: type, data: np.ndarray | None = None) -> None:
-        self.data = np.zeros(16, dtype=dtype) if data is None else data
-        self.size = 0 if data is None else len(data)
-
-    @property
-    def view(self) -> np.ndarray:
-        return self.data[: self.size]
-
-    def extend(self, values: np.ndarray) -> None:
-        while self.size + len(values) > len(self.data):
-            self.data = np.concatenate([self.data, np.zeros_like(self.data)])
-        self.data[self.size : self.size + len(values)] = values
-        self.size += len(values)
-
-    def append(self, value: float | bool) -> None:
-        if self.size == len(self.data):
-            self.data = np.concatenate([self.data, np.zeros_like(self.data)])
-        self.data[self.size] = value
-        self.size += 1
-
-
-class _Segment:
-    def __init__(
-        self, terms: np.ndarray, indptr: np.ndarray, docs: np.ndarray, tfs: np.ndarray
-    ) -> None:
-        self.terms, self.indptr, self.docs, self.tfs = terms, indptr, docs, tfs
-
-    @classmethod
-    def of(cls, term_ids: np.ndarray, docs: np.ndarray, tfs: np.ndarray) -> _Segment:
-        """From one (term id, doc, tf) row per posting, in any order."""
-        order = np.lexsort((docs, term_ids))
-        term_ids, docs, tfs = term_ids[order], docs[order], tfs[order]
-        terms, starts = np.unique(term_ids, return_index=True)
-        indptr = np.append(starts, len(term_ids)).astype(np.int64)
-        return cls(terms.astype(np.int32), indptr, docs.astype(np.int32), tfs.astype(np.uint16))
-
-    @property
-    def doc_count(self) -> int:
-        return len(np.unique(self.docs)) if len(self.docs) else 0
-
-    def postings(self, term: int) -> tuple[np.ndarray, np.ndarray] | None:
-        j = int(np.searchsorted(self.terms, term))
-        if j == len(self.terms) or self.terms[j] != term:
-            return None
-        a, b = self.indptr[j], self.indptr[j + 1]
-        return self.docs[a:b], self.tfs[a:b]
-
-    def rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return np.repeat(self.terms, np.diff(self.indptr)), self.docs, self.tfs
 
 
 class LanguageIndex:
     def __init__(self) -> None:
         self.vocab: dict[str, int] = {}
         self.words: list[str] = []
-        self.segments: list[tuple[_Segment, int]] = []  # (segment, docs it was made from)
+        self.segments: list[tuple[Segment, int]] = []  # (segment, docs it was made from)
         self.buffer: dict[int, list[int]] = {}  # term id -> [doc, tf, doc, tf, ...]
         self.buffered = 0
-        self.pids = _Grow(np.int64)
-        self.lengths = _Grow(np.int32)
-        self.alive = _Grow(np.bool_)
+        self.pids = Grow(np.int64)
+        self.lengths = Grow(np.int32)
+        self.alive = Grow(np.bool_)
         self.live = 0
         self.total_length = 0
         # Document frequencies asked for since the last change (answer selection asks the
@@ -158,7 +106,7 @@ class LanguageIndex:
         for start in range(first, first + len(pids), SEGMENT_DOCS):
             part = (docs >= start) & (docs < start + SEGMENT_DOCS)
             tf = np.minimum(tfs[part], 65_535)
-            segment = _Segment.of(tids_[part], docs[part], tf)
+            segment = Segment.of(tids_[part], docs[part], tf)
             self.segments.append((segment, min(SEGMENT_DOCS, first + len(pids) - start)))
             self._merge()
 
@@ -174,7 +122,7 @@ class LanguageIndex:
         self.live -= len(docs)
         self.total_length -= int(self.lengths.view[docs].sum())
 
-    def _buffer_segment(self) -> _Segment | None:
+    def _buffer_segment(self) -> Segment | None:
         if not self.buffer:
             return None
         flat = [
@@ -183,7 +131,7 @@ class LanguageIndex:
             for i in range(0, len(pairs), 2)
         ]
         rows = np.asarray(flat, dtype=np.int64).reshape(-1, 3)
-        return _Segment.of(rows[:, 0], rows[:, 1], rows[:, 2])
+        return Segment.of(rows[:, 0], rows[:, 1], rows[:, 2])
 
     def _freeze(self) -> None:
         segment = self._buffer_segment()
@@ -201,7 +149,7 @@ class LanguageIndex:
                 break
             rows = [np.concatenate(parts) for parts in zip(old.rows(), new.rows(), strict=True)]
             keep = self.alive.view[rows[1]]
-            merged = _Segment.of(rows[0][keep], rows[1][keep], rows[2][keep])
+            merged = Segment.of(rows[0][keep], rows[1][keep], rows[2][keep])
             self.segments[-2:] = [(merged, n_old + n_new)]
 
     def postings(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
@@ -300,13 +248,13 @@ class LanguageIndex:
         text = get("words").tobytes().decode()
         out.words = text.split("\n") if text else []
         out.vocab = {w: i for i, w in enumerate(out.words)}
-        out.pids = _Grow(np.int64, np.array(get("pids")))  # these grow: copies
-        out.lengths = _Grow(np.int32, np.array(get("lengths")))
-        out.alive = _Grow(np.bool_, np.array(get("alive")))
+        out.pids = Grow(np.int64, np.array(get("pids")))  # these grow: copies
+        out.lengths = Grow(np.int32, np.array(get("lengths")))
+        out.alive = Grow(np.bool_, np.array(get("alive")))
         made = get("made").tolist() if has("made") else None
         i = 0
         while has(f"{i}_terms"):
-            segment = _Segment(*(get(f"{i}_{name}") for name in ("terms", "indptr", "docs", "tfs")))
+            segment = Segment(*(get(f"{i}_{name}") for name in ("terms", "indptr", "docs", "tfs")))
             out.segments.append((segment, made[i] if made else segment.doc_count))
             i += 1
         alive = out.alive.view
