@@ -11,7 +11,7 @@ either holds (the maximum of their rows).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -25,16 +25,20 @@ from .sentences import ArticleSentences
 from .units import expected, holds_unit
 
 
-def _rows(sets: object) -> dict[str, np.ndarray]:
+def _rows(sets: Iterable[frozenset[str]]) -> dict[str, list[int]]:
     """term -> the sentences (indices) whose set holds it."""
-    found: dict[str, list[int]] = defaultdict(list)
-    for i, held in enumerate(sets):  # type: ignore[arg-type]
+    found: dict[str, list[int]] = {}
+    for i, held in enumerate(sets):
         for term in held:
-            found[term].append(i)
-    return {t: np.array(rows, dtype=np.intp) for t, rows in found.items()}
+            rows = found.get(term)
+            if rows is None:
+                found[term] = [i]
+            else:
+                rows.append(i)
+    return found
 
 
-_NONE = np.zeros(0, dtype=np.intp)
+_NONE: list[int] = []
 
 
 @dataclass(frozen=True)
@@ -47,9 +51,9 @@ class Layout:
     static: np.ndarray  # windows x (pair, lead, heading, position), float64
     held: np.ndarray  # how many distinct terms each window holds
     sentences: tuple[str, ...]
-    stems: dict[str, np.ndarray]  # stem -> sentences that hold it
-    lemmas: dict[str, np.ndarray]  # lemma -> sentences whose keys hold it
-    parts: dict[str, np.ndarray]  # compound part -> sentences whose keys hold it
+    stems: dict[str, list[int]]  # stem -> sentences that hold it
+    lemmas: dict[str, list[int]]  # lemma -> sentences whose keys hold it
+    parts: dict[str, list[int]]  # compound part -> sentences whose keys hold it
     found: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # kind -> per sentence
 
     @classmethod
