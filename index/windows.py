@@ -11,7 +11,6 @@ either holds (the maximum of their rows).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -25,22 +24,6 @@ from .sentences import ArticleSentences
 from .units import expected, holds_unit
 
 
-def _rows(sets: Iterable[frozenset[str]]) -> dict[str, list[int]]:
-    """term -> the sentences (indices) whose set holds it."""
-    found: dict[str, list[int]] = {}
-    for i, held in enumerate(sets):
-        for term in held:
-            rows = found.get(term)
-            if rows is None:
-                found[term] = [i]
-            else:
-                rows.append(i)
-    return found
-
-
-_NONE: list[int] = []
-
-
 @dataclass(frozen=True)
 class Layout:
     """What an article's windows are, whatever the question."""
@@ -51,9 +34,10 @@ class Layout:
     static: np.ndarray  # windows x (pair, lead, heading, position), float64
     held: np.ndarray  # how many distinct terms each window holds
     sentences: tuple[str, ...]
-    stems: dict[str, list[int]]  # stem -> sentences that hold it
-    lemmas: dict[str, list[int]]  # lemma -> sentences whose keys hold it
-    parts: dict[str, list[int]]  # compound part -> sentences whose keys hold it
+    terms: tuple[frozenset[str], ...]  # each sentence's stems
+    lemmas: tuple[frozenset[str], ...]  # ... lemmas
+    parts: tuple[frozenset[str], ...]  # ... compound parts
+    either: tuple[frozenset[str], ...]  # ... compound parts and lemmas
     found: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # kind -> per sentence
 
     @classmethod
@@ -86,9 +70,10 @@ class Layout:
             static.reshape(len(bounds), 4),
             held,
             tuple(article.sentence(i) for i in range(n)),
-            _rows(article.terms),
-            _rows(k.lemmas for k in article.keys),
-            _rows(k.parts for k in article.keys),
+            article.terms,
+            tuple(k.lemmas for k in article.keys),
+            tuple(k.parts for k in article.keys),
+            tuple(k.parts | k.lemmas for k in article.keys),
         )
 
     def evidence(self, kind: str | None, question: str) -> np.ndarray:
@@ -111,23 +96,22 @@ class Layout:
     def matches(self, words_: list[str], asked: dict[str, Word]) -> tuple[np.ndarray, np.ndarray]:
         """sentences x words: whether each sentence holds each word's stem (exact), and how it
         holds it by lemma or compound part too (fuzzy: 1 or HALF; index.matching.match)."""
-        shape = (len(self.sentences), len(words_))
-        exact = np.zeros(shape, dtype=np.float32)
-        fuzzy = np.zeros(shape, dtype=np.float32)
+        exact = np.array(
+            [[t in held for held in self.terms] for t in words_], dtype=np.float32
+        ).reshape(len(words_), len(self.terms))
+        fuzzy = exact.copy()
         for j, term in enumerate(words_):
-            stem_rows = self.stems.get(term, _NONE)
-            exact[stem_rows, j] = 1.0
             word = asked.get(term)
             if word is None:
-                fuzzy[stem_rows, j] = 1.0
                 continue
-            for part in word.parts:
-                fuzzy[self.parts.get(part, _NONE), j] = HALF
-                fuzzy[self.lemmas.get(part, _NONE), j] = HALF
-            fuzzy[self.parts.get(word.lemma, _NONE), j] = HALF
-            fuzzy[stem_rows, j] = 1.0
-            fuzzy[self.lemmas.get(word.lemma, _NONE), j] = 1.0
-        return exact, fuzzy
+            lemma, parts = word.lemma, word.parts
+            full = [lemma in held for held in self.lemmas]
+            half = [
+                lemma in held or not parts.isdisjoint(other)
+                for held, other in zip(self.parts, self.either, strict=True)
+            ]
+            fuzzy[j] = np.maximum(exact[j], np.where(full, 1.0, np.where(half, HALF, 0.0)))
+        return exact.T, fuzzy.T
 
 
 def asked_words(question: str, language: str) -> dict[str, Word]:
