@@ -2,26 +2,26 @@
 
 A window is one sentence, or two in a row on the same line (answer.py). What does not depend on
 the question is made once per article and kept with it (`Layout`, cached on the
-ArticleSentences): the windows, their layout features, the sentences' texts, which sentences
-hold each stem, lemma and compound part, and the things of each evidence kind each sentence
-holds. Per question, the word matches are a sentences x words matrix filled from those indexes,
-and each feature is one array operation over all windows: a window of two sentences holds what
-either holds (the maximum of their rows).
+ArticleSentences): the windows, their layout features and word counts, the sentences' texts,
+and which sentences hold anything of an evidence kind or a number at all. Per question, the word
+matches are a sentences x words matrix, and each feature is one array operation over all
+windows: a window of two sentences holds what either holds (the maximum of their rows).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
-from .matching import HALF, Word, words
+from .matching import HALF, Keys, Word, words
 from .overlap import Terms, local_weights
 from .qtype import content, evidence_found, has_evidence
 from .ranker import FEATURES
 from .sentences import ArticleSentences
-from .units import expected, holds_unit
+from .units import expected, holds_number, holds_unit
 
 
 @dataclass(frozen=True)
@@ -34,11 +34,12 @@ class Layout:
     static: np.ndarray  # windows x (pair, lead, heading, position), float64
     held: np.ndarray  # how many distinct terms each window holds
     sentences: tuple[str, ...]
-    terms: tuple[frozenset[str], ...]  # each sentence's stems
-    lemmas: tuple[frozenset[str], ...]  # ... lemmas
-    parts: tuple[frozenset[str], ...]  # ... compound parts
-    either: tuple[frozenset[str], ...]  # ... compound parts and lemmas
-    found: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # kind -> per sentence
+    terms: tuple[frozenset[str], ...]  # the article's own: each sentence's stems
+    keys: tuple[Keys, ...]  # ... lemmas and compound parts
+    # Which sentences hold anything of an evidence kind at all, or a number (flags by kind,
+    # made on first use): only those are read again per question. Arrays, not sets per
+    # sentence: the cached articles' objects are what a full garbage collection walks.
+    flags: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def of(cls, article: ArticleSentences) -> Layout:
@@ -71,27 +72,36 @@ class Layout:
             held,
             tuple(article.sentence(i) for i in range(n)),
             article.terms,
-            tuple(k.lemmas for k in article.keys),
-            tuple(k.parts for k in article.keys),
-            tuple(k.parts | k.lemmas for k in article.keys),
+            article.keys,
         )
+
+    def _flag(self, name: str, test: Callable[[str], object]) -> np.ndarray:
+        found = self.flags.get(name)
+        if found is None:
+            found = self.flags[name] = np.array([bool(test(s)) for s in self.sentences], bool)
+        return found
 
     def evidence(self, kind: str | None, question: str) -> np.ndarray:
         """Whether each sentence holds a thing of `kind` the question does not (qtype)."""
         if kind == "expansion":
             return np.array([has_evidence(kind, s, question) for s in self.sentences], dtype=bool)
-        found = self.found.get(kind or "")
-        if found is None:
-            found = [evidence_found(kind, s) for s in self.sentences]
-            self.found[kind or ""] = found
+        some = self._flag(kind or "", lambda s: evidence_found(kind, s))
         asked = evidence_found(kind, question)
-        return np.array([not f <= asked for f in found], dtype=bool)
+        if not asked:
+            return some
+        out = some.copy()
+        for i in np.flatnonzero(some):
+            out[i] = not evidence_found(kind, self.sentences[i]) <= asked
+        return out
 
     def units(self, question: str) -> np.ndarray:
         """Whether each sentence holds a number of the kind asked for (index.units)."""
+        out = np.zeros(len(self.sentences), dtype=bool)
         if expected(question) == (None, None):
-            return np.zeros(len(self.sentences), dtype=bool)
-        return np.array([holds_unit(question, s) for s in self.sentences], dtype=bool)
+            return out
+        for i in np.flatnonzero(self._flag("number", holds_number)):
+            out[i] = holds_unit(question, self.sentences[i])
+        return out
 
     def matches(self, words_: list[str], asked: dict[str, Word]) -> tuple[np.ndarray, np.ndarray]:
         """sentences x words: whether each sentence holds each word's stem (exact), and how it
@@ -105,10 +115,10 @@ class Layout:
             if word is None:
                 continue
             lemma, parts = word.lemma, word.parts
-            full = [lemma in held for held in self.lemmas]
+            full = [lemma in k.lemmas for k in self.keys]
             half = [
-                lemma in held or not parts.isdisjoint(other)
-                for held, other in zip(self.parts, self.either, strict=True)
+                lemma in k.parts or not (parts.isdisjoint(k.parts) and parts.isdisjoint(k.lemmas))
+                for k in self.keys
             ]
             fuzzy[j] = np.maximum(exact[j], np.where(full, 1.0, np.where(half, HALF, 0.0)))
         return exact.T, fuzzy.T
