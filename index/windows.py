@@ -50,7 +50,8 @@ class Layout:
             answered = article.kinds[i] == "interviewer" and article.kinds[i + 1] != "interviewer"
             if same_line or answered:
                 bounds.append((i, i + 1))
-        bounds = [b for b in bounds if any(article.quotable(j) for j in range(b[0], b[1] + 1))]
+        quotable = [article.quotable(i) for i in range(n)]
+        bounds = [(a, b) for a, b in bounds if quotable[a] or quotable[b]]
         first = np.array([b[0] for b in bounds], dtype=np.intp)
         last = np.array([b[1] for b in bounds], dtype=np.intp)
         lead = next((i for i in range(n) if article.kinds[i] == "body"), -1)
@@ -63,7 +64,11 @@ class Layout:
                 first / (n or 1),
             ]
         ).astype(np.float64)
-        held = np.array([len(article.terms[a] | article.terms[b]) for a, b in bounds], np.int64)
+        terms, sizes = article.terms, [len(t) for t in article.terms]
+        held = np.array(  # distinct terms: those of a pair less those the two share
+            [sizes[a] + (sizes[b] - len(terms[a] & terms[b]) if b > a else 0) for a, b in bounds],
+            np.int64,
+        )
         return cls(
             bounds,
             first,
