@@ -3,8 +3,9 @@ section alone, its libraries kept in WORK so that a second run measures them aga
 building them (a 1M-passage library takes a long while to build on 2 cores).
 
 WORK keeps the base library (the real XQuAD articles), the embedded sentence pools and each
-size's library; the result goes to WORK/scale-result.json, and with --publish into the scale section
-of benchmarks/plots/results.json, from which BENCHMARKS.md is rendered again (`--render`).
+size's library; the result goes to WORK/scale-result.json (or --out), and with --publish into
+the scale section of benchmarks/plots/results.json, from which BENCHMARKS.md is rendered again
+(`--render`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ def main() -> None:
     parser.add_argument("work", type=Path, help="where the libraries are built and kept")
     parser.add_argument("--sizes", default="1000,100000,1000000", help="passages, comma-separated")
     parser.add_argument("--publish", action="store_true", help="into results.json + BENCHMARKS.md")
+    parser.add_argument(
+        "--out", type=Path, help="where the result goes (default WORK/scale-result.json)"
+    )
     parser.add_argument(
         "--first-open",
         action="store_true",
@@ -54,7 +58,7 @@ def main() -> None:
         return
     if args.first_open:
         result["first_open"] = [_first_open(args.work / f"scale-{n}") for n in _sizes()]
-    (args.work / "scale-result.json").write_text(json.dumps(result, indent=1))
+    (args.out or args.work / "scale-result.json").write_text(json.dumps(result, indent=1))
     if args.publish:
         publish(result)
 

@@ -25,14 +25,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from .lexical import analyze
-from .matching import Keys, words
+from .matching import Keys
 from .models import Answer, Hit, Source
-from .overlap import Idf, Matches, Terms, fuzzy_share, local_weights
-from .qtype import content, has_evidence, question_type
+from .overlap import Idf, Terms, fuzzy_share
+from .qtype import has_evidence, question_type
 from .quote import build_quote
 from .ranker import FEATURES
 from .sentences import ArticleSentences
 from .units import holds_unit
+from .windows import asked_words, window_features
 
 ArticleLoader = Callable[[list[Hit]], list[ArticleSentences]]  # one per distinct article
 
@@ -158,50 +159,10 @@ def _score(
     feature_weights: np.ndarray,
 ) -> _Scored:
     """Windows of one sentence, or two in a row on the same line (a question often paraphrases
-    one sentence while the answer is in the next), scored on their features."""
+    one sentence while the answer is in the next), scored on their features (index.windows)."""
     terms = Terms.of(question, context, article.language, idf, config.context_weight)
-    weights = local_weights(article, terms)
-    asked = {w.stem: w for w in words(content(question), article.language) if w.stem in weights}
-    # The words the title shares name the article's topic, not the detail asked for.
-    focus = {t: w for t, w in weights.items() if t not in article.title_terms} or weights
-    dense = article.vectors @ query_vector
-    best_dense = float(dense.max())
-    evidence = [has_evidence(kind, article.sentence(i), question) for i in range(len(article))]
-    unit = [holds_unit(question, article.sentence(i)) for i in range(len(article))]
     prior = hit.score / (top_score or 1.0)
-    lead = next((i for i in range(len(article)) if article.kinds[i] == "body"), -1)
-    matches = Matches.of(article, weights, terms, focus, asked)
-
-    def features(first: int, last: int) -> list[float]:
-        top = float(dense[first : last + 1].max())
-        local, whole, fuzzy, focused = matches.shares(first, last)
-        held = article.terms[first] | article.terms[last]
-        return [
-            top,
-            top - best_dense,
-            local,
-            whole,
-            float(any(evidence[first : last + 1])),
-            prior,
-            float(last > first),
-            float(first <= lead <= last),
-            float(any(article.kinds[i] == "heading" for i in range(first, last + 1))),
-            fuzzy,
-            1.0 - len(held & asked.keys()) / (len(held) or 1),
-            first / n,
-            focused,
-            float(any(unit[first : last + 1])),
-        ]
-
-    n = len(article)
-    bounds = [(i, i) for i in range(n)]
-    for i in range(n - 1):
-        same_line = article.blocks[i] == article.blocks[i + 1]
-        answered = article.kinds[i] == "interviewer" and article.kinds[i + 1] != "interviewer"
-        if same_line or answered:
-            bounds.append((i, i + 1))
-    bounds = [b for b in bounds if any(article.quotable(j) for j in range(b[0], b[1] + 1))]
-    matrix = np.array([features(*b) for b in bounds], dtype=np.float32).reshape(-1, len(FEATURES))
+    bounds, matrix = window_features(article, question, terms, query_vector, kind, prior)
     return _windows(article, hit, bounds, matrix, feature_weights, terms, question)
 
 
@@ -253,7 +214,7 @@ def _confidence(chosen: _Scored, first: int, last: int, query_vector: np.ndarray
         frozenset().union(*(k.lemmas for k in article.keys[lo:hi])),
         frozenset().union(*(k.parts for k in article.keys[lo:hi])),
     )
-    asked = {w.stem: w for w in words(content(chosen.question), article.language)}
+    asked = asked_words(chosen.question, article.language)
     near = fuzzy_share(chosen.terms.weights, asked, around, keys)
     anywhere = chosen.terms.coverage(frozenset(article.frequency))
     dense = float(np.max(article.vectors[first : last + 1] @ query_vector))

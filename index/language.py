@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 
 from langdetect import DetectorFactory, LangDetectException
 from langdetect.detector_factory import init_factory
@@ -33,6 +34,18 @@ def detect_language(text: str, *, default: str = "en", hints: tuple[str, ...] = 
     sample = text[:5000]
     if len(_WORD.findall(sample)) == 0:
         return default
+    if len(sample) < SHORT_TEXT:  # a chat's question is detected up to three times an ask
+        return _short(sample, default, tuple(hints))
+    return _detect(sample, default, hints)
+
+
+@lru_cache(maxsize=1024)
+def _short(sample: str, default: str, hints: tuple[str, ...]) -> str:
+    """Cached: detection is seeded, so the same text always gets the same answer."""
+    return _detect(sample, default, hints)
+
+
+def _detect(sample: str, default: str, hints: tuple[str, ...]) -> str:
     try:
         with _LOCK:
             init_factory()

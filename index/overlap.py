@@ -12,8 +12,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 from .lexical import analyze
 from .matching import Keys, Word, match
 from .qtype import content
@@ -41,52 +39,6 @@ class Terms:
     def coverage(self, terms: frozenset[str] | set[str]) -> float:
         total = sum(self.weights.values()) or 1.0
         return sum(w for t, w in self.weights.items() if t in terms) / total
-
-
-@dataclass(frozen=True)
-class Matches:
-    """How each sentence matches each of the question's words (1, 0.5 through a compound part,
-    0), and the word weights; a window holds a word as well as its best sentence does, so the
-    shares of a window are maxima of rows (the union of the two sentences' words)."""
-
-    exact: np.ndarray  # sentences x words: the stem itself
-    fuzzy: np.ndarray  # ... also by lemma or compound part (index.matching)
-    weights: np.ndarray  # words x 4: local, idf only (global), local again, focus
-
-    @classmethod
-    def of(
-        cls,
-        article: ArticleSentences,
-        local: dict[str, float],
-        terms: Terms,
-        focus: dict[str, float],
-        asked: dict[str, Word],
-    ) -> Matches:
-        words_ = list(local)
-        exact = np.array(
-            [[t in held for t in words_] for held in article.terms], dtype=np.float32
-        ).reshape(len(article), len(words_))
-        fuzzy = np.array(
-            [
-                [match(asked[t], held, keys) if t in asked else float(t in held) for t in words_]
-                for held, keys in zip(article.terms, article.keys, strict=True)
-            ],
-            dtype=np.float32,
-        ).reshape(len(article), len(words_))
-        weights = np.array(
-            [[local[t], terms.weights[t], local[t], focus.get(t, 0.0)] for t in words_],
-            dtype=np.float32,
-        ).reshape(len(words_), 4)
-        totals = weights.sum(axis=0)
-        return cls(exact, fuzzy, weights / np.where(totals > 0, totals, 1.0))
-
-    def shares(self, first: int, last: int) -> tuple[float, float, float, float]:
-        """(local, global, fuzzy, focus) shares of the question's words the window holds."""
-        exact = self.exact[first : last + 1].max(axis=0, initial=0.0)
-        fuzzy = self.fuzzy[first : last + 1].max(axis=0, initial=0.0)
-        local, whole = exact @ self.weights[:, :2]
-        fuzzy_local, focused = fuzzy @ self.weights[:, 2:]
-        return float(local), float(whole), float(fuzzy_local), float(focused)
 
 
 def local_weights(article: ArticleSentences, terms: Terms) -> dict[str, float]:

@@ -163,6 +163,11 @@ def _found(kind: str, text: str) -> frozenset[str]:
     return frozenset(m.group(0).casefold() for m in _EVIDENCE[kind].finditer(text))
 
 
+def evidence_found(kind: str | None, text: str) -> frozenset[str]:
+    """The things of `kind` in `text`, case-folded (none for a kind without evidence)."""
+    return _found(kind, text) if kind in _EVIDENCE else frozenset()
+
+
 def has_evidence(kind: str | None, sentence: str, question: str) -> bool:
     """Whether `sentence` holds a thing of `kind` that is not already in the question."""
     if kind == "expansion":

@@ -20,6 +20,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,6 +29,9 @@ from .lexical import analyze
 from .matching import Keys
 from .models import Passage
 from .sentence_analysis import Analysis, analyze_sentences
+
+if TYPE_CHECKING:
+    from .windows import Layout
 
 _QUESTION_END = re.compile(r"\?[\"'“”»«)\]]*\s*$")
 _FINAL = re.compile(r"[.!?…:;\"'“”»«)\]]\s*$")
@@ -59,6 +64,14 @@ class ArticleSentences:
 
     def quotable(self, i: int) -> bool:
         return self.kinds[i] in ("body", "heading")
+
+    @cached_property
+    def layout(self) -> Layout:
+        """Its windows and sentence indexes for answer selection (index.windows), made on first
+        use and kept with it."""
+        from .windows import Layout
+
+        return Layout.of(self)
 
     @classmethod
     def build(

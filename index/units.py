@@ -137,6 +137,11 @@ def holds_unit(question: str, sentence: str) -> bool:
     return False
 
 
+def holds_number(sentence: str) -> bool:
+    """Whether `sentence` holds a number at all (else it holds no unit, whatever is asked)."""
+    return bool(_numbers(sentence))
+
+
 @lru_cache(maxsize=65_536)
 def _numbers(text: str) -> tuple[tuple[str, str, bool], ...]:
     """Each number in `text`: (the number, the text after it where its unit would be, whether a

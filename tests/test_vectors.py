@@ -85,6 +85,19 @@ def test_saved_and_loaded_it_answers_the_same(tmp_path: Path) -> None:
     assert 5_000 in loaded.search(data[0], 3)
 
 
+def test_removing_ids_it_lacks_or_removed_already_counts_nothing(tmp_path: Path) -> None:
+    data = _data(2_000)
+    index = _approximate(data, np.arange(100, 2_100))
+    index.remove([5, 100, 2_100, 99_999])  # only 100 is held
+    index.remove([100, 101])  # 100 again
+    assert len(index) == 2_000 - 2 and index.deleted_fraction == 2 / 2_000
+    index.save(tmp_path / "vectors.faiss")
+    loaded = VectorIndex.load(tmp_path / "vectors.faiss")  # its id map made again on loading
+    loaded.remove([7, 102, 2_099, 101])
+    assert len(loaded) == 2_000 - 4
+    assert not {100, 101, 102, 2_099} & set(loaded.search(data[2], 2_000))
+
+
 def test_a_tiny_sample_still_trains_it() -> None:
     data = _data(12)
     index = _approximate(data, np.arange(12))
