@@ -33,7 +33,7 @@ HALF = 0.5  # what a match through a compound part counts
 RULES = 2  # 2: lemmas unstemmed, separated verbs joined
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Word:
     """A content word as matching sees it: its stem (as BM25 has it), its lemma, and the
     lemmas of the known words it is compounded of (none when it is not a compound). Lemmas are
@@ -164,7 +164,7 @@ def compound_stems(text: str, language: str) -> set[str]:
     return set(stem_words(sorted(parts), language))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Keys:
     """What a sentence offers for matching: the lemmas and compound parts of its words."""
 
