@@ -21,7 +21,7 @@ def speed_section(w: Write, results: dict, plot_dir: str, files: dict[str, str])
     _adding(w, results["add"], plot_dir, files)
     _latency(w, results["latency"], plot_dir, files)
     if "scale" in results:
-        from .scale import report as scale_report
+        from .report_scale import report as scale_report
 
         scale_report(w, results["scale"])
     _bot(w, results["bot"])
