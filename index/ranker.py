@@ -2,8 +2,9 @@
 
 They are learned, not hand-set: `python -m benchmarks.ranker` fits a listwise logistic regression
 (which window of the candidate articles holds the answer) on the questions of XQuAD's
-even-numbered articles, English and German, and checks it on the odd-numbered ones it never saw;
-the news set the README reports was never used for fitting. One weight vector per embedding
+even-numbered articles, English and German, as written and reworded (the words shared with the
+answer's sentence left out), and checks it on the odd-numbered ones it never saw; the news set
+the README reports was never used for fitting. One weight vector per embedding
 model (cosines of different models live on different scales); a model without its own weights
 uses the default model's. The file is written by the training run and read once here.
 """
