@@ -185,6 +185,10 @@ def match(word: Word, stems: frozenset[str], keys: Keys) -> float:
     only through a compound part; else 0."""
     if word.stem in stems or word.lemma in keys.lemmas:
         return 1.0
-    if word.parts & (keys.parts | keys.lemmas) or word.lemma in keys.parts:
+    if (
+        word.lemma in keys.parts
+        or not word.parts.isdisjoint(keys.parts)
+        or not word.parts.isdisjoint(keys.lemmas)
+    ):  # no set is built: answer selection calls this for every question word and sentence
         return HALF
     return 0.0

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .matching import HALF, Keys, Word, words
+from .matching import Keys, Word, match, words
 from .overlap import Terms, local_weights
 from .qtype import content, evidence_found, has_evidence
 from .ranker import FEATURES
@@ -116,16 +116,10 @@ class Layout:
         ).reshape(len(words_), len(self.terms))
         fuzzy = exact.copy()
         for j, term in enumerate(words_):
-            word = asked.get(term)
-            if word is None:
-                continue
-            lemma, parts = word.lemma, word.parts
-            full = [lemma in k.lemmas for k in self.keys]
-            half = [
-                lemma in k.parts or not (parts.isdisjoint(k.parts) and parts.isdisjoint(k.lemmas))
-                for k in self.keys
-            ]
-            fuzzy[j] = np.maximum(exact[j], np.where(full, 1.0, np.where(half, HALF, 0.0)))
+            word = asked.get(term)  # its stem is `term`: match() counts the exact hit too
+            if word is not None:
+                pairs = zip(self.terms, self.keys, strict=True)
+                fuzzy[j] = [match(word, held, keys) for held, keys in pairs]
         return exact.T, fuzzy.T
 
 
