@@ -37,8 +37,10 @@ _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 SKIPPABLE = 3  # a lower-case word this short ("of", "für", "de") may be left out of the initials
 
 
+@lru_cache(maxsize=1024)
 def asked(question: str) -> str | None:
-    """The abbreviation `question` asks to spell out, or None."""
+    """The abbreviation `question` asks to spell out, or None (cached: evidence is checked
+    for every sentence of the candidate articles against the same question)."""
     found = _ASKS.search(question)
     if not found:
         return None
