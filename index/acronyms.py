@@ -35,6 +35,8 @@ _ASKS = re.compile(
 )
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 SKIPPABLE = 3  # a lower-case word this short ("of", "für", "de") may be left out of the initials
+SKIPS = 2  # ... at most this many in a row ("Institut für die Umwelt"): a check costs
+# O(words x letters), whatever a long sentence of short words holds
 
 
 @lru_cache(maxsize=1024)
@@ -66,11 +68,12 @@ def spells_out(sentence: str, abbreviation: str) -> bool:
 def _spells(words: list[str], start: int, letters: str, any_case: bool) -> bool:
     at = start
     for letter in letters:
+        skipped = 0
         while at < len(words) and words[at][0].casefold() != letter:
             word = words[at]
-            if at == start or not (word.islower() and len(word) <= SKIPPABLE):
+            if at == start or skipped == SKIPS or not (word.islower() and len(word) <= SKIPPABLE):
                 return False
-            at += 1
+            at, skipped = at + 1, skipped + 1
         if at == len(words) or not (any_case or words[at][0].isupper()):
             return False
         at += 1

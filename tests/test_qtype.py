@@ -59,3 +59,12 @@ def test_expansion_skips_short_function_words() -> None:
     question = "Wofür steht die Abkürzung BfS?"
     assert has_evidence("expansion", "Das Bundesamt für Strahlenschutz (BfS) warnt.", question)
     assert not has_evidence("expansion", "Das Bundesamt warnt vor Strahlen.", question)
+
+
+def test_expansion_skips_at_most_two_short_words_in_a_row() -> None:
+    """Bounded: a sentence of thousands of short words is checked in linear time."""
+    question = "Wofür steht IFU?"
+    assert has_evidence("expansion", "Das Institut für die Umwelt (IFU) warnt.", question)
+    assert has_evidence("expansion", "Das Institut für die an Umwelt (IFU) warnt.", question)
+    assert not has_evidence("expansion", "Das Institut für die an der Umwelt (IFU).", question)
+    assert not has_evidence("expansion", " ".join(["Institut", "für", "an"] * 20_000), question)
