@@ -36,6 +36,15 @@ QUESTION_WORDS = _words(
     "quante o quem onde como porque qual quais quantos quantas wat wie wanneer waar hoe hoeveel "
     "welk welke co kto kiedy gdzie jak dlaczego ile który która które und and also aber but so "
     "then auch too noch still mehr more else sonst"
+) | frozenset(
+    # German pronominal adverbs ("dafür", "darüber", "hiermit", "wovon"): a preposition joined
+    # to "da(r)", "hier" or "wo(r)", standing for a thing named elsewhere; no content of their
+    # own (bm25s's German stopwords hold only "damit" and "dazu" of them).
+    prefix + ("r" if prefix in ("da", "wo") and preposition[0] in "aeiouü" else "") + preposition
+    for prefix in ("da", "hier", "wo")
+    for preposition in _words(
+        "an auf aus bei durch für gegen hinter in mit nach neben über um unter von vor zu zwischen"
+    )
 )
 
 

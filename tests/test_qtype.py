@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.qtype import has_evidence, question_type
+from index.qtype import content, has_evidence, question_type
 
 
 @pytest.mark.parametrize(
@@ -68,3 +68,10 @@ def test_expansion_skips_at_most_two_short_words_in_a_row() -> None:
     assert has_evidence("expansion", "Das Institut für die an Umwelt (IFU) warnt.", question)
     assert not has_evidence("expansion", "Das Institut für die an der Umwelt (IFU).", question)
     assert not has_evidence("expansion", " ".join(["Institut", "für", "an"] * 20_000), question)
+
+
+def test_pronominal_adverbs_are_not_content() -> None:
+    # "dafür" stands for something named before; as a rare word it would otherwise weigh like
+    # the question's nouns and match any sentence saying "dafür".
+    assert content("Wo reicht man den Antrag dafür ein?") == "reicht man den Antrag ein"
+    assert content("Was hält sie davon, und worüber spricht sie hierbei?") == "hält sie spricht sie"
