@@ -8,9 +8,10 @@ the older report that holds the question's own words. What it keeps is
   "Valencia", "Heathrow", "BER": of the question's capitalized words, the rarest in the
   library) is in the newer quote too;
 - the figure: the first number each quote states (not a year, not one the question names) is
-  of the same kind (a share, an amount of money, a count) and within FIGURE_RATIO of the other:
-  the same count reported again grows or shrinks, it does not turn from 83.9 million
-  passengers into 1,400 flights.
+  of the same kind (a share, an amount of money, a count) and within FIGURE_RATIO of the other.
+Figures of different kinds, or more than APART_RATIO apart, are not one claim's: the same count
+reported again grows or shrinks, it does not turn from 83.9 million passengers into 1,400
+flights. Between the two ratios the quotes' cosine decides, as it does without figures.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ Relation = Literal["same", "other", "undecided"]
 # How far apart two reports' figures of one claim may be, at most: the largest update in the
 # tests' dated pairs is 27-fold (1,500 killed, two weeks later 41,000).
 FIGURE_RATIO = 30.0
+# Further apart than this, two figures are not one claim's. Far above FIGURE_RATIO: an early
+# count may still grow a hundredfold ("at least 10 dead", days later "more than 1,000").
+APART_RATIO = 1000.0
 
 # Digits grouped by thousands ("1.000", "1,351", "10 000"), with decimals ("2,96", "83.9"), or
 # with a scale's letter ("£5m", "$2bn"); not part of a word ("E10") or a span ("2021/22").
@@ -63,16 +67,17 @@ class Figure:
 def relation(question: str, first: Answer, other: Answer, idf: Idf) -> Relation:
     """How `other` (a newer article's answer) stands to `first`: "same" when both state a
     figure, of one kind and within FIGURE_RATIO, and `other`'s quote holds the subject of the
-    question that `first`'s quote holds; "other" when their figures cannot be one claim's;
+    question that `first`'s quote holds; "other" when their figures are of different kinds or
+    more than APART_RATIO apart;
     else "undecided" (the quotes' cosine decides, index.asking). Only for questions that may
     ask for a figure: those for a name, a time, a place or a reason are left undecided."""
     language = first.language
     if question_type(question) not in (None, "quantity"):  # who, when, where, why: no figure
         return "undecided"
     figures = [_stated(a, question) for a in (first, other)]
-    if not comparable(*figures):
+    if not comparable(*figures, APART_RATIO):
         return "other"
-    if None in figures:
+    if None in figures or not comparable(*figures, FIGURE_RATIO):
         return "undecided"
     word = subject(question, language, first.quote, idf)
     return "same" if word is not None and holds(word, other.quote, language) else "undecided"
@@ -114,14 +119,15 @@ def figure(text: str, language: str, asked: str = "") -> Figure | None:
     return None
 
 
-def comparable(first: Figure | None, other: Figure | None) -> bool:
-    """Whether two figures can be one claim reported twice (True when either has none)."""
+def comparable(first: Figure | None, other: Figure | None, ratio: float = FIGURE_RATIO) -> bool:
+    """Whether two figures can be one claim reported twice: of one kind, at most `ratio`
+    apart (True when either has none)."""
     if first is None or other is None:
         return True
     if first.kind != other.kind:
         return False
     low, high = sorted((abs(first.value), abs(other.value)))
-    return low == high or (low > 0 and high / low <= FIGURE_RATIO)
+    return low == high or (low > 0 and high / low <= ratio)
 
 
 def subject(question: str, language: str, quote: str, idf: Idf) -> Word | None:
