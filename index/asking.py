@@ -229,24 +229,22 @@ def prefer_recent(
     )
     widest = SAME_CLAIM_TOLERANCE + (LATEST_EXTRA if time.newest else 0.0)
     answered = [a for a in map(alone, newer) if not a.abstained and a.sources]
-    relation = {id(a): relate(first, a) for a in answered}
+    verdict = {id(a): relate(first, a) for a in answered}
     # Answers further below than the widest band cannot win: neither asked about nor embedded.
     others = [
-        a
-        for a in answered
-        if relation[id(a)] == "same" or a.confidence >= first.confidence - widest
+        a for a in answered if verdict[id(a)] == "same" or a.confidence >= first.confidence - widest
     ]
     if not others:
         return first
     # The same claim counts as if it scored `bonus` more: inside the wider band.
     bonus = SAME_CLAIM_TOLERANCE - OTHER_TOLERANCE
-    undecided = [a for a in others if relation[id(a)] == "undecided"]
+    undecided = [a for a in others if verdict[id(a)] == "undecided"]
 
     def best(same: Sequence[bool]) -> Answer:
         """The answer preferred when `same` says which of the undecided make the same claim."""
         lift = {id(first): bonus}
         for other in others:
-            if relation[id(other)] == "same":  # as good as `first`, or better
+            if verdict[id(other)] == "same":  # as good as `first`, or better
                 lift[id(other)] = bonus + max(0.0, first.confidence - other.confidence)
             else:
                 lift[id(other)] = 0.0
