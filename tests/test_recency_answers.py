@@ -21,21 +21,40 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # The second set was written after the thresholds (index.asking) were chosen on the first and on
 # the news dev set; the rule was then settled with both in view (README, "Recency"). The third
 # (updates of a count a day or two later) was written after that and changed nothing in the rule.
-# NEEDED is what the rule achieves today with all three sets in one library, not the target of
-# issue 14 (9 of 10 per set): the misses are newer reports that word the claim differently and
-# score 0.29 to 0.55 below the older one, and one newer report of another claim about the same
-# airport taken as the same claim (README, "Recency", says why they are not told apart).
+# The fourth was written before the same-claim check of index.claims was made and was not tuned
+# on; four of its pairs have a newer article on the same subject that makes another claim
+# ("answer": "old"), where the older figure is the answer.
+# NEEDED is what the rule achieves today with all four sets in one library, not the target of
+# issue 14 (9 of 10 per set). The misses: in the third, a newer report whose quote holds no word
+# of the question's subject ("82,5 Prozent der Wahlberechtigten" for "Wahlbeteiligung"); in the
+# fourth, two newer reports retrieval does not offer, two that abstain alone, one whose first
+# number is not its figure ("Stärke 7,7"), and three newer articles of another claim taken as
+# the same (registrations of electric cars and charging points; Tokyo's residents and visitors;
+# rents and purchase prices per square metre, 400-fold apart: index.claims.APART_RATIO).
 SETS = {
     name: json.loads((FIXTURES / f"{name}.json").read_text("utf-8"))["pairs"]
-    for name in ("dated_pairs", "dated_pairs_heldout", "dated_pairs_updates")
+    for name in (
+        "dated_pairs",
+        "dated_pairs_heldout",
+        "dated_pairs_updates",
+        "dated_pairs_heldout2",
+    )
 }
-NEEDED = {"dated_pairs": 9, "dated_pairs_heldout": 7, "dated_pairs_updates": 5}
+NEEDED = {
+    "dated_pairs": 10,
+    "dated_pairs_heldout": 10,
+    "dated_pairs_updates": 5,
+    "dated_pairs_heldout2": 4,
+}
+# Of each language, at least (German and English alike); the fourth set's English misses are
+# four of six (two not retrieved or abstaining, the Louvre and Los Angeles; Texas; Tokyo).
+EACH = {"dated_pairs_heldout2": 2}
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> Iterator[Library]:
-    """Every article of both sets in one library; the newer added first in every other pair, so
+    """Every article of all sets in one library; the newer added first in every other pair, so
     that neither the order of adding nor the article ids decide."""
     lib = Library(LibraryConfig(tmp_path_factory.mktemp("recency") / "data"), real_embedder)
     pairs = [pair for pairs in SETS.values() for pair in pairs]
@@ -50,21 +69,23 @@ def library(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> Ite
 
 @pytest.mark.parametrize("name", list(SETS))
 def test_the_newer_figure_is_quoted(library: Library, name: str) -> None:
+    """The newer article's figure, or the older one's where the newer makes another claim."""
     quoted = {"de": 0, "en": 0}
     missed = []
     for pair in SETS[name]:
         answer = library.ask(pair["question"])
-        if pair["new"]["figure"] in answer.quote:
+        right = pair[pair.get("answer", "new")]
+        if right["figure"] in answer.quote:
             quoted[pair["language"]] += 1
-            # The date shown with the quote is the newer article's own.
-            assert answer.sources[0].article.published == pair["new"]["date"]
+            # The date shown with the quote is the article's own.
+            assert answer.sources[0].article.published == right["date"]
             assert answer.sources[0].article.published_from == "page"
         else:
             shown = answer.sources[0].article.published if answer.sources else None
             missed.append((pair["question"], shown, round(answer.confidence, 3), answer.quote))
-    print(f"{name}: the newer figure quoted in {sum(quoted.values())} of {len(SETS[name])}")
+    print(f"{name}: the right figure quoted in {sum(quoted.values())} of {len(SETS[name])}")
     assert sum(quoted.values()) >= NEEDED[name], missed
-    assert min(quoted.values()) >= len(SETS[name]) // 2 - 2  # German and English alike
+    assert min(quoted.values()) >= EACH.get(name, len(SETS[name]) // 2 - 2), quoted
 
 
 @pytest.mark.parametrize(

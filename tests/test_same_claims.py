@@ -123,3 +123,33 @@ def test_many_others_are_embedded_at_once() -> None:
 
     assert same_claims(first, others, similar, lambda same: first) == [False] * len(others)
     assert asked == [len(others)]
+
+
+def test_a_newer_answer_of_the_same_claim_wins_whatever_its_confidence() -> None:
+    first, newer = _answer(1, 0.9, 0), _answer(2, 0.45, 1)  # far below the band, still answers
+    hits = [first.hits[0], newer.hits[0]]
+
+    def refuse(f: Answer, o: list[Answer]) -> list[float]:
+        raise AssertionError("embedded although the structure decided")
+
+    def relate(verdict: asking.Relation):  # noqa: ANN202
+        return lambda f, o: verdict
+
+    alone = {2: newer}.__getitem__
+    assert prefer_recent(first, hits, TimeQuery(), alone, refuse, relate("same")) is newer
+    assert prefer_recent(first, hits, TimeQuery(), alone, refuse, relate("other")) is first
+    # Left to the cosine, it is too far below to be asked about.
+    assert prefer_recent(first, hits, TimeQuery(), alone, refuse, relate("undecided")) is first
+
+
+def test_another_claim_is_never_embedded_and_not_lifted() -> None:
+    first, newer = _answer(1, 0.8, 0), _answer(2, 0.7, 1)  # inside the same-claim band
+    hits = [first.hits[0], newer.hits[0]]
+
+    def refuse(f: Answer, o: list[Answer]) -> list[float]:
+        raise AssertionError("embedded although the figures decided")
+
+    chosen = prefer_recent(
+        first, hits, TimeQuery(), {2: newer}.__getitem__, refuse, lambda f, o: "other"
+    )
+    assert chosen is first

@@ -1,0 +1,162 @@
+"""Whether a newer article's answer reports the same claim as the chosen one, from the two
+answers' structure rather than from how alike their words are (index.asking, prefer_recent).
+
+A newer report of the same claim often words it differently ("Zahl der Toten" for "Menschen
+gestorben", "Fluggäste" for "Passagiere"), which the bundled English model scores far below
+the older report that holds the question's own words. What it keeps is
+- the subject: the question's most specific word that the older quote holds (a name such as
+  "Valencia", "Heathrow", "BER": of the question's capitalized words, the rarest in the
+  library) is in the newer quote too;
+- the figure: the first number each quote states (not a year, not one the question names) is
+  of the same kind (a share, an amount of money, a count) and within FIGURE_RATIO of the other.
+Figures of different kinds, or more than APART_RATIO apart, are not one claim's: the same count
+reported again grows or shrinks, it does not turn from 83.9 million passengers into 1,400
+flights. Between the two ratios the quotes' cosine decides, as it does without figures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from .lexical import analyze
+from .matching import HALF, Keys, Word, match
+from .models import Answer
+from .qtype import content, question_type
+from .windows import asked_words
+
+Idf = Callable[[str, Iterable[str]], dict[str, float]]
+Kind = Literal["share", "money", "count"]
+Relation = Literal["same", "other", "undecided"]
+
+# How far apart two reports' figures of one claim may be, at most: the largest update in the
+# tests' dated pairs is 27-fold (1,500 killed, two weeks later 41,000).
+FIGURE_RATIO = 30.0
+# Further apart than this, two figures are not one claim's. Far above FIGURE_RATIO: an early
+# count may still grow a hundredfold ("at least 10 dead", days later "more than 1,000").
+APART_RATIO = 1000.0
+
+# Digits grouped by thousands ("1.000", "1,351", "10 000"), with decimals ("2,96", "83.9"), or
+# with a scale's letter ("£5m", "$2bn"); not part of a word ("E10") or a span ("2021/22").
+_NUMBER = re.compile(
+    r"(?<![\w.,/])\d+(?:[.,' ]\d{3}(?!\d))*(?:[.,]\d+)?(?=(?:m|bn|k)\b|[^\w/]|$)", re.I
+)
+_SCALES = (
+    (re.compile(r"^(?:\s*(?:mrd\.?|milliarden?|billions?)|bn)\b", re.I), 1e9),
+    (re.compile(r"^(?:\s*(?:mio\.?|millionen|millions?)|m)\b", re.I), 1e6),
+    (re.compile(r"^(?:\s*(?:tausend|thousand)|k)\b", re.I), 1e3),
+)
+_SHARE = re.compile(r"^\s*(?:%|prozent|percent|per cent|pour cent|por ciento|per cento)", re.I)
+_MONEY_AFTER = re.compile(
+    r"^\s*(?:(?:mio\.?|mrd\.?|millionen|milliarden|millions?|billions?|bn|m)\s+)?"
+    r"(?:€|\$|£|euro|euros|eur|cent|cents|dollars?|pfund|pounds?|franken|yen)\b",
+    re.I,
+)
+_MONEY_BEFORE = re.compile(r"(?:[€$£¥]|eur|usd|gbp)\s?$", re.I)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: float
+    kind: Kind
+
+
+def relation(question: str, first: Answer, other: Answer, idf: Idf) -> Relation:
+    """How `other` (a newer article's answer) stands to `first`: "same" when both state a
+    figure, of one kind and within FIGURE_RATIO, and `other`'s quote holds the subject of the
+    question that `first`'s quote holds; "other" when their figures are of different kinds or
+    more than APART_RATIO apart;
+    else "undecided" (the quotes' cosine decides, index.asking). Only for questions that may
+    ask for a figure: those for a name, a time, a place or a reason are left undecided."""
+    language = first.language
+    if question_type(question) not in (None, "quantity"):  # who, when, where, why: no figure
+        return "undecided"
+    figures = [_stated(a, question) for a in (first, other)]
+    if not comparable(*figures, APART_RATIO):
+        return "other"
+    if None in figures or not comparable(*figures, FIGURE_RATIO):
+        return "undecided"
+    word = subject(question, language, first.quote, idf)
+    return "same" if word is not None and holds(word, other.quote, language) else "undecided"
+
+
+def _stated(answer: Answer, question: str) -> Figure | None:
+    """The figure an answer states: its key sentence's, else its quote's first."""
+    key = answer.quote[answer.key[0] : answer.key[1]]
+    return figure(key, answer.language, question) or figure(answer.quote, answer.language, question)
+
+
+def _value(digits: str, language: str) -> float | None:
+    """The number written `digits`: "2,96" in German, "1,400" in English; None if none."""
+    thousands, decimal = (",", ".") if language == "en" else (".", ",")
+    text = digits.replace(" ", "").replace("'", "").replace(thousands, "")
+    try:
+        return float(text.replace(decimal, "."))
+    except ValueError:
+        return None
+
+
+def figure(text: str, language: str, asked: str = "") -> Figure | None:
+    """The first figure `text` states: a number with its scale ("2,96 Millionen") and its kind;
+    not a year (1900-2099 as written alone) nor a number the question `asked` holds."""
+    named = {m.group(0) for m in _NUMBER.finditer(asked)}
+    for m in _NUMBER.finditer(text):
+        digits = m.group(0).strip()
+        value = _value(digits, language)
+        after, before = text[m.end() : m.end() + 30], text[max(0, m.start() - 4) : m.start()]
+        if value is None or digits in named:
+            continue
+        scale = next((factor for pattern, factor in _SCALES if pattern.search(after)), 1.0)
+        share = _SHARE.search(after) is not None
+        if scale == 1.0 and not share and digits.isdigit() and 1900 <= value <= 2099:
+            continue  # a year
+        money = _MONEY_BEFORE.search(before) is not None or _MONEY_AFTER.search(after)
+        kind: Kind = "share" if share else "money" if money else "count"
+        return Figure(value * scale, kind)
+    return None
+
+
+def comparable(first: Figure | None, other: Figure | None, ratio: float = FIGURE_RATIO) -> bool:
+    """Whether two figures can be one claim reported twice: of one kind, at most `ratio`
+    apart (True when either has none)."""
+    if first is None or other is None:
+        return True
+    if first.kind != other.kind:
+        return False
+    low, high = sorted((abs(first.value), abs(other.value)))
+    return low == high or (low > 0 and high / low <= ratio)
+
+
+def subject(question: str, language: str, quote: str, idf: Idf) -> Word | None:
+    """The question's most specific word that `quote` holds: of its capitalized words (not the
+    question's first), the one rarest in the library; of all its words, where the quote holds
+    no capitalized one. None when the quote holds none of the question's words."""
+    asked = asked_words(question, language)
+    if not asked:
+        return None
+    capitalized = {
+        w.stem
+        for token in _WORD.findall(content(question))
+        if token[:1].isupper() and not question.startswith(token)
+        for w in asked_words(token, language).values()
+    }
+    keys, stems = _keys(quote, language)
+    held = [w for w in asked.values() if match(w, stems, keys) == 1.0]
+    named = [w for w in held if w.stem in capitalized] or held
+    if not named:
+        return None
+    weights = idf(language, [w.stem for w in named])
+    return max(named, key=lambda w: weights.get(w.stem, 0.0))
+
+
+def holds(word: Word, quote: str, language: str) -> bool:
+    """Whether `quote` holds `word`: by stem or lemma, or through a compound part."""
+    keys, stems = _keys(quote, language)
+    return match(word, stems, keys) >= HALF
+
+
+def _keys(text: str, language: str) -> tuple[Keys, frozenset[str]]:
+    return Keys.of(text, language), frozenset(analyze(text, language))

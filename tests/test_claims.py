@@ -1,0 +1,124 @@
+"""index.claims: the figures two answers state and the subject they share tell whether a newer
+article's answer reports the same claim as the chosen one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pytest
+
+from index.claims import Figure, comparable, figure, relation, subject
+from index.models import Answer, Article, Passage, Source
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "value", "kind"),
+    [
+        ("Berlin hat 3,77 Millionen Einwohner.", "de", 3_770_000, "count"),
+        ("Der Flughafen hat 19,8 Mio. Passagiere abgefertigt.", "de", 19_800_000, "count"),
+        ("Wegen des Hochwassers mussten rund 1.000 Menschen gehen.", "de", 1000, "count"),
+        (
+            "A record 83.9 million passengers travelled through Heathrow in 2024.",
+            "en",
+            83.9e6,
+            "count",
+        ),
+        ("Heathrow said about 1,400 flights had been cancelled.", "en", 1400, "count"),
+        ("Die Inflationsrate lag im Oktober bei 2,3 Prozent.", "de", 2.3, "share"),
+        ("Inflation rose to 3.8% in July.", "en", 3.8, "share"),
+        ("Das Ticket kostet ab Januar 63 Euro pro Monat.", "de", 63, "money"),
+        ("Gold climbed above $3,200 an ounce.", "en", 3200, "money"),
+        ("Im Jahr 2024 sind 25,5 Millionen Fluggäste gestartet.", "de", 25_500_000, "count"),
+        ("Im Wintersemester 2021/22 gibt es 2,95 Millionen Studierende.", "de", 2_950_000, "count"),
+        ("Ein Liter Super E10 kostet 1,71 Euro.", "de", 1.71, "money"),
+        ("The club was fined £5m.", "en", 5e6, "money"),
+        ("About 12k homes lost power.", "en", 12_000, "count"),
+    ],
+)
+def test_the_first_figure_with_its_scale_and_kind(
+    text: str, language: str, value: float, kind: str
+) -> None:
+    assert figure(text, language) == Figure(pytest.approx(value), kind)  # type: ignore[arg-type]
+
+
+def test_years_and_the_questions_own_numbers_are_not_figures() -> None:
+    assert figure("Seit 2019 wächst die Stadt.", "de") is None
+    assert figure(
+        "Im Jahr 2024 hatte Tesla 7 Werke.", "de", "Wie viele Werke hatte Tesla 2024?"
+    ) == Figure(7, "count")
+    assert (
+        figure("Tesla hatte 2024 sieben Werke.", "de", "Wie viele Werke hatte Tesla 2024?") is None
+    )
+
+
+def test_figures_of_one_claim_are_of_one_kind_and_not_far_apart() -> None:
+    assert comparable(Figure(95, "count"), Figure(217, "count"))
+    assert comparable(Figure(1500, "count"), Figure(41_000, "count"))  # 27-fold
+    assert not comparable(Figure(83.9e6, "count"), Figure(1400, "count"))
+    assert not comparable(Figure(22.1, "money"), Figure(8900, "money"))
+    assert comparable(Figure(22.1, "money"), Figure(8900, "money"), 1000)
+    assert not comparable(Figure(2.3, "share"), Figure(2.3, "money"))
+    assert not comparable(Figure(0, "count"), Figure(5, "count"))
+    assert comparable(Figure(0, "count"), Figure(0, "count"))
+    assert comparable(None, Figure(5, "count"))
+
+
+def _idf(rare: set[str]) -> object:
+    def idf(language: str, terms: Iterable[str]) -> dict[str, float]:
+        return {t: 5.0 if t in rare else 1.0 for t in terms}
+
+    return idf
+
+
+def test_the_subject_is_the_rarest_capitalized_word_the_quote_holds() -> None:
+    question = "How many people died in the flood in Valencia?"
+    quote = "At least 95 people died in the flood in the region of Valencia."
+    word = subject(question, "en", quote, _idf({"valencia"}))  # type: ignore[arg-type]
+    assert word is not None and word.stem == "valencia"
+    # No capitalized word held: the rarest of the others.
+    word = subject(question, "en", "At least 95 people died.", _idf({"die"}))  # type: ignore[arg-type]
+    assert word is not None and word.stem == "die"
+    assert subject(question, "en", "Nothing of it here.", _idf(set())) is None  # type: ignore[arg-type]
+
+
+def _answer(n: int, quote: str, question: str) -> Answer:
+    article = Article(n, f"a{n}", None, None, "2025-01-01", "en", f"h{n}", "2025-01-01", None, 1)
+    passage = Passage(n * 10, n, 0, quote, 0, len(quote), ((0, len(quote)),))
+    return Answer(
+        question, "en", False, quote, (0, len(quote)), 0.5, (Source(article, passage, 1.0),)
+    )
+
+
+QUESTION = "How many passengers used Heathrow airport?"
+IDF = _idf({"heathrow"})
+
+
+def test_a_newer_report_of_the_figure_with_the_subject_is_the_same_claim() -> None:
+    first = _answer(1, "A record 83.9 million passengers travelled through Heathrow.", QUESTION)
+    other = _answer(2, "Heathrow handled 79.2 million travellers last year.", QUESTION)
+    assert relation(QUESTION, first, other, IDF) == "same"  # type: ignore[arg-type]
+
+
+def test_a_figure_too_far_off_is_another_claim() -> None:
+    first = _answer(1, "A record 83.9 million passengers travelled through Heathrow.", QUESTION)
+    other = _answer(2, "Heathrow said about 1,400 flights had been cancelled.", QUESTION)
+    assert relation(QUESTION, first, other, IDF) == "other"  # type: ignore[arg-type]
+
+
+def test_without_the_subject_or_a_figure_near_the_cosine_decides() -> None:
+    first = _answer(1, "A record 83.9 million passengers travelled through Heathrow.", QUESTION)
+    gatwick = _answer(2, "Gatwick handled 43.2 million passengers.", QUESTION)
+    words = _answer(3, "Heathrow was busier than ever.", QUESTION)
+    # Two hundredfold: an early count may grow so far, the subject does not make it the same.
+    further = _answer(4, "Heathrow had 400,000 passengers in its first year.", QUESTION)
+    for other in (gatwick, words, further):
+        assert relation(QUESTION, first, other, IDF) == "undecided"  # type: ignore[arg-type]
+
+
+def test_questions_for_a_name_or_a_time_are_left_to_the_cosine() -> None:
+    question = "Who runs Heathrow airport?"
+    first = _answer(
+        1, "Heathrow, with 83.9 million passengers, is run by Thomas Woldbye.", question
+    )
+    other = _answer(2, "Heathrow's 80 million passengers ...", question)
+    assert relation(question, first, other, IDF) == "undecided"  # type: ignore[arg-type]
