@@ -39,9 +39,11 @@ def _words(text: str) -> frozenset[str]:
 
 _BACK_WORDS = {lang: _words(words) for lang, words in _BACK.items()}
 # Pronouns that a name earlier in the same question explains ("Meadows ... his retirement",
-# "Harry gave for why he ..."): they refer back only when no name comes before them.
+# "Harry gave for why he ..."): they refer back only when no name comes before them. Not the
+# object pronouns "him" and "them": a clause's own subject would be "himself", so in "What does
+# Harry like doing with him?" "him" is someone named before ("her" may be a possessive).
 _OWN_ANTECEDENT = {
-    "en": _words("he she it its they them their his her him"),
+    "en": _words("he she it its they their his her"),
     "de": _words("seine seinen seinem seiner seines ihr ihre ihren ihrem ihrer ihres deren dessen"),
 }
 _TOKEN = re.compile(r"(?<![-'’])\b\w+", re.UNICODE)  # not the "-elle" of "a-t-elle"

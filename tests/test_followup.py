@@ -20,6 +20,9 @@ from index.followup import has_content, needs_context, refers_back
         ("Where did she study law?", "en"),
         ("What are its disks made of?", "en"),
         ("How long has it been used for that?", "en"),
+        # An object pronoun is not the clause's own subject (that would be "himself").
+        ("Why did Biden pardon him?", "en"),
+        ("What does Ofcom want from them?", "en"),
         ("Et pourquoi?", "fr"),
         ("¿Y dónde está eso?", "es"),
     ],
