@@ -28,17 +28,16 @@ class WordRows(Sequence[frozenset[str]]):
     __slots__ = ("vocabulary", "_words", "_starts", "_columns", "_rows")
 
     def __init__(self, sets: Iterable[Iterable[str]]) -> None:
+        rows = [s if isinstance(s, set | frozenset) else set(s) for s in sets]
         vocabulary: dict[str, int] = {}
-        columns: list[int] = []
-        starts = [0]
-        for words in sets:
-            columns += sorted({vocabulary.setdefault(w, len(vocabulary)) for w in words})
-            starts.append(len(columns))
+        add = vocabulary.setdefault
+        columns = [add(w, len(vocabulary)) for row in rows for w in row]
         self.vocabulary = vocabulary  # every word of every row
         self._words = tuple(vocabulary)
-        self._starts = np.array(starts, dtype=np.intp)
+        sizes = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
+        self._starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
         self._columns = np.array(columns, dtype=np.intp)
-        self._rows = np.repeat(np.arange(len(starts) - 1), np.diff(self._starts))
+        self._rows = np.repeat(np.arange(len(rows)), sizes)
 
     def __len__(self) -> int:
         return len(self._starts) - 1
@@ -55,8 +54,8 @@ class WordRows(Sequence[frozenset[str]]):
         if not -len(self) <= i < len(self):
             raise IndexError(i)
         i %= len(self)
-        words = self._words
-        return frozenset(words[c] for c in self._columns[self._starts[i] : self._starts[i + 1]])
+        columns = self._columns[self._starts[i] : self._starts[i + 1]].tolist()
+        return frozenset(map(self._words.__getitem__, columns))
 
     def __iter__(self) -> Iterator[frozenset[str]]:
         return (self[i] for i in range(len(self)))
@@ -93,7 +92,9 @@ class WordRows(Sequence[frozenset[str]]):
         out = np.zeros(len(self), dtype=bool)
         columns = [c for c in map(self.vocabulary.get, words) if c is not None]
         if columns:
-            out[self._rows[np.isin(self._columns, columns)]] = True
+            wanted = np.zeros(len(self._words), dtype=bool)
+            wanted[columns] = True
+            out[self._rows[wanted[self._columns]]] = True
         return out
 
 
