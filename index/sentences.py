@@ -101,7 +101,10 @@ class ArticleSentences:
         matrix = np.stack([seen[s][1] for s in spans]) if spans else np.zeros((0, dimension), "f4")
         if analysis is None or analysis.spans != spans:
             analysis = analyze_sentences(text, spans, language)
-        terms = WordRows(analysis.terms)
+        terms = analysis.terms
+        if not isinstance(terms, WordRows):  # computed now, not decoded: sets
+            terms = WordRows(terms)
+        keys = analysis.keys if isinstance(analysis.keys, KeyRows) else KeyRows.of(analysis.keys)
         blocks = _blocks(text, spans)
         return cls(
             article_id,
@@ -111,7 +114,7 @@ class ArticleSentences:
             tuple(seen[s][0] for s in spans),
             matrix.astype(np.float32),
             terms,
-            KeyRows(analysis.keys),
+            keys,
             blocks,
             _kinds(text, spans, blocks),
             terms.counts(),

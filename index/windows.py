@@ -65,11 +65,9 @@ class Layout:
                 first / (n or 1),
             ]
         ).astype(np.float64)
-        terms = list(article.terms)  # each sentence's set, made once here
-        sizes = [len(t) for t in terms]
-        held = np.array(  # distinct terms: those of a pair less those the two share
-            [sizes[a] + (sizes[b] - len(terms[a] & terms[b]) if b > a else 0) for a, b in bounds],
-            np.int64,
+        sizes, shared = article.terms.sizes(), article.terms.shared_with_next()
+        held = np.array(  # distinct terms: those of a pair (i, i + 1) less those the two share
+            [sizes[a] + (sizes[b] - shared[a] if b > a else 0) for a, b in bounds], np.int64
         )
         return cls(
             bounds,

@@ -14,7 +14,7 @@ selection's hot question, "which sentences hold this word", is one array operati
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import overload
 
 import numpy as np
@@ -27,17 +27,22 @@ class WordRows(Sequence[frozenset[str]]):
 
     __slots__ = ("vocabulary", "_words", "_starts", "_columns", "_rows")
 
-    def __init__(self, sets: Iterable[Iterable[str]]) -> None:
-        rows = [s if isinstance(s, set | frozenset) else set(s) for s in sets]
+    def __init__(self, sets: Iterable[Collection[str]]) -> None:
+        """From each row's words: sets, or lists (a stored analysis'; a word listed twice in a
+        row counts once, as in a set)."""
+        rows = list(sets)
         vocabulary: dict[str, int] = {}
         add = vocabulary.setdefault
-        columns = [add(w, len(vocabulary)) for row in rows for w in row]
+        columns = np.array([add(w, len(vocabulary)) for row in rows for w in row], dtype=np.intp)
+        owners = np.repeat(np.arange(len(rows)), [len(row) for row in rows])
+        # Each (row, column) once, in row order: sorted, duplicates dropped.
+        width = max(len(vocabulary), 1)
+        owners, columns = np.divmod(np.unique(owners * width + columns), width)
         self.vocabulary = vocabulary  # every word of every row
         self._words = tuple(vocabulary)
-        sizes = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
-        self._starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
-        self._columns = np.array(columns, dtype=np.intp)
-        self._rows = np.repeat(np.arange(len(rows)), sizes)
+        self._starts = np.concatenate([[0], np.cumsum(np.bincount(owners, minlength=len(rows)))])
+        self._columns = columns
+        self._rows = owners
 
     def __len__(self) -> int:
         return len(self._starts) - 1
@@ -79,6 +84,12 @@ class WordRows(Sequence[frozenset[str]]):
         found = np.bincount(self._columns, minlength=len(self._words))
         return dict(zip(self._words, found.tolist(), strict=True))
 
+    def shared_with_next(self) -> np.ndarray:
+        """How many of each row's words the next row holds too (none for the last)."""
+        width = len(self._words)
+        mine = self._rows * width + self._columns
+        return np.bincount(self._rows[np.isin(mine + width, mine)], minlength=len(self))
+
     def holding(self, word: str) -> np.ndarray:
         """Whether each row holds `word` (bool)."""
         out = np.zeros(len(self), dtype=bool)
@@ -103,9 +114,13 @@ class KeyRows(Sequence[Keys]):
 
     __slots__ = ("lemmas", "parts")
 
-    def __init__(self, keys: Sequence[Keys]) -> None:
-        self.lemmas = WordRows(k.lemmas for k in keys)
-        self.parts = WordRows(k.parts for k in keys)
+    def __init__(self, lemmas: WordRows, parts: WordRows) -> None:
+        self.lemmas, self.parts = lemmas, parts
+
+    @classmethod
+    def of(cls, keys: Iterable[Keys]) -> KeyRows:
+        keys = list(keys)
+        return cls(WordRows(k.lemmas for k in keys), WordRows(k.parts for k in keys))
 
     def __len__(self) -> int:
         return len(self.lemmas)

@@ -30,6 +30,19 @@ def test_rows_read_back_as_the_sets() -> None:
     assert rows.counts() == Counter(w for s in SETS for w in s)
 
 
+def test_lists_count_a_word_once_per_row() -> None:
+    rows = WordRows([["urteil", "berlin", "urteil"], [], ["senat"]])
+    assert list(rows) == [frozenset({"urteil", "berlin"}), frozenset(), frozenset({"senat"})]
+    assert rows.counts() == {"urteil": 1, "berlin": 1, "senat": 1}
+    assert list(WordRows([[], []])) == [frozenset(), frozenset()]
+
+
+def test_shared_with_next() -> None:
+    rows = WordRows(SETS)
+    expected = [len(a & b) for a, b in zip(SETS, SETS[1:], strict=False)] + [0]
+    assert list(rows.shared_with_next()) == expected
+
+
 def test_holding_is_set_membership() -> None:
     rows = WordRows(SETS)
     for word in ["urteil", "berlin", "klage", "unknown"]:
@@ -43,7 +56,7 @@ def test_key_rows() -> None:
         Keys(frozenset({"sterben", "arzt"}), frozenset()),
         Keys(frozenset(), frozenset({"prämie"})),
     ]
-    rows = KeyRows(keys)
+    rows = KeyRows.of(keys)
     assert list(rows) == keys and rows[1] == keys[1] and rows[0:1] == keys[:1]
     assert list(rows.parts.holding("prämie")) == [False, True]
 
