@@ -14,6 +14,7 @@ selection's hot question, "which sentences hold this word", is one array operati
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import overload
 
@@ -31,13 +32,16 @@ class WordRows(Sequence[frozenset[str]]):
         """From each row's words: sets, or lists (a stored analysis'; a word listed twice in a
         row counts once, as in a set)."""
         rows = list(sets)
-        vocabulary: dict[str, int] = {}
-        add = vocabulary.setdefault
-        columns = np.array([add(w, len(vocabulary)) for row in rows for w in row], dtype=np.intp)
-        owners = np.repeat(np.arange(len(rows)), [len(row) for row in rows])
-        # Each (row, column) once, in row order: sorted, duplicates dropped.
+        flat = list(itertools.chain.from_iterable(rows))
+        vocabulary = dict(zip(dict.fromkeys(flat), itertools.count()))  # in order of use
+        columns = np.fromiter(map(vocabulary.__getitem__, flat), dtype=np.intp, count=len(flat))
+        sizes = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
         width = max(len(vocabulary), 1)
-        owners, columns = np.divmod(np.unique(owners * width + columns), width)
+        # Each (row, column) once, in row order: sorted, a word a list holds twice dropped.
+        keys = np.sort(np.repeat(np.arange(len(rows)) * width, sizes) + columns)
+        if len(keys) > 1 and not np.all(keys[1:] != keys[:-1]):
+            keys = np.unique(keys)
+        owners, columns = np.divmod(keys, width)
         self.vocabulary = vocabulary  # every word of every row
         self._words = tuple(vocabulary)
         self._starts = np.concatenate([[0], np.cumsum(np.bincount(owners, minlength=len(rows)))])
