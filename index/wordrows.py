@@ -39,8 +39,8 @@ class WordRows(Sequence[frozenset[str]]):
         width = max(len(vocabulary), 1)
         # Each (row, column) once, in row order: sorted, a word a list holds twice dropped.
         keys = np.sort(np.repeat(np.arange(len(rows)) * width, sizes) + columns)
-        if len(keys) > 1 and not np.all(keys[1:] != keys[:-1]):
-            keys = np.unique(keys)
+        if len(keys) > 1:
+            keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
         owners, columns = np.divmod(keys, width)
         self.vocabulary = vocabulary  # every word of every row
         self._words = tuple(vocabulary)
