@@ -25,10 +25,9 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from index.errors import ArticleBotError, BadInput
-from index.language import load_profiles
 from index.library import Library
-from index.matching import load_dictionaries
 from index.paths import check_data_dir, describe
+from index.warmup import warm_text_tools
 
 from . import adding, feeds, handlers
 from .common import OTHER_BOT, limited
@@ -162,20 +161,14 @@ async def post_init(application: Application) -> None:
 
 def prepare_library(library: Library):  # noqa: ANN201 - index.models.Stats
     """Load the index (checking it matches the model) and warm the model up, once; the
-    lemma dictionaries of the library's languages load in the background meanwhile."""
+    lemma dictionaries of the library's languages load in the background meanwhile, and what
+    was loaded is then kept out of the garbage collector's full collections (index.warmup)."""
     stats = library.stats()
     threading.Thread(
         target=warm_text_tools, args=(list(stats.languages),), name="warm-up", daemon=True
     ).start()
     library.embedder.encode(["warm up"])
     return stats
-
-
-def warm_text_tools(languages: list[str]) -> None:
-    """langdetect's profiles and the library languages' lemma dictionaries, loaded before the
-    first question needs them (together about 1 s + 1 s a language on a quiet machine)."""
-    load_profiles()
-    load_dictionaries(languages)
 
 
 def run_bot(settings: Settings, library: Library | None = None) -> int:

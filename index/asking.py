@@ -110,7 +110,7 @@ class AskMixin:
             return True
         article = self._articles.get([hit])[0]
         own = set(analyze(content(question), article.language))
-        return bool(own & set().union(*article.terms, article.title_terms))
+        return bool(own & (article.terms.vocabulary.keys() | article.title_terms))
 
     def _answer(
         self,

@@ -77,18 +77,22 @@ def _lemma(word: str, language: str) -> str:
     return simplemma.lemmatize(word, lang=language).lower()
 
 
+_NO_PARTS: frozenset[str] = frozenset()
+
+
 @lru_cache(maxsize=100_000)
 def _parts(lemma: str, language: str) -> frozenset[str]:
-    """The known words of at least COMPOUND_PART letters that `lemma` starts or ends with."""
+    """The known words of at least COMPOUND_PART letters that `lemma` starts or ends with
+    (none for most words: one shared empty set, not a tracked object per cached word)."""
     if language not in COMPOUNDING or language not in SUPPORTED_LANGUAGES:
-        return frozenset()
+        return _NO_PARTS
     _dictionary(language)
     found = set()
     for cut in range(COMPOUND_PART, len(lemma) - 3):  # what is left is a word too
         for piece in (lemma[:cut], lemma[len(lemma) - cut :]):
             if len(piece) < len(lemma) and simplemma.is_known(piece, lang=language):
                 found.add(_lemma(piece, language))
-    return frozenset(found)
+    return frozenset(found) if found else _NO_PARTS
 
 
 def words(text: str, language: str) -> list[Word]:

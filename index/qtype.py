@@ -165,11 +165,17 @@ def question_type(question: str) -> str | None:
     return None
 
 
+_NOTHING: frozenset[str] = frozenset()
+
+
 @lru_cache(maxsize=65_536)
 def _found(kind: str, text: str) -> frozenset[str]:
     """The things of `kind` in `text`, case-folded (cached: the sentences of the articles being
     asked about come back question after question)."""
-    return frozenset(m.group(0).casefold() for m in _EVIDENCE[kind].finditer(text))
+    found = frozenset(m.group(0).casefold() for m in _EVIDENCE[kind].finditer(text))
+    # Most sentences hold nothing of a kind: one shared empty set, not one object per cached
+    # entry for the garbage collector to track (see index.wordrows).
+    return found or _NOTHING
 
 
 def evidence_found(kind: str | None, text: str) -> frozenset[str]:

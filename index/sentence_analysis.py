@@ -31,6 +31,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .chunking import Chunk
 from .lexical import ANALYZER, analyze
 from .matching import RULES, Keys
+from .wordrows import KeyRows, WordRows
 
 
 def _installed(package: str) -> str:
@@ -51,8 +52,8 @@ class Analysis:
     """Terms and matching keys of each sentence of an article, by sentence span."""
 
     spans: tuple[tuple[int, int], ...]
-    terms: tuple[frozenset[str], ...]
-    keys: tuple[Keys, ...]
+    terms: Sequence[frozenset[str]]  # decoded: as index.wordrows.WordRows, read as they are kept
+    keys: Sequence[Keys]  # ... KeyRows
 
 
 def analyze_sentences(text: str, spans: Sequence[tuple[int, int]], language: str) -> Analysis:
@@ -107,8 +108,8 @@ def decode(data: bytes | None) -> Analysis | None:
             return None
         return Analysis(
             tuple(zip(flat[0::2], flat[1::2], strict=True)),
-            tuple(map(frozenset, terms)),
-            tuple(Keys(frozenset(x), frozenset(y)) for x, y in zip(lemmas, parts, strict=True)),
+            WordRows(terms),
+            KeyRows(WordRows(lemmas), WordRows(parts)),
         )
     except (zlib.error, ValueError, TypeError, KeyError, AttributeError):
         return None

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -26,9 +25,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .lexical import analyze
-from .matching import Keys
 from .models import Passage
 from .sentence_analysis import Analysis, analyze_sentences
+from .wordrows import KeyRows, WordRows
 
 if TYPE_CHECKING:
     from .windows import Layout
@@ -48,11 +47,13 @@ class ArticleSentences:
     spans: tuple[tuple[int, int], ...]  # each sentence's offsets in `text`, in order
     passage_ids: tuple[int, ...]  # a passage that holds each sentence
     vectors: np.ndarray  # one normalized row per sentence
-    terms: tuple[frozenset[str], ...]  # analyzed (stemmed) terms of each sentence
-    keys: tuple[Keys, ...]  # lemmas and compound parts of each sentence (index.matching)
+    # Kept as arrays, not a set per sentence: see index.wordrows (cached articles' objects
+    # are what Python's garbage collector walks).
+    terms: WordRows  # analyzed (stemmed) terms of each sentence
+    keys: KeyRows  # lemmas and compound parts of each sentence (index.matching.Keys)
     blocks: tuple[int, ...]  # the line each sentence is on
     kinds: tuple[str, ...]
-    frequency: Counter[str]  # term -> how many sentences hold it
+    frequency: dict[str, int]  # term -> how many sentences hold it
     title_terms: frozenset[str] = frozenset()  # the title's analyzed terms: the topic
 
     def __len__(self) -> int:
@@ -101,10 +102,10 @@ class ArticleSentences:
         if analysis is None or analysis.spans != spans:
             analysis = analyze_sentences(text, spans, language)
         terms = analysis.terms
+        if not isinstance(terms, WordRows):  # computed now, not decoded: sets
+            terms = WordRows(terms)
+        keys = analysis.keys if isinstance(analysis.keys, KeyRows) else KeyRows.of(analysis.keys)
         blocks = _blocks(text, spans)
-        frequency: Counter[str] = Counter()
-        for t in terms:
-            frequency.update(t)
         return cls(
             article_id,
             language,
@@ -113,10 +114,10 @@ class ArticleSentences:
             tuple(seen[s][0] for s in spans),
             matrix.astype(np.float32),
             terms,
-            analysis.keys,
+            keys,
             blocks,
             _kinds(text, spans, blocks),
-            frequency,
+            terms.counts(),
             frozenset(analyze(title, language)),
         )
 

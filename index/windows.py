@@ -16,12 +16,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from .matching import Keys, Word, match, words
+from .matching import HALF, Word, words
 from .overlap import Terms, local_weights
 from .qtype import content, evidence_found, has_evidence
 from .ranker import FEATURES
 from .sentences import ArticleSentences
 from .units import expected, holds_number, holds_unit
+from .wordrows import KeyRows, WordRows
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,8 @@ class Layout:
     static: np.ndarray  # windows x (pair, lead, heading, position), float64
     held: np.ndarray  # how many distinct terms each window holds
     sentences: tuple[str, ...]
-    terms: tuple[frozenset[str], ...]  # the article's own: each sentence's stems
-    keys: tuple[Keys, ...]  # ... lemmas and compound parts
+    terms: WordRows  # the article's own: each sentence's stems
+    keys: KeyRows  # ... lemmas and compound parts
     # Which sentences hold anything of an evidence kind at all, or a number (flags by kind,
     # made on first use): only those are read again per question. Arrays, not sets per
     # sentence: the cached articles' objects are what a full garbage collection walks.
@@ -64,10 +65,9 @@ class Layout:
                 first / (n or 1),
             ]
         ).astype(np.float64)
-        terms, sizes = article.terms, [len(t) for t in article.terms]
-        held = np.array(  # distinct terms: those of a pair less those the two share
-            [sizes[a] + (sizes[b] - len(terms[a] & terms[b]) if b > a else 0) for a, b in bounds],
-            np.int64,
+        sizes, shared = article.terms.sizes(), article.terms.shared_with_next()
+        held = np.array(  # distinct terms: those of a pair (i, i + 1) less those the two share
+            [sizes[a] + (sizes[b] - shared[a] if b > a else 0) for a, b in bounds], np.int64
         )
         return cls(
             bounds,
@@ -111,15 +111,21 @@ class Layout:
     def matches(self, words_: list[str], asked: dict[str, Word]) -> tuple[np.ndarray, np.ndarray]:
         """sentences x words: whether each sentence holds each word's stem (exact), and how it
         holds it by lemma or compound part too (fuzzy: 1 or HALF; index.matching.match)."""
-        exact = np.array(
-            [[t in held for held in self.terms] for t in words_], dtype=np.float32
-        ).reshape(len(words_), len(self.terms))
+        exact = np.zeros((len(words_), len(self.terms)), dtype=np.float32)
         fuzzy = exact.copy()
+        lemmas, parts = self.keys.lemmas, self.keys.parts
         for j, term in enumerate(words_):
+            exact[j] = stem = self.terms.holding(term)
             word = asked.get(term)  # its stem is `term`: match() counts the exact hit too
-            if word is not None:
-                pairs = zip(self.terms, self.keys, strict=True)
-                fuzzy[j] = [match(word, held, keys) for held, keys in pairs]
+            if word is None:
+                fuzzy[j] = stem
+                continue
+            # index.matching.match, for every sentence at once
+            whole = stem | lemmas.holding(word.lemma)
+            half = parts.holding(word.lemma)
+            if word.parts:
+                half |= parts.holding_any(word.parts) | lemmas.holding_any(word.parts)
+            fuzzy[j] = np.where(whole, 1.0, np.where(half, HALF, 0.0))
         return exact.T, fuzzy.T
 
 
