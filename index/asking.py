@@ -14,7 +14,7 @@ import numpy as np
 from . import ranker, recency
 from .answer import answer_question
 from .article_cache import ArticleCache
-from .claims import Relation, relation
+from .claims import Relation, quote_cosines, relation
 from .embedder import Embedder
 from .errors import BadInput
 from .followup import needs_context
@@ -172,9 +172,7 @@ class AskMixin:
         )
 
     def _similar(self, first: Answer, others: list[Answer]) -> list[float]:
-        """The cosine of `first`'s quote with each of the others' (one batch of embeddings)."""
-        vectors = self.embedder.encode([first.quote, *(o.quote for o in others)])
-        return [float(v @ vectors[0]) for v in vectors[1:]]
+        return quote_cosines(first, others, self.embedder.encode)
 
     def search(self, question: str, *, k: int = 5) -> list[Hit]:
         snapshot = self._current()

@@ -17,9 +17,11 @@ flights. Between the two ratios the quotes' cosine decides, as it does without f
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+import numpy as np
 
 from .lexical import analyze
 from .matching import HALF, Keys, Word, match
@@ -160,3 +162,23 @@ def holds(word: Word, quote: str, language: str) -> bool:
 
 def _keys(text: str, language: str) -> tuple[Keys, frozenset[str]]:
     return Keys.of(text, language), frozenset(analyze(text, language))
+
+
+def quote_cosines(
+    first: Answer, others: Sequence[Answer], encode: Callable[[list[str]], np.ndarray]
+) -> list[float]:
+    """The cosine of `first`'s quote with each of the others' (one batch of embeddings). An
+    answer whose key sentence is `first`'s word for word (one report's sentence in two articles)
+    states the same claim: 1.0, and its quote is not embedded (on a busy machine a batch of two
+    quotes takes 20-35 ms, the slowest part of an ask that runs it)."""
+
+    def key(answer: Answer) -> str:
+        return " ".join(answer.quote[answer.key[0] : answer.key[1]].split())
+
+    mine = key(first)
+    todo = [o for o in others if key(o) != mine]
+    cosines: dict[int, float] = {}
+    if todo:
+        vectors = encode([first.quote, *(o.quote for o in todo)])
+        cosines = {id(o): float(v @ vectors[0]) for o, v in zip(todo, vectors[1:], strict=True)}
+    return [cosines.get(id(o), 1.0) for o in others]

@@ -4,12 +4,15 @@ the answer preferred is the same as when every quote is embedded."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
 
 from index import asking
 from index.asking import SAME_CLAIM, prefer_recent, same_claims
+from index.claims import quote_cosines
 from index.models import Answer, Article, Hit, Passage, Source
 from index.timeexpr import TimeQuery
 
@@ -153,3 +156,20 @@ def test_another_claim_is_never_embedded_and_not_lifted() -> None:
         first, hits, TimeQuery(), {2: newer}.__getitem__, refuse, lambda f, o: "other"
     )
     assert chosen is first
+
+
+def test_a_key_sentence_word_for_word_is_the_same_claim_unembedded() -> None:
+    # The quotes differ around it; the key sentence (the span `key`) is the same text.
+    first = replace(_answer(1, 0.8, 0), quote="Before. 41,000 people died. After.", key=(8, 28))
+    copy = replace(_answer(2, 0.6, 1), quote="Other words. 41,000  people died.", key=(13, 34))
+    other = replace(_answer(3, 0.6, 2), quote="The toll rose to 50,000.", key=(0, 24))
+    embedded: list[list[str]] = []
+
+    def encode(texts: list[str]) -> np.ndarray:
+        embedded.append(texts)
+        return np.array([[1.0, 0.0], [0.6, 0.8]][: len(texts)])
+
+    assert quote_cosines(first, [copy, other], encode) == [1.0, pytest.approx(0.6)]
+    assert embedded == [[first.quote, other.quote]]
+    assert quote_cosines(first, [copy], encode) == [1.0]
+    assert len(embedded) == 1  # nothing left to embed
