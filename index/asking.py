@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -22,7 +23,7 @@ from .language import detect_language
 from .lexical import analyze
 from .models import Answer, Article, Hit
 from .qtype import content
-from .search import POOL, hybrid_search
+from .search import POOL, hybrid_search, lexical_ahead
 from .storage.views import View
 from .timeexpr import TimeQuery, when
 
@@ -80,10 +81,11 @@ class AskMixin:
                 )
         snapshot = self._current()
         combined = [f"{context} {q}" for q in questions] if context else []
+        ahead = lexical_ahead(snapshot.lexical, questions)
         vectors = self.embedder.encode([*questions, *combined]) if questions else []
         answers = []
         for i, question in enumerate(questions):
-            alone = (snapshot, question, question, vectors[i], k, None)
+            alone = (snapshot, question, question, vectors[i], k, None, ahead[question])
             if not context:
                 answers.append(self._answer(*alone))
                 continue
@@ -120,6 +122,7 @@ class AskMixin:
         query_vector: np.ndarray,
         k: int,
         context: str | None,
+        ahead: Future | None = None,
     ) -> Answer:
         language = detect_language(question, hints=tuple(snapshot.lexical.languages))
         time = when(question, self.clock())
@@ -131,6 +134,7 @@ class AskMixin:
             query,
             # A range that restricts: the candidates are those of the range, from a wider pool.
             k=max(wanted, POOL) if time.restricts else wanted,
+            ahead=ahead,
         )
         hits = self._hits(scored)
         if time.restricts:
