@@ -14,7 +14,7 @@ import numpy as np
 from . import ranker, recency
 from .answer import AnswerConfig, answer_question
 from .article_cache import ArticleCache
-from .claims import Relation, quote_cosines, relation
+from .claims import Relation, quote_cosines, relation, states_figure
 from .embedder import Embedder
 from .errors import BadInput
 from .followup import needs_context
@@ -185,7 +185,9 @@ class AskMixin:
             same = relation(question, first, other, snapshot.lexical.idf, named=True) == "same"
             return other if same else None
 
-        chosen = prefer_recent(first, hits, time, alone, self._similar, relate, further, confirmed)
+        # Looking further only where a same claim can be found: a figure asked for and stated.
+        lenient = confirmed if not first.abstained and states_figure(question, first) else None
+        chosen = prefer_recent(first, hits, time, alone, self._similar, relate, further, lenient)
         if chosen is not first:  # the other articles stay listed as further sources
             quoted = chosen.sources[0]
             rest = tuple(s for s in first.sources if s.article.id != quoted.article.id)

@@ -97,6 +97,12 @@ def relation(
     return "same" if word is not None and holds(word, other.quote, language) else "undecided"
 
 
+def states_figure(question: str, answer: Answer) -> bool:
+    """Whether `relation` may find another answer the same claim as `answer`: the question may
+    ask for a figure and the answer states one."""
+    return question_type(question) in (None, "quantity") and _stated(answer, question) is not None
+
+
 def _stated(answer: Answer, question: str) -> Figure | None:
     """The figure an answer states: its key sentence's, else its quote's first."""
     key = answer.quote[answer.key[0] : answer.key[1]]
