@@ -23,7 +23,7 @@ from typing import Literal
 
 import numpy as np
 
-from .counted import Counted, another_count, counted
+from .counted import Counted, alike, another_count, counted
 from .lexical import analyze
 from .matching import HALF, Keys, Word, match
 from .models import Answer
@@ -78,8 +78,8 @@ def relation(
     more than APART_RATIO apart, or `other` counts what belongs to what `first` counts
     (index.counted: "Ladepunkte für Elektroautos"); else "undecided" (the quotes' cosine
     decides, index.asking). Only for questions that may ask for a figure: those for a name, a
-    time, a place or a reason are left undecided. `named`: "same" asks more of the subject
-    (holds_names), for a weaker answer."""
+    time, a place or a reason are left undecided. `named`, for a weaker answer: "same" asks
+    more, every name (holds_names) and the figures not counting things told apart (alike)."""
     language = first.language
     if question_type(question) not in (None, "quantity"):  # who, when, where, why: no figure
         return "undecided"
@@ -91,8 +91,14 @@ def relation(
         return "other"
     if None in figures or not comparable(*figures, FIGURE_RATIO):
         return "undecided"
-    if named:
-        return "same" if holds_names(question, first.quote, other.quote, language) else "undecided"
+    if named:  # a weaker answer: every name, and what it counts not said otherwise
+        names = holds_names(question, first.quote, other.quote, language)
+        counts = (
+            first_figure is None
+            or other_figure is None
+            or alike(first_figure.counts, other_figure.counts)
+        )
+        return "same" if names and counts else "undecided"
     word = subject(question, language, first.quote, idf)
     return "same" if word is not None and holds(word, other.quote, language) else "undecided"
 

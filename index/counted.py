@@ -7,7 +7,7 @@ Taken from the words themselves, no tagger: the words right after the figure (an
 word), up to the first stopword or punctuation, else those after "Zahl der" / "number of" earlier
 in the figure's sentence. In German only capitalized words are kept (nouns); in English at most
 two words. Words for people in general ("Menschen", "people") count anything done by people and
-tell nothing apart."""
+tell nothing apart; only the words before them say which ("unemployed people")."""
 
 from __future__ import annotations
 
@@ -47,8 +47,9 @@ def counted(text: str, start: int, end: int, language: str) -> Counted:
         found = list(_NUMBER_OF.finditer(sentence))
         if found:
             words, belongs = _run(sentence[found[-1].end() :], language, BEFORE)
-    if any(w.casefold() in GENERIC for w in words):
-        return frozenset(), frozenset()
+    generic = [i for i, w in enumerate(words) if w.casefold() in GENERIC]
+    if generic:  # of people in general, only the words saying which ("unemployed people")
+        words, belongs = words[: generic[0]], []
     stems = (frozenset(analyze(" ".join(w), language)) for w in (words, belongs))
     return next(stems), next(stems)
 
@@ -78,3 +79,10 @@ def another_count(first: Counted, other: Counted) -> bool:
     cars counted, not the cars (what it counts is not the first's, what it belongs to is)."""
     (counts, _), (other_counts, of) = first, other
     return bool(counts and other_counts and not counts & other_counts and counts & of)
+
+
+def alike(first: Counted, other: Counted) -> bool:
+    """Whether two figures may count the same thing: they share a word for it, or either does
+    not say what it counts (another word for the same thing is not told from another thing:
+    "Fluggäste" and "Passagiere", "registered workers" and "unemployed people")."""
+    return not first[0] or not other[0] or bool(first[0] & other[0])
