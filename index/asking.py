@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import ranker, recency
-from .answer import answer_question
+from .answer import AnswerConfig, answer_question
 from .article_cache import ArticleCache
-from .claims import Relation, quote_cosines, relation
+from .claims import Relation, quote_cosines, relation, states_figure
 from .embedder import Embedder
 from .errors import BadInput
 from .followup import needs_context
@@ -49,6 +49,12 @@ OTHER_TOLERANCE = 0.02
 LATEST_EXTRA = 0.10
 CANDIDATES = 10  # passages whose articles may offer a newer answer
 RETRIEVAL_RATIO = 0.5  # ... with a retrieval score of at least this share of the best one's
+# Further down, a newer article is asked only when no candidate reports the same claim, and it
+# counts only when index.claims finds it does ("same"): a newer report worded differently from
+# the question ranks low. It is then quoted even when its own confidence is up to
+# SAME_CLAIM_TOLERANCE below the threshold: the older answer's evidence stands for the claim.
+FURTHER = 30  # passages (of index.search.POOL) whose articles may hold such a newer report
+FURTHER_ARTICLES = 3  # ... of which the first few newer articles are asked
 
 
 class AskMixin:
@@ -127,22 +133,30 @@ class AskMixin:
         language = detect_language(question, hints=tuple(snapshot.lexical.languages))
         time = when(question, self.clock())
         wanted = max(k, self.config.answer.candidates)
+        # The whole pool is fused anyway; only the first `wanted` become hits unless recency
+        # looks further for a newer report of the same claim (`further`).
         scored = hybrid_search(
             snapshot.vectors,
             snapshot.lexical,
             query_vector,
             query,
-            # A range that restricts: the candidates are those of the range, from a wider pool.
-            k=max(wanted, POOL) if time.restricts else wanted,
+            k=max(wanted, POOL),
             ahead=ahead,
         )
-        hits = self._hits(scored)
+        hits = self._hits(scored if time.restricts else scored[:wanted])
         if time.restricts:
+            # A range that restricts: the candidates are those of the range, from the pool.
             hits = [h for h in hits if time.covers(published(h.article))][:wanted]
+        pool: list[Hit] = []
+
+        def further() -> list[Hit]:
+            if not time.restricts and not pool:
+                pool.extend(self._hits(scored[wanted:FURTHER]))
+            return pool
 
         memo: dict = {}  # the articles scored for this question: `alone` reuses them
 
-        def answer(among: list[Hit]) -> Answer:
+        def answer(among: list[Hit], config: AnswerConfig = self.config.answer) -> Answer:
             return answer_question(
                 question,
                 language,
@@ -150,23 +164,38 @@ class AskMixin:
                 query_vector,
                 self._articles.get,
                 snapshot.lexical.idf,
-                self.config.answer,
+                config,
                 ranker.weights(self.embedder.name),
                 k=k,
                 context=context,
                 memo=memo,
             )
 
-        def alone(article_id: int) -> Answer:
-            mine = [h for h in hits if h.article.id == article_id]
-            return answer(mine)
+        def alone(article_id: int, lenient: bool = False) -> Answer:
+            mine = [h for h in itertools.chain(hits, pool) if h.article.id == article_id]
+            if not lenient:
+                return answer(mine)
+            # A newer report of the claim already answered: its own evidence may be weaker.
+            config = self.config.answer
+            return answer(mine, replace(config, threshold=config.threshold - SAME_CLAIM_TOLERANCE))
 
         first = answer(hits)
 
         def relate(first: Answer, other: Answer) -> Relation:
             return relation(question, first, other, snapshot.lexical.idf)
 
-        chosen = prefer_recent(first, hits, time, alone, self._similar, relate)
+        def confirmed(article_id: int, first: Answer) -> Answer | None:
+            """A newer article's lenient answer, where it is the same claim as `first` by a
+            subject of the question's capitalized words (a weak answer needs a name)."""
+            other = alone(article_id, True)
+            if other.abstained or not other.sources:
+                return None
+            same = relation(question, first, other, snapshot.lexical.idf, named=True) == "same"
+            return other if same else None
+
+        # Looking further only where a same claim can be found: a figure asked for and stated.
+        lenient = confirmed if not first.abstained and states_figure(question, first) else None
+        chosen = prefer_recent(first, hits, time, alone, self._similar, relate, further, lenient)
         if chosen is not first:  # the other articles stay listed as further sources
             quoted = chosen.sources[0]
             rest = tuple(s for s in first.sources if s.article.id != quoted.article.id)
@@ -208,6 +237,8 @@ def prefer_recent(
     alone: Callable[[int], Answer],
     similar: Callable[[Answer, list[Answer]], list[float]],
     relate: Callable[[Answer, Answer], Relation] = lambda first, other: "undecided",
+    further: Callable[[], list[Hit]] = list,
+    lenient: Callable[[int, Answer], Answer | None] | None = None,
 ) -> Answer:
     """Of the answers about equally good, the newest (or the one from the range the question
     names): `first` (answer selection's choice) against the answer each retrieved article newer
@@ -216,7 +247,10 @@ def prefer_recent(
     newer one states the same claim (it then counts as good as `first` whatever its confidence,
     so long as it answers at all) or cannot (its quote's cosine is not asked).
     Only newer articles are asked again (a few milliseconds each: their sentences are cached),
-    and their quotes are embedded only when whether they make the same claim decides."""
+    and their quotes are embedded only when whether they make the same claim decides.
+    When none of them is preferred, the first few newer articles retrieved lower (below the
+    ratio, or among the `further` hits) or that abstained are asked again leniently
+    (`lenient`, which answers only where it finds the same claim; FURTHER)."""
     if first.abstained or not first.sources:
         return first
 
@@ -229,9 +263,36 @@ def prefer_recent(
     newer = dict.fromkeys(
         h.article.id for h in hits[:CANDIDATES] if h.score >= floor and key(h.article) > chosen
     )
-    widest = SAME_CLAIM_TOLERANCE + (LATEST_EXTRA if time.newest else 0.0)
     answered = [a for a in map(alone, newer) if not a.abstained and a.sources]
     verdict = {id(a): relate(first, a) for a in answered}
+    choice = _choose(first, answered, verdict, time, similar)
+    if choice is not first or lenient is None:
+        return choice
+    seen = {a.sources[0].article.id for a in answered}
+    lower = [
+        h.article.id
+        for h in itertools.chain(hits[:CANDIDATES], further())
+        if h.article.id not in seen and key(h.article) > chosen
+    ]
+    found = False
+    for article_id in list(dict.fromkeys(lower))[:FURTHER_ARTICLES]:
+        other = lenient(article_id, first)
+        if other is not None:
+            answered.append(other)
+            verdict[id(other)] = "same"
+            found = True
+    return _choose(first, answered, verdict, time, similar) if found else first
+
+
+def _choose(
+    first: Answer,
+    answered: list[Answer],
+    verdict: dict[int, Relation],
+    time: TimeQuery,
+    similar: Callable[[Answer, list[Answer]], list[float]],
+) -> Answer:
+    """`first` or one of the newer `answered` (their relation to it in `verdict`, by id)."""
+    widest = SAME_CLAIM_TOLERANCE + (LATEST_EXTRA if time.newest else 0.0)
     # Answers further below than the widest band cannot win: neither asked about nor embedded.
     others = [
         a for a in answered if verdict[id(a)] == "same" or a.confidence >= first.confidence - widest

@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
+from .counted import Counted, alike, another_count, counted
 from .lexical import analyze
 from .matching import HALF, Keys, Word, match
 from .models import Answer
 from .qtype import content, question_type
+from .units import expected
 from .windows import asked_words
 
 Idf = Callable[[str, Iterable[str]], dict[str, float]]
@@ -64,25 +66,47 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 class Figure:
     value: float
     kind: Kind
+    counts: Counted = field(default=(frozenset(), frozenset()), compare=False)  # index.counted
 
 
-def relation(question: str, first: Answer, other: Answer, idf: Idf) -> Relation:
+def relation(
+    question: str, first: Answer, other: Answer, idf: Idf, *, named: bool = False
+) -> Relation:
     """How `other` (a newer article's answer) stands to `first`: "same" when both state a
     figure, of one kind and within FIGURE_RATIO, and `other`'s quote holds the subject of the
     question that `first`'s quote holds; "other" when their figures are of different kinds or
-    more than APART_RATIO apart;
-    else "undecided" (the quotes' cosine decides, index.asking). Only for questions that may
-    ask for a figure: those for a name, a time, a place or a reason are left undecided."""
+    more than APART_RATIO apart, or `other` counts what belongs to what `first` counts
+    (index.counted: "Ladepunkte für Elektroautos"); else "undecided" (the quotes' cosine
+    decides, index.asking). Only for questions that may ask for a figure: those for a name, a
+    time, a place or a reason are left undecided. `named`, for a weaker answer: "same" asks
+    more, every name (holds_names) and the figures not counting things told apart (alike)."""
     language = first.language
     if question_type(question) not in (None, "quantity"):  # who, when, where, why: no figure
         return "undecided"
     figures = [_stated(a, question) for a in (first, other)]
     if not comparable(*figures, APART_RATIO):
         return "other"
+    first_figure, other_figure = figures
+    if first_figure and other_figure and another_count(first_figure.counts, other_figure.counts):
+        return "other"
     if None in figures or not comparable(*figures, FIGURE_RATIO):
         return "undecided"
+    if named:  # a weaker answer: every name, and what it counts not said otherwise
+        names = holds_names(question, first.quote, other.quote, language)
+        counts = (
+            first_figure is None
+            or other_figure is None
+            or alike(first_figure.counts, other_figure.counts)
+        )
+        return "same" if names and counts else "undecided"
     word = subject(question, language, first.quote, idf)
     return "same" if word is not None and holds(word, other.quote, language) else "undecided"
+
+
+def states_figure(question: str, answer: Answer) -> bool:
+    """Whether `relation` may find another answer the same claim as `answer`: the question may
+    ask for a figure and the answer states one."""
+    return question_type(question) in (None, "quantity") and _stated(answer, question) is not None
 
 
 def _stated(answer: Answer, question: str) -> Figure | None:
@@ -117,7 +141,8 @@ def figure(text: str, language: str, asked: str = "") -> Figure | None:
             continue  # a year
         money = _MONEY_BEFORE.search(before) is not None or _MONEY_AFTER.search(after)
         kind: Kind = "share" if share else "money" if money else "count"
-        return Figure(value * scale, kind)
+        counts = counted(text, m.start(), m.end(), language) if kind == "count" else None
+        return Figure(value * scale, kind, *([counts] if counts else []))
     return None
 
 
@@ -139,12 +164,7 @@ def subject(question: str, language: str, quote: str, idf: Idf) -> Word | None:
     asked = asked_words(question, language)
     if not asked:
         return None
-    capitalized = {
-        w.stem
-        for token in _WORD.findall(content(question))
-        if token[:1].isupper() and not question.startswith(token)
-        for w in asked_words(token, language).values()
-    }
+    capitalized = _capitalized(question, language)
     keys, stems = _keys(quote, language)
     held = [w for w in asked.values() if match(w, stems, keys) == 1.0]
     named = [w for w in held if w.stem in capitalized] or held
@@ -152,6 +172,33 @@ def subject(question: str, language: str, quote: str, idf: Idf) -> Word | None:
         return None
     weights = idf(language, [w.stem for w in named])
     return max(named, key=lambda w: weights.get(w.stem, 0.0))
+
+
+def _capitalized(question: str, language: str) -> set[str]:
+    """The stems of the question's capitalized words but its first."""
+    return {
+        w.stem
+        for token in _WORD.findall(content(question))
+        if token[:1].isupper() and not question.startswith(token)
+        for w in asked_words(token, language).values()
+    }
+
+
+def holds_names(question: str, first: str, other: str, language: str) -> bool:
+    """Whether quote `other` holds every capitalized word of the question that quote `first`
+    holds, at least one of them other than the thing the question counts ("Wie viele Jahre":
+    "Jahre" names nothing)."""
+    counted = expected(question)[1]
+    capitalized = _capitalized(question, language)
+    keys, stems = _keys(first, language)
+    held = [
+        w
+        for w in asked_words(question, language).values()
+        if w.stem in capitalized and match(w, stems, keys) == 1.0
+    ]
+    if all(counted and (counted.startswith(w.stem) or w.stem.startswith(counted)) for w in held):
+        return False  # none held, or only the thing counted
+    return all(holds(w, other, language) for w in held)
 
 
 def holds(word: Word, quote: str, language: str) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from index.claims import Figure, comparable, figure, relation, subject
+from index.claims import Figure, comparable, figure, holds_names, relation, subject
 from index.models import Answer, Article, Passage, Source
 
 
@@ -122,3 +122,23 @@ def test_questions_for_a_name_or_a_time_are_left_to_the_cosine() -> None:
     )
     other = _answer(2, "Heathrow's 80 million passengers ...", question)
     assert relation(question, first, other, IDF) == "undecided"  # type: ignore[arg-type]
+
+
+def test_a_count_of_what_belongs_to_the_thing_asked_is_another_claim() -> None:
+    question = "How many electric cars were registered in Norway?"
+    first = _answer(1, "In Norway 114,400 electric cars were registered.", question)
+    other = _answer(
+        2, "The number of chargers for electric cars in Norway rose to 27,000.", question
+    )
+    assert relation(question, first, other, _idf({"norway"})) == "other"  # type: ignore[arg-type]
+
+
+def test_named_asks_for_every_capitalized_word_the_older_quote_holds() -> None:
+    first = "A record 83.9 million passengers travelled through Heathrow Airport."
+    assert holds_names("How many passengers used Heathrow Airport?", first,
+                       "Heathrow Airport handled 79.2 million travellers.", "en")  # fmt: skip
+    assert not holds_names("How many passengers used Heathrow Airport?", first,
+                           "Heathrow handled 79.2 million travellers.", "en")  # fmt: skip
+    # The thing counted names nothing: "Jahre" alone is no subject.
+    question = "Für wie viele Jahre wurde die Präsidentin gewählt?"
+    assert not holds_names(question, "Sie wurde für sechs Jahre gewählt.", "Seit 32 Jahren.", "de")

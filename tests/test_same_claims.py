@@ -173,3 +173,45 @@ def test_a_key_sentence_word_for_word_is_the_same_claim_unembedded() -> None:
     assert embedded == [[first.quote, other.quote]]
     assert quote_cosines(first, [copy], encode) == [1.0]
     assert len(embedded) == 1  # nothing left to embed
+
+
+def _low(answer: Answer, score: float) -> Hit:
+    """`answer`'s hit retrieved with `score` (the best one's is about 1)."""
+    hit = answer.hits[0]
+    return Hit(hit.passage, hit.article, score, 0.0, 0.0)
+
+
+def test_a_newer_report_retrieved_low_counts_only_when_confirmed() -> None:
+    first, low, further = _answer(1, 0.8, 0), _answer(2, 0.3, 5), _answer(3, 0.3, 9)
+    hits = [first.hits[0], _low(low, 0.2)]  # below RETRIEVAL_RATIO of the best
+    asked: list[int] = []
+
+    def lenient(article_id: int, of: Answer) -> Answer | None:
+        asked.append(article_id)
+        return {2: low}.get(article_id)  # only the second is the same claim
+
+    never = {2: _answer(2, 0.0, 5), 3: _answer(3, 0.0, 9)}  # asked as usual: not good enough
+    chosen = prefer_recent(
+        first, hits, TimeQuery(), never.__getitem__, lambda f, o: [0.0] * len(o),
+        further=lambda: [_low(further, 0.1)], lenient=lenient,
+    )  # fmt: skip
+    assert chosen is low and asked == [2, 3]
+    # Without a lenient confirmation, the first answer stands.
+    none = prefer_recent(
+        first, hits, TimeQuery(), never.__getitem__, lambda f, o: [0.0] * len(o),
+        further=lambda: [_low(further, 0.1)], lenient=lambda i, of: None,
+    )  # fmt: skip
+    assert none is first
+
+
+def test_no_lenient_look_when_a_newer_candidate_is_preferred() -> None:
+    first, newer = _answer(1, 0.8, 0), _answer(2, 0.8, 5)
+
+    def refuse(article_id: int, of: Answer) -> Answer | None:
+        raise AssertionError("looked further although a newer candidate is preferred")
+
+    chosen = prefer_recent(
+        first, [first.hits[0], newer.hits[0]], TimeQuery(), {2: newer}.__getitem__,
+        lambda f, o: [1.0] * len(o), lenient=refuse,
+    )  # fmt: skip
+    assert chosen is newer
