@@ -1,5 +1,5 @@
 """Whether a newer article's answer reports the same claim as the chosen one, from the two
-answers' structure rather than from how alike their words are (index.asking, prefer_recent).
+answers' structure rather than from how alike their words are (index.preference, prefer_recent).
 
 A newer report of the same claim often words it differently ("Zahl der Toten" for "Menschen
 gestorben", "Fluggäste" for "Passagiere"), which the bundled English model scores far below
@@ -77,7 +77,7 @@ def relation(
     question that `first`'s quote holds; "other" when their figures are of different kinds or
     more than APART_RATIO apart, or `other` counts what belongs to what `first` counts
     (index.counted: "Ladepunkte für Elektroautos"); else "undecided" (the quotes' cosine
-    decides, index.asking). Only for questions that may ask for a figure: those for a name, a
+    decides, index.preference). Only for questions that may ask for a figure: those for a name, a
     time, a place or a reason are left undecided. `named`, for a weaker answer: "same" asks
     more, every name (holds_names) and the figures not counting things told apart (alike)."""
     language = first.language

@@ -18,7 +18,7 @@ from index.library import Library, LibraryConfig
 pytestmark = pytest.mark.model
 
 FIXTURES = Path(__file__).parent / "fixtures"
-# The second set was written after the thresholds (index.asking) were chosen on the first and on
+# The second set was written after the thresholds (index.preference) were chosen on the first and on
 # the news dev set; the rule was then settled with both in view (README, "Recency"). The third
 # (updates of a count a day or two later) was written after that and changed nothing in the rule.
 # The fourth was written before the same-claim check of index.claims was made and was not tuned
@@ -26,7 +26,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # ("answer": "old"), where the older figure is the answer.
 # The fifth was written before the rules of issue 14s (a count of what belongs to the thing
 # counted is another claim, index.counted; newer reports retrieved lower or abstaining asked
-# again leniently, index.asking.FURTHER) and was not tuned on.
+# again leniently, index.preference.FURTHER) and was not tuned on.
 # NEEDED is what the rules achieve today with all five sets in one library, not the target of
 # issue 14 (9 of 10 per set). The misses: in the third, a newer report whose quote holds no word
 # of the question's subject ("82,5 Prozent der Wahlberechtigten" for "Wahlbeteiligung"); in the

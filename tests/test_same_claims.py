@@ -1,4 +1,4 @@
-"""Recency's same-claim check embeds the quotes only when it decides (index.asking.same_claims):
+"""Recency's same-claim check embeds the quotes only when it decides (index.preference.same_claims):
 the answer preferred is the same as when every quote is embedded."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from index import asking
-from index.asking import SAME_CLAIM, prefer_recent, same_claims
+from index import preference
 from index.claims import quote_cosines
 from index.models import Answer, Article, Hit, Passage, Source
+from index.preference import SAME_CLAIM, prefer_recent, same_claims
 from index.timeexpr import TimeQuery
 
 DAY = date(2025, 3, 1)
@@ -93,7 +93,7 @@ def test_prefer_recent_chooses_as_if_every_quote_were_embedded(
     for time in (TimeQuery(), TimeQuery(newest=True)):
         lazy = prefer_recent(first, hits, time, newer.__getitem__, similar)
         with monkeypatch.context() as m:
-            m.setattr(asking, "same_claims", always)
+            m.setattr(preference, "same_claims", always)
             embedded = prefer_recent(first, hits, time, newer.__getitem__, similar)
         assert lazy is embedded
 
@@ -117,7 +117,7 @@ def test_the_cases_above_embed_some_and_skip_others() -> None:
 
 def test_many_others_are_embedded_at_once() -> None:
     first = _answer(1, 0.8, 0)
-    others = [_answer(n, 0.79, n) for n in range(2, 3 + asking.UNDECIDED_MAX)]
+    others = [_answer(n, 0.79, n) for n in range(2, 3 + preference.UNDECIDED_MAX)]
     asked = []
 
     def similar(f: Answer, o: list[Answer]) -> list[float]:
@@ -135,7 +135,7 @@ def test_a_newer_answer_of_the_same_claim_wins_whatever_its_confidence() -> None
     def refuse(f: Answer, o: list[Answer]) -> list[float]:
         raise AssertionError("embedded although the structure decided")
 
-    def relate(verdict: asking.Relation):  # noqa: ANN202
+    def relate(verdict: preference.Relation):  # noqa: ANN202
         return lambda f, o: verdict
 
     alone = {2: newer}.__getitem__
