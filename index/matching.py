@@ -134,6 +134,11 @@ def separated(text: str, language: str) -> list[str]:
     """The lemmas of the verbs `text` writes apart from their particle ("reicht … ein":
     "einreichen"): a clause ending in a particle whose verb, one of its first words, makes a
     word the language's dictionary knows when the particle is put before its lemma."""
+    return [joined for _, joined in separated_verbs(text, language)]
+
+
+def separated_verbs(text: str, language: str) -> list[tuple[str, str]]:
+    """`separated`'s verbs as (the verb as written, the joined lemma): ("reicht", "einreichen")."""
     particles = SEPARABLE.get(language)
     if not particles or language not in SUPPORTED_LANGUAGES:
         return []
@@ -148,7 +153,7 @@ def separated(text: str, language: str) -> list[str]:
                 continue
             joined = particle + _lemma(token, language)
             if _known(joined, language):
-                out.append(joined)
+                out.append((token, joined))
                 break
     return out
 

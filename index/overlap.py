@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .lexical import analyze
-from .matching import Keys, Word, match
+from .matching import Keys, Word, match, separated_verbs, stem_words
 from .qtype import content
 from .sentences import ArticleSentences
 
@@ -32,6 +32,11 @@ class Terms:
         cls, question: str, context: str | None, language: str, idf: Idf, context_weight: float
     ) -> Terms:
         own = set(analyze(content(question), language))
+        # A verb written apart from its particle is asked as the joined verb ("reicht … ein":
+        # "einreichen"), not as the bare one, which a sentence on handing in would not hold.
+        for verb, joined in separated_verbs(question, language):
+            own -= set(analyze(verb, language))
+            own |= set(stem_words([joined], language))
         extra = set(analyze(content(context), language)) - own if context else set()
         idfs = idf(language, own | extra)
         return cls({t: idfs[t] * (1.0 if t in own else context_weight) for t in own | extra})

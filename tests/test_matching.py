@@ -34,3 +34,18 @@ def test_separated_verbs_match_their_joined_form() -> None:
     asked = {w.lemma: w for w in words("Wo reicht man den Antrag ein?", "de")}["einreichen"]
     sentence = "Die Anträge müssen bei der unteren Jagdbehörde eingereicht werden."
     assert match(asked, frozenset(), Keys.of(sentence, "de")) == 1.0
+
+
+def test_a_separated_verb_is_weighed_as_the_joined_verb() -> None:
+    # The question's weighed words (what answer selection and the confidence count) hold
+    # "einreichen", not the bare "reicht" that a sentence on handing in would not hold.
+    from index.matching import stem_words
+    from index.overlap import Terms
+
+    def idf(language: str, terms: set[str]) -> dict[str, float]:
+        return dict.fromkeys(terms, 1.0)
+
+    terms = Terms.of("Wo reicht man den Antrag ein?", None, "de", idf, 0.3)
+    assert set(terms.weights) == {*stem_words(["einreichen"], "de"), "antrag"}
+    plain = Terms.of("Wie weit reicht das Geld?", None, "de", idf, 0.3)
+    assert "reicht" in plain.weights
