@@ -147,6 +147,9 @@ _EVIDENCE: dict[str, re.Pattern[str]] = {
         r"\b(?i:in|im|at|aus|from|nach|to|near|bei|beim|en|à|au|de|dans|a|em|na|no|w)\s+"
         r"(?i:the\s+|der\s+|dem\s+|den\s+|des\s+|la\s+|le\s+|el\s+|il\s+)?([a-zäöü]\w+\s+)?"
         r"[A-ZÄÖÜÉ][\w'’-]+|\b(www\.|https?://)\S+|\b[\w-]+\.(de|at|ch|com|org|net|eu)/\S*"
+        # German noun phrases often take two adjectives ("bei der zuständigen unteren Behörde").
+        r"|\b(?i:in|im|aus|nach|bei|beim|vom|zum|zur|am)\s+(?i:der|dem|den|des|die)\s+"
+        r"[a-zäöü]\w+\s+[a-zäöü]\w+\s+[A-ZÄÖÜ][\w-]+"
         r"|\b(?i:gebürtige?r?|born in|originally from|stammt aus|kommt aus)\b"
     ),
     # A name: two capitalized words in a row (not the sentence's first word), or an initial.

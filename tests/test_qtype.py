@@ -75,3 +75,10 @@ def test_pronominal_adverbs_are_not_content() -> None:
     # the question's nouns and match any sentence saying "dafür".
     assert content("Wo reicht man den Antrag dafür ein?") == "reicht man den Antrag ein"
     assert content("Was hält sie davon, und worüber spricht sie hierbei?") == "hält sie spricht sie"
+
+
+def test_a_german_place_may_take_two_adjectives() -> None:
+    question = "Wo reicht man den Antrag ein?"
+    assert has_evidence("place", "Er gibt ihn bei der zuständigen unteren Behörde ab.", question)
+    assert has_evidence("place", "Sie wohnt in der schönen alten Stadt Lübeck.", question)
+    assert not has_evidence("place", "Es ist richtig, das so zu tun.", question)
