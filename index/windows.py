@@ -57,9 +57,16 @@ class Layout:
         last = np.array([b[1] for b in bounds], dtype=np.intp)
         lead = next((i for i in range(n) if article.kinds[i] == "body"), -1)
         heading = np.array([k == "heading" for k in article.kinds], dtype=bool)
+        # "pair": a window that holds its sentence's whole context on the line, two sentences
+        # or a sentence alone on its line (a one-sentence paragraph, common in news, has no
+        # pair to be part of and would otherwise always lose that feature's weight).
+        blocks = np.asarray(article.blocks)
+        alone = np.ones(n, dtype=bool)
+        alone[1:] &= blocks[1:] != blocks[:-1]
+        alone[:-1] &= blocks[:-1] != blocks[1:]
         static = np.column_stack(
             [
-                last > first,
+                (last > first) | (alone[first] & (first == last)),
                 (first <= lead) & (lead <= last),
                 heading[first] | heading[last] if n else np.zeros(0, bool),
                 first / (n or 1),

@@ -83,7 +83,14 @@ def reference(
             float(whole),
             float(any(evidence[first : last + 1])),
             prior,
-            float(last > first),
+            # two sentences, or one alone on its line (the whole of its paragraph)
+            float(
+                last > first
+                or all(
+                    not (0 <= j < n) or article.blocks[j] != article.blocks[first]
+                    for j in (first - 1, first + 1)
+                )
+            ),
             float(first <= lead <= last),
             float(any(article.kinds[i] == "heading" for i in range(first, last + 1))),
             float(fuzzy),
