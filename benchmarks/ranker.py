@@ -31,6 +31,7 @@ from index.evaluate import Question
 from index.lexical import analyze
 from index.library import Library, LibraryConfig
 from index.qtype import content
+from index.quote import blank_between
 from index.ranker import FEATURES, WEIGHTS_FILE
 from index.sentences import ArticleSentences
 
@@ -54,9 +55,10 @@ def quote_around(article: ArticleSentences, first: int, last: int) -> str:
         return article.text[spans[first][0] : spans[last][1]]
     lo, hi = first, last
     for j in (last + 1, first - 1, last + 2, first - 2, last + 3, first - 3):
-        if not 0 <= j < len(article) or article.blocks[j] != article.blocks[first]:
+        # As quote.build_quote widens: across a line break too, never across skipped text.
+        if not 0 <= j < len(article) or article.kinds[j] != "body" or not lo - 1 <= j <= hi + 1:
             continue
-        if article.kinds[j] != "body" or not (j == lo - 1 or j == hi + 1):
+        if not (blank_between(article, j, lo) if j < lo else blank_between(article, hi, j)):
             continue
         if max(spans[hi][1], spans[j][1]) - min(spans[lo][0], spans[j][0]) <= QUOTE_CHARS:
             lo, hi = min(lo, j), max(hi, j)

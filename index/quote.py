@@ -51,7 +51,7 @@ def build_quote(
             if 0 <= i < len(spans)
             and article.kinds[i] == "body"
             and max(spans[b][1], spans[i][1]) - min(spans[a][0], spans[i][0]) <= max_chars
-            and (_blank_between(article, i, a) if i < a else _blank_between(article, b, i))
+            and (blank_between(article, i, a) if i < a else blank_between(article, b, i))
         ]
         if not fits:
             break
@@ -63,7 +63,7 @@ def build_quote(
     return quote, (len(head) + a0 - lo, len(head) + b0 - lo)
 
 
-def _blank_between(article: ArticleSentences, i: int, j: int) -> bool:
+def blank_between(article: ArticleSentences, i: int, j: int) -> bool:
     """Whether nothing but white space lies between sentence `i` and the next one, `j`: no
     line of page furniture (a byline, a credit, a link) that split_sentences skipped and that
     a quote spanning the gap would show."""
