@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -206,7 +205,7 @@ class Library(SourcesMixin, AskMixin):
         copy = NewCopy(
             url=draft.url,
             canonical_url=sources.canonical_url(draft.url),
-            source=outlet(draft),
+            source=sources.outlet(draft),
             title=draft.title,
             published=day.date,
             content_hash=digest,
@@ -293,14 +292,3 @@ def _split(flat: np.ndarray, counts: list[int]) -> list[np.ndarray]:
     """Consecutive row blocks of `flat`, `counts[i]` rows each."""
     bounds = np.cumsum([0, *counts])
     return [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-
-
-def outlet(draft: sources.Draft) -> str:
-    """Who published a copy: the site's name, else the address's host, else (pasted text, a
-    file) its title, shortened."""
-    if draft.source:
-        return draft.source
-    host = urlsplit(draft.url).hostname if draft.url else None
-    if host:
-        return host.removeprefix("www.")
-    return draft.title if len(draft.title) <= 60 else draft.title[:59].rstrip() + "…"

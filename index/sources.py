@@ -161,3 +161,14 @@ def canonical_url(url: str | None) -> str | None:
     )
     path = parts.path.rstrip("/") or "/"
     return urlunsplit((parts.scheme.lower(), host, path, query, ""))
+
+
+def outlet(draft: Draft) -> str:
+    """Who published a copy: the site's name, else the address's host, else (pasted text, a
+    file) its title, shortened."""
+    if draft.source:
+        return draft.source
+    host = urlsplit(draft.url).hostname if draft.url else None
+    if host:
+        return host.removeprefix("www.")
+    return draft.title if len(draft.title) <= 60 else draft.title[:59].rstrip() + "…"
