@@ -111,7 +111,7 @@ def states_figure(question: str, answer: Answer) -> bool:
 
 def _stated(answer: Answer, question: str) -> Figure | None:
     """The figure an answer states: its key sentence's, else its quote's first."""
-    key = answer.quote[answer.key[0] : answer.key[1]]
+    key = answer.key_sentence
     return figure(key, answer.language, question) or figure(answer.quote, answer.language, question)
 
 
@@ -220,7 +220,7 @@ def quote_cosines(
     quotes takes 20-35 ms, the slowest part of an ask that runs it)."""
 
     def key(answer: Answer) -> str:
-        return " ".join(answer.quote[answer.key[0] : answer.key[1]].split())
+        return " ".join(answer.key_sentence.split())
 
     mine = key(first)
     todo = [o for o in others if key(o) != mine]

@@ -67,6 +67,11 @@ class Answer:
     follow_up: bool = False  # read together with the chat's previous question
     period: str = ""  # the time the question named ("gestern"), when it restricted the articles
 
+    @property
+    def key_sentence(self) -> str:
+        """The key sentence as the quote shows it."""
+        return self.quote[self.key[0] : self.key[1]]
+
 
 @dataclass(frozen=True)
 class AddResult:

@@ -183,7 +183,7 @@ def _found(kind: str, text: str) -> frozenset[str]:
 
 def evidence_found(kind: str | None, text: str) -> frozenset[str]:
     """The things of `kind` in `text`, case-folded (none for a kind without evidence)."""
-    return _found(kind, text) if kind in _EVIDENCE else frozenset()
+    return _found(kind, text) if kind in _EVIDENCE else _NOTHING
 
 
 def has_evidence(kind: str | None, sentence: str, question: str) -> bool:
