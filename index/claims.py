@@ -6,7 +6,7 @@ gestorben", "Fluggäste" for "Passagiere"), which the bundled English model scor
 the older report that holds the question's own words. What it keeps is
 - the subject: the question's most specific word that the older quote holds (a name such as
   "Valencia", "Heathrow", "BER": of the question's capitalized words, the rarest in the
-  library) is in the newer quote too;
+  library) is in the newer quote too; a newer quote without it is about something else;
 - the figure: the first number each quote states (not a year, not one the question names) is
   of the same kind (a share, an amount of money, a count) and within FIGURE_RATIO of the other.
 Figures of different kinds, or more than APART_RATIO apart, are not one claim's: the same count
@@ -75,8 +75,10 @@ def relation(
     """How `other` (a newer article's answer) stands to `first`: "same" when both state a
     figure, of one kind and within FIGURE_RATIO, and `other`'s quote holds the subject of the
     question that `first`'s quote holds; "other" when their figures are of different kinds or
-    more than APART_RATIO apart, or `other` counts what belongs to what `first` counts
-    (index.counted: "Ladepunkte für Elektroautos"); else "undecided" (the quotes' cosine
+    more than APART_RATIO apart, `other` counts what belongs to what `first` counts
+    (index.counted: "Ladepunkte für Elektroautos"), or `other`'s quote lacks that subject (Berlin's
+    residents for a question about Austria's; a news set's topics share words enough for the
+    quotes' cosine to pass); else "undecided" (the quotes' cosine
     decides, index.preference). Only for questions that may ask for a figure: those for a name, a
     time, a place or a reason are left undecided. `named`, for a weaker answer: "same" asks
     more, every name (holds_names) and the figures not counting things told apart (alike)."""
@@ -89,6 +91,9 @@ def relation(
     first_figure, other_figure = figures
     if first_figure and other_figure and another_count(first_figure.counts, other_figure.counts):
         return "other"
+    word = subject(question, language, first.quote, idf)
+    if word is not None and not holds(word, other.quote, language):
+        return "other"
     if None in figures or not comparable(*figures, FIGURE_RATIO):
         return "undecided"
     if named:  # a weaker answer: every name, and what it counts not said otherwise
@@ -99,8 +104,7 @@ def relation(
             or alike(first_figure.counts, other_figure.counts)
         )
         return "same" if names and counts else "undecided"
-    word = subject(question, language, first.quote, idf)
-    return "same" if word is not None and holds(word, other.quote, language) else "undecided"
+    return "same" if word is not None else "undecided"
 
 
 def states_figure(question: str, answer: Answer) -> bool:

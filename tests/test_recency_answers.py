@@ -34,8 +34,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # deutschen Hochschulen", Texas's "Kerr County", the Louvre's "most visited museum", Los
 # Angeles's "Palisades and Eaton blazes"), one whose first number is not its figure ("Stärke
 # 7,7"), and newer articles of another claim taken as the same (Tokyo's visitors for its
-# residents; purchase prices for rents; registered workers for the unemployed, which the fifth
-# set's articles in the library tip over: with the first four sets alone it is right); in the
+# residents; registered workers for the unemployed, which the fifth set's articles in the
+# library tip over: with the first four sets alone it is right; purchase prices for rents was
+# one until a newer quote without the question's subject was taken for another claim); in the
 # fifth, newer reports without the question's names (Oktoberfest as "Wiesn", the Ahrtal as "Kreis
 # Ahrweiler"), newer articles of another claim taken as the same (regional for long-distance
 # passengers, paying subscribers for weekly users, residents for tourists), and two questions
@@ -55,7 +56,7 @@ NEEDED = {
     "dated_pairs": 10,
     "dated_pairs_heldout": 10,
     "dated_pairs_updates": 5,
-    "dated_pairs_heldout2": 4,
+    "dated_pairs_heldout2": 5,
     "dated_pairs_heldout3": 5,
 }
 # Of each language, at least (German and English alike); in the fourth set only the price of
