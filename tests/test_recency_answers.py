@@ -27,7 +27,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # The fifth was written before the rules of issue 14s (a count of what belongs to the thing
 # counted is another claim, index.counted; newer reports retrieved lower or abstaining asked
 # again leniently, index.preference.FURTHER) and was not tuned on.
-# NEEDED is what the rules achieve today with all five sets in one library, not the target of
+# The sixth and seventh were written on 2026-12-02 by helpers who read only the earlier sets'
+# JSON, never the rules: the sixth before a newer quote without the question's subject was taken
+# for another claim (index.claims; the sixth's misses were seen when that rule was made: 3 -> 4),
+# the seventh before that rule was settled (5 of 12 with and without it).
+# NEEDED is what the rules achieve today with all seven sets in one library, not the target of
 # issue 14 (9 of 10 per set). The misses: in the third, a newer report whose quote holds no word
 # of the question's subject ("82,5 Prozent der Wahlberechtigten" for "Wahlbeteiligung"); in the
 # fourth, newer reports without the question's names in their quote (the Studierende "an den
@@ -50,6 +54,8 @@ SETS = {
         "dated_pairs_updates",
         "dated_pairs_heldout2",
         "dated_pairs_heldout3",
+        "dated_pairs_heldout4",
+        "dated_pairs_heldout5",
     )
 }
 NEEDED = {
@@ -58,10 +64,17 @@ NEEDED = {
     "dated_pairs_updates": 5,
     "dated_pairs_heldout2": 5,
     "dated_pairs_heldout3": 5,
+    "dated_pairs_heldout4": 4,
+    "dated_pairs_heldout5": 5,
 }
 # Of each language, at least (German and English alike); in the fourth set only the price of
 # gold is right in English, in the fifth only the price of electricity in German.
-EACH = {"dated_pairs_heldout2": 1, "dated_pairs_heldout3": 1}
+EACH = {
+    "dated_pairs_heldout2": 1,
+    "dated_pairs_heldout3": 1,
+    "dated_pairs_heldout4": 1,
+    "dated_pairs_heldout5": 1,
+}
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -90,8 +103,14 @@ def test_the_newer_figure_is_quoted(library: Library, name: str) -> None:
         right = pair[pair.get("answer", "new")]
         if right["figure"] in answer.quote:
             quoted[pair["language"]] += 1
-            # The date shown with the quote is the article's own.
-            assert answer.sources[0].article.published == right["date"]
+            # The date shown with the quote is the article's own: the pair's, or for a newer
+            # figure that of a still newer report repeating it (the sixth set's Maui death toll
+            # restates the fifth's count of buildings destroyed, four days on).
+            shown = answer.sources[0].article.published
+            if pair.get("answer") == "old":
+                assert shown == right["date"]
+            else:
+                assert shown >= right["date"]
             assert answer.sources[0].article.published_from == "page"
         else:
             shown = answer.sources[0].article.published if answer.sources else None
