@@ -33,8 +33,8 @@ def report(w: Write, scale: dict) -> None:
     if "index_probe" in scale:  # benchmarks.ann_probe on one of these libraries
         w(
             "How the approximate index was chosen (`python -m benchmarks.ann_probe`, on the "
-            "stored vectors of the scaled libraries, the latency questions; one thread, the "
-            "machine loaded as above): recall@10 against exact search of the index's best 50, "
+            "stored vectors of the scaled libraries, the latency questions; one thread, in the "
+            "run the header names): recall@10 against exact search of the index's best 50, "
             "then of those re-ranked by the stored float16 vectors (what the library does), "
             "and the search's time.\n"
         )
