@@ -171,16 +171,7 @@ def subject(question: str, language: str, quote: str, idf: Idf) -> Word | None:
     capitalized = _capitalized(question, language)
     keys, stems = _keys(quote, language)
     held = [w for w in asked.values() if match(w, stems, keys) == 1.0]
-    # What the question counts is not its subject ("Wie viele Einwohner hat Berlin?": German
-    # capitalizes "Einwohner" as it does "Berlin", and many articles count residents).
-    counted = expected(question)[1]
-    named = [
-        w
-        for w in held
-        if w.stem in capitalized
-        and not (counted and (counted.startswith(w.stem) or w.stem.startswith(counted)))
-    ]
-    named = named or [w for w in held if w.stem in capitalized] or held
+    named = [w for w in held if w.stem in capitalized] or held
     if not named:
         return None
     weights = idf(language, [w.stem for w in named])
