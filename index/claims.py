@@ -76,9 +76,10 @@ def relation(
     figure, of one kind and within FIGURE_RATIO, and `other`'s quote holds the subject of the
     question that `first`'s quote holds; "other" when their figures are of different kinds or
     more than APART_RATIO apart, `other` counts what belongs to what `first` counts
-    (index.counted: "Ladepunkte für Elektroautos"), or `other`'s quote lacks that subject (Berlin's
-    residents for a question about Austria's; a news set's topics share words enough for the
-    quotes' cosine to pass); else "undecided" (the quotes' cosine
+    (index.counted: "Ladepunkte für Elektroautos"), or `other`'s quote lacks that subject (a
+    flat's purchase price for a question about the rent, guest arrivals for overnight stays: a
+    news library's reports on one kind of figure read alike enough for the quotes' cosine to
+    pass); else "undecided" (the quotes' cosine
     decides, index.preference). Only for questions that may ask for a figure: those for a name, a
     time, a place or a reason are left undecided. `named`, for a weaker answer: "same" asks
     more, every name (holds_names) and the figures not counting things told apart (alike)."""
