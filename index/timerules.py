@@ -1,0 +1,214 @@
+"""The rules index.timeexpr resolves a question's time expression with: each a pattern, how it
+resolves to a date range [start, end) against today, and whether that range is counted from
+today (it restricts the articles) or named by the calendar (it is only preferred). First match
+wins, in this order: explicit dates, then days, weeks, months and years counted from today, then
+weekdays, months and years named.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+
+WEEKDAYS = {
+    "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5,
+    "sonnabend": 5, "sonntag": 6, "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3,
+    "friday": 4, "saturday": 5, "sunday": 6,
+}  # fmt: skip
+MONTHS = {
+    "januar": 1, "jänner": 1, "january": 1, "jan": 1, "februar": 2, "february": 2, "feb": 2,
+    "märz": 3, "maerz": 3, "march": 3, "mär": 3, "mar": 3, "april": 4, "apr": 4, "mai": 5,
+    "may": 5, "juni": 6, "june": 6, "jun": 6, "juli": 7, "july": 7, "jul": 7, "august": 8,
+    "aug": 8, "september": 9, "sept": 9, "sep": 9, "oktober": 10, "october": 10, "okt": 10,
+    "oct": 10, "november": 11, "nov": 11, "dezember": 12, "december": 12, "dez": 12, "dec": 12,
+}  # fmt: skip
+_DAY = "|".join(WEEKDAYS)
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+# A month name counts only with a preposition before it or a day or year next to it: "may",
+# "march" and "mar" are ordinary English words too.
+_MONTH_LEAD = r"(?:im|in|seit|since|during|until|bis|anfang|ende|mitte|early|late|mid|of|vom)"
+Span = tuple[date | None, date | None]
+
+
+def _month_span(year: int, month: int) -> Span:
+    start = date(year, month, 1)
+    end = date(year + (month == 12), month % 12 + 1, 1)
+    return start, end
+
+
+def _past_month(month: int, today: date, year: str | None) -> int:
+    """The year of the named month: given, else the latest one not after today's month."""
+    if year:
+        return int(year)
+    return today.year if month <= today.month else today.year - 1
+
+
+def _week_start(today: date) -> date:
+    return today - timedelta(days=today.weekday())
+
+
+def _last_weekday(day: int, today: date) -> date:
+    """The latest such weekday up to today ("seit Montag" on a Monday means today)."""
+    return today - timedelta(days=(today.weekday() - day) % 7)
+
+
+def _year(value: str, today: date) -> int | None:
+    year = int(value)
+    return year if 1900 <= year <= today.year + 1 else None
+
+
+def _days(match: re.Match[str], today: date) -> Span:
+    words = match.group(1)
+    n = {"ein": 1, "einen": 1, "one": 1, "zwei": 2, "two": 2, "drei": 3, "three": 3}.get(
+        words, int(words) if words.isdigit() else 1
+    )
+    unit = match.group(2)
+    per = (
+        7
+        if unit.startswith(("woche", "week"))
+        else 30
+        if unit.startswith(("monat", "month"))
+        else 1
+    )
+    days = n * per
+    return today - timedelta(days=min(days, 36500)), today + timedelta(days=1)
+
+
+def _explicit_day(match: re.Match[str], today: date) -> Span | None:
+    g = match.groupdict()
+    month = int(g["mnum"]) if g.get("mnum") else MONTHS.get(g.get("mname") or "", 0)
+    year = g.get("year")
+    y = (_year(year, today) if len(year) == 4 else 2000 + int(year)) if year else None
+    try:
+        day = date(y or today.year, month, int(g["day"]))
+    except ValueError:
+        return None
+    if y is None and day > today:
+        day = day.replace(year=today.year - 1) if not (day.month == 2 and day.day == 29) else day
+    return day, day + timedelta(days=1)
+
+
+def _r(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _fixed(start: int, end: int) -> Callable[[re.Match[str], date], Span]:
+    return lambda m, t: (t + timedelta(days=start), t + timedelta(days=end))
+
+
+def _month_rule(m: re.Match[str], t: date) -> Span | None:
+    g = m.groupdict()
+    month, year = MONTHS[g["mname"]], g["year"]
+    if year and _year(year, t) is None:
+        return None
+    start, end = _month_span(_past_month(month, t, year), month)
+    return (start, t + timedelta(days=1)) if g.get("lead") in ("seit", "since") else (start, end)
+
+
+def _year_rule(m: re.Match[str], t: date) -> Span | None:
+    year = _year(m.group("year"), t)
+    if year is None:
+        return None
+    if m.group("lead") in ("seit", "since"):
+        return date(year, 1, 1), t + timedelta(days=1)
+    return date(year, 1, 1), date(year + 1, 1, 1)
+
+
+def _weekday_rule(m: re.Match[str], t: date) -> Span:
+    day = _last_weekday(WEEKDAYS[m.group("day")], t)
+    if m.group("lead") in ("seit", "since"):
+        return day, t + timedelta(days=1)
+    return day, day + timedelta(days=1)
+
+
+def _relative_month(offset: int) -> Callable[[re.Match[str], date], Span]:
+    def resolve(m: re.Match[str], t: date) -> Span:
+        month = t.month - 1 + offset
+        return _month_span(t.year + month // 12, month % 12 + 1)
+
+    return resolve
+
+
+_DATE_NUM = r"\b(?P<day>\d{1,2})\.\s?(?P<mnum>\d{1,2})\.(?:\s?(?P<year>\d{4}|\d{2})\b)?"
+_DATE_ISO = r"\b(?P<year>\d{4})-(?P<mnum>\d{2})-(?P<day>\d{2})\b"
+_DATE_DM = rf"\b(?P<day>\d{{1,2}})\.?\s(?P<mname>{_MONTH})\.?(?:\s(?P<year>\d{{4}}))?\b"
+_DATE_MD = (
+    rf"\b(?P<mname>{_MONTH})\.?\s(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s(?P<year>\d{{4}}))?\b"
+)
+# Weekdays counted back from today ("seit Montag", "last Monday") restrict; "am Montag" is the
+# weekday an article names as often as the one before today, so it is only preferred.
+_COUNTED_BACK = {"seit", "since", "last", "letzten", "vergangenen", "diesen", "this"}
+Anchored = bool | Callable[[re.Match[str]], bool]
+RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None], Anchored]] = [
+    (_r(_DATE_ISO), _explicit_day, False),
+    (_r(_DATE_NUM), _explicit_day, False),
+    (_r(_DATE_DM), _explicit_day, False),
+    (_r(_DATE_MD), _explicit_day, False),
+    (_r(r"\b(vorgestern|day before yesterday)\b"), _fixed(-2, -1), True),
+    (_r(r"\b(gestern|yesterday|last night)\b"), _fixed(-1, 0), True),
+    (_r(r"\b(heute|today|tonight|this morning|heute morgen)\b"), _fixed(0, 1), True),
+    (
+        _r(
+            r"\b(?:in den |in the |during the |over the )?(?:letzten|vergangenen|past|last) "
+            r"(\d+|ein|einen|zwei|drei|one|two|three) "
+            r"(tag|tagen|days?|wochen|weeks?|monaten|months?)\b"
+        ),
+        _days,
+        True,
+    ),  # fmt: skip
+    (
+        _r(r"\b(?:(?:in )?(?:der |dieser |diese )woche|this week)\b"),
+        lambda m, t: (_week_start(t), _week_start(t) + timedelta(days=7)),
+        True,
+    ),
+    (
+        _r(
+            r"\b(?:(?:in )?der )?(?:letzten|vergangenen|vorigen|letzte|vergangene|vorige) woche\b"
+            r"|\blast week\b"
+        ),
+        lambda m, t: (_week_start(t) - timedelta(days=7), _week_start(t)),
+        True,
+    ),  # fmt: skip
+    (_r(r"\b(?:past week|in the past seven days)\b"), _fixed(-7, 1), True),
+    (_r(r"\b(?:(?:in )?diesem monat|diesen monat|this month)\b"), _relative_month(0), True),
+    (
+        _r(r"\b(?:(?:im )?(?:letzten|vergangenen|vorigen) monat|last month)\b"),
+        _relative_month(-1),
+        True,
+    ),
+    (
+        _r(r"\b(?:(?:in )?diesem jahr|dieses jahr|this year|heuer)\b"),
+        lambda m, t: (date(t.year, 1, 1), date(t.year + 1, 1, 1)),
+        True,
+    ),
+    (
+        _r(
+            r"\b(?:(?:im )?(?:letzten|vergangenen|vorigen) jahr|letztes jahr|voriges jahr"
+            r"|last year)\b"
+        ),
+        lambda m, t: (date(t.year - 1, 1, 1), date(t.year, 1, 1)),
+        True,
+    ),
+    (
+        _r(
+            rf"\b(?P<lead>seit|since|am|on|last|letzten|vergangenen|diesen|this|vom)\s(?P<day>{_DAY})\b"
+        ),
+        _weekday_rule,
+        lambda m: m.group("lead") in _COUNTED_BACK,
+    ),
+    (
+        _r(rf"\b(?P<lead>{_MONTH_LEAD})\s(?P<mname>{_MONTH})\b\.?(?:\s(?P<year>\d{{4}}))?"),
+        _month_rule,
+        False,
+    ),
+    (_r(rf"\b(?P<mname>{_MONTH})\s(?P<year>\d{{4}})\b"), _month_rule, False),
+    (
+        _r(
+            r"\b(?:(?P<lead>seit|since|in|im|im jahr|in the year|during)\s)?"
+            r"(?P<year>(?:19|20)\d\d)\b"
+        ),
+        _year_rule,
+        False,
+    ),
+]
