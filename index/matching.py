@@ -201,3 +201,17 @@ def match(word: Word, stems: frozenset[str], keys: Keys) -> float:
     ):  # no set is built: answer selection calls this for every question word and sentence
         return HALF
     return 0.0
+
+
+def reads_as(text: str, language: str, share: float = 0.6) -> bool:
+    """Whether `text` reads as `language`: at least `share` of its words of three letters or
+    more are words the language's dictionary knows (simplemma). A check on a detected language
+    that differs: langdetect takes short German questions for Afrikaans, Danish or English
+    ("Wie werden die Pakete weitergeleitet?": af); False where the language has no dictionary."""
+    if language not in SUPPORTED_LANGUAGES:
+        return False
+    tokens = [t for t in _WORD.findall(text) if len(t) >= 3 and not t.isdigit()]
+    if not tokens:
+        return False
+    known = sum(_known(t, language) or _known(t.lower(), language) for t in tokens)
+    return known >= share * len(tokens)

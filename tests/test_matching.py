@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from index.matching import reads_as
+
 
 def test_dictionaries_load_once_for_the_languages_asked() -> None:
     from index import matching
@@ -49,3 +53,23 @@ def test_a_separated_verb_is_weighed_as_the_joined_verb() -> None:
     assert set(terms.weights) == {*stem_words(["einreichen"], "de"), "antrag"}
     plain = Terms.of("Wie weit reicht das Geld?", None, "de", idf, 0.3)
     assert "reicht" in plain.weights
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # Short German questions langdetect takes for Afrikaans, Danish or English.
+        ("Wie werden die Pakete weitergeleitet?", "de", True),
+        ("Wer gilt als der erste moderne Geologe?", "de", True),
+        ("Was ist das Engineering News-Record?", "de", True),
+        ("What did Trump name as a way to bring Kim to the negotiating table?", "de", False),
+        ("How many people live in Berlin?", "de", False),
+        ("How many people live in Berlin?", "en", True),
+        ("", "de", False),
+        ("Wie viele?", "xx", False),  # no dictionary: never taken for the language
+    ],
+)
+def test_reads_as_tells_a_question_in_the_articles_language(
+    text: str, language: str, expected: bool
+) -> None:
+    assert reads_as(text, language) is expected
