@@ -217,6 +217,9 @@ def _confidence(
     A question whose words the article's language knows is not across, whatever langdetect
     said (it takes short German questions for Afrikaans or Danish)."""
     article = chosen.article
+    dense = float(np.max(article.vectors[first : last + 1] @ query_vector))
+    if across:  # a question in another language than the article's: its words cannot be held
+        return dense
     lo, hi = max(0, first - 1), min(len(article), last + 2)
     around = frozenset().union(*article.terms[lo:hi])
     keys = Keys(
@@ -226,7 +229,4 @@ def _confidence(
     asked = asked_words(chosen.question, article.language)
     near = fuzzy_share(chosen.terms.weights, asked, around, keys)
     anywhere = chosen.terms.coverage(frozenset(article.frequency))
-    dense = float(np.max(article.vectors[first : last + 1] @ query_vector))
-    if across:  # a question in another language than the article's: its words cannot be held
-        return dense
     return ((near + anywhere) / 2 + dense) / 2
