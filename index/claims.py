@@ -11,7 +11,8 @@ the older report that holds the question's own words. What it keeps is
   of the same kind (a share, an amount of money, a count) and within FIGURE_RATIO of the other.
 Figures of different kinds, or more than APART_RATIO apart, are not one claim's: the same count
 reported again grows or shrinks, it does not turn from 83.9 million passengers into 1,400
-flights. Between the two ratios the quotes' cosine decides, as it does without figures.
+flights; nor, months later, into a third of itself (SHRINK). Between the two ratios the quotes'
+cosine decides, as it does without figures.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .lexical import analyze
 from .matching import HALF, Keys, Word, match
 from .models import Answer
 from .qtype import content, question_type
+from .recency import parse_day
 from .units import expected
 from .windows import asked_words
 
@@ -41,6 +43,14 @@ FIGURE_RATIO = 30.0
 # Further apart than this, two figures are not one claim's. Far above FIGURE_RATIO: an early
 # count may still grow a hundredfold ("at least 10 dead", days later "more than 1,000").
 APART_RATIO = 1000.0
+# A count reported again SLOW_DAYS or more later is rarely less than SHRINK of what it was: a
+# stock or a yearly total changes by some percent a year, not by a factor, and a much smaller
+# count of the same kind is a part of it (the new, the selected, those on duty: 318 wind
+# turbines approved for 3,200 standing, 20 million paying subscribers for 400 million users).
+# Within days a count can fall that far (homes without power are reconnected). Shares and
+# amounts of money are left out: a rate may well fall from 10% to 2% in a year or two.
+SHRINK = 1 / 3
+SLOW_DAYS = 30
 
 # Digits grouped by thousands ("1.000", "1,351", "10 000"), with decimals ("2,96", "83.9"), or
 # with a scale's letter ("£5m", "$2bn"); not part of a word ("E10") or a span ("2021/22").
@@ -75,7 +85,8 @@ def relation(
     """How `other` (a newer article's answer) stands to `first`: "same" when both state a
     figure, of one kind and within FIGURE_RATIO, and `other`'s quote holds the subject of the
     question that `first`'s quote holds; "other" when their figures are of different kinds or
-    more than APART_RATIO apart, `other` counts what belongs to what `first` counts
+    more than APART_RATIO apart, `other` is a count far smaller than `first`'s reported months
+    later (`shrunk`: a part of it), `other` counts what belongs to what `first` counts
     (index.counted: "Ladepunkte für Elektroautos"), or `other`'s quote lacks that subject (a
     flat's purchase price for a question about the rent, guest arrivals for overnight stays: a
     news library's reports on one kind of figure read alike enough for the quotes' cosine to
@@ -91,6 +102,8 @@ def relation(
         return "other"
     first_figure, other_figure = figures
     if first_figure and other_figure and another_count(first_figure.counts, other_figure.counts):
+        return "other"
+    if shrunk(first_figure, other_figure, _days_between(first, other)):
         return "other"
     word = subject(question, language, first.quote, idf)
     if word is not None and not holds(word, other.quote, language):
@@ -160,6 +173,29 @@ def comparable(first: Figure | None, other: Figure | None, ratio: float = FIGURE
         return False
     low, high = sorted((abs(first.value), abs(other.value)))
     return low == high or (low > 0 and high / low <= ratio)
+
+
+def shrunk(first: Figure | None, other: Figure | None, days: int | None) -> bool:
+    """Whether `other`, a count reported `days` after `first`, is less than SHRINK of it after
+    SLOW_DAYS or more: a part of what `first` counts, not the same count again."""
+    if first is None or other is None or days is None or days < SLOW_DAYS:
+        return False
+    if first.kind != "count" or other.kind != "count":
+        return False
+    return abs(other.value) < SHRINK * abs(first.value)
+
+
+def _days_between(first: Answer, other: Answer) -> int | None:
+    """Days from `first`'s article's publication to `other`'s (None where either is unknown)."""
+    days = [
+        parse_day(a.sources[0].article.published or a.sources[0].article.added_at)
+        if a.sources
+        else None
+        for a in (first, other)
+    ]
+    if days[0] is None or days[1] is None:
+        return None
+    return (days[1] - days[0]).days
 
 
 def subject(question: str, language: str, quote: str, idf: Idf) -> Word | None:

@@ -81,8 +81,8 @@ def test_the_subject_is_the_rarest_capitalized_word_the_quote_holds() -> None:
     assert subject(question, "en", "Nothing of it here.", _idf(set())) is None  # type: ignore[arg-type]
 
 
-def _answer(n: int, quote: str, question: str) -> Answer:
-    article = Article(n, f"a{n}", None, None, "2025-01-01", "en", f"h{n}", "2025-01-01", None, 1)
+def _answer(n: int, quote: str, question: str, published: str = "2025-01-01") -> Answer:
+    article = Article(n, f"a{n}", None, None, published, "en", f"h{n}", "2025-01-01", None, 1)
     passage = Passage(n * 10, n, 0, quote, 0, len(quote), ((0, len(quote)),))
     return Answer(
         question, "en", False, quote, (0, len(quote)), 0.5, (Source(article, passage, 1.0),)
@@ -152,3 +152,21 @@ def test_named_asks_for_every_capitalized_word_the_older_quote_holds() -> None:
     # The thing counted names nothing: "Jahre" alone is no subject.
     question = "Für wie viele Jahre wurde die Präsidentin gewählt?"
     assert not holds_names(question, "Sie wurde für sechs Jahre gewählt.", "Seit 32 Jahren.", "de")
+
+
+def test_a_count_far_smaller_months_later_is_a_part_of_it_not_the_same_count() -> None:
+    """A stock or yearly total reported again months later does not fall to a third: the smaller
+    count is a part of it (those selected, the newly approved). Within days it may (homes
+    reconnected after a storm), and a share or a price may fall that far in a year."""
+    question = "How many registrations were submitted for the visa lottery in Canada?"
+    idf = _idf({"canada"})
+    first = _answer(1, "Canada received 758,994 registrations for the visa lottery.", question)
+    later = "Canada selected 77,600 registrations in the visa lottery's second round."
+    months = _answer(2, later, question, published="2025-04-05")
+    days = _answer(3, later, question, published="2025-01-03")
+    assert relation(question, first, months, idf) == "other"  # type: ignore[arg-type]
+    assert relation(question, first, days, idf) != "other"  # type: ignore[arg-type]
+    rate = "What is the inflation rate in Canada?"
+    high = _answer(1, "Inflation in Canada rose to 8.1 percent.", rate)
+    low = _answer(2, "Inflation in Canada eased to 2.4 percent.", rate, published="2026-01-01")
+    assert relation(rate, high, low, idf) != "other"  # type: ignore[arg-type]

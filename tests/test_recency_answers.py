@@ -31,7 +31,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # JSON, never the rules: the sixth before a newer quote without the question's subject was taken
 # for another claim (index.claims; the sixth's misses were seen when that rule was made: 3 -> 4),
 # the seventh before that rule was settled (5 of 12 with and without it).
-# NEEDED is what the rules achieve today with all seven sets in one library, not the target of
+# The eighth was written on 2026-12-02 (evening) by a helper who read only the earlier sets'
+# JSON, before a count far smaller than the older one months later was taken for a part of it
+# (index.claims.shrunk) and before a newer article was asked again guided by the older claim
+# (index.asking, guided): 2 of 12 without either, 3 with both.
+# NEEDED is what the rules achieve today with all eight sets in one library, not the target of
 # issue 14 (9 of 10 per set). The misses: in the third, a newer report whose quote holds no word
 # of the question's subject ("82,5 Prozent der Wahlberechtigten" for "Wahlbeteiligung"); in the
 # fourth, newer reports without the question's names in their quote (the Studierende "an den
@@ -42,10 +46,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # library tip over: with the first four sets alone it is right; purchase prices for rents was
 # one until a newer quote without the question's subject was taken for another claim); in the
 # fifth, newer reports without the question's names (Oktoberfest as "Wiesn", the Ahrtal as "Kreis
-# Ahrweiler"), newer articles of another claim taken as the same (regional for long-distance
-# passengers, paying subscribers for weekly users, residents for tourists), and two questions
-# answered from another pair's article before recency is asked (the asylum applications from
-# the completed homes, the completed homes from Berlin's population).
+# Ahrweiler"), a newer article of another claim taken as the same (regional for long-distance
+# passengers; paying subscribers for weekly users and residents for tourists were until
+# index.claims.shrunk), and two questions answered from another pair's article before recency
+# is asked (the asylum applications from the completed homes, the completed homes from Berlin's
+# population). In the sixth to eighth, mostly newer reports whose own answer to the question is
+# another sentence or that word the claim apart ("drug poisonings" after "27 percent", "Babys
+# zur Welt" beside "1,35 Kinder je Frau", "Tempi" for Greece), and newer counts of another claim
+# larger than the older one (registered workers for the unemployed, exported for produced cars).
 SETS = {
     name: json.loads((FIXTURES / f"{name}.json").read_text("utf-8"))["pairs"]
     for name in (
@@ -56,6 +64,7 @@ SETS = {
         "dated_pairs_heldout3",
         "dated_pairs_heldout4",
         "dated_pairs_heldout5",
+        "dated_pairs_heldout6",
     )
 }
 NEEDED = {
@@ -63,9 +72,10 @@ NEEDED = {
     "dated_pairs_heldout": 10,
     "dated_pairs_updates": 5,
     "dated_pairs_heldout2": 5,
-    "dated_pairs_heldout3": 5,
-    "dated_pairs_heldout4": 4,
-    "dated_pairs_heldout5": 5,
+    "dated_pairs_heldout3": 7,
+    "dated_pairs_heldout4": 6,
+    "dated_pairs_heldout5": 6,
+    "dated_pairs_heldout6": 3,
 }
 # Of each language, at least (German and English alike); in the fourth set only the price of
 # gold is right in English, in the fifth only the price of electricity in German.
@@ -74,6 +84,7 @@ EACH = {
     "dated_pairs_heldout3": 1,
     "dated_pairs_heldout4": 1,
     "dated_pairs_heldout5": 1,
+    "dated_pairs_heldout6": 1,
 }
 BERLIN = ZoneInfo("Europe/Berlin")
 
