@@ -7,8 +7,9 @@ the older report that holds the question's own words. What it keeps is
 - the subject: the question's most specific word that the older quote holds (a name such as
   "Valencia", "Heathrow", "BER": of the question's capitalized words, the rarest in the
   library) is in the newer quote too; a newer quote without it is about something else;
-- the figure: the first number each quote states (not a year, not one the question names) is
-  of the same kind (a share, an amount of money, a count) and within FIGURE_RATIO of the other.
+- the figure: the first number each quote states (index.figures: not a year, not one the
+  question names, not a measure or a date it does not ask for) is of the same kind (a share, an
+  amount of money, a count) and within FIGURE_RATIO of the other.
 Figures of different kinds, or more than APART_RATIO apart, are not one claim's: the same count
 reported again grows or shrinks, it does not turn from 83.9 million passengers into 1,400
 flights; nor, months later, into a third of itself (SHRINK). Between the two ratios the quotes'
@@ -19,14 +20,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
-from .counted import Counted, alike, another_count, counted
+from .counted import alike, another_count
+from .figures import FIGURE_RATIO, Figure, comparable, figure
 from .lexical import analyze
-from .matching import HALF, Keys, Word, match
+from .matching import COMPOUNDING, HALF, Keys, Word, match
 from .models import Answer
 from .qtype import content, question_type
 from .recency import parse_day
@@ -34,12 +35,8 @@ from .units import expected
 from .windows import asked_words
 
 Idf = Callable[[str, Iterable[str]], dict[str, float]]
-Kind = Literal["share", "money", "count"]
 Relation = Literal["same", "other", "undecided"]
 
-# How far apart two reports' figures of one claim may be, at most: the largest update in the
-# tests' dated pairs is 27-fold (1,500 killed, two weeks later 41,000).
-FIGURE_RATIO = 30.0
 # Further apart than this, two figures are not one claim's. Far above FIGURE_RATIO: an early
 # count may still grow a hundredfold ("at least 10 dead", days later "more than 1,000").
 APART_RATIO = 1000.0
@@ -50,33 +47,10 @@ APART_RATIO = 1000.0
 # Within days a count can fall that far (homes without power are reconnected). Shares and
 # amounts of money are left out: a rate may well fall from 10% to 2% in a year or two.
 SHRINK = 1 / 3
+HEAD = 5  # letters a compound's head needs to stand for it ("beben", "glück")
 SLOW_DAYS = 30
 
-# Digits grouped by thousands ("1.000", "1,351", "10 000"), with decimals ("2,96", "83.9"), or
-# with a scale's letter ("£5m", "$2bn"); not part of a word ("E10") or a span ("2021/22").
-_NUMBER = re.compile(
-    r"(?<![\w.,/])\d+(?:[.,' ]\d{3}(?!\d))*(?:[.,]\d+)?(?=(?:m|bn|k)\b|[^\w/]|$)", re.I
-)
-_SCALES = (
-    (re.compile(r"^(?:\s*(?:mrd\.?|milliarden?|billions?)|bn)\b", re.I), 1e9),
-    (re.compile(r"^(?:\s*(?:mio\.?|millionen|millions?)|m)\b", re.I), 1e6),
-    (re.compile(r"^(?:\s*(?:tausend|thousand)|k)\b", re.I), 1e3),
-)
-_SHARE = re.compile(r"^\s*(?:%|prozent|percent|per cent|pour cent|por ciento|per cento)", re.I)
-_MONEY_AFTER = re.compile(
-    r"^\s*(?:(?:mio\.?|mrd\.?|millionen|milliarden|millions?|billions?|bn|m)\s+)?"
-    r"(?:€|\$|£|euro|euros|eur|cent|cents|dollars?|pfund|pounds?|franken|yen)\b",
-    re.I,
-)
-_MONEY_BEFORE = re.compile(r"(?:[€$£¥]|eur|usd|gbp)\s?$", re.I)
 _WORD = re.compile(r"\w+", re.UNICODE)
-
-
-@dataclass(frozen=True)
-class Figure:
-    value: float
-    kind: Kind
-    counts: Counted = field(default=(frozenset(), frozenset()), compare=False)  # index.counted
 
 
 def relation(
@@ -131,48 +105,6 @@ def _stated(answer: Answer, question: str) -> Figure | None:
     """The figure an answer states: its key sentence's, else its quote's first."""
     key = answer.key_sentence
     return figure(key, answer.language, question) or figure(answer.quote, answer.language, question)
-
-
-def _value(digits: str, language: str) -> float | None:
-    """The number written `digits`: "2,96" in German, "1,400" in English; None if none."""
-    thousands, decimal = (",", ".") if language == "en" else (".", ",")
-    text = digits.replace(" ", "").replace("'", "").replace(thousands, "")
-    try:
-        return float(text.replace(decimal, "."))
-    except ValueError:
-        return None
-
-
-def figure(text: str, language: str, asked: str = "") -> Figure | None:
-    """The first figure `text` states: a number with its scale ("2,96 Millionen") and its kind;
-    not a year (1900-2099 as written alone) nor a number the question `asked` holds."""
-    named = {m.group(0) for m in _NUMBER.finditer(asked)}
-    for m in _NUMBER.finditer(text):
-        digits = m.group(0).strip()
-        value = _value(digits, language)
-        after, before = text[m.end() : m.end() + 30], text[max(0, m.start() - 4) : m.start()]
-        if value is None or digits in named:
-            continue
-        scale = next((factor for pattern, factor in _SCALES if pattern.search(after)), 1.0)
-        share = _SHARE.search(after) is not None
-        if scale == 1.0 and not share and digits.isdigit() and 1900 <= value <= 2099:
-            continue  # a year
-        money = _MONEY_BEFORE.search(before) is not None or _MONEY_AFTER.search(after)
-        kind: Kind = "share" if share else "money" if money else "count"
-        counts = counted(text, m.start(), m.end(), language) if kind == "count" else None
-        return Figure(value * scale, kind, *([counts] if counts else []))
-    return None
-
-
-def comparable(first: Figure | None, other: Figure | None, ratio: float = FIGURE_RATIO) -> bool:
-    """Whether two figures can be one claim reported twice: of one kind, at most `ratio`
-    apart (True when either has none)."""
-    if first is None or other is None:
-        return True
-    if first.kind != other.kind:
-        return False
-    low, high = sorted((abs(first.value), abs(other.value)))
-    return low == high or (low > 0 and high / low <= ratio)
 
 
 def shrunk(first: Figure | None, other: Figure | None, days: int | None) -> bool:
@@ -243,9 +175,19 @@ def holds_names(question: str, first: str, other: str, language: str) -> bool:
 
 
 def holds(word: Word, quote: str, language: str) -> bool:
-    """Whether `quote` holds `word`: by stem or lemma, or through a compound part."""
+    """Whether `quote` holds `word`: by stem or lemma, through a compound part, or, in a
+    language that writes compounds as one word, by the compound's head ("Beben" for
+    "Erdbeben", "Unglück" for "Zugunglück": a report names the thing again by its kind)."""
     keys, stems = _keys(quote, language)
-    return match(word, stems, keys) >= HALF
+    if match(word, stems, keys) >= HALF:
+        return True
+    if language not in COMPOUNDING:
+        return False
+    lemma = word.lemma.casefold()
+    return any(
+        len(head) >= HEAD and len(head) < len(lemma) and lemma.endswith(head)
+        for head in keys.lemmas
+    )
 
 
 def _keys(text: str, language: str) -> tuple[Keys, frozenset[str]]:

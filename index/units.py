@@ -78,6 +78,7 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
             _I,
         ),
         r"(?:mm|cm|m|km|meter|metern|metres?|meters?|kilometern?|kilometres?|kilometers?|"
+        r"zentimetern?|millimetern?|centimet(?:re|er)s?|"
         r"miles?|feet|foot|ft|inch(?:es)?|zoll|hektar|hectares?|acres?|quadratmeter|m²|km²|"
         r"square)",
     ),

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 
 import pytest
 
-from index.claims import Figure, comparable, figure, holds_names, relation, subject
+from index.claims import Figure, comparable, figure, holds, holds_names, relation, subject
 from index.models import Answer, Article, Passage, Source
+from index.windows import asked_words
 
 
 @pytest.mark.parametrize(
@@ -170,3 +171,35 @@ def test_a_count_far_smaller_months_later_is_a_part_of_it_not_the_same_count() -
     high = _answer(1, "Inflation in Canada rose to 8.1 percent.", rate)
     low = _answer(2, "Inflation in Canada eased to 2.4 percent.", rate, published="2026-01-01")
     assert relation(rate, high, low, idf) != "other"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "value"),
+    [
+        ("Bei dem Erdbeben der Stärke 7,7 sind mehr als 1.000 Menschen gestorben.", "de", 1000),
+        ("the 140-year-old streetcar left its rails on Sept. 3 and 16 people died", "en", 16),
+        ("Officials have revised the number trapped since Nov. 12 to 41 labourers.", "en", 41),
+        ("Die Kabine stürzte gegen 12.30 Uhr rund 20 Meter tief; es gibt 14 Todesopfer.", "de", 14),
+        # A German day of the month comes before the month, never after it.
+        ("Bei dem Unglück vom 28. Februar sind 57 Menschen gestorben.", "de", 57),
+    ],
+)
+def test_a_figure_is_a_count_not_a_measure_or_a_date(
+    text: str, language: str, value: float
+) -> None:
+    found = figure(text, language, "Wie viele Menschen sind gestorben?")
+    assert found is not None and found.value == value
+
+
+def test_a_measure_is_the_figure_when_the_question_asks_for_it() -> None:
+    found = figure("Der Pegel ist auf 33 Zentimeter gefallen.", "de", "Wie hoch ist der Pegel?")
+    assert found is not None and found.value == 33
+
+
+def test_a_compound_is_held_by_its_head_in_german() -> None:
+    quake = "Wie viele Menschen sind bei dem Erdbeben gestorben?"
+    word = asked_words(quake, "de")["erdbeb"]
+    assert holds(word, "Vier Tage nach dem Beben ist die Zahl der Todesopfer gestiegen.", "de")
+    assert not holds(word, "Die Zahl der Todesopfer ist gestiegen.", "de")
+    crash = asked_words("How many died in the earthquake?", "en")["earthquak"]
+    assert not holds(crash, "Days after the quake the toll rose.", "en")  # English: words apart

@@ -34,14 +34,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # The eighth was written on 2026-12-02 (evening) by a helper who read only the earlier sets'
 # JSON, before a count far smaller than the older one months later was taken for a part of it
 # (index.claims.shrunk) and before a newer article was asked again guided by the older claim
-# (index.asking, guided): 2 of 12 without either, 3 with both.
+# (index.asking, guided): 2 of 12 without either, 3 with both. A figure that measures or dates
+# ("Stärke 7,7") is then no longer a figure, and a German compound is held by its head ("Beben"
+# for "Erdbeben"): the second set's Myanmar toll, 5 -> 6; the eighth unchanged.
 # NEEDED is what the rules achieve today with all eight sets in one library, not the target of
 # issue 14 (9 of 10 per set). The misses: in the third, a newer report whose quote holds no word
 # of the question's subject ("82,5 Prozent der Wahlberechtigten" for "Wahlbeteiligung"); in the
 # fourth, newer reports without the question's names in their quote (the Studierende "an den
 # deutschen Hochschulen", Texas's "Kerr County", the Louvre's "most visited museum", Los
-# Angeles's "Palisades and Eaton blazes"), one whose first number is not its figure ("Stärke
-# 7,7"), and newer articles of another claim taken as the same (Tokyo's visitors for its
+# Angeles's "Palisades and Eaton blazes"), and newer articles of another claim taken as the same (Tokyo's visitors for its
 # residents; registered workers for the unemployed, which the fifth set's articles in the
 # library tip over: with the first four sets alone it is right; purchase prices for rents was
 # one until a newer quote without the question's subject was taken for another claim); in the
@@ -71,7 +72,7 @@ NEEDED = {
     "dated_pairs": 10,
     "dated_pairs_heldout": 10,
     "dated_pairs_updates": 5,
-    "dated_pairs_heldout2": 5,
+    "dated_pairs_heldout2": 6,
     "dated_pairs_heldout3": 7,
     "dated_pairs_heldout4": 6,
     "dated_pairs_heldout5": 6,

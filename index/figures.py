@@ -1,0 +1,120 @@
+"""The figure a news sentence states: the first number with its scale and kind (a share, an
+amount of money, a count), and whether two figures can be one claim's reported twice
+(index.claims)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .counted import Counted, counted
+from .units import expected
+
+Kind = Literal["share", "money", "count"]
+
+# How far apart two reports' figures of one claim may be, at most: the largest update in the
+# tests' dated pairs is 27-fold (1,500 killed, two weeks later 41,000).
+FIGURE_RATIO = 30.0
+
+# Digits grouped by thousands ("1.000", "1,351", "10 000"), with decimals ("2,96", "83.9"), or
+# with a scale's letter ("£5m", "$2bn"); not part of a word ("E10") or a span ("2021/22").
+_NUMBER = re.compile(
+    r"(?<![\w.,/])\d+(?:[.,' ]\d{3}(?!\d))*(?:[.,]\d+)?(?=(?:m|bn|k)\b|[^\w/]|$)", re.I
+)
+_SCALES = (
+    (re.compile(r"^(?:\s*(?:mrd\.?|milliarden?|billions?)|bn)\b", re.I), 1e9),
+    (re.compile(r"^(?:\s*(?:mio\.?|millionen|millions?)|m)\b", re.I), 1e6),
+    (re.compile(r"^(?:\s*(?:tausend|thousand)|k)\b", re.I), 1e3),
+)
+_SHARE = re.compile(r"^\s*(?:%|prozent|percent|per cent|pour cent|por ciento|per cento)", re.I)
+_MONTHS = (
+    r"jan(?:uar|uary)?|feb(?:ruar|ruary)?|märz|march|mar|apr(?:il)?|mai|may|jun[ei]?|jul[iy]?|"
+    r"aug(?:ust)?|sept?(?:ember)?|o[ck]t(?:ober)?|nov(?:ember)?|de[cz](?:ember)?"
+)
+# A number that measures or dates rather than counts: a time of day, an age, a length, a
+# weight, a temperature, a magnitude, a day of a month ("28. Februar", "Nov. 12"). The figure a
+# report states is not one of those unless the question asks for that measure
+# ("Wasserstand ... 33 Zentimeter").
+_MEASURE_AFTER = re.compile(
+    r"^\.?\s*-?\s*(?:uhr|a\.m\.|p\.m\.|jahre alt|years? old|year-old|jährige?[rn]?\b|"
+    r"meter\w*|metres?|km\b|kilomet\w*|zentimeter\w*|cm\b|mm\b|grad\b|°|degrees?\b|kg\b|"
+    r"kilogramm|tonnen\b|tonnes?\b|tons?\b|liter\w*|litres?\b|watt\b|kwh\b|"
+    rf"(?:{_MONTHS})\b)",
+    re.I,
+)
+_MEASURE_BEFORE = re.compile(r"\b(?:stärke|magnitude|nr\.|no\.)\s*$", re.I)
+_MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s*$", re.I)  # English dates: "Nov. 12"
+_MONEY_AFTER = re.compile(
+    r"^\s*(?:(?:mio\.?|mrd\.?|millionen|milliarden|millions?|billions?|bn|m)\s+)?"
+    r"(?:€|\$|£|euro|euros|eur|cent|cents|dollars?|pfund|pounds?|franken|yen)\b",
+    re.I,
+)
+_MONEY_BEFORE = re.compile(r"(?:[€$£¥]|eur|usd|gbp)\s?$", re.I)
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: float
+    kind: Kind
+    counts: Counted = field(default=(frozenset(), frozenset()), compare=False)  # index.counted
+
+
+def _value(digits: str, language: str) -> float | None:
+    """The number written `digits`: "2,96" in German, "1,400" in English; None if none."""
+    thousands, decimal = (",", ".") if language == "en" else (".", ",")
+    text = digits.replace(" ", "").replace("'", "").replace(thousands, "")
+    try:
+        return float(text.replace(decimal, "."))
+    except ValueError:
+        return None
+
+
+def figure(text: str, language: str, asked: str = "") -> Figure | None:
+    """The first figure `text` states: a number with its scale ("2,96 Millionen") and its kind;
+    not a year (1900-2099 as written alone), a number the question `asked` holds, nor a measure
+    or a date it does not ask for ("Stärke 7,7", "12.30 Uhr", "140-year-old", "Nov. 12")."""
+    named = {m.group(0) for m in _NUMBER.finditer(asked)}
+    for m in _NUMBER.finditer(text):
+        digits = m.group(0).strip()
+        value = _value(digits, language)
+        after, before = text[m.end() : m.end() + 30], text[max(0, m.start() - 4) : m.start()]
+        if value is None or digits in named:
+            continue
+        if _measures(text, m.start(), digits, after, asked, language):
+            continue
+        scale = next((factor for pattern, factor in _SCALES if pattern.search(after)), 1.0)
+        share = _SHARE.search(after) is not None
+        if scale == 1.0 and not share and digits.isdigit() and 1900 <= value <= 2099:
+            continue  # a year
+        money = _MONEY_BEFORE.search(before) is not None or _MONEY_AFTER.search(after)
+        kind: Kind = "share" if share else "money" if money else "count"
+        counts = counted(text, m.start(), m.end(), language) if kind == "count" else None
+        return Figure(value * scale, kind, *([counts] if counts else []))
+    return None
+
+
+def _measures(text: str, start: int, digits: str, after: str, asked: str, language: str) -> bool:
+    """Whether the number `digits` at `start` (followed by `after`) measures or dates something
+    the question `asked` does not ask for (_MEASURE_AFTER)."""
+    before = text[max(0, start - 12) : start]
+    dated = language == "en" and digits.isdigit() and int(digits) <= 31
+    if not (
+        _MEASURE_AFTER.search(after)
+        or _MEASURE_BEFORE.search(before)
+        or (dated and _MONTH_BEFORE.search(before))
+    ):
+        return False
+    wanted = expected(asked)[0] if asked else None
+    return wanted is None or wanted.search(after) is None
+
+
+def comparable(first: Figure | None, other: Figure | None, ratio: float = FIGURE_RATIO) -> bool:
+    """Whether two figures can be one claim reported twice: of one kind, at most `ratio`
+    apart (True when either has none)."""
+    if first is None or other is None:
+        return True
+    if first.kind != other.kind:
+        return False
+    low, high = sorted((abs(first.value), abs(other.value)))
+    return low == high or (low > 0 and high / low <= ratio)
