@@ -162,42 +162,12 @@ class AskMixin:
 
         def confirmed(article_id: int, first: Answer) -> Answer | None:
             """A newer article's lenient answer, where it is the same claim as `first` by a
-            subject of the question's capitalized words (a weak answer needs a name); else its
-            answer guided by `first`'s claim (`guided`), where that states the same claim."""
+            subject of the question's capitalized words (a weak answer needs a name)."""
             other = alone(article_id, True)
-            if not other.abstained and other.sources:
-                same = relation(question, first, other, snapshot.lexical.idf, named=True)
-                if same == "same":
-                    return other
-            other = guided(article_id, first)
             if other.abstained or not other.sources:
                 return None
-            same = relation(question, first, other, snapshot.lexical.idf, named=True)
-            return other if same == "same" else None
-
-        def guided(article_id: int, first: Answer) -> Answer:
-            """The newer article's sentence that reports `first`'s claim: asked with the question
-            and `first`'s key sentence together (vectors added, its words as context). A newer
-            report often answers the question in other words than the older one, and its own
-            answer to the question alone is then another sentence of it (the fentanyl deaths of
-            a report on all overdose deaths, the birth rate of a report on births)."""
-            mine = [h for h in itertools.chain(hits, pool) if h.article.id == article_id]
-            claim = self.embedder.encode([first.key_sentence])[0]
-            vector = query_vector + claim
-            vector = vector / (float(np.linalg.norm(vector)) or 1.0)
-            config = self.config.answer
-            return answer_question(
-                question,
-                language,
-                mine,
-                vector,
-                self._articles.get,
-                snapshot.lexical.idf,
-                replace(config, threshold=config.threshold - SAME_CLAIM_TOLERANCE),
-                ranker.weights(self.embedder.name),
-                k=k,
-                context=first.key_sentence,
-            )
+            same = relation(question, first, other, snapshot.lexical.idf, named=True) == "same"
+            return other if same else None
 
         # Looking further only where a same claim can be found: a figure asked for and stated.
         lenient = confirmed if not first.abstained and states_figure(question, first) else None

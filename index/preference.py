@@ -82,9 +82,7 @@ def prefer_recent(
     choice = _choose(first, answered, verdict, time, similar)
     if choice is not first or lenient is None:
         return choice
-    # An article whose own answer was another claim is asked again: its report of this claim
-    # may be another sentence (index.asking, guided).
-    seen = {a.sources[0].article.id for a in answered if verdict[id(a)] != "other"}
+    seen = {a.sources[0].article.id for a in answered}
     lower = [
         h.article.id
         for h in itertools.chain(hits[:CANDIDATES], further())
