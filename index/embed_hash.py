@@ -20,6 +20,10 @@ class HashEmbedder:
         self._max_tokens = max_tokens
 
     @property
+    def vectors_id(self) -> str:
+        return self.name
+
+    @property
     def dimension(self) -> int:
         return self._dimension
 

@@ -68,6 +68,11 @@ class Embedder(Protocol):
     name: str
 
     @property
+    def vectors_id(self) -> str:
+        """What a library records as its vectors' model (VECTORS_ID; else `name`)."""
+        ...
+
+    @property
     def dimension(self) -> int: ...
 
     @property

@@ -80,7 +80,7 @@ class Library(SourcesMixin, AskMixin):
     @property
     def _vectors(self) -> str:
         """The model the library records for its vectors (index.embedder.VECTORS_ID)."""
-        return getattr(self.embedder, "vectors_id", self.embedder.name)
+        return self.embedder.vectors_id
 
     def _current(self) -> View:
         """The indexes as of the latest commit (other processes' included), for reading."""
