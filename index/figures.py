@@ -28,9 +28,10 @@ _SCALES = (
     (re.compile(r"^(?:\s*(?:tausend|thousand)|k)\b", re.I), 1e3),
 )
 _SHARE = re.compile(r"^\s*(?:%|prozent|percent|per cent|pour cent|por ciento|per cento)", re.I)
+# Month names as written, capitalized (so "15 may have died" holds no date).
 _MONTHS = (
-    r"jan(?:uar|uary)?|feb(?:ruar|ruary)?|märz|march|mar|apr(?:il)?|mai|may|jun[ei]?|jul[iy]?|"
-    r"aug(?:ust)?|sept?(?:ember)?|o[ck]t(?:ober)?|nov(?:ember)?|de[cz](?:ember)?"
+    r"(?-i:Jan(?:uar|uary)?|Feb(?:ruar|ruary)?|März|March|Mar|Apr(?:il)?|Mai|May|Jun[ei]?|"
+    r"Jul[iy]?|Aug(?:ust)?|Sept?(?:ember)?|O[ck]t(?:ober)?|Nov(?:ember)?|De[cz](?:ember)?)"
 )
 # A number that measures or dates rather than counts: a time of day, an age, a length, a
 # weight, a temperature, a magnitude, a day of a month ("28. Februar", "Nov. 12"). The figure a

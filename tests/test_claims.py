@@ -182,6 +182,8 @@ def test_a_count_far_smaller_months_later_is_a_part_of_it_not_the_same_count() -
         ("Die Kabine stürzte gegen 12.30 Uhr rund 20 Meter tief; es gibt 14 Todesopfer.", "de", 14),
         # A German day of the month comes before the month, never after it.
         ("Bei dem Unglück vom 28. Februar sind 57 Menschen gestorben.", "de", 57),
+        # "may" is no month.
+        ("Officials said 15 may have died in the blaze.", "en", 15),
     ],
 )
 def test_a_figure_is_a_count_not_a_measure_or_a_date(
