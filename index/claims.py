@@ -184,9 +184,14 @@ def holds(word: Word, quote: str, language: str) -> bool:
     if language not in COMPOUNDING:
         return False
     lemma = word.lemma.casefold()
+    nouns = {  # a head is a noun, capitalized: "reich" (rich) does not hold "Österreich"
+        w.lemma.casefold()
+        for token in _WORD.findall(quote)
+        if token[:1].isupper()
+        for w in asked_words(token, language).values()
+    }
     return any(
-        len(head) >= HEAD and len(head) < len(lemma) and lemma.endswith(head)
-        for head in keys.lemmas
+        len(head) >= HEAD and len(head) < len(lemma) and lemma.endswith(head) for head in nouns
     )
 
 

@@ -203,5 +203,7 @@ def test_a_compound_is_held_by_its_head_in_german() -> None:
     word = asked_words(quake, "de")["erdbeb"]
     assert holds(word, "Vier Tage nach dem Beben ist die Zahl der Todesopfer gestiegen.", "de")
     assert not holds(word, "Die Zahl der Todesopfer ist gestiegen.", "de")
+    # A head is a noun: the verb "beben" does not hold "Erdbeben".
+    assert not holds(word, "Die Häuser beben noch immer, die Zahl der Toten steigt.", "de")
     crash = asked_words("How many died in the earthquake?", "en")["earthquak"]
     assert not holds(crash, "Days after the quake the toll rose.", "en")  # English: words apart
