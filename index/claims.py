@@ -30,7 +30,7 @@ from .lexical import analyze
 from .matching import COMPOUNDING, HALF, Keys, Word, match
 from .models import Answer
 from .qtype import content, question_type
-from .recency import parse_day
+from .recency import published
 from .units import expected
 from .windows import asked_words
 
@@ -119,12 +119,7 @@ def shrunk(first: Figure | None, other: Figure | None, days: int | None) -> bool
 
 def _days_between(first: Answer, other: Answer) -> int | None:
     """Days from `first`'s article's publication to `other`'s (None where either is unknown)."""
-    days = [
-        parse_day(a.sources[0].article.published or a.sources[0].article.added_at)
-        if a.sources
-        else None
-        for a in (first, other)
-    ]
+    days = [published(a.sources[0].article) if a.sources else None for a in (first, other)]
     if days[0] is None or days[1] is None:
         return None
     return (days[1] - days[0]).days
@@ -149,12 +144,18 @@ def subject(question: str, language: str, quote: str, idf: Idf) -> Word | None:
 
 def _capitalized(question: str, language: str) -> set[str]:
     """The stems of the question's capitalized words but its first."""
-    return {
-        w.stem
-        for token in _WORD.findall(content(question))
-        if token[:1].isupper() and not question.startswith(token)
+    return {w.stem for w in _capitalized_words(content(question), language, skip=question)}
+
+
+def _capitalized_words(text: str, language: str, skip: str = "") -> list[Word]:
+    """The words of `text` written capitalized (in German: its nouns and names), but one that
+    `skip` starts with (a question's first word is capitalized whatever it is)."""
+    return [
+        w
+        for token in _WORD.findall(text)
+        if token[:1].isupper() and not (skip and skip.startswith(token))
         for w in asked_words(token, language).values()
-    }
+    ]
 
 
 def holds_names(question: str, first: str, other: str, language: str) -> bool:
@@ -184,12 +185,8 @@ def holds(word: Word, quote: str, language: str) -> bool:
     if language not in COMPOUNDING:
         return False
     lemma = word.lemma.casefold()
-    nouns = {  # a head is a noun, capitalized: "reich" (rich) does not hold "Österreich"
-        w.lemma.casefold()
-        for token in _WORD.findall(quote)
-        if token[:1].isupper()
-        for w in asked_words(token, language).values()
-    }
+    # A head is a noun, capitalized: the verb "beben" does not hold "Erdbeben".
+    nouns = {w.lemma.casefold() for w in _capitalized_words(quote, language)}
     return any(
         len(head) >= HEAD and len(head) < len(lemma) and lemma.endswith(head) for head in nouns
     )

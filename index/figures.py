@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .counted import Counted, counted
+from .timerules import MONTHS
 from .units import expected
 
 Kind = Literal["share", "money", "count"]
@@ -28,11 +29,8 @@ _SCALES = (
     (re.compile(r"^(?:\s*(?:tausend|thousand)|k)\b", re.I), 1e3),
 )
 _SHARE = re.compile(r"^\s*(?:%|prozent|percent|per cent|pour cent|por ciento|per cento)", re.I)
-# Month names as written, capitalized (so "15 may have died" holds no date).
-_MONTHS = (
-    r"(?-i:Jan(?:uar|uary)?|Feb(?:ruar|ruary)?|März|March|Mar|Apr(?:il)?|Mai|May|Jun[ei]?|"
-    r"Jul[iy]?|Aug(?:ust)?|Sept?(?:ember)?|O[ck]t(?:ober)?|Nov(?:ember)?|De[cz](?:ember)?)"
-)
+# Month names (index.timerules') as written, capitalized: "15 may have died" holds no date.
+_MONTHS = "(?-i:" + "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True)) + ")"
 # A number that measures or dates rather than counts: a time of day, an age, a length, a
 # weight, a temperature, a magnitude, a day of a month ("28. Februar", "Nov. 12"). The figure a
 # report states is not one of those unless the question asks for that measure

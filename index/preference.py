@@ -11,6 +11,7 @@ from datetime import date
 from . import recency
 from .claims import Relation
 from .models import Answer, Article, Hit
+from .recency import published
 from .timeexpr import TimeQuery
 
 # Of the answers about equally good, the newest is quoted. "About equally good": an answer from
@@ -37,11 +38,6 @@ RETRIEVAL_RATIO = 0.5  # ... with a retrieval score of at least this share of th
 # SAME_CLAIM_TOLERANCE below the threshold: the older answer's evidence stands for the claim.
 FURTHER = 30  # passages (of index.search.POOL) whose articles may hold such a newer report
 FURTHER_ARTICLES = 3  # ... of which the first few newer articles are asked
-
-
-def published(article: Article) -> date | None:
-    """The article's publication day (the day it was added, when no other was found)."""
-    return recency.parse_day(article.published) or recency.parse_day(article.added_at)
 
 
 def prefer_recent(

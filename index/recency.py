@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .models import Article
 from .timeexpr import TimeQuery
 
 T = TypeVar("T")
@@ -55,6 +56,11 @@ def parse_day(value: object, tz: tzinfo | None = None) -> date | None:
     except (ValueError, OverflowError, TypeError):
         return None
     return None
+
+
+def published(article: Article) -> date | None:
+    """The article's publication day (the day it was added, when no other was found)."""
+    return parse_day(article.published) or parse_day(article.added_at)
 
 
 def publication_date(
