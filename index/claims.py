@@ -180,13 +180,22 @@ def holds(word: Word, quote: str, language: str) -> bool:
     language that writes compounds as one word, by the compound's head ("Beben" for
     "Erdbeben", "Unglück" for "Zugunglück": a report names the thing again by its kind)."""
     keys, stems = _keys(quote, language)
-    if match(word, stems, keys) >= HALF:
+    found = match(word, stems, keys)
+    if found == 1.0 or (found >= HALF and language not in COMPOUNDING):
         return True
     if language not in COMPOUNDING:
         return False
+    # In a language that capitalizes its nouns, a part shared with a noun of the quote: the
+    # adjectives "deutschen" and "reich" do not hold "Deutschland" and "Österreich".
+    capitalized = _capitalized_words(quote, language)
+    nouns = Keys(
+        frozenset(w.lemma for w in capitalized), frozenset().union(*(w.parts for w in capitalized))
+    )
+    if found >= HALF and match(word, frozenset(), nouns) >= HALF:
+        return True
     lemma = word.lemma.casefold()
     # A head is a noun, capitalized: the verb "beben" does not hold "Erdbeben".
-    nouns = {w.lemma.casefold() for w in _capitalized_words(quote, language)}
+    nouns = {w.lemma.casefold() for w in capitalized}
     return any(
         len(head) >= HEAD and len(head) < len(lemma) and lemma.endswith(head) for head in nouns
     )

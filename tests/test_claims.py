@@ -207,3 +207,14 @@ def test_a_compound_is_held_by_its_head_in_german() -> None:
     assert not holds(word, "Die Häuser beben noch immer, die Zahl der Toten steigt.", "de")
     crash = asked_words("How many died in the earthquake?", "en")["earthquak"]
     assert not holds(crash, "Days after the quake the toll rose.", "en")  # English: words apart
+
+
+def test_a_compound_part_is_held_only_by_a_noun_in_german() -> None:
+    country = asked_words("Wie viele Touristen kamen nach Österreich?", "de")
+    [word] = [w for w in country.values() if w.lemma == "österreich"]
+    assert "reich" in word.parts
+    assert not holds(word, "Die Gegend ist reich an Seen und zählte 3 Millionen Gäste.", "de")
+    assert holds(word, "Österreich zählte 3 Millionen Gäste.", "de")
+    court = asked_words("Wie viele Fälle hat das Gericht verhandelt?", "de")
+    [word] = [w for w in court.values() if w.lemma == "gericht"]
+    assert holds(word, "Das Landgericht verhandelte 120 Fälle.", "de")  # a noun's part

@@ -35,7 +35,10 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # JSON, before a count far smaller than the older one months later was taken for a part of it
 # (index.claims.shrunk): 2 of 12 without it, 3 with it. A figure that measures or dates
 # ("Stärke 7,7") is then no longer a figure, and a German compound is held by its head ("Beben"
-# for "Erdbeben"): the second set's Myanmar toll, 5 -> 6; the eighth unchanged.
+# for "Erdbeben"): the second set's Myanmar toll, 5 -> 6; the eighth unchanged. On 2026-12-03 a
+# compound part shared only with a lower-case word stopped holding a noun of the question (the
+# adjective "deutschen" no longer holds "Deutschland", so a newer count of students "an den
+# deutschen Hochschulen" is no longer the naturalisations' claim): the sixth set, 5 -> 6.
 # NEEDED is what the rules achieve today with all eight sets in one library, not the target of issue
 # 14 (9 of 10 per set). The misses: in the third, a newer report whose quote holds no word of the
 # question's subject ("82,5 Prozent der Wahlberechtigten" for "Wahlbeteiligung"); in the fourth,
@@ -74,7 +77,7 @@ NEEDED = {
     "dated_pairs_updates": 5,
     "dated_pairs_heldout2": 6,
     "dated_pairs_heldout3": 7,
-    "dated_pairs_heldout4": 5,
+    "dated_pairs_heldout4": 6,
     "dated_pairs_heldout5": 6,
     "dated_pairs_heldout6": 3,
 }
