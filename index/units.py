@@ -33,7 +33,7 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (  # money
         re.compile(
             r"\b(bezahl\w*|zahl(t|te|ten|en)|kost\w*|preis\w*|ausgegeben|ausgeben|gibt .* aus|"
-            r"investi\w*|spen[dt]\w*|pa(y|id|ys)|cost\w*|price\w*|worth|budget\w*|teuer|"
+            r"investi\w*|spen[dt]\w*|pa(y|id|ys|ying)|cost\w*|price\w*|worth|budget\w*|teuer|"
             r"expensive|geld|money|summe|betrag|sum|fee|fees|gebühr\w*|strafe|bußgeld|fine|"
             r"prämie\w*|umsatz|revenue|gewinn|profit|verlust|loss|schaden|damage|gehalt|salary|"
             r"lohn|wage|miete|rent|ticket|fahrpreis|fare|wert|value|aufträge|orders|"

@@ -20,6 +20,8 @@ from index.units import holds_unit
         ("Wie viel hat der Aktivist für die Daten bezahlt?", "Er kaufte die 1400 Dateien.", False),
         ("How much did the city pay for the land?", "It paid $4.2 million in 2019.", True),
         ("How much did the city pay for the land?", "The plot covers 40 acres.", False),
+        ("How much is the studio paying the couple?", "The deal is worth $100 million.", True),
+        ("How much is the studio paying the couple?", "They signed in 2020.", False),
         # A share, an age, a temperature, an amount of a substance.
         (
             "Welcher Anteil der Beschäftigten ist weiblich?",
@@ -67,3 +69,37 @@ def test_german_query_terms_hold_the_parts_of_compounds() -> None:
 def test_english_query_terms_are_analyze_terms() -> None:
     question = "Where can the radon map be found?"
     assert query_terms(question, "en") == analyze(question, "en")
+
+
+def test_an_amount_whose_unit_is_nowhere_near_is_answered_with_less_confidence(
+    tmp_path,  # noqa: ANN001
+) -> None:
+    import math
+    from dataclasses import replace
+
+    from index.answer import AnswerConfig
+    from index.embedder import HashEmbedder
+    from index.library import Library, LibraryConfig
+
+    never = AnswerConfig(threshold=-math.inf)  # every confidence is seen
+    texts = {
+        "none": "Netflix signed a deal with the couple in 2020. The couple will make films.",
+        "money": "Netflix signed a deal with the couple, worth $100 million. They will make films.",
+    }
+    found = {}
+    for name, text in texts.items():
+        for missing in (0.0, AnswerConfig().unit_missing):
+            config = LibraryConfig(
+                tmp_path / f"{name}-{missing}", answer=replace(never, unit_missing=missing)
+            )
+            library = Library(config, embedder=HashEmbedder())
+            library.add_text(text, title="Netflix deal")
+            found[name, missing] = library.ask("How much is Netflix paying the couple?").confidence
+            # A question for a name is no amount: never lowered.
+            found[name, missing, "who"] = library.ask("Who signed a deal with Netflix?").confidence
+            library.close()
+    step = AnswerConfig().unit_missing
+    assert step > 0
+    assert found["none", step] == pytest.approx(found["none", 0.0] - step)
+    assert found["money", step] == pytest.approx(found["money", 0.0])
+    assert found["none", step, "who"] == pytest.approx(found["none", 0.0, "who"])
