@@ -213,8 +213,12 @@ def _lacks_unit(article: ArticleSentences, first: int, last: int, question: str)
     on instead of 13, no answerable one lost; README, "Knowing when not to answer")."""
     if expected(question)[0] is None:
         return False
-    lo, hi = max(0, first - 1), min(len(article), last + 2)
-    return not any(holds_unit(question, article.sentence(i)) for i in range(lo, hi))
+    return not any(holds_unit(question, article.sentence(i)) for i in _around(article, first, last))
+
+
+def _around(article: ArticleSentences, first: int, last: int) -> range:
+    """The window's sentences and one either side."""
+    return range(max(0, first - 1), min(len(article), last + 2))
 
 
 def _confidence(
@@ -236,7 +240,8 @@ def _confidence(
     dense = float(np.max(article.vectors[first : last + 1] @ query_vector))
     if across:  # a question in another language than the article's: its words cannot be held
         return dense
-    lo, hi = max(0, first - 1), min(len(article), last + 2)
+    nearby = _around(article, first, last)
+    lo, hi = nearby.start, nearby.stop
     around = frozenset().union(*article.terms[lo:hi])
     keys = Keys(
         frozenset().union(*(k.lemmas for k in article.keys[lo:hi])),

@@ -181,17 +181,14 @@ def holds(word: Word, quote: str, language: str) -> bool:
     "Erdbeben", "Unglück" for "Zugunglück": a report names the thing again by its kind)."""
     keys, stems = _keys(quote, language)
     found = match(word, stems, keys)
-    if found == 1.0 or (found >= HALF and language not in COMPOUNDING):
+    if found == 1.0:
         return True
     if language not in COMPOUNDING:
-        return False
+        return found >= HALF
     # In a language that capitalizes its nouns, a part shared with a noun of the quote: the
     # adjectives "deutschen" and "reich" do not hold "Deutschland" and "Österreich".
     capitalized = _capitalized_words(quote, language)
-    nouns = Keys(
-        frozenset(w.lemma for w in capitalized), frozenset().union(*(w.parts for w in capitalized))
-    )
-    if found >= HALF and match(word, frozenset(), nouns) >= HALF:
+    if found >= HALF and match(word, frozenset(), Keys.of_words(capitalized)) >= HALF:
         return True
     lemma = word.lemma.casefold()
     # A head is a noun, capitalized: the verb "beben" does not hold "Erdbeben".

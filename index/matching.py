@@ -182,7 +182,10 @@ class Keys:
 
     @classmethod
     def of(cls, text: str, language: str) -> Keys:
-        found = words(text, language)
+        return cls.of_words(words(text, language))
+
+    @classmethod
+    def of_words(cls, found: list[Word]) -> Keys:
         return cls(
             frozenset(w.lemma for w in found),
             frozenset().union(*(w.parts for w in found)) if found else frozenset(),

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
+
 import pytest
 
+from index.answer import AnswerConfig
+from index.embedder import HashEmbedder
 from index.lexical import analyze, query_terms
+from index.library import Library, LibraryConfig
 from index.units import holds_unit
 
 
@@ -74,13 +80,6 @@ def test_english_query_terms_are_analyze_terms() -> None:
 def test_an_amount_whose_unit_is_nowhere_near_is_answered_with_less_confidence(
     tmp_path,  # noqa: ANN001
 ) -> None:
-    import math
-    from dataclasses import replace
-
-    from index.answer import AnswerConfig
-    from index.embedder import HashEmbedder
-    from index.library import Library, LibraryConfig
-
     never = AnswerConfig(threshold=-math.inf)  # every confidence is seen
     texts = {
         "none": "Netflix signed a deal with the couple in 2020. The couple will make films.",
