@@ -71,7 +71,14 @@ def abstention_at_scale(plan: Plan, embedder: Embedder, work: Path) -> dict:
             f"abstention at {size:,} passages: answered {rows[-1]['answered']:.3f}, "
             f"abstained {rows[-1]['abstained']:.3f}"
         )
-    return {"rows": rows, "sample": len(asked), "threshold": AnswerConfig().threshold}
+    config = AnswerConfig()
+    return {
+        "rows": rows,
+        "sample": len(asked),
+        "threshold": config.threshold,
+        "per_decade": config.per_decade,
+        "size_floor": config.size_floor,
+    }
 
 
 def _ask_all(directory: Path, embedder: Embedder, asked: list, size: int) -> dict:
@@ -153,8 +160,15 @@ def report(w, news: dict, scaled: dict | None) -> None:  # noqa: ANN001
             "XQuAD's even-numbered articles (en + de) grown with distractors made only from "
             "their own sentences; a sample of "
             f"{scaled['sample']} questions, half about the added articles, half about the "
-            f"missing ones, at the shipped threshold {scaled['threshold']}. Target: the share "
-            "of out-of-corpus questions abstained on within 5 points from 1k to 100k passages.\n"
+            f"missing ones, at the shipped threshold {scaled['threshold']}"
+            + (
+                f", the confidence {scaled['per_decade']} less per tenfold of passages beyond "
+                f"{scaled['size_floor']:,} (`AnswerConfig.per_decade`)"
+                if scaled.get("per_decade")
+                else ""
+            )
+            + ". Target: the share of out-of-corpus questions abstained on within 5 points from "
+            "1k to 100k passages.\n"
         )
         w("| passages | answered (answerable) | … gold in the quote | abstained (out of corpus) |")
         w("|---:|---:|---:|---:|")
@@ -163,4 +177,9 @@ def report(w, news: dict, scaled: dict | None) -> None:  # noqa: ANN001
                 f"| {r['passages']:,} | {r['answered']:.3f} | {r['answered_right']:.3f} | "
                 f"{r['abstained']:.3f} |"
             )
-        w("")
+        rows = scaled["rows"]
+        drift = 100 * (rows[0]["abstained"] - rows[-1]["abstained"])
+        w(
+            f"\nFrom {rows[0]['passages']:,} to {rows[-1]['passages']:,} passages: "
+            f"{drift:.1f} points ({'met' if abs(drift) <= 5 else 'not met'}).\n"
+        )

@@ -131,6 +131,7 @@ class AskMixin:
             return pool
 
         memo: dict = {}  # the articles scored for this question: `alone` reuses them
+        searched = snapshot.vectors.searched()
 
         def answer(among: list[Hit], config: AnswerConfig = self.config.answer) -> Answer:
             return answer_question(
@@ -145,6 +146,7 @@ class AskMixin:
                 k=k,
                 context=context,
                 memo=memo,
+                passages=searched,
             )
 
         def alone(article_id: int, lenient: bool = False) -> Answer:

@@ -85,6 +85,7 @@ def test_add_ask_and_stats_agree(library: Library) -> None:
     stats = library.stats()
     assert (stats.articles, stats.languages) == (2, {"de": 1, "en": 1})
     assert stats.passages == stats.vectors > 2
+    assert library.backend.searched() == stats.passages  # what the confidence is discounted by
     answer = library.ask("How much will the bridge cost?")
     assert not answer.abstained and "40 million euros" in answer.quote
     assert answer.sources[0].article.id == english.id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -102,3 +103,32 @@ def test_an_amount_whose_unit_is_nowhere_near_is_answered_with_less_confidence(
     assert found["none", step] == pytest.approx(found["none", 0.0] - step)
     assert found["money", step] == pytest.approx(found["money", 0.0])
     assert found["none", step, "who"] == pytest.approx(found["none", 0.0, "who"])
+
+
+def test_the_confidence_is_discounted_by_the_size_of_the_library(tmp_path: Path) -> None:
+    """The best of more passages is a better chance match: per tenfold of passages beyond
+    AnswerConfig.size_floor, the confidence is per_decade less (index.answer._searched)."""
+    never = AnswerConfig(threshold=-math.inf)
+    library = Library(LibraryConfig(tmp_path / "lib", answer=never), embedder=HashEmbedder())
+    library.add_text(
+        "Netflix signed a deal with the couple, worth $100 million. They will make films.\n\n"
+        "The couple moved to California in 2020. Their son was born in 2019.",
+        title="Netflix deal",
+    )
+    for town in ("Bonn", "Graz", "Turin"):
+        library.add_text(f"The new bridge in {town} will cost 40 million euros.", title=town)
+    passages = library.backend.searched()
+    assert passages >= 4
+    found = {}
+    for floor, per_decade in ((passages, 0.0), (passages, 0.05), (1, 0.05)):
+        library.config = replace(
+            library.config, answer=replace(never, size_floor=floor, per_decade=per_decade)
+        )
+        found[floor, per_decade] = library.ask("How much is Netflix paying the couple?").confidence
+    library.close()
+    assert AnswerConfig().per_decade > 0
+    # At or below the floor: no discount; beyond it, per_decade per tenfold.
+    assert found[passages, 0.05] == pytest.approx(found[passages, 0.0])
+    discount = 0.05 * math.log10(passages)
+    assert discount > 0.01
+    assert found[1, 0.05] == pytest.approx(found[passages, 0.0] - discount)

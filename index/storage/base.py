@@ -224,6 +224,11 @@ class StorageBackend(Protocol):
 
     def counts(self) -> Counts: ...
 
+    def searched(self) -> int:
+        """How many passages a question is searched among, cheaply (no full count): answer
+        confidence is discounted as this grows (index.answer, AnswerConfig.per_decade)."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -108,6 +108,12 @@ class EmbeddedReads:
         lexical = len(live.lexical) if live is not None else 0
         return Counts(articles, passages, vectors, languages, lexical)
 
+    def searched(self) -> int:
+        live = self._live
+        if live is None:
+            return 0
+        return len(live.vectors) if live.vectors is not None else len(live.lexical)
+
     def close(self) -> None:
         thread = self._checkpointing
         if thread is not None:

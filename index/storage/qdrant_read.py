@@ -195,6 +195,10 @@ class QdrantReads:
                 languages[str(hit.value)] = hit.count
         return Counts(articles, passages, passages, languages, passages)
 
+    def searched(self) -> int:
+        collection = self._passages_name
+        return self.client.count(collection, exact=False).count if collection else 0
+
     def close(self) -> None:
         self.client.close()
 

@@ -25,6 +25,10 @@ class DenseView:
     def __len__(self) -> int:
         return self.backend.counts().vectors
 
+    def searched(self) -> int:
+        """The passages a question is searched among (StorageBackend.searched: cheap)."""
+        return self.backend.searched()
+
 
 @dataclass(frozen=True)
 class LexicalView:
