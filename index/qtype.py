@@ -48,9 +48,20 @@ QUESTION_WORDS = _words(
 )
 
 
+# Verbs that only say where something is: in a "where" question they ask for the place, which
+# an answer states without them ("Wo sitzt FACC?": "der oberösterreichische Luftfahrtzulieferer
+# FACC" in the Innviertel; "Where is the company based?").
+PLACE_VERBS = _words(
+    "sitzt sitzen liegt liegen befindet befinden located based situated headquartered lies lie "
+    "trouve situé située se encuentra ubicado ubicada situato situata fica localizado"
+)
+
+
 def content(question: str) -> str:
-    """`question` without its question words (see QUESTION_WORDS)."""
-    return " ".join(w for w in _WORD.findall(question) if w.lower() not in QUESTION_WORDS)
+    """`question` without its question words (see QUESTION_WORDS), and for a "where" question
+    without the verbs that only say where something is (PLACE_VERBS)."""
+    skip = QUESTION_WORDS | PLACE_VERBS if question_type(question) == "place" else QUESTION_WORDS
+    return " ".join(w for w in _WORD.findall(question) if w.lower() not in skip)
 
 
 # Longest first where one is a prefix of another ("how many" before "how").

@@ -77,6 +77,14 @@ def test_pronominal_adverbs_are_not_content() -> None:
     assert content("Was hält sie davon, und worüber spricht sie hierbei?") == "hält sie spricht sie"
 
 
+def test_a_where_question_asks_for_the_place_not_its_verb() -> None:
+    # "sitzt" is not a word the answer needs: "der oberösterreichische Zulieferer FACC".
+    assert content("Wo sitzt FACC?") == "FACC"
+    assert content("Where is the company based?") == "is the company"
+    # Only in a question for a place: who sits on a board is asked by its verb too.
+    assert content("Wer sitzt im Aufsichtsrat?") == "sitzt im Aufsichtsrat"
+
+
 def test_a_german_place_may_take_two_adjectives() -> None:
     question = "Wo reicht man den Antrag ein?"
     assert has_evidence("place", "Er gibt ihn bei der zuständigen unteren Behörde ab.", question)

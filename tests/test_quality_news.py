@@ -25,6 +25,8 @@ FLOORS = {
     "out_of_corpus_not_found": 0.81,  # one out-of-corpus question more answered fails
 }
 CEILINGS = {"abstained_answerable": 0.09}
+# The two-turn chats (2026-12-03): follow-ups 6/10, new topics 9/10.
+CHAT_FLOORS = {"follow_ups": 6, "new_topics": 9}
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +40,9 @@ def test_news_quality_floors(news) -> None:  # noqa: ANN001
         assert getattr(news, name) >= floor, (name, getattr(news, name))
     for name, ceiling in CEILINGS.items():
         assert getattr(news, name) <= ceiling, (name, getattr(news, name))
+    for name, floor in CHAT_FLOORS.items():
+        right, _ = getattr(news, name).split("/")
+        assert int(right) >= floor, (name, getattr(news, name))
     assert news.max_quote_chars <= 300
     assert set(news.answer_hit_by_language) >= {"de", "en"}
 
