@@ -14,7 +14,8 @@ sentences.py). A sentence is scored on:
 - its article's retrieval score.
 Questions, interviewers' questions and furniture are never quoted. The confidence that the
 library answers at all is judged on the chosen article and sentence alone (see `_confidence`),
-so it does not drift as the library grows.
+less a small discount for the library's size (`_searched`: the chosen window is the best of
+more), so it does not drift as the library grows.
 """
 
 from __future__ import annotations
