@@ -15,7 +15,7 @@ import numpy as np
 from . import ranker
 from .answer import AnswerConfig, answer_question
 from .article_cache import ArticleCache
-from .claims import Relation, quote_cosines, relation, states_figure
+from .claims import Relation, days_between, quote_cosines, relation, states_figure
 from .embedder import Embedder
 from .errors import BadInput
 from .followup import needs_context
@@ -26,7 +26,13 @@ from .preference import FURTHER, SAME_CLAIM_TOLERANCE, prefer_recent, published
 from .qtype import content
 from .search import POOL, hybrid_search, lexical_ahead
 from .storage.views import View
+from .story import continues, rare_names
 from .timeexpr import when
+
+# A later report of the first answer's story is looked for with at most STORY_QUERY of its
+# article's rare names, among the STORY_HITS passages of each language's BM25 they rank first.
+STORY_QUERY = 8
+STORY_HITS = 20
 
 if TYPE_CHECKING:
     from .library import LibraryConfig
@@ -159,21 +165,67 @@ class AskMixin:
 
         first = answer(hits)
 
+        texts: dict[int, str] = {}
+
+        def text_of(article_id: int) -> str:
+            if article_id not in texts:
+                texts[article_id] = self.backend.article_text(article_id) or ""
+            return texts[article_id]
+
+        def story(first: Answer, other: Answer) -> bool:
+            """Whether `other`'s article continues `first`'s story (index.story)."""
+            a, b = first.sources[0].article, other.sources[0].article
+            if a.language != b.language:
+                return False
+            days = days_between(first, other)
+            idf = snapshot.lexical.idf
+            return continues(text_of(a.id), text_of(b.id), days, a.language, idf)
+
         def relate(first: Answer, other: Answer) -> Relation:
-            return relation(question, first, other, snapshot.lexical.idf)
+            related = relation(question, first, other, snapshot.lexical.idf)
+            if related != "other" or not story(first, other):
+                return related
+            return relation(question, first, other, snapshot.lexical.idf, story=True)
 
         def confirmed(article_id: int, first: Answer) -> Answer | None:
             """A newer article's lenient answer, where it is the same claim as `first` by a
-            subject of the question's capitalized words (a weak answer needs a name)."""
+            subject of the question's capitalized words (a weak answer needs a name), or by
+            continuing its story (index.story)."""
             other = alone(article_id, True)
             if other.abstained or not other.sources:
                 return None
-            same = relation(question, first, other, snapshot.lexical.idf, named=True) == "same"
-            return other if same else None
+            idf = snapshot.lexical.idf
+            if relation(question, first, other, idf, named=True) == "same":
+                return other
+            if (
+                story(first, other)
+                and relation(question, first, other, idf, named=True, story=True) == "same"
+            ):
+                return other
+            return None
+
+        def reports() -> list[Hit]:
+            """Passages found by the names of the first answer's article (index.story): later
+            reports of its story that the question's words do not find."""
+            article = first.sources[0].article
+            words = rare_names(text_of(article.id), article.language, snapshot.lexical.idf)
+            if not words:
+                return []
+            found = snapshot.lexical.search(" ".join(words[:STORY_QUERY]), STORY_HITS)
+            ranked = sorted(found.items(), key=lambda item: -item[1])
+            got = [
+                h
+                for h in self._hits((p, s, 0.0, s) for p, s in ranked)
+                if h.article.id != article.id
+            ]
+            pool.extend(got)  # `alone` answers from the pool's passages too
+            return got
 
         # Looking further only where a same claim can be found: a figure asked for and stated.
         lenient = confirmed if not first.abstained and states_figure(question, first) else None
-        chosen = prefer_recent(first, hits, time, alone, self._similar, relate, further, lenient)
+        chosen = prefer_recent(
+            first, hits, time, alone, self._similar, relate, further, lenient, reports
+        )
         if chosen is not first:  # the other articles stay listed as further sources
             quoted = chosen.sources[0]
             rest = tuple(s for s in first.sources if s.article.id != quoted.article.id)

@@ -54,7 +54,13 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def relation(
-    question: str, first: Answer, other: Answer, idf: Idf, *, named: bool = False
+    question: str,
+    first: Answer,
+    other: Answer,
+    idf: Idf,
+    *,
+    named: bool = False,
+    story: bool = False,
 ) -> Relation:
     """How `other` (a newer article's answer) stands to `first`: "same" when both state a
     figure, of one kind and within FIGURE_RATIO, and `other`'s quote holds the subject of the
@@ -67,7 +73,9 @@ def relation(
     pass); else "undecided" (the quotes' cosine
     decides, index.preference). Only for questions that may ask for a figure: those for a name, a
     time, a place or a reason are left undecided. `named`, for a weaker answer: "same" asks
-    more, every name (holds_names) and the figures not counting things told apart (alike)."""
+    more, every name (holds_names) and the figures not counting things told apart (alike).
+    `story`: `other`'s article continues `first`'s story (index.story: a later report of the
+    same event that names it otherwise), which stands for the subject and the names."""
     language = first.language
     if question_type(question) not in (None, "quantity"):  # who, when, where, why: no figure
         return "undecided"
@@ -77,15 +85,15 @@ def relation(
     first_figure, other_figure = figures
     if first_figure and other_figure and another_count(first_figure.counts, other_figure.counts):
         return "other"
-    if shrunk(first_figure, other_figure, _days_between(first, other)):
+    if shrunk(first_figure, other_figure, days_between(first, other)):
         return "other"
     word = subject(question, language, first.quote, idf)
-    if word is not None and not holds(word, other.quote, language):
+    if word is not None and not story and not holds(word, other.quote, language):
         return "other"
     if None in figures or not comparable(*figures, FIGURE_RATIO):
         return "undecided"
     if named:  # a weaker answer: every name, and what it counts not said otherwise
-        names = holds_names(question, first.quote, other.quote, language)
+        names = story or holds_names(question, first.quote, other.quote, language)
         counts = (
             first_figure is None
             or other_figure is None
@@ -117,7 +125,7 @@ def shrunk(first: Figure | None, other: Figure | None, days: int | None) -> bool
     return abs(other.value) < SHRINK * abs(first.value)
 
 
-def _days_between(first: Answer, other: Answer) -> int | None:
+def days_between(first: Answer, other: Answer) -> int | None:
     """Days from `first`'s article's publication to `other`'s (None where either is unknown)."""
     days = [published(a.sources[0].article) if a.sources else None for a in (first, other)]
     if days[0] is None or days[1] is None:

@@ -164,6 +164,11 @@ def _known(word: str, language: str) -> bool:
     return simplemma.is_known(word, lang=language)
 
 
+def known(word: str, language: str) -> bool:
+    """Whether `language`'s dictionary (simplemma) knows `word` as written."""
+    return language in SUPPORTED_LANGUAGES and _known(word, language)
+
+
 def compound_stems(text: str, language: str) -> set[str]:
     """The stems of the known words the compounds of `text` start or end with ("Radonkarte":
     radon, kart), for languages that write compounds as one word; else none."""

@@ -49,6 +49,7 @@ def prefer_recent(
     relate: Callable[[Answer, Answer], Relation] = lambda first, other: "undecided",
     further: Callable[[], list[Hit]] = list,
     lenient: Callable[[int, Answer], Answer | None] | None = None,
+    reports: Callable[[], list[Hit]] = list,
 ) -> Answer:
     """Of the answers about equally good, the newest (or the one from the range the question
     names): `first` (answer selection's choice) against the answer each retrieved article newer
@@ -60,7 +61,8 @@ def prefer_recent(
     and their quotes are embedded only when whether they make the same claim decides.
     When none of them is preferred, the first few newer articles retrieved lower (below the
     ratio, or among the `further` hits) or that abstained are asked again leniently
-    (`lenient`, which answers only where it finds the same claim; FURTHER)."""
+    (`lenient`, which answers only where it finds the same claim; FURTHER), later reports of
+    the first answer's story (`reports`, index.story) first."""
     if first.abstained or not first.sources:
         return first
 
@@ -81,7 +83,7 @@ def prefer_recent(
     seen = {a.sources[0].article.id for a in answered}
     lower = [
         h.article.id
-        for h in itertools.chain(hits[:CANDIDATES], further())
+        for h in itertools.chain(reports(), hits[:CANDIDATES], further())
         if h.article.id not in seen and key(h.article) > chosen
     ]
     found = False

@@ -39,6 +39,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # compound part shared only with a lower-case word stopped holding a noun of the question (the
 # adjective "deutschen" no longer holds "Deutschland", so a newer count of students "an den
 # deutschen Hochschulen" is no longer the naturalisations' claim): the sixth set, 5 -> 6.
+# Later on 2026-12-03 a newer article within two weeks that shares a rare name with the older
+# one continues its story (index.story), and is looked for by those names: the seventh set
+# 6 -> 8 (Madeira as "Caniço", Lisbon's "Glória"), the eighth 3 -> 5 (the Mottarone, Kerala).
 # NEEDED is what the rules achieve today with all eight sets in one library, not the target of issue
 # 14 (9 of 10 per set). The misses: in the third, a newer report whose quote holds no word of the
 # question's subject ("82,5 Prozent der Wahlberechtigten" for "Wahlbeteiligung"); in the fourth,
@@ -78,8 +81,8 @@ NEEDED = {
     "dated_pairs_heldout2": 6,
     "dated_pairs_heldout3": 7,
     "dated_pairs_heldout4": 6,
-    "dated_pairs_heldout5": 6,
-    "dated_pairs_heldout6": 3,
+    "dated_pairs_heldout5": 8,
+    "dated_pairs_heldout6": 5,
 }
 # Of each language, at least (German and English alike); in the fourth set only the price of
 # gold is right in English, in the fifth only the price of electricity in German.

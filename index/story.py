@@ -1,0 +1,85 @@
+"""Whether a newer article continues an older one's story: a later report of the same event
+that names it otherwise (index.preference asks, for recency).
+
+A death toll's update often names neither the place nor the disaster as the first report did:
+"the landslides in Wayanad" become "the hill villages of Mundakkai and Chooralmala, Kerala",
+"the Seilbahnunglück am Lago Maggiore" becomes "das Unglück am Mottarone". What it keeps is a
+rare name of the first report ("Kerala", "Mottarone", "Glória", "Caniço"), a few days later.
+A newer article published within STORY_DAYS that shares such a name, one that few passages of
+the library hold (STORY_DF), continues the story: its answer may then report the same claim
+without the question's subject (index.claims.relation, `story`), and the older report's names
+find it where the question's words do not (`name_words`, a BM25 query). Hand-written: event
+threading is what news aggregators do with clustering over a stream, which a library asked
+one question at a time does not have; the rule reads only the two texts and the library's idf.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+
+from .lexical import analyze
+from .matching import known
+from .qtype import evidence_found
+
+STORY_DAYS = 14
+# Passages that may hold a story's name: a handful of reports of one event, not a topic or a
+# country that the library writes about all the time.
+STORY_DF = 10
+# Languages that capitalize every noun: there only words their dictionary does not know are names.
+NOUNS_CAPITALIZED = frozenset({"de", "lb"})
+# A capitalized word inside a sentence (not after a sentence's end or at a line's start).
+_NAME = re.compile(r"(?<![.!?:;\n]\s)(?<![\n\"“„«])(?<!^)\b[A-ZÄÖÜÉÁÓÍÇ][\w'’-]{2,}")
+
+Idf = Callable[[str, Iterable[str]], dict[str, float]]
+
+
+def name_words(text: str, language: str) -> list[str]:
+    """The words `text` writes capitalized inside a sentence, but days and months: names of
+    places, people and things (Mottarone, Kerala, Glória), in order, each once."""
+    out: dict[str, None] = {}
+    for m in _NAME.finditer(text):
+        word = m.group(0)
+        if evidence_found("time", word):
+            continue
+        if language in NOUNS_CAPITALIZED and (
+            known(word, language) or known(word.lower(), language)
+        ):
+            continue
+        out[word] = None
+    return list(out)
+
+
+def names(text: str, language: str) -> frozenset[str]:
+    """The analyzed terms of `name_words`."""
+    return frozenset(t for w in name_words(text, language) for t in analyze(w, language))
+
+
+def document_frequency(language: str, terms: Iterable[str], idf: Idf) -> dict[str, float]:
+    """How many passages hold each term, from BM25's idf: log(1 + (n - df + 0.5) / (df + 0.5))
+    = log((n + 1) / (df + 0.5)) (index.lexical), compared with a term no passage holds."""
+    terms = list(terms)
+    unseen = "\x00"  # no analyzed term
+    got = idf(language, [*terms, unseen])
+    return {t: 0.5 * (math.exp(got[unseen] - got[t]) - 1.0) for t in terms}
+
+
+def rare_names(text: str, language: str, idf: Idf) -> list[str]:
+    """The `name_words` of `text` that at most STORY_DF passages of the library hold: the only
+    ones that can tie a later report to it (`continues`), and what it is looked for by."""
+    words = name_words(text, language)
+    terms = {w: analyze(w, language) for w in words}
+    df = document_frequency(language, {t for ts in terms.values() for t in ts}, idf)
+    return [w for w in words if terms[w] and all(df[t] <= STORY_DF for t in terms[w])]
+
+
+def continues(older: str, newer: str, days: int | None, language: str, idf: Idf) -> bool:
+    """Whether the text `newer`, published `days` after `older`, continues its story: within
+    STORY_DAYS, sharing a name that at most STORY_DF passages of the library hold."""
+    if days is None or not 0 <= days <= STORY_DAYS:
+        return False
+    shared = names(older, language) & names(newer, language)
+    if not shared:
+        return False
+    return any(df <= STORY_DF for df in document_frequency(language, shared, idf).values())
