@@ -129,7 +129,8 @@ class AskMixin:
         if time.restricts:
             # A range that restricts: the candidates are those of the range, from the pool.
             hits = [h for h in hits if time.covers(published(h.article))][:wanted]
-        pool: list[Hit] = []
+        pool: list[Hit] = []  # the hits further down (`further`), fetched once
+        told: list[Hit] = []  # later reports of the first answer's story (`reports`)
 
         def further() -> list[Hit]:
             if not time.restricts and not pool:
@@ -156,7 +157,7 @@ class AskMixin:
             )
 
         def alone(article_id: int, lenient: bool = False) -> Answer:
-            mine = [h for h in itertools.chain(hits, pool) if h.article.id == article_id]
+            mine = [h for h in itertools.chain(hits, pool, told) if h.article.id == article_id]
             if not lenient:
                 return answer(mine)
             # A newer report of the claim already answered: its own evidence may be weaker.
@@ -218,7 +219,7 @@ class AskMixin:
                 for h in self._hits((p, s, 0.0, s) for p, s in ranked)
                 if h.article.id != article.id
             ]
-            pool.extend(got)  # `alone` answers from the pool's passages too
+            told.extend(got)  # `alone` answers from their passages too
             return got
 
         # Looking further only where a same claim can be found: a figure asked for and stated.
