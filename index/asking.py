@@ -212,7 +212,8 @@ class AskMixin:
             words = rare_names(text_of(article.id), article.language, snapshot.lexical.idf)
             if not words:
                 return []
-            found = snapshot.lexical.search(" ".join(words[:STORY_QUERY]), STORY_HITS)
+            query = " ".join(words[:STORY_QUERY])  # a story goes on in its own language
+            found = snapshot.lexical.search(query, STORY_HITS, article.language)
             ranked = sorted(found.items(), key=lambda item: -item[1])
             got = [
                 h

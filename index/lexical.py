@@ -191,11 +191,13 @@ class LexicalIndex:
     def ids(self) -> set[int]:
         return {int(i) for e in self._languages.values() for i in e.pids.view[e.alive.view]}
 
-    def search(self, question: str, k: int) -> dict[int, float]:
-        """Top `k` passages of each language's index for `question`: {passage id: BM25 score}."""
+    def search(self, question: str, k: int, language: str | None = None) -> dict[int, float]:
+        """Top `k` passages of each language's index (or of `language`'s alone) for
+        `question`: {passage id: BM25 score}."""
         found: dict[int, float] = {}
-        for language, entry in self._languages.items():
-            found.update(entry.search(query_terms(question, language), k))
+        for name, entry in self._languages.items():
+            if language is None or name == language:
+                found.update(entry.search(query_terms(question, name), k))
         return found
 
     def idf(self, language: str, terms: Iterable[str]) -> dict[str, float]:

@@ -27,6 +27,7 @@ STORY_DAYS = 14
 # Passages that may hold a story's name: a handful of reports of one event, not a topic or a
 # country that the library writes about all the time.
 STORY_DF = 10
+STORY_NAMES = 40  # names read from each article, from its start
 # Languages that capitalize every noun: there only words their dictionary does not know are names.
 NOUNS_CAPITALIZED = frozenset({"de", "lb"})
 # A capitalized word inside a sentence (not after a sentence's end or at a line's start).
@@ -37,18 +38,26 @@ Idf = Callable[[str, Iterable[str]], dict[str, float]]
 
 def name_words(text: str, language: str) -> list[str]:
     """The words `text` writes capitalized inside a sentence, but days and months: names of
-    places, people and things (Mottarone, Kerala, Glória), in order, each once."""
-    out: dict[str, None] = {}
+    places, people and things (Mottarone, Kerala, Glória), in order, each once; the first
+    STORY_NAMES of them (a news report names its event early; a long page of many topics
+    would otherwise cost an ask milliseconds)."""
+    out: list[str] = []
+    seen: set[str] = set()
     for m in _NAME.finditer(text):
         word = m.group(0)
+        if word in seen:
+            continue
+        seen.add(word)
         if evidence_found("time", word):
             continue
         if language in NOUNS_CAPITALIZED and (
             known(word, language) or known(word.lower(), language)
         ):
             continue
-        out[word] = None
-    return list(out)
+        out.append(word)
+        if len(out) == STORY_NAMES:
+            break
+    return out
 
 
 def names(text: str, language: str) -> frozenset[str]:

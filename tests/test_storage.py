@@ -147,6 +147,15 @@ def test_each_language_is_searched_by_its_own_rules(library: Library) -> None:
     library.add_text(ARTICLE_EN)
     hits = library.search("Womit lockt Trump Kim?", k=3)
     assert hits and hits[0].article.language == "de"
+    # One language's index alone (a story's later reports are looked for in its language).
+    both = library.backend.lexical_search("Trump bridge Kim council", 10)
+    english = library.backend.lexical_search("Trump bridge Kim council", 10, "en")
+    language = {
+        pid: library.get(passage.article_id).language
+        for pid, passage in library.backend.passages(list(both)).items()
+    }
+    assert set(language.values()) == {"de", "en"}
+    assert english and set(english) == {pid for pid in both if language[pid] == "en"}
 
 
 def test_rebuild_after_a_model_change(library: Library, backend: str, tmp_path: Path) -> None:

@@ -208,9 +208,11 @@ class StorageBackend(Protocol):
         """The cosine of the query with each of those passages."""
         ...
 
-    def lexical_search(self, question: str, k: int) -> dict[int, float]:
-        """BM25: the top `k` passages of each language, the question analyzed by that
-        language's rules."""
+    def lexical_search(
+        self, question: str, k: int, language: str | None = None
+    ) -> dict[int, float]:
+        """BM25: the top `k` passages of each language (or of `language` alone), the question
+        analyzed by that language's rules."""
         ...
 
     def idf(self, language: str, terms: Iterable[str]) -> dict[str, float]:

@@ -78,12 +78,14 @@ class EmbeddedReads:
         q = np.asarray(vector, dtype=np.float32).ravel()
         return {i: float(v @ q) for i, v in stored.items() if len(v) == len(q)}
 
-    def lexical_search(self, question: str, k: int) -> dict[int, float]:
+    def lexical_search(
+        self, question: str, k: int, language: str | None = None
+    ) -> dict[int, float]:
         live = self._live
         if live is None:
             return {}
         with self._rw.reading():
-            return live.lexical.search(question, k)
+            return live.lexical.search(question, k, language)
 
     def idf(self, language: str, terms: Iterable[str]) -> dict[str, float]:
         live = self._live

@@ -142,10 +142,13 @@ class QdrantReads:
         found = self.client.retrieve(collection, list(ids), with_vectors=["dense"])
         return {int(r.id): float(np.asarray(r.vector["dense"]) @ q) for r in found}  # type: ignore[index]
 
-    def lexical_search(self, question: str, k: int) -> dict[int, float]:
+    def lexical_search(
+        self, question: str, k: int, language: str | None = None
+    ) -> dict[int, float]:
         collection = self._passages_name
         found: dict[int, float] = {}
-        for language in self.languages if collection else []:
+        languages = self.languages if language is None else [language]
+        for language in languages if collection else []:
             terms = query_terms(question, language)
             if not terms:
                 continue

@@ -34,8 +34,8 @@ class DenseView:
 class LexicalView:
     backend: StorageBackend
 
-    def search(self, question: str, k: int) -> dict[int, float]:
-        return self.backend.lexical_search(question, k)
+    def search(self, question: str, k: int, language: str | None = None) -> dict[int, float]:
+        return self.backend.lexical_search(question, k, language)
 
     def idf(self, language: str, terms: Iterable[str]) -> dict[str, float]:
         return self.backend.idf(language, terms)
