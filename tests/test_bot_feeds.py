@@ -191,6 +191,13 @@ async def running(api_url: str, data: Path) -> AsyncIterator[tuple[Application, 
         library.close()
 
 
+async def polled(fake: FakeBotAPI, data: Path) -> None:
+    """Wait until the last poll is recorded (its next due time is in the future): a feed made
+    due before that would be set back to the poll's schedule (the 304 is served before the poll
+    writes its result), and the next poll never come."""
+    await until(fake, lambda: _feed(data).next_due > datetime.now(UTC))
+
+
 def make_due(data: Path) -> None:
     """Time passes: every feed that is not paused is due now."""
     with sqlite3.connect(data / "feeds.db") as conn:
@@ -236,6 +243,7 @@ async def test_an_rss_feed_from_subscribe_to_pause(
         assert "Library extended" in digest and "Bridge approved" in digest
         assert "Harbour reopens" not in digest and site.count("/news/story0.html") == 0
         # No change: a conditional request (ETag), answered 304; nothing added.
+        await polled(fake, data)
         make_due(data)
         await until(fake, lambda: site.count("/rss.xml", 304) == 1)
         conditional = [h for p, h, s in site.requests if p == "/rss.xml" and s == 304]
@@ -244,6 +252,7 @@ async def test_an_rss_feed_from_subscribe_to_pause(
         # A new entry: added, dated by the feed, and answerable.
         title, sentence = TOPICS[3]
         site.entries.append(Entry("story3", title, sentence, T0 + timedelta(days=1)))
+        await polled(fake, data)
         make_due(data)
         await until(fake, lambda: library.stats().articles == 3)
         new = library.list(0, 1)[0]
@@ -256,6 +265,7 @@ async def test_an_rss_feed_from_subscribe_to_pause(
         # A failing feed: backs off (twice the interval), is paused at 2 failures in a row and
         # its subscriber is told once.
         site.failing = True
+        await polled(fake, data)
         make_due(data)
         await until(fake, lambda: _feed(data).failures == 1)
         wait = _feed(data).next_due - datetime.now(UTC)
@@ -306,6 +316,7 @@ async def test_an_atom_feed_survives_a_restart(
         await until(fake, lambda: site.count("/atom.xml", 304) == 1)
         title, sentence = TOPICS[4]
         site.entries.append(Entry("story4", title, sentence, T0 + timedelta(days=2)))
+        await polled(fake, data)
         make_due(data)
         await until(fake, lambda: library.stats().articles == 3)
         assert library.list(0, 1)[0].title == "Museum record"
