@@ -26,13 +26,8 @@ from .preference import FURTHER, SAME_CLAIM_TOLERANCE, prefer_recent, published
 from .qtype import content
 from .search import POOL, hybrid_search, lexical_ahead
 from .storage.views import View
-from .story import continues, rare_names
+from .story import STORY_HITS, STORY_QUERY, continues, rare_names
 from .timeexpr import when
-
-# A later report of the first answer's story is looked for with at most STORY_QUERY of its
-# article's rare names, among the STORY_HITS passages of each language's BM25 they rank first.
-STORY_QUERY = 8
-STORY_HITS = 20
 
 if TYPE_CHECKING:
     from .library import LibraryConfig
@@ -166,21 +161,20 @@ class AskMixin:
 
         first = answer(hits)
 
-        texts: dict[int, str] = {}
-
-        def text_of(article_id: int) -> str:
-            if article_id not in texts:
-                texts[article_id] = self.backend.article_text(article_id) or ""
-            return texts[article_id]
+        def text_of(answer: Answer) -> str:
+            """The quoted article's text, from the article cache: answer selection read it."""
+            source = answer.sources[0]
+            hit = Hit(source.passage, source.article, source.score, 0.0, 0.0)
+            return self._articles.get([hit])[0].text
 
         def story(first: Answer, other: Answer) -> bool:
             """Whether `other`'s article continues `first`'s story (index.story)."""
-            a, b = first.sources[0].article, other.sources[0].article
-            if a.language != b.language:
+            language = first.sources[0].article.language
+            if other.sources[0].article.language != language:
                 return False
             days = days_between(first, other)
             idf = snapshot.lexical.idf
-            return continues(text_of(a.id), text_of(b.id), days, a.language, idf)
+            return continues(text_of(first), text_of(other), days, language, idf)
 
         def relate(first: Answer, other: Answer) -> Relation:
             related = relation(question, first, other, snapshot.lexical.idf)
@@ -209,7 +203,7 @@ class AskMixin:
             """Passages found by the names of the first answer's article (index.story): later
             reports of its story that the question's words do not find."""
             article = first.sources[0].article
-            words = rare_names(text_of(article.id), article.language, snapshot.lexical.idf)
+            words = rare_names(text_of(first), article.language, snapshot.lexical.idf)
             if not words:
                 return []
             query = " ".join(words[:STORY_QUERY])  # a story goes on in its own language

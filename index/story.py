@@ -28,6 +28,10 @@ STORY_DAYS = 14
 # country that the library writes about all the time.
 STORY_DF = 10
 STORY_NAMES = 40  # names read from each article, from its start
+# A later report is looked for with at most STORY_QUERY of the first article's rare names, among
+# the STORY_HITS passages of its language's BM25 they rank first (index.asking).
+STORY_QUERY = 8
+STORY_HITS = 20
 # Languages that capitalize every noun: there only words their dictionary does not know are names.
 NOUNS_CAPITALIZED = frozenset({"de", "lb"})
 # A capitalized word inside a sentence (not after a sentence's end or at a line's start).
