@@ -147,15 +147,15 @@ class QdrantReads:
     ) -> dict[int, float]:
         collection = self._passages_name
         found: dict[int, float] = {}
-        languages = self.languages if language is None else [language]
-        for language in languages if collection else []:
-            terms = query_terms(question, language)
+        names = self.languages if language is None else [language]
+        for name in names if collection else []:
+            terms = query_terms(question, name)
             if not terms:
                 continue
-            indices = sorted({term_index(language, t) for t in terms})
+            indices = sorted({term_index(name, t) for t in terms})
             query = self.m.SparseVector(indices=indices, values=[1.0] * len(indices))
             points = self.client.query_points(
-                collection, query=query, using="bm25", limit=k, query_filter=self._in(language)
+                collection, query=query, using="bm25", limit=k, query_filter=self._in(name)
             ).points
             found.update({int(p.id): float(p.score) for p in points if p.score > 0})
         return found
