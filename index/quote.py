@@ -3,8 +3,9 @@
 The key sentence is widened by its better-scoring neighbour, then the next, while the quote still
 fits and the neighbour is a sentence of the article's own (not an interviewer's question, not a
 heading, not page furniture); what is left of the budget takes the nearest clauses of the
-sentences on either side on the same line. A key sentence longer than `max_chars` is cut to
-its best-matching run of clauses, with "…" where it was cut: still the article's words, in order.
+sentences on either side, across a paragraph break too. A key sentence longer than `max_chars`
+is cut to its best-matching run of clauses, with "…" where it was cut: still the article's
+words, in order.
 """
 
 from __future__ import annotations
@@ -72,27 +73,35 @@ def blank_between(article: ArticleSentences, i: int, j: int) -> bool:
 
 def _partial_neighbours(article: ArticleSentences, a: int, b: int, room: int) -> tuple[str, str]:
     """What is left of the budget, filled with the first clauses of the next sentence and the
-    last clauses of the one before (same line, the article's own), "…" where they are cut: an
-    answer is often right next to the sentence that matches the question."""
+    last clauses of the one before (the article's own, with nothing but a line break between),
+    "…" where they are cut: an answer is often right next to the sentence that matches the
+    question, and in news the next paragraph is often a single sentence ("Ein Aktivist kaufte
+    die insgesamt 1400 Dateien …" after a lead that names the leak)."""
     head = tail = ""
     after = b + 1
     if room > MIN_PART and _joins(article, b, after):
         tail = _clauses(article.sentence(after), room - 1, from_start=True)
-        tail = f" {tail}" if tail else ""
+        tail = f"{_gap(article, b)}{tail}" if tail else ""
         room -= len(tail)
     before = a - 1
     if room > MIN_PART and _joins(article, a, before):
         head = _clauses(article.sentence(before), room - 1, from_start=False)
-        head = f"{head} " if head else ""
+        head = f"{head}{_gap(article, before)}" if head else ""
     return head, tail
 
 
 def _joins(article: ArticleSentences, i: int, j: int) -> bool:
     return (
         0 <= j < len(article)
-        and article.blocks[j] == article.blocks[i]
         and article.kinds[j] == "body"
+        and (article.blocks[j] == article.blocks[i] or blank_between(article, min(i, j), max(i, j)))
     )
+
+
+def _gap(article: ArticleSentences, i: int) -> str:
+    """What separates sentence `i` from the next in a quote: a line break where the article
+    has one (a new paragraph), else a space."""
+    return "\n" if "\n" in article.text[article.spans[i][1] : article.spans[i + 1][0]] else " "
 
 
 def _clauses(sentence: str, room: int, *, from_start: bool) -> str:

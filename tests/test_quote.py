@@ -44,3 +44,52 @@ def test_a_quote_never_spans_a_skipped_byline(tmp_path) -> None:  # noqa: ANN001
     assert not answer.abstained
     assert "Friday" in answer.quote and "Reuters" not in answer.quote, answer.quote
     library.close()
+
+
+class _Lines:
+    """The parts of index.sentences.ArticleSentences that build_quote reads: one sentence per
+    line here, as news often writes its paragraphs."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.text = "\n".join(lines)
+        starts = [sum(len(x) + 1 for x in lines[:i]) for i in range(len(lines))]
+        self.spans = tuple((s, s + len(x)) for s, x in zip(starts, lines, strict=True))
+        self.blocks = tuple(range(len(lines)))
+        self.kinds = ("body",) * len(lines)
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    def sentence(self, i: int) -> str:
+        a, b = self.spans[i]
+        return self.text[a:b]
+
+
+def test_the_budget_left_takes_the_next_paragraphs_first_clauses() -> None:
+    """A lead that names the event, and the figure in the next paragraph, whose sentence is too
+    long to fit whole: its first clauses fill the quote, after the line break."""
+    from index.quote import build_quote, is_verbatim
+
+    lead = "Internal documents of the arms maker have appeared online after hackers copied them."
+    figure = (
+        "An activist bought all 1,400 files, as he says, and then made the whole data set "
+        "available for anyone to download, because he wants to protest against the arms trade, "
+        "which in his view profits from wars that the company's shareholders never see, and "
+        "which he thinks no government will stop."
+    )
+    article = _Lines(["Leak at the arms maker", lead, figure])
+    article.kinds = ("heading", "body", "body")
+    quote, (a, b) = build_quote(article, 1, [0.0, 1.0, 0.5], 300, lambda t: 0.0)
+    assert len(quote) <= 300 and quote[a:b] == lead
+    assert quote.startswith(lead + "\nAn activist bought all 1,400 files,"), quote
+    assert quote.endswith(ELLIPSIS) and is_verbatim(quote, article.text)
+
+
+def test_a_heading_is_never_part_of_a_neighbours_clauses() -> None:
+    from index.quote import build_quote
+
+    long = "This sentence goes on, and on, and on, " * 10
+    article = _Lines(["Some sentence about the thing asked.", long.strip()])
+    article.kinds = ("body", "heading")
+    quote, _ = build_quote(article, 0, [1.0, 0.0], 300, lambda t: 0.0)
+    assert quote == "Some sentence about the thing asked."
