@@ -72,8 +72,9 @@ def blank_between(article: ArticleSentences, i: int, j: int) -> bool:
 
 
 def _partial_neighbours(article: ArticleSentences, a: int, b: int, room: int) -> tuple[str, str]:
-    """What is left of the budget, filled with the first clauses of the next sentence and the
-    last clauses of the one before (the article's own, with nothing but a line break between),
+    """What is left of the budget, filled with the first clauses (else words) of the next
+    sentence and the last clauses of the one before (the article's own, with nothing but a line
+    break between),
     "…" where they are cut: an answer is often right next to the sentence that matches the
     question, and in news the next paragraph is often a single sentence ("Ein Aktivist kaufte
     die insgesamt 1400 Dateien …" after a lead that names the leak)."""
@@ -87,6 +88,15 @@ def _partial_neighbours(article: ArticleSentences, a: int, b: int, room: int) ->
     if room > MIN_PART and _joins(article, a, before):
         head = _clauses(article.sentence(before), room - 1, from_start=False)
         head = f"{head}{_gap(article, before)}" if head else ""
+        room -= len(head)
+    if not tail and room > MIN_PART and _joins(article, b, after):
+        # No clause of the next sentence fits (a German main clause runs long without a comma:
+        # "Ein Aktivist kaufte die insgesamt 1400 Dateien nach eigener Aussage und …"): its
+        # first words, cut at a word, once the sentence before has had its clauses.
+        sentence = article.sentence(after)
+        cut = sentence.rfind(" ", 0, room - 2)  # room for the gap and the ellipsis
+        if cut > 0:
+            tail = f"{_gap(article, b)}{sentence[:cut].rstrip()}{ELLIPSIS}"
     return head, tail
 
 

@@ -93,3 +93,23 @@ def test_a_heading_is_never_part_of_a_neighbours_clauses() -> None:
     article.kinds = ("body", "heading")
     quote, _ = build_quote(article, 0, [1.0, 0.0], 300, lambda t: 0.0)
     assert quote == "Some sentence about the thing asked."
+
+
+def test_a_next_sentence_without_a_clause_that_fits_gives_its_first_words() -> None:
+    from index.quote import build_quote, is_verbatim
+
+    lead = (
+        "Interne Unterlagen des größten deutschen Rüstungskonzerns sind im Internet "
+        "aufgetaucht, nachdem Hacker die Daten kopiert und zum Kauf angeboten hatten."
+    )
+    figure = (
+        "Ein Aktivist kaufte die insgesamt 1400 Dateien nach eigener Aussage und stellte den "
+        "Datensatz dann für jedermann zugänglich zum Download bereit und schrieb dazu einen "
+        "langen Text über die Gründe seines Protests gegen den Handel mit Waffen aller Art."
+    )
+    article = _Lines(["Daten im Netz", lead, figure])
+    article.kinds = ("heading", "body", "body")
+    quote, _ = build_quote(article, 1, [0.0, 1.0, 0.5], 300, lambda t: 0.0)
+    assert len(quote) <= 300 and "1400 Dateien" in quote, quote
+    assert quote.endswith(ELLIPSIS) and is_verbatim(quote, article.text)
+    assert not quote.rstrip(ELLIPSIS).endswith(" ")
