@@ -146,7 +146,8 @@ def evaluate(
             alone = _single_retrievers(library, q, ids[q.article])
             latencies.append(elapsed)
             abstained += answer.abstained
-            lengths.append(len(answer.quote))
+            if not answer.abstained:  # the mean of the quotes shown, as for the news format
+                lengths.append(len(answer.quote))
             hit += any(a in answer.quote for a in q.answers) if not answer.abstained else 0
             hit1 += bool(ranks) and ranks[0] < 1
             hit3 += bool(ranks) and ranks[0] < 3
