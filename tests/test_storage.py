@@ -234,3 +234,28 @@ def test_an_update_with_a_new_figure_is_stored_apart(library: Library) -> None:
         "government declared a state of emergency and closed all schools until Wednesday."
     )
     assert update.created and update.article.id != first.article.id
+
+
+def test_the_count_searched_follows_adds_and_deletes(library: Library) -> None:
+    """The passages a question is searched among (what the confidence is discounted by): on
+    Qdrant a count kept for a minute, but this process's own adds and deletes show at once."""
+    assert library.backend.searched() == 0
+    english = library.add_text(ARTICLE_EN).article
+    assert library.backend.searched() == library.stats().passages > 0
+    library.add_text(SEED_DE.read_text(encoding="utf-8"))
+    assert library.backend.searched() == library.stats().passages
+    library.delete(english.id)
+    assert library.backend.searched() == library.stats().passages
+
+
+def test_qdrant_asks_do_not_count_the_passages_each_time(tmp_path: Path) -> None:
+    library = make_library("qdrant", tmp_path)
+    library.add_text(ARTICLE_EN)
+    counted = []
+    count = library.backend.client.count
+    # The approximate count is searched()'s alone (idf counts each term's passages exactly).
+    library.backend.client.count = lambda *a, **k: counted.append(k.get("exact")) or count(*a, **k)
+    for _ in range(3):
+        library.ask("How much will the bridge cost?")
+    library.close()
+    assert counted.count(False) == 1, counted

@@ -141,6 +141,7 @@ class QdrantBackend(QdrantCopies, QdrantReads, QdrantAnalysis):
     def add_article(
         self, article: NewArticle, passages: Sequence[NewPassage], *, model: str
     ) -> Article:
+        self._searched = None  # the passages are counted again (QdrantReads.searched)
         existing = self.find_duplicate(article.canonical_url, article.content_hash)
         if existing is not None:
             raise Duplicate(existing)
@@ -212,6 +213,7 @@ class QdrantBackend(QdrantCopies, QdrantReads, QdrantAnalysis):
         return self.m.PointStruct(id=pid, vector=vector, payload=payload)
 
     def delete_article(self, article_id: int) -> Article:
+        self._searched = None
         article = self.get_article(article_id)
         if article is None:
             raise NotFound(f"there is no article with id {article_id}")
@@ -232,6 +234,7 @@ class QdrantBackend(QdrantCopies, QdrantReads, QdrantAnalysis):
 
     def reindex(self, model: str, dimension: int, batches: Iterable[Sequence[Reindexed]]) -> None:
         """Into a new passage collection, switched to when complete; the old one is dropped."""
+        self._searched = None
         old = self._passages_name
         new = self._make_passages(model, dimension) if old else None
         for batch in batches:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -14,6 +15,11 @@ from ..models import Article, Passage
 from .base import Counts
 
 META = 0
+# Seconds a count of the passages is reused: it only sets the confidence's discount for the
+# library's size (its log10: index.answer._searched), and each ask would otherwise cost two more
+# round trips to the cluster (the collection's name, then the count). This process's own writes
+# drop it at once; another process's show within this time.
+SEARCHED_TTL = 60.0
 
 
 def term_index(language: str, term: str) -> int:
@@ -198,9 +204,17 @@ class QdrantReads:
                 languages[str(hit.value)] = hit.count
         return Counts(articles, passages, passages, languages, passages)
 
+    _searched: tuple[float, int] | None = None  # (when counted, the count)
+
     def searched(self) -> int:
+        now = time.monotonic()
+        known = self._searched
+        if known is not None and now - known[0] < SEARCHED_TTL:
+            return known[1]
         collection = self._passages_name
-        return self.client.count(collection, exact=False).count if collection else 0
+        count = self.client.count(collection, exact=False).count if collection else 0
+        self._searched = (now, count)
+        return count
 
     def close(self) -> None:
         self.client.close()
