@@ -73,30 +73,31 @@ def blank_between(article: ArticleSentences, i: int, j: int) -> bool:
 
 def _partial_neighbours(article: ArticleSentences, a: int, b: int, room: int) -> tuple[str, str]:
     """What is left of the budget, filled with the first clauses (else words) of the next
-    sentence and the last clauses of the one before (the article's own, with nothing but a line
-    break between),
-    "…" where they are cut: an answer is often right next to the sentence that matches the
-    question, and in news the next paragraph is often a single sentence ("Ein Aktivist kaufte
-    die insgesamt 1400 Dateien …" after a lead that names the leak)."""
+    sentence and the last clauses of the one before (the article's own, with nothing but white
+    space between), "…" where they are cut: an answer is often right next to the sentence that
+    matches the question, and in news the next paragraph is often a single sentence ("Ein
+    Aktivist kaufte die insgesamt 1400 Dateien …" after a lead that names the leak)."""
     head = tail = ""
     after = b + 1
     if room > MIN_PART and _joins(article, b, after):
-        tail = _clauses(article.sentence(after), room - 1, from_start=True)
-        tail = f"{_gap(article, b)}{tail}" if tail else ""
+        gap = _gap(article, b)
+        tail = _clauses(article.sentence(after), room - len(gap), from_start=True)
+        tail = f"{gap}{tail}" if tail else ""
         room -= len(tail)
     before = a - 1
     if room > MIN_PART and _joins(article, a, before):
-        head = _clauses(article.sentence(before), room - 1, from_start=False)
-        head = f"{head}{_gap(article, before)}" if head else ""
+        gap = _gap(article, before)
+        head = _clauses(article.sentence(before), room - len(gap), from_start=False)
+        head = f"{head}{gap}" if head else ""
         room -= len(head)
     if not tail and room > MIN_PART and _joins(article, b, after):
         # No clause of the next sentence fits (a German main clause runs long without a comma:
         # "Ein Aktivist kaufte die insgesamt 1400 Dateien nach eigener Aussage und …"): its
         # first words, cut at a word, once the sentence before has had its clauses.
-        sentence = article.sentence(after)
-        cut = sentence.rfind(" ", 0, room - 2)  # room for the gap and the ellipsis
+        gap, sentence = _gap(article, b), article.sentence(after)
+        cut = sentence.rfind(" ", 0, room - len(gap) - len(ELLIPSIS))
         if cut > 0:
-            tail = f"{_gap(article, b)}{sentence[:cut].rstrip()}{ELLIPSIS}"
+            tail = f"{gap}{sentence[:cut].rstrip()}{ELLIPSIS}"
     return head, tail
 
 
@@ -109,9 +110,10 @@ def _joins(article: ArticleSentences, i: int, j: int) -> bool:
 
 
 def _gap(article: ArticleSentences, i: int) -> str:
-    """What separates sentence `i` from the next in a quote: a line break where the article
-    has one (a new paragraph), else a space."""
-    return "\n" if "\n" in article.text[article.spans[i][1] : article.spans[i + 1][0]] else " "
+    """The white space between sentence `i` and the next, as the article has it (a quote is
+    its words verbatim, line breaks too); one space where there is none or something else."""
+    gap = article.text[article.spans[i][1] : article.spans[i + 1][0]]
+    return gap if gap and not gap.strip() else " "
 
 
 def _clauses(sentence: str, room: int, *, from_start: bool) -> str:

@@ -113,3 +113,24 @@ def test_a_next_sentence_without_a_clause_that_fits_gives_its_first_words() -> N
     assert len(quote) <= 300 and "1400 Dateien" in quote, quote
     assert quote.endswith(ELLIPSIS) and is_verbatim(quote, article.text)
     assert not quote.rstrip(ELLIPSIS).endswith(" ")
+
+
+def test_partial_neighbours_keep_the_articles_own_white_space() -> None:
+    """A blank line between paragraphs stays in the quote as the article has it: the quote is
+    still the article's text, piece by piece."""
+    from index.quote import build_quote, is_verbatim
+
+    lead = "The council approved the new harbour bridge on Friday after a long debate."
+    figure = (
+        "It will cost 40 million euros and carry four lanes of traffic across the harbour mouth "
+        "and two cycle paths that the city wants to link to the ring of paths around the old "
+        "town and the new quarter in the east where most of the new flats are being built now."
+    )
+    article = _Lines(["Bridge approved", lead, figure])
+    article.text = article.text.replace("\n", "\n\n")
+    article.spans = ((0, 15), (17, 17 + len(lead)), (19 + len(lead), 19 + len(lead) + len(figure)))
+    article.kinds = ("heading", "body", "body")
+    assert article.sentence(2) == figure
+    quote, _ = build_quote(article, 1, [0.0, 1.0, 0.5], 150, lambda t: 0.0)
+    assert quote.startswith(lead + "\n\nIt will cost 40 million euros"), quote
+    assert len(quote) <= 150 and is_verbatim(quote, article.text)
