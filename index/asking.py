@@ -161,11 +161,13 @@ class AskMixin:
 
         first = answer(hits)
 
-        def text_of(answer: Answer) -> str:
-            """The quoted article's text, from the article cache: answer selection read it."""
+        def text_of(answer: Answer, *, titled: bool = False) -> str:
+            """The quoted article's text, from the article cache: answer selection read it;
+            `titled`: after its title (a later report may name its story there alone)."""
             source = answer.sources[0]
             hit = Hit(source.passage, source.article, source.score, 0.0, 0.0)
-            return self._articles.get([hit])[0].text
+            text = self._articles.get([hit])[0].text
+            return f"{source.article.title}\n{text}" if titled else text
 
         def story(first: Answer, other: Answer) -> bool:
             """Whether `other`'s article continues `first`'s story (index.story)."""
@@ -174,7 +176,8 @@ class AskMixin:
                 return False
             days = days_between(first, other)
             idf = snapshot.lexical.idf
-            return continues(text_of(first), text_of(other), days, language, idf)
+            older, newer = text_of(first, titled=True), text_of(other, titled=True)
+            return continues(older, newer, days, language, idf)
 
         def relate(first: Answer, other: Answer) -> Relation:
             related = relation(question, first, other, snapshot.lexical.idf)

@@ -40,14 +40,19 @@ _NAME = re.compile(r"(?<![.!?:;\n]\s)(?<![\n\"“„«])(?<!^)\b[A-ZÄÖÜÉÁÓ
 Idf = Callable[[str, Iterable[str]], dict[str, float]]
 
 
-def name_words(text: str, language: str) -> list[str]:
+# Any capitalized word, the first of a sentence or a line too ("Texas" in the headline "Texas
+# flood death toll passes 100"): a name only where the other report writes it inside a sentence.
+_CAPITALIZED = re.compile(r"\b[A-ZÄÖÜÉÁÓÍÇ][\w'’-]{2,}")
+
+
+def name_words(text: str, language: str, pattern: re.Pattern[str] = _NAME) -> list[str]:
     """The words `text` writes capitalized inside a sentence, but days and months: names of
     places, people and things (Mottarone, Kerala, Glória), in order, each once; the first
     STORY_NAMES of them (a news report names its event early; a long page of many topics
-    would otherwise cost an ask milliseconds)."""
+    would otherwise cost an ask milliseconds). `pattern`: the capitalized words read."""
     out: list[str] = []
     seen: set[str] = set()
-    for m in _NAME.finditer(text):
+    for m in pattern.finditer(text):
         word = m.group(0)
         if word in seen:
             continue
@@ -64,9 +69,9 @@ def name_words(text: str, language: str) -> list[str]:
     return out
 
 
-def names(text: str, language: str) -> frozenset[str]:
+def names(text: str, language: str, pattern: re.Pattern[str] = _NAME) -> frozenset[str]:
     """The analyzed terms of `name_words`."""
-    return frozenset(t for w in name_words(text, language) for t in analyze(w, language))
+    return frozenset(t for w in name_words(text, language, pattern) for t in analyze(w, language))
 
 
 def document_frequency(language: str, terms: Iterable[str], idf: Idf) -> dict[str, float]:
@@ -89,10 +94,15 @@ def rare_names(text: str, language: str, idf: Idf) -> list[str]:
 
 def continues(older: str, newer: str, days: int | None, language: str, idf: Idf) -> bool:
     """Whether the text `newer`, published `days` after `older`, continues its story: within
-    STORY_DAYS, sharing a name that at most STORY_DF passages of the library hold."""
+    STORY_DAYS, sharing a name that at most STORY_DF passages of the library hold. A name is
+    shared where one text writes it inside a sentence and the other capitalized anywhere (a
+    word that starts a sentence or a headline is capitalized whatever it is, but the other
+    report tells that it is a name). The texts may start with their titles."""
     if days is None or not 0 <= days <= STORY_DAYS:
         return False
-    shared = names(older, language) & names(newer, language)
+    shared = (names(older, language) & names(newer, language, _CAPITALIZED)) | (
+        names(newer, language) & names(older, language, _CAPITALIZED)
+    )
     if not shared:
         return False
     return any(df <= STORY_DF for df in document_frequency(language, shared, idf).values())

@@ -71,3 +71,29 @@ def test_a_name_the_library_writes_about_all_the_time_ties_nothing() -> None:
     index = library(extra=STORY_DF)  # Kerala in STORY_DF + 2 passages: a topic, not a story
     assert not continues(OLDER, NEWER, 3, "en", index.idf)
     assert "Kerala" not in rare_names(OLDER, "en", index.idf)
+
+
+def test_a_name_that_starts_the_later_headline_ties_it() -> None:
+    """The later report names the state only as its headline's first word, which is
+    capitalized whatever it is; the first report writes it inside a sentence, so it is a name."""
+    older = (
+        "Flash floods hit the Hill Country\n"
+        "At least 24 people died in the floods in central Texas after the Guadalupe River rose, "
+        "officials said on Saturday."
+    )
+    newer = (
+        "Texas flood death toll passes 100\n"
+        "The death toll from the flash floods in Kerr County has risen to at least 104, "
+        "authorities said on Tuesday."
+    )
+    index = LexicalIndex.build(
+        (n, text, "en")
+        for n, text in enumerate(
+            [older, newer, *(f"Unrelated passage {n} about the weather." for n in range(40))]
+        )
+    )
+    assert continues(older, newer, 3, "en", index.idf)
+    # Both headlines' first words alone tie nothing: neither is written inside a sentence.
+    assert not continues(
+        "Storms hit the coast\nIt rained.", "Storms return\nIt rained.", 3, "en", index.idf
+    )
