@@ -75,7 +75,8 @@ def relation(
     time, a place or a reason are left undecided. `named`, for a weaker answer: "same" asks
     more, every name (holds_names) and the figures not counting things told apart (alike).
     `story`: `other`'s article continues `first`'s story (index.story: a later report of the
-    same event that names it otherwise), which stands for the subject and the names."""
+    same event that names it otherwise), which stands for the subject, the names and the word
+    for what is counted (what counts something belonging to it is still another count)."""
     language = first.language
     if question_type(question) not in (None, "quantity"):  # who, when, where, why: no figure
         return "undecided"
@@ -95,7 +96,8 @@ def relation(
     if named:  # a weaker answer: every name, and what it counts not said otherwise
         names = story or holds_names(question, first.quote, other.quote, language)
         counts = (
-            first_figure is None
+            story  # one event's later count, in other words: "41 labourers" for "40 workers"
+            or first_figure is None
             or other_figure is None
             or alike(first_figure.counts, other_figure.counts)
         )

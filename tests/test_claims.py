@@ -218,3 +218,18 @@ def test_a_compound_part_is_held_only_by_a_noun_in_german() -> None:
     court = asked_words("Wie viele Fälle hat das Gericht verhandelt?", "de")
     [word] = [w for w in court.values() if w.lemma == "gericht"]
     assert holds(word, "Das Landgericht verhandelte 120 Fälle.", "de")  # a noun's part
+
+
+def test_a_story_update_may_count_with_another_word() -> None:
+    """A later report of one event (index.story) counts its trapped or dead in other words; a
+    weak answer from an unrelated article must still count the same thing."""
+    question = "How many workers are trapped in the collapsed tunnel?"
+    idf = _idf({"tunnel"})
+    first = _answer(
+        1, "Rescue teams are trying to reach 40 workers trapped in the tunnel.", question
+    )
+    update = _answer(
+        2, "Officials have revised the number trapped to 41 labourers.", question, "2025-01-05"
+    )
+    assert relation(question, first, update, idf, named=True) != "same"  # type: ignore[arg-type]
+    assert relation(question, first, update, idf, named=True, story=True) == "same"  # type: ignore[arg-type]
