@@ -168,7 +168,7 @@ _EVIDENCE: dict[str, re.Pattern[str]] = {
 }
 
 
-@lru_cache(maxsize=4096)  # asked for the same question by content, the features and the claims
+@lru_cache(maxsize=1024)  # asked for the same question by content, the features and the claims
 def question_type(question: str) -> str | None:
     """ "expansion" (what an abbreviation stands for: index.acronyms), "quantity", "time",
     "reason", "place", "person" or None."""
