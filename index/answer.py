@@ -250,7 +250,8 @@ def _confidence(
     """How sure we are that the chosen article answers at all, from that article and window
     alone (so more passages competing do not lift it): the mean of
     - the share of the question's idf-weighted words around the window (it and a sentence
-      either side; lemmas and compound parts matching too) and in the whole article, averaged,
+      either side; lemmas and compound parts matching too) and in the whole article with its
+      title, averaged,
     - the window's best cosine with the question.
     Chosen with the threshold on the news set's answerable and out-of-corpus questions together
     with XQuAD's half-library split (README, "Knowing when not to answer"). `across`: the
@@ -272,5 +273,8 @@ def _confidence(
     )
     asked = asked_words(chosen.question, article.language)
     near = fuzzy_share(chosen.terms.weights, asked, around, keys)
-    anywhere = chosen.terms.coverage(frozenset(article.frequency))
+    # The article's headline is its own words too: a question worded like it holds them even
+    # where the body names the thing otherwise (the "Kieler Verkehrsgesellschaft" in the
+    # headline, only "KVG" in the body).
+    anywhere = chosen.terms.coverage(frozenset(article.frequency) | article.title_terms)
     return ((near + anywhere) / 2 + dense) / 2
