@@ -8,24 +8,26 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test lint bench soak clean
+.PHONY: install run test lint bench soak clean lock
 
 install: $(STAMP)
 
-# Re-install only when the dependency list changes.
-$(STAMP): pyproject.toml
+# Re-install only when the dependency list or the pinned versions change. constraints.txt pins
+# every package to the version the README's figures were measured with: unpinned, a fresh
+# machine gets whatever is newest that day, and the figures move with it.
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	# torch first: 2.13.0 is a CPU build; an unpinned torch would pull CUDA packages.
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[test,qdrant,multilingual]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[test,qdrant,multilingual]'
 	@touch $(STAMP)
 
 BENCH_STAMP := $(VENV)/.installed-bench
 
 # The benchmark extra (LangChain, matplotlib) is installed only for `make bench`.
 $(BENCH_STAMP): $(STAMP)
-	$(PY) -m pip install -q -e '.[test,qdrant,multilingual,bench]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[test,qdrant,multilingual,bench]'
 	@touch $(BENCH_STAMP)
 
 run: install
@@ -51,6 +53,12 @@ soak: install
 		"tests/test_library.py::test_backups_taken_during_adds_are_consistent" \
 		tests/test_bot_crash.py tests/test_bot_faults.py tests/test_bot_load.py \
 		tests/test_concurrent_writer.py
+
+# After upgrading a package in .venv on purpose (and measuring again): pin what is installed now.
+lock: $(BENCH_STAMP)
+	{ echo "# The versions the README's figures were measured with (make lock writes this from .venv)."; \
+	  echo "# make install installs within them, so a fresh machine measures what the README says."; \
+	  $(VENV)/bin/pip freeze | grep -v -E '^(articlebot|-e )' | sed 's/+cpu$$//'; } > constraints.txt
 
 lint: install
 	$(VENV)/bin/ruff check bot index tests benchmarks
