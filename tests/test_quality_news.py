@@ -21,7 +21,7 @@ NEWS = SHARED / "news" / "questions.json"
 # on another machine), right article first 0.979, out-of-corpus "not found" 0.875 (14 of 16),
 # answerable "not found" 0.056 (8 of 144).
 FLOORS = {
-    "answer_hit": 0.61,
+    "answer_hit": 0.60,  # 3 questions below 0.625: the same code differs by 3 between machines
     "article_first": 0.95,
     "out_of_corpus_not_found": 0.81,  # one out-of-corpus question more answered fails
 }
