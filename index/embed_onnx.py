@@ -193,8 +193,10 @@ def export_onnx(target: str, device: str) -> SentenceTransformer:
     from sentence_transformers import SentenceTransformer
 
     # sentence-transformers warns 'No model.onnx found' and 'saving is recommended': we save.
+    # transformers warns that the exporter (optimum) still reads `torch_dtype`: not ours to fix.
     st_logger = logging.getLogger("sentence_transformers.backend.utils")
-    with _dropping_logs(st_logger), warnings.catch_warnings():
+    config_logger = logging.getLogger("transformers.configuration_utils")
+    with _dropping_logs(st_logger), _dropping_logs(config_logger), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch.jit tracer warnings during the export
         return SentenceTransformer(
             target,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -278,3 +279,21 @@ def test_a_question_is_not_held_up_by_a_whole_add() -> None:
     adding.join()
     assert calls.count("document") == 40
     assert calls.index("query") < len(calls) - 1  # not after the whole add
+
+
+def test_the_first_export_prints_nothing_of_the_libraries(tmp_path: Path) -> None:
+    """A fresh data dir's first `add` exports the model; what the libraries say meanwhile (the
+    exporter's "`torch_dtype` is deprecated", sentence-transformers' advice) is not the user's
+    to read: stderr holds no warning."""
+    env = {**os.environ, "DATA_DIR": str(tmp_path / "data")}
+    out = subprocess.run(
+        [sys.executable, "-m", "index.cli", "add", str(SEED_DE)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "added" in out.stdout
+    assert "deprecated" not in out.stderr and "warn" not in out.stderr.lower(), out.stderr

@@ -47,21 +47,22 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # question's subject ("82,5 Prozent der Wahlberechtigten" for "Wahlbeteiligung"); in the fourth,
 # newer reports without the question's names in their quote (the Studierende "an den deutschen
 # Hochschulen", the Louvre's "most visited museum"; Texas's "Kerr County" is right since a name in
-# the newer headline's first word ties the story, index.story, and Los Angeles's "structures"
-# since a story's update may count in other words, index.claims), and newer articles of another claim taken as the same (Tokyo's visitors for
-# its residents; registered workers for the unemployed, which the fifth set's articles in the
-# library tip over: with the first four sets alone it is right; purchase prices for rents was one
-# until a newer quote without the question's subject was taken for another claim); in the fifth,
-# newer reports without the question's names (Oktoberfest as "Wiesn", the Ahrtal as "Kreis
-# Ahrweiler"), a newer article of another claim taken as the same (regional for long-distance
-# passengers; paying subscribers for weekly users and residents for tourists were until
-# index.claims.shrunk), and two questions answered from another pair's article before recency is
-# asked (the asylum applications from the completed homes, the completed homes from Berlin's
-# population). In the sixth to eighth, mostly newer reports whose own answer to the question is
-# another sentence (asking them again with the older key sentence's vector and words added was tried
-# and changed nothing) or that word the claim apart ("drug poisonings" after "27 percent", "Babys
-# zur Welt" beside "1,35 Kinder je Frau", "Tempi" for Greece), and newer counts of another claim
-# larger than the older one (registered workers for the unemployed, exported for produced cars).
+# the newer headline's first word ties the story, index.story, and Los Angeles's "structures" since
+# a story's update may count in other words, index.claims), and newer articles of another claim
+# taken as the same (Tokyo's visitors for its residents; registered workers for the unemployed,
+# which the fifth set's articles in the library tip over: with the first four sets alone it is
+# right; purchase prices for rents was one until a newer quote without the question's subject was
+# taken for another claim); in the fifth, newer reports without the question's names (Oktoberfest as
+# "Wiesn", the Ahrtal as "Kreis Ahrweiler"), a newer article of another claim taken as the same
+# (regional for long-distance passengers; paying subscribers for weekly users and residents for
+# tourists were until index.claims.shrunk), and two questions answered from another pair's article
+# before recency is asked (the asylum applications from the completed homes, the completed homes
+# from Berlin's population). In the sixth to eighth, mostly newer reports whose own answer to the
+# question is another sentence (asking them again with the older key sentence's vector and words
+# added was tried and changed nothing) or that word the claim apart ("drug poisonings" after "27
+# percent", "Babys zur Welt" beside "1,35 Kinder je Frau", "Tempi" for Greece), and newer counts of
+# another claim larger than the older one (registered workers for the unemployed, exported for
+# produced cars).
 SETS = {
     name: json.loads((FIXTURES / f"{name}.json").read_text("utf-8"))["pairs"]
     for name in (
