@@ -134,3 +134,65 @@ def test_partial_neighbours_keep_the_articles_own_white_space() -> None:
     quote, _ = build_quote(article, 1, [0.0, 1.0, 0.5], 150, lambda t: 0.0)
     assert quote.startswith(lead + "\n\nIt will cost 40 million euros"), quote
     assert len(quote) <= 150 and is_verbatim(quote, article.text)
+
+
+NEWS = [
+    "Tierschützer laufen seit Monaten Sturm: Immer wieder werden am Dome tote Tauben gefunden.",
+    "Viele verenden qualvoll in den Netzen unter dem Dach der Halle.",
+    "Die Feuerwehr durfte nicht mehr eingreifen.",
+    "Der Betreiber prüft nun, wie die Netze sicherer werden können.",
+    "Die Tiere fressen das Dämm-Material im Dach und sterben daran, sagt eine Tierärztin.",
+]
+
+
+def test_two_pieces_are_verbatim_in_the_articles_order_with_the_key_in_bold() -> None:
+    from index.quote import is_verbatim, two_pieces
+
+    article = _Lines(NEWS)
+    for key, second in ((0, 4), (4, 0)):
+        got = two_pieces(article, key, second, [1.0, 0.5, 0.1, 0.1, 0.9], 300, lambda t: 0.0)
+        assert got is not None
+        quote, (a, b) = got
+        assert len(quote) <= 300 and is_verbatim(quote, article.text), quote
+        assert f" {ELLIPSIS} " in quote
+        assert quote[a:b] == NEWS[key]  # the bold part is the key sentence
+        assert quote.index("Tierschützer") < quote.index("Dämm-Material")  # the article's order
+
+
+def test_a_second_piece_too_short_to_say_anything_is_left_out() -> None:
+    from index.quote import two_pieces
+
+    long = "Zunächst ist festzustellen, " + "dass dies und das und jenes gilt " * 8 + "."
+    article = _Lines([NEWS[0], NEWS[1], NEWS[2], long])
+    got = two_pieces(article, 0, 3, [1.0, 0.5, 0.1, 0.9], 300, lambda t: 0.0)
+    assert got is None  # its best run of clauses within 140 characters is "Zunächst …,"
+
+
+def test_a_long_key_sentence_is_cut_to_leave_room_for_the_second() -> None:
+    from index.quote import is_verbatim, two_pieces
+
+    key = (
+        "Der Rat beschloss am Montag, " + "nach langer Debatte, " * 12 + "die neue Brücke zu bauen."
+    )
+    article = _Lines([key, NEWS[2], NEWS[4]])
+    got = two_pieces(article, 0, 2, [1.0, 0.1, 0.9], 300, lambda t: float("Brücke" in t))
+    assert got is not None
+    quote, _ = got
+    assert len(quote) <= 300 and is_verbatim(quote, article.text)
+    assert "Dämm-Material" in quote and "Brücke" in quote
+
+
+def test_the_runner_up_is_a_window_apart_within_the_margin() -> None:
+    """answer._runner_up: the best other window within the margin, not next to the chosen one
+    (the quote widens into neighbours anyway), its best quotable sentence; none outside it."""
+    from types import SimpleNamespace
+
+    from index.answer import _runner_up
+
+    article = SimpleNamespace(quotable=lambda i: i != 5)
+    windows = [(5.0, 0, 0), (4.95, 1, 1), (4.9, 4, 5), (4.5, 7, 7), (4.85, 3, 3)]
+    scored = SimpleNamespace(windows=windows, article=article, scores=[0.0] * 8)
+    assert _runner_up(scored, 0, 0, 0.25) == 4  # (1, 1) is next to the chosen (0, 0)
+    assert _runner_up(scored, 0, 0, 0.05) is None
+    assert _runner_up(scored, 0, 0, -1.0) is None  # turned off
+    assert _runner_up(scored, 0, 0, 1.0) == 4  # the best of those within the margin
