@@ -31,7 +31,7 @@ from .matching import Keys, reads_as
 from .models import Answer, Hit, Source
 from .overlap import Idf, Terms, fuzzy_share
 from .qtype import has_evidence, question_type
-from .quote import build_quote, two_pieces
+from .quote import build_quote
 from .ranker import FEATURES
 from .sentences import ArticleSentences
 from .units import expected, holds_unit
@@ -54,10 +54,6 @@ class AnswerConfig:
     # ... and this much less per tenfold of passages searched beyond size_floor (_searched).
     per_decade: float = 0.01
     size_floor: int = 1000
-    # A window of the same article scoring within this of the chosen one, apart from it, is
-    # quoted too ("first … second", index.quote.two_pieces). Chosen on XQuAD (README, "Choosing
-    # the quote"); a negative value turns it off.
-    second_margin: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -126,19 +122,18 @@ def answer_question(
     confidence -= _searched(passages, config)
     if confidence < config.threshold:
         return Answer(question, language, True, confidence=confidence, hits=tuple(hits))
-
-    def weigh(text: str) -> float:
-        words = set(analyze(text, chosen.article.language))
-        evidence = has_evidence(kind, text, question) + holds_unit(question, text)
-        return chosen.terms.coverage(words) + config.evidence_weight * evidence
-
-    also = next((i for i in quotable if i != key), None)
-    quote, span = build_quote(chosen.article, key, chosen.scores, config.max_chars, weigh, also)
-    second = _runner_up(chosen, first, last, config.second_margin)
-    if second is not None:
-        quote, span = two_pieces(
-            chosen.article, key, second, chosen.scores, config.max_chars, weigh, also
-        ) or (quote, span)
+    quote, span = build_quote(
+        chosen.article,
+        key,
+        chosen.scores,
+        config.max_chars,
+        lambda text: (
+            chosen.terms.coverage(set(analyze(text, chosen.article.language)))
+            + config.evidence_weight
+            * (has_evidence(kind, text, question) + holds_unit(question, text))
+        ),
+        also=next((i for i in quotable if i != key), None),
+    )
     passage_id = chosen.article.passage_ids[key]
     holder = next((h for h in hits if h.passage.id == passage_id), chosen.hit)
     sources = (Source(holder.article, holder.passage, holder.score),) + tuple(
@@ -215,27 +210,6 @@ def _windows(
             scores[first] = float(total)
     windows = [(float(t), a, b) for (a, b), t in zip(bounds, totals, strict=True)]
     return _Scored(article, hit, scores, windows, terms, question, bounds, matrix)
-
-
-def _runner_up(chosen: _Scored, first: int, last: int, margin: float) -> int | None:
-    """The key sentence of the chosen article's best other window that scores within `margin` of
-    the chosen window (`first`..`last`) and is apart from it (not next to it: the quote widens
-    into its neighbours anyway); None when there is none or `margin` is negative. The ranker is
-    often nearly torn between two sentences: on news, the one that repeats the question's words
-    and the one that answers it."""
-    if margin < 0 or not chosen.windows:
-        return None
-    best = max(total for total, _, _ in chosen.windows)
-    near = [
-        (total, a, b)
-        for total, a, b in chosen.windows
-        if total >= best - margin and (b < first - 1 or a > last + 1)
-    ]
-    if not near:
-        return None
-    _, a, b = max(near)
-    quotable = [i for i in range(a, b + 1) if chosen.article.quotable(i)]
-    return max(quotable, key=lambda i: chosen.scores[i]) if quotable else None
 
 
 def _lacks_unit(article: ArticleSentences, first: int, last: int, question: str) -> bool:

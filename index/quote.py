@@ -64,43 +64,6 @@ def build_quote(
     return quote, (len(head) + a0 - lo, len(head) + b0 - lo)
 
 
-# The second piece of a quote of two (two_pieces): at most this long, else its best clauses; at
-# least MIN_SECOND long (a clause such as "Zunächst ist festzustellen," says nothing).
-SECOND_CHARS = 140
-MIN_SECOND = 40
-_JOIN = f" {ELLIPSIS} "
-
-
-def two_pieces(
-    article: ArticleSentences,
-    key: int,
-    second: int,
-    scores: Sequence[float],
-    max_chars: int,
-    weigh: Callable[[str], float],
-    also: int | None = None,
-) -> tuple[str, tuple[int, int]] | None:
-    """(quote, key sentence span) of the key sentence, widened as build_quote widens it in what
-    the budget leaves, and sentence `second` (another part of the article), in the article's
-    order with " … " between: both verbatim. None when `second` cut to SECOND_CHARS leaves less
-    than MIN_SECOND characters."""
-    sentence = article.sentence(second)
-    piece = (
-        sentence if len(sentence) <= SECOND_CHARS else cut_to_clauses(sentence, SECOND_CHARS, weigh)
-    )
-    if len(piece.strip(ELLIPSIS)) < MIN_SECOND:
-        return None
-    room = max_chars - len(piece) - len(_JOIN)
-    main, (start, end) = build_quote(article, key, scores, room, weigh, also)
-    if second > key:
-        left, right = main.rstrip(ELLIPSIS).rstrip(), piece.lstrip(ELLIPSIS).lstrip()
-        return f"{left}{_JOIN}{right}", (start, min(end, len(left)))
-    left = piece.rstrip(ELLIPSIS).rstrip()
-    right = main.lstrip(ELLIPSIS).lstrip()
-    shift = len(left) + len(_JOIN) - (len(main) - len(right))
-    return f"{left}{_JOIN}{right}", (max(start + shift, len(left) + len(_JOIN)), end + shift)
-
-
 def blank_between(article: ArticleSentences, i: int, j: int) -> bool:
     """Whether nothing but white space lies between sentence `i` and the next one, `j`: no
     line of page furniture (a byline, a credit, a link) that split_sentences skipped and that
