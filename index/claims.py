@@ -78,7 +78,8 @@ def relation(
     same event that names it otherwise), which stands for the subject, the names and the word
     for what is counted (what counts something belonging to it is still another count)."""
     language = first.language
-    if question_type(question) not in (None, "quantity"):  # who, when, where, why: no figure
+    # Who, when, where, why: no figure ("which X" may ask for one, as before it had a kind).
+    if question_type(question) not in (None, "quantity", "entity"):
         return "undecided"
     figures = [_stated(a, question) for a in (first, other)]
     if not comparable(*figures, APART_RATIO):
@@ -108,7 +109,8 @@ def relation(
 def states_figure(question: str, answer: Answer) -> bool:
     """Whether `relation` may find another answer the same claim as `answer`: the question may
     ask for a figure and the answer states one."""
-    return question_type(question) in (None, "quantity") and _stated(answer, question) is not None
+    kind = question_type(question)
+    return kind in (None, "quantity", "entity") and _stated(answer, question) is not None
 
 
 def _stated(answer: Answer, question: str) -> Figure | None:

@@ -77,6 +77,15 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
             _I,
         ),
     ),
+    # A year, not any time: "2013", not the "am Samstag" of the lead beside it.
+    (
+        "year",
+        re.compile(
+            r"\b(what year|in what year|which year|in which year|in welchem jahr|welches jahr|"
+            r"en quelle année|en qué año|in che anno|em que ano|in welk jaar|w którym roku)\b",
+            _I,
+        ),
+    ),
     (
         "time",
         re.compile(
@@ -109,7 +118,8 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(who|whom|whose|which (person|man|woman|artist|doctor|student|candidate|"
             r"minister|president)|wer|wen|wem|wessen|von wem|mit wem|welche[rmn]? (person|"
-            r"politiker|minister|präsident)|qui|qui est|qui(é|e)n(es)?|chi|quem|kto)\b",
+            r"politiker|minister|präsident)|wie hei(ß|ss)t|wie hie(ß|ss)|"
+            r"what (is|was|'s) (the|his|her|their) name|qui|qui est|qui(é|e)n(es)?|chi|quem|kto)\b",
             _I,
         ),
     ),
@@ -163,21 +173,52 @@ _EVIDENCE: dict[str, re.Pattern[str]] = {
         r"[a-zäöü]\w+\s+[a-zäöü]\w+\s+[A-ZÄÖÜ][\w-]+"
         r"|\b(?i:gebürtige?r?|born in|originally from|stammt aus|kommt aus)\b"
     ),
+    "year": re.compile(r"\b(1[5-9]\d\d|20\d\d)\b"),
     # A name: two capitalized words in a row (not the sentence's first word), or an initial.
     "person": re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZÄÖÜÉ][\w'’-]+\s+([A-Z]\.\s+)?[A-ZÄÖÜÉ][\w'’-]+"),
 }
 
 
+# "Which X" / "welche X": the answer names an X, most often beside the word for it ("Which
+# rabbi …?": "Rabbi Seth Goldstein"; "Welcher Uni-Präsident …?": "Universitätspräsident Dieter
+# Lenzen"). English and German only: the head noun is found by word order (English: the word
+# after "which"/"what", past a capitalized modifier; German: the first capitalized word after
+# "welche…", past lowercase adjectives), which other languages order otherwise.
+_HEAD_EN = re.compile(r"\b(?:which|what)\s+([\w-]+)(?:\s+([\w-]+))?", _I)
+_HEAD_DE = re.compile(r"\b[Ww]elche[rmns]?\s+(?:[a-zäöüß][\w-]*\s+){0,2}([A-ZÄÖÜ][\w-]*)")
+_NOT_HEADS = _words(
+    "is are was were do does did has have had can could will would should may might must of "
+    "kind kinds type types sort sorts"
+)
+
+
+@lru_cache(maxsize=1024)
+def head_noun(question: str) -> str | None:
+    """The noun a "which X" question asks for, case-folded, its last part if hyphenated
+    ("präsident" for "Welcher Uni-Präsident"); None if it asks no such thing."""
+    found = _HEAD_DE.search(question)
+    if found:
+        word = found.group(1)
+    else:
+        found = _HEAD_EN.search(question)
+        if not found or found.group(1).casefold() in _NOT_HEADS:
+            return None
+        word = found.group(1)
+        if word[:1].isupper() and found.group(2) and found.group(2)[:1].islower():
+            word = found.group(2)  # "Which NFL team": the team
+    return word.rsplit("-", 1)[-1].casefold() or None
+
+
 @lru_cache(maxsize=1024)  # asked for the same question by content, the features and the claims
 def question_type(question: str) -> str | None:
-    """ "expansion" (what an abbreviation stands for: index.acronyms), "quantity", "time",
-    "reason", "place", "person" or None."""
+    """ "expansion" (what an abbreviation stands for: index.acronyms), "quantity", "year",
+    "time", "reason", "place", "person", "entity" (which X: head_noun) or None."""
     if acronyms.asked(question):
         return "expansion"
     for name, pattern in _TYPES:
         if pattern.search(question):
             return name
-    return None
+    return "entity" if head_noun(question) else None
 
 
 _NOTHING: frozenset[str] = frozenset()
@@ -199,10 +240,50 @@ def evidence_found(kind: str | None, text: str) -> frozenset[str]:
 
 
 def has_evidence(kind: str | None, sentence: str, question: str) -> bool:
-    """Whether `sentence` holds a thing of `kind` that is not already in the question."""
+    """Whether `sentence` holds a thing of `kind` that is not already in the question: for a
+    name, none of its words is the question's ("Bernd Lucke" does not answer a question about
+    Lucke). What it cannot tell: a German noun before a name reads as a name with the first
+    name ("Parteichef Jan" of "Parteichef Jan Müller"); whole runs of capitalized words would
+    take a predicate noun after a name for part of it ("Claudia Brandes Bürgermeisterin")."""
     if kind == "expansion":
         abbreviation = acronyms.asked(question)
         return bool(abbreviation) and acronyms.spells_out(sentence, abbreviation)
+    if kind == "entity":
+        return _named_beside(sentence, question)
     if kind not in _EVIDENCE:
         return False
-    return bool(_found(kind, sentence) - _found(kind, question))
+    found = _found(kind, sentence) - _found(kind, question)
+    if kind == "person" and found:
+        asked = _question_words(question)
+        return any(asked.isdisjoint(_WORD.findall(name)) for name in found)
+    return bool(found)
+
+
+@lru_cache(maxsize=1024)
+def _question_words(question: str) -> frozenset[str]:
+    return frozenset(w.casefold() for w in _WORD.findall(question))
+
+
+_TOKEN = re.compile(r"\w[\w'’-]*")
+
+
+def _named_beside(sentence: str, question: str) -> bool:
+    """Whether `sentence` holds the question's head noun (head_noun: as a word or a compound's
+    part) with a name or a number beside it (three words either side) that the question does
+    not hold: "Rabbi Seth Goldstein", "Senate Bill 10"."""
+    head = head_noun(question)
+    if head is None:
+        return False
+    key = head if len(head) <= 4 else head[: max(4, len(head) - 2)]
+    tokens = _TOKEN.findall(sentence)
+    asked = _question_words(question)
+    for j, token in enumerate(tokens):
+        word = token.casefold()
+        if not (word.startswith(key) if len(head) <= 4 else key in word):
+            continue
+        for i in range(max(1, j - 3), min(len(tokens), j + 4)):
+            near = tokens[i]
+            named = near[0].isupper() or near[0].isdigit()
+            if i != j and named and near.casefold() not in asked:
+                return True
+    return False

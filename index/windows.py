@@ -95,9 +95,14 @@ class Layout:
 
     def evidence(self, kind: str | None, question: str) -> np.ndarray:
         """Whether each sentence holds a thing of `kind` the question does not (qtype)."""
-        if kind == "expansion":
+        if kind in ("expansion", "entity"):  # what counts depends on the question's words
             return np.array([has_evidence(kind, s, question) for s in self.sentences], dtype=bool)
         some = self._flag(kind or "", lambda s: evidence_found(kind, s))
+        if kind == "person":  # a name counts unless it shares a word with the question
+            out = np.zeros_like(some)
+            for i in np.flatnonzero(some):
+                out[i] = has_evidence(kind, self.sentences[i], question)
+            return out
         asked = evidence_found(kind, question)
         if not asked:
             return some

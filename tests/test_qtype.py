@@ -25,6 +25,12 @@ from index.qtype import content, has_evidence, question_type
         ("Wofür steht die Abkürzung BfS?", "expansion"),
         ("Que signifie le sigle SNCF ?", "expansion"),
         ("Was bedeutet das für die Mieter?", None),  # no abbreviation
+        ("In welchem Jahr wurde die Brücke gebaut?", "year"),
+        ("What year did the mill close?", "year"),
+        ("Wie heißt die neue Trainerin?", "person"),
+        ("Which airline ordered the planes?", "entity"),
+        ("Welcher frühere Bürgermeister hat gesprochen?", "entity"),
+        ("What is the plan?", None),  # "what" before a verb asks no "which X"
     ],
 )
 def test_question_type(question: str, kind: str | None) -> None:
@@ -38,6 +44,36 @@ def test_evidence_must_be_new() -> None:
     assert has_evidence("time", "Seit August 2015 läuft ein Verfahren.", "Seit wann?")
     assert has_evidence("reason", "Weil die Stellen wichtig sind, bleibt es.", "Warum?")
     assert not has_evidence(None, "Seit August 2015.", "Was?")
+
+
+def test_a_year_is_asked_for_not_any_time() -> None:
+    question = "In welchem Jahr eröffnete das Museum?"
+    assert has_evidence("year", "Das Museum eröffnete 1998 am Hafen.", question)
+    assert not has_evidence("year", "Das Museum eröffnete am Samstag.", question)
+
+
+def test_a_name_the_question_holds_is_no_answer_to_who() -> None:
+    question = "Wer hat Müller getroffen?"
+    assert not has_evidence("person", "Am Montag traf Jan Müller die Presse.", question)
+    assert has_evidence("person", "Am Montag traf Ministerin Eva Koch den Parteichef.", question)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "named"),
+    [
+        ("The order came from Nordic Air last week.", False),  # no "airline" beside the name
+        ("The airline Nordic Air ordered twelve jets.", True),
+        ("Gestern sprach Altbürgermeister Hans Weber im Rat.", True),  # a compound's part
+        ("Der Bürgermeister sprach im Rat.", False),  # the noun, no name or number beside it
+    ],
+)
+def test_which_x_is_answered_by_a_name_beside_x(sentence: str, named: bool) -> None:
+    question = (
+        "Which airline ordered the jets?"
+        if "irline" in sentence or "Air" in sentence
+        else "Welcher frühere Bürgermeister sprach im Rat?"
+    )
+    assert has_evidence("entity", sentence, question) is named
 
 
 @pytest.mark.parametrize(
