@@ -62,6 +62,22 @@ def real_embedder():  # noqa: ANN201
     return embedder
 
 
+@pytest.fixture(scope="session")
+def product_embedder(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """The bundled model as the CLI and the bot run it: its ONNX export kept in a models folder
+    and text being added through the export's int8 copy (EMBEDDING_INT8's default), so that the
+    quality floors hold for the vectors users get (the full model's differ by rounding, and
+    answers on the news set with them)."""
+    from index.embedder import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder(
+        cache_dir=tmp_path_factory.mktemp("models"), quantize_documents=True
+    )
+    embedder.encode_documents(["warm up"])
+    assert embedder.documents_backend == "onnx-int8"
+    return embedder
+
+
 @pytest.fixture
 def hash_library(tmp_path: Path) -> Iterator:
     """A library with the fast fake embedder, for unit tests."""

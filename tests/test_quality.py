@@ -13,8 +13,8 @@ pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module", params=["en", "de"])
-def report(request: pytest.FixtureRequest, real_embedder):  # noqa: ANN001, ANN201
-    return evaluate(XQUAD / f"xquad.{request.param}.json", embedder=real_embedder)
+def report(request: pytest.FixtureRequest, product_embedder):  # noqa: ANN001, ANN201
+    return evaluate(XQUAD / f"xquad.{request.param}.json", embedder=product_embedder)
 
 
 # The floors sit about a point under the measured figures in the README.
