@@ -203,6 +203,11 @@ def head_noun(question: str) -> str | None:
         found = _HEAD_EN.search(question)
         if not found or found.group(1).casefold() in _NOT_HEADS:
             return None
+        # "What" asks for a thing only before a noun, which a verb follows ("What car were
+        # they driving?"); "What happened to …", "What caused …" ask no "which X".
+        after = (found.group(2) or "").casefold()
+        if found.group(0)[:4].casefold() == "what" and after not in _NOT_HEADS:
+            return None
         word = found.group(1)
         if word[:1].isupper() and found.group(2) and found.group(2)[:1].islower():
             word = found.group(2)  # "Which NFL team": the team

@@ -31,6 +31,8 @@ from index.qtype import content, has_evidence, question_type
         ("Which airline ordered the planes?", "entity"),
         ("Welcher frühere Bürgermeister hat gesprochen?", "entity"),
         ("What is the plan?", None),  # "what" before a verb asks no "which X"
+        ("What happened to the ferry?", None),
+        ("What car were they driving?", "entity"),
     ],
 )
 def test_question_type(question: str, kind: str | None) -> None:
