@@ -270,15 +270,31 @@ def _question_words(question: str) -> frozenset[str]:
 
 
 _TOKEN = re.compile(r"\w[\w'’-]*")
+# A list of three or more names ("SPD, Grüne, FDP und Linke"): the answer to a "which X"
+# question that asks for several.
+# Linear on any sentence: a list starts only where no item came before (the lookbehinds), and
+# its items, once read, are not given back (possessive), so a long run of names without "und"
+# is read once, not once per start.
+_CAP = r"[A-ZÄÖÜ][\w'’-]*"
+_LIST = re.compile(
+    rf"(?<![\w'’-])(?<!,\s)(?<!,){_CAP}(?:,\s+{_CAP})++,?\s+(?:und|and|oder|or|sowie)\s+{_CAP}"
+)
 
 
 def _named_beside(sentence: str, question: str) -> bool:
     """Whether `sentence` holds the question's head noun (head_noun: as a word or a compound's
     part) with a name or a number beside it (three words either side) that the question does
-    not hold: "Rabbi Seth Goldstein", "Senate Bill 10"."""
+    not hold: "Rabbi Seth Goldstein", "Senate Bill 10"; or a list of three names or more that
+    the question does not hold ("SPD, Grüne, FDP und Linke": the question may ask for several,
+    which a list names without the head noun)."""
     head = head_noun(question)
     if head is None:
         return False
+    if _LIST.search(sentence) and any(
+        all(w.casefold() not in _question_words(question) for w in _WORD.findall(m.group(0)))
+        for m in _LIST.finditer(sentence)
+    ):
+        return True
     key = head if len(head) <= 4 else head[: max(4, len(head) - 2)]
     tokens = _TOKEN.findall(sentence)
     asked = _question_words(question)

@@ -78,6 +78,12 @@ def test_which_x_is_answered_by_a_name_beside_x(sentence: str, named: bool) -> N
     assert has_evidence("entity", sentence, question) is named
 
 
+def test_which_x_is_answered_by_a_list_of_names() -> None:
+    question = "Which airlines joined the alliance?"
+    assert has_evidence("entity", "It now has Norair, Alpine, Skylines and Orca.", question)
+    assert not has_evidence("entity", "It now has new members from the north.", question)
+
+
 @pytest.mark.parametrize(
     ("sentence", "spelled"),
     [
