@@ -49,6 +49,9 @@ APART_RATIO = 1000.0
 SHRINK = 1 / 3
 HEAD = 5  # letters a compound's head needs to stand for it ("beben", "glück")
 SLOW_DAYS = 30
+# The question kinds (index.qtype) that may ask for a figure: an amount, none, or "which X"
+# (as before "which X" had a kind of its own).
+FIGURE_KINDS = (None, "quantity", "entity")
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -78,8 +81,7 @@ def relation(
     same event that names it otherwise), which stands for the subject, the names and the word
     for what is counted (what counts something belonging to it is still another count)."""
     language = first.language
-    # Who, when, where, why: no figure ("which X" may ask for one, as before it had a kind).
-    if question_type(question) not in (None, "quantity", "entity"):
+    if question_type(question) not in FIGURE_KINDS:  # who, when, where, why: no figure
         return "undecided"
     figures = [_stated(a, question) for a in (first, other)]
     if not comparable(*figures, APART_RATIO):
@@ -109,8 +111,7 @@ def relation(
 def states_figure(question: str, answer: Answer) -> bool:
     """Whether `relation` may find another answer the same claim as `answer`: the question may
     ask for a figure and the answer states one."""
-    kind = question_type(question)
-    return kind in (None, "quantity", "entity") and _stated(answer, question) is not None
+    return question_type(question) in FIGURE_KINDS and _stated(answer, question) is not None
 
 
 def _stated(answer: Answer, question: str) -> Figure | None:

@@ -290,14 +290,14 @@ def _named_beside(sentence: str, question: str) -> bool:
     head = head_noun(question)
     if head is None:
         return False
-    if _LIST.search(sentence) and any(
-        all(w.casefold() not in _question_words(question) for w in _WORD.findall(m.group(0)))
+    asked = _question_words(question)
+    if any(
+        asked.isdisjoint(w.casefold() for w in _WORD.findall(m.group(0)))
         for m in _LIST.finditer(sentence)
     ):
         return True
     key = head if len(head) <= 4 else head[: max(4, len(head) - 2)]
     tokens = _TOKEN.findall(sentence)
-    asked = _question_words(question)
     for j, token in enumerate(tokens):
         word = token.casefold()
         if not (word.startswith(key) if len(head) <= 4 else key in word):
