@@ -161,12 +161,16 @@ async def post_init(application: Application) -> None:
 
 def prepare_library(library: Library):  # noqa: ANN201 - index.models.Stats
     """Load the index (checking it matches the model) and warm the model up, once; the
-    lemma dictionaries of the library's languages load in the background meanwhile, and what
+    lemma dictionaries of the library's languages (and the reader, with READER=1) load in the
+    background meanwhile, and what
     was loaded is then kept out of the garbage collector's full collections (index.warmup)."""
     stats = library.stats()
-    threading.Thread(
-        target=warm_text_tools, args=(list(stats.languages),), name="warm-up", daemon=True
-    ).start()
+
+    def warm() -> None:
+        library.reader()  # READER=1: the reader too (or the one line saying why it is missing)
+        warm_text_tools(list(stats.languages))
+
+    threading.Thread(target=warm, name="warm-up", daemon=True).start()
     library.embedder.encode(["warm up"])
     return stats
 

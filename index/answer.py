@@ -33,9 +33,14 @@ from .overlap import Idf, Terms, fuzzy_share
 from .qtype import has_evidence, question_type
 from .quote import build_quote
 from .ranker import FEATURES
+from .reader import Reader
 from .sentences import ArticleSentences
 from .units import expected, holds_unit
 from .windows import asked_words, window_features
+
+# The reader's weight where READER=1: chosen on XQuAD's held-out (odd-numbered) articles, where
+# 0.5-2 gave the same top-1 windows in English and 1-2 the best in German (README, "Models").
+READER_WEIGHT = 1.0
 
 ArticleLoader = Callable[[list[Hit]], list[ArticleSentences]]  # one per distinct article
 
@@ -54,6 +59,11 @@ class AnswerConfig:
     # ... and this much less per tenfold of passages searched beyond size_floor (_searched).
     per_decade: float = 0.01
     size_floor: int = 1000
+    # The reader (index.reader) rescores the ranker's first `reader_windows` windows: ranker
+    # score + reader_weight x the reader's; 0 (the default) leaves it out: READER=1 sets
+    # READER_WEIGHT.
+    reader_weight: float = 0.0
+    reader_windows: int = 10
 
 
 @dataclass(frozen=True)
@@ -82,12 +92,14 @@ def answer_question(
     context: str | None = None,
     memo: dict[tuple[int, int], _Scored] | None = None,
     passages: int = 0,
+    reader: Reader | None = None,
 ) -> Answer:
     """The quote for `question`; `context` is the chat's previous question when this one follows
     up on it (its words help find the article and count less in choosing the sentence).
     `memo`: the articles already scored for this same question (and context, query vector)
     in another call, whose features are reused but for their retrieval prior.
-    `passages`: how many the question was searched among (the confidence's discount, _searched)."""
+    `passages`: how many the question was searched among (the confidence's discount, _searched).
+    `reader`: rescores the first windows (`_reread`); None leaves the ranker's choice."""
     if not hits:
         return Answer(question=question, language=language, abstained=True)
     best_hits = _article_hits(hits, config)
@@ -111,6 +123,8 @@ def answer_question(
     )
     if choice is None:
         return Answer(question, language, True, hits=tuple(hits))
+    if reader is not None and config.reader_weight:
+        choice = _reread(scored, question, reader, config)
     chosen, (_, first, last) = choice
     quotable = [i for i in range(first, last + 1) if chosen.article.quotable(i)]
     key = max(quotable, key=lambda i: chosen.scores[i])
@@ -140,6 +154,22 @@ def answer_question(
         Source(x.article, x.passage, x.score) for x in hits[:k] if x.article.id != holder.article.id
     )[: max(k - 1, 0)]
     return Answer(question, language, False, quote, span, confidence, sources, tuple(hits))
+
+
+def _reread(
+    scored: list[_Scored], question: str, reader: Reader, config: AnswerConfig
+) -> tuple[_Scored, tuple[float, int, int]]:
+    """The window of the ranker's first `reader_windows` whose ranker score plus the reader's,
+    weighed by `reader_weight`, is highest. The reader reads question and window together, so it
+    tells the sentence that answers from the one that only names the topic, which the ranker's
+    features cannot (README, "Choosing the quote")."""
+    ranked = sorted(((s, w) for s in scored for w in s.windows), key=lambda pair: -pair[1][0])[
+        : config.reader_windows
+    ]
+    texts = [" ".join(s.article.sentence(i) for i in range(w[1], w[2] + 1)) for s, w in ranked]
+    read = reader.score(question, texts)
+    best = max(range(len(ranked)), key=lambda j: ranked[j][1][0] + config.reader_weight * read[j])
+    return ranked[best]
 
 
 def _article_hits(hits: list[Hit], config: AnswerConfig) -> list[Hit]:

@@ -4,6 +4,7 @@ preference for recent articles (index.preference, index.timeexpr)."""
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import replace
@@ -24,6 +25,7 @@ from .lexical import analyze
 from .models import Answer, Hit
 from .preference import FURTHER, SAME_CLAIM_TOLERANCE, prefer_recent, published
 from .qtype import content
+from .reader import Reader, ReaderUnavailable, load_reader
 from .search import POOL, hybrid_search, lexical_ahead
 from .storage.views import View
 from .story import STORY_HITS, STORY_QUERY, continues, rare_names
@@ -32,6 +34,9 @@ from .timeexpr import when
 if TYPE_CHECKING:
     from .library import LibraryConfig
     from .storage import StorageBackend
+
+log = logging.getLogger(__name__)
+_READER_WARNED: list[bool] = []  # the reader's absence is logged once per process
 
 
 class AskMixin:
@@ -84,6 +89,20 @@ class AskMixin:
                     answer = second
             answers.append(answer)
         return answers
+
+    def reader(self) -> Reader | None:
+        """The reader (index.reader), loaded on first use; None where it is turned off
+        (READER=0, the default) or cannot load (said once in the log; answers then come from the
+        ranker alone)."""
+        if not self.config.answer.reader_weight:
+            return None
+        try:
+            return load_reader()
+        except ReaderUnavailable as error:
+            if not _READER_WARNED:
+                _READER_WARNED.append(True)
+                log.warning("answering without the reader: %s", error)
+            return None
 
     def _speaks_of(self, answer: Answer, question: str) -> bool:
         """Whether the article `answer` quotes holds one of `question`'s own content words: a
@@ -149,6 +168,7 @@ class AskMixin:
                 context=context,
                 memo=memo,
                 passages=searched,
+                reader=self.reader(),
             )
 
         def alone(article_id: int, lenient: bool = False) -> Answer:

