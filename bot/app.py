@@ -137,8 +137,9 @@ async def post_init(application: Application) -> None:
     """Open the index and load the model before the first update; register the commands;
     finish the adds an earlier run left in the journal."""
     library: Library = application.bot_data[SERVICES].library
-    stats = await asyncio.to_thread(prepare_library, library)
-    if not application.bot_data[SERVICES].settings.admin_ids:
+    settings = application.bot_data[SERVICES].settings
+    stats = await asyncio.to_thread(prepare_library, library, reader=settings.reader)
+    if not settings.admin_ids:
         logger.warning("ADMIN_USER_IDS is empty: nobody can add or delete articles")
     for lang in COMMAND_LANGUAGES:
         commands = [BotCommand(name, text) for name, text in command_descriptions(lang)]
@@ -159,7 +160,7 @@ async def post_init(application: Application) -> None:
     )
 
 
-def prepare_library(library: Library):  # noqa: ANN201 - index.models.Stats
+def prepare_library(library: Library, *, reader: bool = False):  # noqa: ANN201 - models.Stats
     """Load the index (checking it matches the model) and warm the model up, once; the
     lemma dictionaries of the library's languages (and the reader, with READER=1) load in the
     background meanwhile, and what
@@ -167,8 +168,9 @@ def prepare_library(library: Library):  # noqa: ANN201 - index.models.Stats
     stats = library.stats()
 
     def warm() -> None:
-        library.reader()  # READER=1: the reader too (or the one line saying why it is missing)
         warm_text_tools(list(stats.languages))
+        if reader:  # READER=1: the reader too (or the one line saying why it is missing)
+            library.reader()
 
     threading.Thread(target=warm, name="warm-up", daemon=True).start()
     library.embedder.encode(["warm up"])

@@ -229,3 +229,22 @@ def test_training_groups_hold_one_answering_sentence_and_its_paragraph_s_others(
     assert set(found[0]["negs"]) == {"Lindau lies on Lake Constance.", "It has a harbour."}
     # The sentence sharing the question's words ("Lindau") is the first, hard, negative.
     assert _negatives(found[0], random.Random(0))[0] == "Lindau lies on Lake Constance."
+
+
+def test_the_bot_loads_the_reader_at_start_only_with_reader_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from bot.app import prepare_library
+
+    loaded = []
+    monkeypatch.setattr(asking, "load_reader", lambda: loaded.append(True) or _Prefers("x"))
+    library = _library(tmp_path, AnswerConfig(reader_weight=READER_WEIGHT))
+    for reader in (False, True):
+        prepare_library(library, reader=reader)
+        for thread in threading.enumerate():
+            if thread.name == "warm-up":
+                thread.join(timeout=120)
+    assert loaded == [True]
+    library.close()
