@@ -162,7 +162,8 @@ def _reread(
     """The window of the ranker's first `reader_windows` whose ranker score plus the reader's,
     weighed by `reader_weight`, is highest. The reader reads question and window together, so it
     tells the sentence that answers from the one that only names the topic, which the ranker's
-    features cannot (README, "Choosing the quote")."""
+    features cannot: README, "The reader (a cross-encoder), off by default", for what it gained.
+    """
     ranked = sorted(((s, w) for s in scored for w in s.windows), key=lambda pair: -pair[1][0])[
         : config.reader_windows
     ]

@@ -203,7 +203,17 @@ class Reader:
 
 
 @cache
+def _loaded() -> Reader | ReaderUnavailable:
+    try:
+        return Reader()
+    except ReaderUnavailable as error:  # remembered too: not read again for every question
+        return error
+
+
 def load_reader() -> Reader:
     """The reader trained into index/reader/, loaded once per process (ReaderUnavailable where
-    there is none)."""
-    return Reader()
+    there is none or it cannot load, decided once)."""
+    found = _loaded()
+    if isinstance(found, ReaderUnavailable):
+        raise ReaderUnavailable(str(found))
+    return found

@@ -248,3 +248,21 @@ def test_the_bot_loads_the_reader_at_start_only_with_reader_on(
                 thread.join(timeout=120)
     assert loaded == [True]
     library.close()
+
+
+def test_a_reader_that_cannot_load_is_tried_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from index import reader as module
+
+    tries = []
+
+    def missing() -> Reader:
+        tries.append(True)
+        raise ReaderUnavailable("no trained reader")
+
+    module._loaded.cache_clear()
+    monkeypatch.setattr(module, "Reader", missing)
+    for _ in range(3):
+        with pytest.raises(ReaderUnavailable, match="no trained reader"):
+            module.load_reader()
+    assert tries == [True]
+    module._loaded.cache_clear()
