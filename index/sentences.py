@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 _QUESTION_END = re.compile(r"\?[\"'“”»«)\]]*\s*$")
 _FINAL = re.compile(r"[.!?…:;\"'“”»«)\]]\s*$")
 _WORD = re.compile(r"\w+")
+# A list item (trafilatura writes "- " before each) is body text, not a heading, though it is
+# short and unpunctuated: "- Einzelfahrschein 3,90 Euro" may be the answer.
+_LIST_ITEM = re.compile(r"^\s*(?:[-–•*·▪]\s|\d{1,2}[.)]\s)")
 HEADING_WORDS = 15
 INTERVIEW_PAIRS = 2  # question paragraphs, each followed by an answer, that make an interview
 
@@ -137,7 +140,10 @@ def _kinds(text: str, spans: Sequence[tuple[int, int]], blocks: Sequence[int]) -
         if _QUESTION_END.search(sentence):
             kinds.append("question")
         elif (
-            alone and not _FINAL.search(sentence) and len(_WORD.findall(sentence)) <= HEADING_WORDS
+            alone
+            and not _FINAL.search(sentence)
+            and not _LIST_ITEM.match(sentence)
+            and len(_WORD.findall(sentence)) <= HEADING_WORDS
         ):
             kinds.append("heading")
         else:

@@ -53,6 +53,11 @@ class Layout:
                 bounds.append((i, i + 1))
         quotable = [article.quotable(i) for i in range(n)]
         bounds = [(a, b) for a, b in bounds if quotable[a] or quotable[b]]
+        # A heading alone is not an answer: in news a (sub)heading announces what the paragraph
+        # under it tells ("Karte ist räumlich höher aufgelöst" above "… in einer Auflösung von
+        # 1x1 Kilometer"), without the detail asked for, yet holds the topic's words. It stays
+        # quotable as a neighbour (index.quote) and where an article has nothing else.
+        bounds = [(a, b) for a, b in bounds if a < b or article.kinds[a] != "heading"] or bounds
         first = np.array([b[0] for b in bounds], dtype=np.intp)
         last = np.array([b[1] for b in bounds], dtype=np.intp)
         lead = next((i for i in range(n) if article.kinds[i] == "body"), -1)

@@ -134,3 +134,36 @@ def test_partial_neighbours_keep_the_articles_own_white_space() -> None:
     quote, _ = build_quote(article, 1, [0.0, 1.0, 0.5], 150, lambda t: 0.0)
     assert quote.startswith(lead + "\n\nIt will cost 40 million euros"), quote
     assert len(quote) <= 150 and is_verbatim(quote, article.text)
+
+
+def test_a_heading_alone_is_never_the_answer_but_a_list_item_may_be(tmp_path) -> None:  # noqa: ANN001
+    """A subheading holds the topic's words without the detail ("Karte ist räumlich höher
+    aufgelöst" above the resolution): it is no window of its own. A list item, short and
+    unpunctuated like a heading, is body text and may be quoted alone."""
+    from index.embedder import HashEmbedder
+    from index.library import Library, LibraryConfig
+
+    library = Library(LibraryConfig(tmp_path / "data"), embedder=HashEmbedder())
+    text = (
+        "Neue Karte zur Radonbelastung\n"
+        "Das Bundesamt für Strahlenschutz hat am Dienstag eine neue Übersicht veröffentlicht.\n"
+        "Karte ist räumlich höher aufgelöst\n"
+        "Sie zeigt die Werte nun in einer Auflösung von 1x1 Kilometer statt wie bisher 10x10.\n"
+        "Die neuen Preise der Fahrkarten im Überblick:\n"
+        "- Einzelfahrschein für die Innenstadt 3,90 Euro\n"
+        "- Tageskarte für alle Zonen 8,50 Euro\n"
+    )
+    library.add_text(text)
+    article = library._articles.get(library.search("Radonbelastung", k=1))[0]
+    sentences = [article.sentence(i) for i in range(len(article))]
+    kinds = dict(zip(sentences, article.kinds, strict=True))
+    assert kinds["Karte ist räumlich höher aufgelöst"] == "heading"
+    assert kinds["- Tageskarte für alle Zonen 8,50 Euro"] == "body"
+    windows = [" ".join(sentences[a : b + 1]) for a, b in article.layout.bounds]
+    assert "Karte ist räumlich höher aufgelöst" not in windows
+    assert "- Tageskarte für alle Zonen 8,50 Euro" in windows
+    answer = library.ask("Wie fein ist die Karte räumlich aufgelöst?")
+    assert "1x1 Kilometer" in answer.quote, answer.quote
+    answer = library.ask("Was kostet die Tageskarte für alle Zonen?")
+    assert "8,50 Euro" in answer.quote, answer.quote
+    library.close()

@@ -107,6 +107,8 @@ def reference(
         if same_line or answered:
             bounds.append((i, i + 1))
     bounds = [b for b in bounds if any(article.quotable(j) for j in range(b[0], b[1] + 1))]
+    alone = [b for b in bounds if b[0] < b[1] or article.kinds[b[0]] != "heading"]
+    bounds = alone or bounds  # a heading alone is no window (unless nothing else is)
     return bounds, np.array([features(*b) for b in bounds], dtype=np.float32).reshape(-1, 14)
 
 
