@@ -23,7 +23,7 @@ from tqdm import tqdm
 from index import neardup
 from index.chunking import split_sentences
 from index.embedder import Embedder
-from index.lexical import ANALYZER, analyze
+from index.lexical import TERMS, analyze
 from index.library import Library, LibraryConfig
 from index.sentence_analysis import VERSION, Analysis, analyze_sentences, encode
 
@@ -140,7 +140,7 @@ def _write_block(store, conn, pools, made, model: str) -> None:  # noqa: ANN001
                 )
                 rows["s"].append((passage, model, rows_of.astype(np.float16).tobytes()))
                 rows["v"].append((passage, vector.astype(np.float16).tobytes()))
-                rows["t"].append((passage, ANALYZER, terms))
+                rows["t"].append((passage, TERMS, terms))  # no title: "Distractor N"
                 ids.append(passage)
                 offset += len(body) + 2
                 passage += 1

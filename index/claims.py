@@ -79,7 +79,8 @@ def relation(
     more, every name (holds_names) and the figures not counting things told apart (alike).
     `story`: `other`'s article continues `first`'s story (index.story: a later report of the
     same event that names it otherwise), which stands for the subject, the names and the word
-    for what is counted (what counts something belonging to it is still another count)."""
+    for what is counted (what counts something belonging to it is still another count).
+    `other`'s quote is read under its article's title."""
     language = first.language
     if question_type(question) not in FIGURE_KINDS:  # who, when, where, why: no figure
         return "undecided"
@@ -91,13 +92,16 @@ def relation(
         return "other"
     if shrunk(first_figure, other_figure, days_between(first, other)):
         return "other"
+    # The newer quote read under its headline, which may name the subject its sentences do not
+    # ("Louvre says it is overwhelmed" above "The world's most visited museum welcomed …").
+    said = f"{other.sources[0].article.title}\n{other.quote}" if other.sources else other.quote
     word = subject(question, language, first.quote, idf)
-    if word is not None and not story and not holds(word, other.quote, language):
+    if word is not None and not story and not holds(word, said, language):
         return "other"
     if None in figures or not comparable(*figures, FIGURE_RATIO):
         return "undecided"
     if named:  # a weaker answer: every name, and what it counts not said otherwise
-        names = story or holds_names(question, first.quote, other.quote, language)
+        names = story or holds_names(question, first.quote, said, language)
         counts = (
             story  # one event's later count, in other words: "41 labourers" for "40 workers"
             or first_figure is None

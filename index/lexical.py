@@ -129,8 +129,24 @@ def query_terms(text: str, language: str) -> list[str]:
     return terms + sorted(compound_stems(text, language) - set(terms))
 
 
+def passage_terms(text: str, language: str, title: str | None = None) -> list[str]:
+    """A passage's BM25 terms: `analyze`'s, and for an article's first passage (`title` given)
+    its title's too. A headline names the story that the text may name otherwise ("Louvre says
+    it is overwhelmed" above "The world's most visited museum welcomed 8.7 million people"), so
+    its words should find the article; in the first passage only, as the lead's, since in every
+    passage they would outweigh each passage's own words (news set: right article first 0.979
+    -> 0.938, answerable questions abstained on 5.6% -> 9.7%)."""
+    if not title or text.lstrip().startswith(title):  # pasted text: its first line is the title
+        return analyze(text, language)
+    return analyze(f"{title}\n{text}", language)
+
+
 IDF_MIN_PASSAGES = 100
 ANALYZER = 1  # the version of analyze()'s rules; stored terms of another version are redone
+# The version of a passage's stored BM25 terms (analyze()'s rules and what is analyzed; 2: the
+# first passage holds its article's title): stored terms of another version are made again.
+# Raise it whenever ANALYZER rises.
+TERMS = 2
 
 
 class LexicalIndex:

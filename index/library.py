@@ -18,7 +18,7 @@ from .chunking import Chunk, check_length, chunk_text
 from .embedder import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from .errors import BadInput, IndexMismatch, NotFound
 from .language import detect_language
-from .lexical import analyze
+from .lexical import passage_terms
 from .models import AddResult, Article, Passage, Stats
 from .sources_mixin import SourcesMixin, Stage, no_progress
 from .storage import (
@@ -118,8 +118,14 @@ class Library(SourcesMixin, AskMixin):
         for batch in self.backend.iter_passages(256):
             found = self._encode_sentences(batch)
             vectors = passage_vectors(found)
+            firsts = self.backend.articles({p.article_id for p in batch if p.ordinal == 0})
+            # An article's first passage holds its title's terms too (lexical.passage_terms).
+            titles = [
+                getattr(firsts.get(p.article_id), "title", None) if p.ordinal == 0 else None
+                for p in batch
+            ]
             yield [
-                Reindexed(p.id, vectors[i], found[i], analyze(p.text, p.language))
+                Reindexed(p.id, vectors[i], found[i], passage_terms(p.text, p.language, titles[i]))
                 for i, p in enumerate(batch)
             ]
             done += len(batch)
@@ -182,7 +188,12 @@ class Library(SourcesMixin, AskMixin):
             analysis=sentence_analysis.of_chunks(draft.text, chunks, language),
         )
         passages = [
-            NewPassage(chunk, vectors[i], sentence_vectors[i], analyze(chunk.text, language))
+            NewPassage(
+                chunk,
+                vectors[i],
+                sentence_vectors[i],
+                passage_terms(chunk.text, language, draft.title if i == 0 else None),
+            )
             for i, chunk in enumerate(chunks)
         ]
         try:

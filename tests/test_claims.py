@@ -233,3 +233,20 @@ def test_a_story_update_may_count_with_another_word() -> None:
     )
     assert relation(question, first, update, idf, named=True) != "same"  # type: ignore[arg-type]
     assert relation(question, first, update, idf, named=True, story=True) == "same"  # type: ignore[arg-type]
+
+
+def test_a_newer_report_is_read_under_its_headline() -> None:
+    """A later report may name its subject only in the headline ("Louvre says it is
+    overwhelmed" above "The world's most visited museum welcomed 8.7 million people")."""
+    from dataclasses import replace
+
+    question = "How many visitors did the Louvre have?"
+    first = _answer(1, "The Louvre had 7.8 million visitors in 2022, the museum said.", question)
+    other = _answer(2, "The world's most visited museum welcomed 8.7 million people.", question)
+    idf = _idf({"louvr"})
+    assert relation(question, first, other, idf) == "other"  # type: ignore[arg-type]
+    source = other.sources[0]
+    titled = replace(source, article=replace(source.article, title="Louvre says it is overwhelmed"))
+    other = replace(other, sources=(titled,))
+    assert relation(question, first, other, idf) != "other"  # type: ignore[arg-type]
+    assert relation(question, first, other, idf, named=True) == "same"  # type: ignore[arg-type]

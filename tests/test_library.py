@@ -314,17 +314,17 @@ def test_bm25_terms_are_stored_so_an_add_analyzes_only_the_new_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from index import library as library_module
-    from index.lexical import LexicalIndex, analyze
+    from index.lexical import LexicalIndex, passage_terms
     from index.storage import embedded
 
     analyzed: list[str] = []
 
-    def counting(text: str, language: str) -> list[str]:
+    def counting(text: str, language: str, title: str | None = None) -> list[str]:
         analyzed.append(text)
-        return analyze(text, language)
+        return passage_terms(text, language, title)
 
-    monkeypatch.setattr(library_module, "analyze", counting)
-    monkeypatch.setattr(embedded, "analyze", counting)
+    monkeypatch.setattr(library_module, "passage_terms", counting)
+    monkeypatch.setattr(embedded, "passage_terms", counting)
     library = Library(LibraryConfig(tmp_path / "data"), embedder=HashEmbedder())
     library.add_text(SEED_DE.read_text(encoding="utf-8"))
     first = len(analyzed)
@@ -334,9 +334,19 @@ def test_bm25_terms_are_stored_so_an_add_analyzes_only_the_new_text(
     assert len(analyzed) == len(library.store.passage_ids()) - first  # the new passages only
     question = "How much will the bridge cost?"
     answer = library.ask(question)
-    # The same BM25 scores as an index analyzed from the texts.
+    # The same BM25 scores as an index analyzed from the texts, each article's first passage
+    # with its title (lexical.passage_terms).
     rows = [(pid, text, language) for pid, text, language in library.store.iter_passages()]
-    assert library._current().lexical.search(question, 5) == LexicalIndex.build(rows).search(
+    stored = library.store.passages([pid for pid, _, _ in rows])
+    titles = {a.id: a.title for a in library.store.articles({1, 2}).values()}
+    assert len(titles) == 2
+    terms = [
+        (p.id, p.language, passage_terms(p.text, p.language, titles[p.article_id]))
+        if p.ordinal == 0
+        else (p.id, p.language, passage_terms(p.text, p.language))
+        for p in stored.values()
+    ]
+    assert library._current().lexical.search(question, 5) == LexicalIndex.from_terms(terms).search(
         question, 5
     )
     # Terms of an older analyzer (or none): made again from the text when the indexes load.
@@ -389,3 +399,30 @@ def test_the_dense_index_becomes_approximate_past_the_threshold(tmp_path: Path) 
     assert reopened.ask("How much will the bridge cost?").quote == answer.quote
     assert reopened.backend._live.vectors.approximate_kind  # type: ignore[attr-defined]
     reopened.close()
+
+
+def test_a_title_finds_its_article_where_the_text_names_the_story_otherwise(
+    tmp_path: Path,
+) -> None:
+    """A headline's words are in its article's first passage's BM25 terms: on adding, when the
+    indexes are made again from older stored terms, and after a rebuild."""
+    library = Library(LibraryConfig(tmp_path / "data"), embedder=HashEmbedder())
+    body = (
+        "The world's most visited museum welcomed 8.7 million people last year, its director "
+        "said. Leaks and temperature swings threaten works of art.\n\n" * 12
+    )
+    added = library.add_text(body, title="Louvre says it is overwhelmed").article
+    library.add_text("Pasted news\nThe harbour bridge will cost 40 million euros, the city said.")
+    passages = library.store.passages(sorted(library.store.passage_ids()))
+    firsts = [p.id for p in passages.values() if p.article_id == added.id and p.ordinal == 0]
+    assert len([p for p in passages.values() if p.article_id == added.id]) > 1
+    assert set(library._current().lexical.search("Louvre", 10)) == set(firsts)
+    # Terms of an older version are made again, with the title, when the indexes load.
+    with library.store.transaction() as conn:
+        conn.execute("UPDATE passage_terms SET analyzer = ?", (1,))
+    library.close()
+    library = Library(LibraryConfig(tmp_path / "data"), embedder=HashEmbedder())
+    assert set(library._current().lexical.search("Louvre", 10)) == set(firsts)
+    library.rebuild()
+    assert set(library._current().lexical.search("Louvre", 10)) == set(firsts)
+    library.close()

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..lexical import ANALYZER, LexicalIndex, analyze
+from ..lexical import TERMS, LexicalIndex, passage_terms
 from ..locking import ReadWriteLock
 from ..store import Store
 from ..vectors import DELETED_LIMIT, ROOM, TRAIN_SAMPLE, VectorIndex
@@ -125,9 +125,11 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads, EmbeddedAnalysis):
         """(id, language, passage vector, BM25 terms) from SQLite; terms of another analyzer
         version are made again (in memory here; stored by `articlebot rebuild`)."""
         for pid, language, blob, terms, analyzer in self.store.index_rows(conn, ids, after=after):  # type: ignore[arg-type]
-            if terms is None or analyzer != ANALYZER:
-                text = self.store.passages([pid])[pid].text
-                words = analyze(text, language)
+            if terms is None or analyzer != TERMS:
+                passage = self.store.passages([pid])[pid]
+                article = self.store.articles({passage.article_id}) if passage.ordinal == 0 else {}
+                title = getattr(article.get(passage.article_id), "title", None)
+                words = passage_terms(passage.text, language, title)
             else:
                 words = terms.split()
             yield pid, language, np.frombuffer(blob, dtype=np.float16).astype(np.float32), words
@@ -142,7 +144,7 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads, EmbeddedAnalysis):
             head, _ = self.store.head()
             if (
                 manifest.model == self.model
-                and manifest.analyzer == ANALYZER
+                and manifest.analyzer == TERMS
                 and manifest.seq <= head
                 and (manifest.seq == 0 or self.store.token_at(manifest.seq) == manifest.token)
             ):
@@ -244,7 +246,7 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads, EmbeddedAnalysis):
                         live.token,
                         model,
                         live.vectors.dimension,
-                        ANALYZER,
+                        TERMS,
                         len(live.vectors),
                     )
                     checkpoint.write(self._index_dir, manifest, live.vectors, live.lexical)

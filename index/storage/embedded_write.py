@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import NotFound
 from ..files import seal_tree
-from ..lexical import ANALYZER
+from ..lexical import TERMS
 from ..locking import write_lock
 from ..models import Article
 from ..neardup import Match, Signature
@@ -65,7 +65,7 @@ class EmbeddedWrites:
                         conn, model, [(i, p.sentence_vectors) for i, p in pairs]
                     )
                     store.put_passage_vectors(conn, [(i, p.vector) for i, p in pairs])
-                    store.put_terms(conn, ANALYZER, [(i, p.terms) for i, p in pairs])
+                    store.put_terms(conn, TERMS, [(i, p.terms) for i, p in pairs])
                     store.log_change(conn, "add", article_id, ids)
             except sqlite3.IntegrityError:  # another process stored it since the check above
                 existing = store.find_duplicate(article.canonical_url, article.content_hash)
@@ -130,7 +130,7 @@ class EmbeddedWrites:
                         conn, model, [(r.passage_id, r.sentence_vectors) for r in batch]
                     )
                     store.put_passage_vectors(conn, [(r.passage_id, r.vector) for r in batch])
-                    store.put_terms(conn, ANALYZER, [(r.passage_id, r.terms) for r in batch])
+                    store.put_terms(conn, TERMS, [(r.passage_id, r.terms) for r in batch])
             with store.transaction() as conn:
                 store.set_meta(conn, "model", model)
                 conn.execute("DELETE FROM sentence_vectors WHERE model != ?", (model,))

@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS sentence_vectors (
     vectors BLOB NOT NULL
 );
 -- Each passage's BM25 terms (analyzed: stemmed, stopwords dropped; space-separated). `analyzer`:
--- the version of the rules that made them (index.lexical.ANALYZER); others are made again.
+-- the version of the rules that made them (index.lexical.TERMS); others are made again.
 CREATE TABLE IF NOT EXISTS passage_terms (
     passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
     analyzer INTEGER NOT NULL,
