@@ -17,11 +17,11 @@ from tests.conftest import SEED_DE, SHARED
 
 pytestmark = pytest.mark.model
 NEWS = SHARED / "news" / "questions.json"
-# Measured (README, "Answers on real news", 2026-12-03, fresh install): answer_hit 0.646 (0.625
-# before the finer evidence), right article first 0.979, out-of-corpus "not found" 0.875 (14 of 16),
-# answerable "not found" 0.056 (8 of 144).
+# Measured (README, "Answers on real news", 2026-12-03): answer_hit 0.660 (0.646 before headings
+# were no windows of their own, 0.625 before the finer evidence), right article first 0.979,
+# out-of-corpus "not found" 0.875 (14 of 16), answerable "not found" 0.056 (8 of 144).
 FLOORS = {
-    "answer_hit": 0.62,  # 4 below 0.646 (int8 adding, as the CLI): machines differ by 3
+    "answer_hit": 0.63,  # 4 below 0.660 (int8 adding, as the CLI): machines differ by 3
     "article_first": 0.95,
     "out_of_corpus_not_found": 0.81,  # one out-of-corpus question more answered fails
 }
