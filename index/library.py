@@ -118,12 +118,10 @@ class Library(SourcesMixin, AskMixin):
         for batch in self.backend.iter_passages(256):
             found = self._encode_sentences(batch)
             vectors = passage_vectors(found)
-            firsts = self.backend.articles({p.article_id for p in batch if p.ordinal == 0})
             # An article's first passage holds its title's terms too (lexical.passage_terms).
-            titles = [
-                getattr(firsts.get(p.article_id), "title", None) if p.ordinal == 0 else None
-                for p in batch
-            ]
+            firsts = self.backend.articles({p.article_id for p in batch if p.ordinal == 0})
+            titles = [getattr(firsts.get(p.article_id), "title", None) for p in batch]
+            titles = [t if p.ordinal == 0 else None for t, p in zip(titles, batch, strict=True)]
             yield [
                 Reindexed(p.id, vectors[i], found[i], passage_terms(p.text, p.language, titles[i]))
                 for i, p in enumerate(batch)
