@@ -35,9 +35,10 @@ if TYPE_CHECKING:
 _QUESTION_END = re.compile(r"\?[\"'“”»«)\]]*\s*$")
 _FINAL = re.compile(r"[.!?…:;\"'“”»«)\]]\s*$")
 _WORD = re.compile(r"\w+")
-# A list item (trafilatura writes "- " before each) is body text, not a heading, though it is
-# short and unpunctuated: "- Einzelfahrschein 3,90 Euro" may be the answer.
-_LIST_ITEM = re.compile(r"^\s*(?:[-–•*·▪]\s|\d{1,2}[.)]\s)")
+# A list item (trafilatura writes "- " before each, in ordered lists too; pasted text may use
+# bullets or "1)") is body text, not a heading, though it is short and unpunctuated:
+# "- Einzelfahrschein 3,90 Euro" may be the answer. "2. Die Reaktionen" stays a heading.
+_LIST_ITEM = re.compile(r"^\s*(?:[-–•*·▪]\s|\d{1,2}\)\s)")
 HEADING_WORDS = 15
 INTERVIEW_PAIRS = 2  # question paragraphs, each followed by an answer, that make an interview
 
