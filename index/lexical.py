@@ -143,10 +143,10 @@ def passage_terms(text: str, language: str, title: str | None = None) -> list[st
 
 IDF_MIN_PASSAGES = 100
 ANALYZER = 1  # the version of analyze()'s rules; stored terms of another version are redone
-# The version of a passage's stored BM25 terms (analyze()'s rules and what is analyzed; 2: the
-# first passage holds its article's title): stored terms of another version are made again.
-# Raise it whenever ANALYZER rises.
-TERMS = 2
+# The version of a passage's stored BM25 terms: analyze()'s rules (ANALYZER) and what is
+# analyzed (2: the first passage holds its article's title). Stored terms of another version are
+# made again.
+TERMS = 100 * ANALYZER + 2
 
 
 class LexicalIndex:

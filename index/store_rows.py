@@ -58,20 +58,34 @@ class IndexRows:
         ]
 
     def index_rows(
-        self, conn: sqlite3.Connection, ids: list[int] | None = None, *, after: int = 0
-    ) -> Iterator[tuple[int, str, bytes, str | None, int | None]]:
-        """(id, language, passage vector, terms, analyzer) of the given passages (or of every
-        passage with an id above `after`), in id order; passages without a vector are left out."""
+        self,
+        conn: sqlite3.Connection,
+        ids: list[int] | None = None,
+        *,
+        after: int = 0,
+        version: int = 0,
+    ) -> Iterator[tuple[int, str, bytes, str | None, str | None, str | None]]:
+        """(id, language, passage vector, terms, text, title) of the given passages (or of every
+        passage with an id above `after`), in id order; passages without a vector are left out.
+        Terms of another `version` than the one asked for (or none) come as None, with the
+        passage's text and, for an article's first passage, its title to make them again from
+        (in this one query: at 1M passages a look-up per passage would take minutes)."""
         sql = (
-            "SELECT p.id, p.language, v.vector, t.terms, t.analyzer FROM passages p "
-            "JOIN passage_vectors v ON v.passage_id = p.id "
+            "SELECT p.id, p.language, v.vector, "
+            "CASE WHEN t.analyzer IS ? THEN t.terms END, "
+            "CASE WHEN t.analyzer IS NOT ? THEN p.text END, "
+            "CASE WHEN t.analyzer IS NOT ? AND p.ordinal = 0 "
+            "THEN (SELECT a.title FROM articles a WHERE a.id = p.article_id) END "
+            "FROM passages p JOIN passage_vectors v ON v.passage_id = p.id "
             "LEFT JOIN passage_terms t ON t.passage_id = p.id "
         )
+        versions = (version, version, version)
         if ids is None:
-            yield from conn.execute(sql + "WHERE p.id > ? ORDER BY p.id", (after,))
+            yield from conn.execute(sql + "WHERE p.id > ? ORDER BY p.id", (*versions, after))
             return
         for batch, marks in id_batches(sorted(ids)):
-            yield from conn.execute(sql + f"WHERE p.id IN ({marks}) ORDER BY p.id", tuple(batch))
+            query = sql + f"WHERE p.id IN ({marks}) ORDER BY p.id"
+            yield from conn.execute(query, (*versions, *batch))
 
     def put_passage_vectors(
         self, conn: sqlite3.Connection, items: Iterable[tuple[int, np.ndarray]]

@@ -63,7 +63,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # added was tried and changed nothing) or that word the claim apart ("drug poisonings" after "27
 # percent", "Babys zur Welt" beside "1,35 Kinder je Frau", "Tempi" for Greece), and newer counts of
 # another claim larger than the older one (registered workers for the unemployed, exported for
-# produced cars).
+# produced cars). The ninth, written in the seventh session of 2026-12-03 before any change it
+# could measure and never tuned on, shows how little of this carries to new reports: 2 of 12
+# (four questions answered from another pair's article before recency is asked, Canada's
+# population from the Lisbon funicular's "lives" and "Canada"; newer reports worded apart, "das
+# bundesweit gültige Nahverkehrsticket", "besetzte Horste", "McDonald's flagship sandwich";
+# next year's Glastonbury tickets taken for this year's attendance).
 SETS = {
     name: json.loads((FIXTURES / f"{name}.json").read_text("utf-8"))["pairs"]
     for name in (
@@ -75,6 +80,7 @@ SETS = {
         "dated_pairs_heldout4",
         "dated_pairs_heldout5",
         "dated_pairs_heldout6",
+        "dated_pairs_heldout7",
     )
 }
 NEEDED = {
@@ -86,6 +92,7 @@ NEEDED = {
     "dated_pairs_heldout4": 6,
     "dated_pairs_heldout5": 8,
     "dated_pairs_heldout6": 6,
+    "dated_pairs_heldout7": 2,
 }
 # Of each language, at least (German and English alike); in the fourth set only the price of
 # gold is right in English, in the fifth only the price of electricity in German.
@@ -95,6 +102,7 @@ EACH = {
     "dated_pairs_heldout4": 1,
     "dated_pairs_heldout5": 1,
     "dated_pairs_heldout6": 1,
+    "dated_pairs_heldout7": 1,
 }
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -259,3 +259,38 @@ def test_qdrant_asks_do_not_count_the_passages_each_time(tmp_path: Path) -> None
         library.ask("How much will the bridge cost?")
     library.close()
     assert counted.count(False) == 1, counted
+
+
+def test_a_title_word_finds_the_first_passage_on_every_backend(library: Library) -> None:
+    """An article's title is in its first passage's BM25 terms, added and rebuilt alike."""
+    body = (
+        "The world's most visited museum welcomed 8.7 million people last year, its director "
+        "said. Leaks and temperature swings threaten works of art.\n\n" * 12
+    )
+    added = library.add_text(body, title="Louvre says it is overwhelmed").article
+    library.add_text(ARTICLE_EN)
+    passages = library.backend.article_passages(added.id)
+    assert len(passages) > 1
+    first = {p.id for p in passages if p.ordinal == 0}
+    assert set(library._current().lexical.search("Louvre", 10)) == first
+    library.rebuild()
+    assert set(library._current().lexical.search("Louvre", 10)) == first
+
+
+def test_a_qdrant_library_of_older_terms_asks_for_a_rebuild(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = LibraryConfig(tmp_path / "data", storage=storage_config("qdrant", tmp_path))
+    library = Library(config, embedder=HashEmbedder())
+    library.add_text(ARTICLE_EN)
+    library.backend._set_meta(terms=1)  # as stored before titles entered the first passage
+    library.close()
+    with caplog.at_level("WARNING"):
+        library = Library(config, embedder=HashEmbedder())
+    assert "run `articlebot rebuild` once" in caplog.text
+    library.rebuild()
+    library.close()
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        Library(config, embedder=HashEmbedder()).close()
+    assert "rebuild" not in caplog.text

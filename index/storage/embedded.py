@@ -122,16 +122,11 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads, EmbeddedAnalysis):
     def _index_rows(
         self, conn: object, ids: list[int] | None = None, after: int = 0
     ) -> Iterator[tuple[int, str, np.ndarray, list[str]]]:
-        """(id, language, passage vector, BM25 terms) from SQLite; terms of another analyzer
-        version are made again (in memory here; stored by `articlebot rebuild`)."""
-        for pid, language, blob, terms, analyzer in self.store.index_rows(conn, ids, after=after):  # type: ignore[arg-type]
-            if terms is None or analyzer != TERMS:
-                passage = self.store.passages([pid])[pid]
-                article = self.store.articles({passage.article_id}) if passage.ordinal == 0 else {}
-                title = getattr(article.get(passage.article_id), "title", None)
-                words = passage_terms(passage.text, language, title)
-            else:
-                words = terms.split()
+        """(id, language, passage vector, BM25 terms) from SQLite; terms of another version
+        (lexical.TERMS) are made again (in memory here; stored by `articlebot rebuild`)."""
+        rows = self.store.index_rows(conn, ids, after=after, version=TERMS)  # type: ignore[arg-type]
+        for pid, language, blob, terms, text, title in rows:
+            words = terms.split() if terms is not None else passage_terms(text, language, title)
             yield pid, language, np.frombuffer(blob, dtype=np.float16).astype(np.float32), words
 
     # -- loading ---------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -35,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import BadInput, NotFound, StorageError
+from ..lexical import TERMS
 from ..models import Article
 from ..neardup import Signature
 from ..sentence_analysis import VERSION as ANALYSIS
@@ -43,6 +45,7 @@ from .qdrant_analysis import QdrantAnalysis
 from .qdrant_copies import QdrantCopies, encode
 from .qdrant_read import META, QdrantReads, term_index
 
+logger = logging.getLogger(__name__)
 AVERAGE_TERMS = 60  # BM25's average document length, fixed: the server keeps no statistics
 K1, B = 1.5, 0.75
 PER_ARTICLE = 1 << 16
@@ -94,6 +97,12 @@ class QdrantBackend(QdrantCopies, QdrantReads, QdrantAnalysis):
                 self._index(self.articles_name, key, kind)
             self._index(self.articles_name, "added_ns", "INTEGER")
             self._index(self.articles_name, "touched_ns", "INTEGER")
+        found = self._meta()
+        if found.get("passages") and found.get("terms") != TERMS:  # stored before titles
+            logger.warning(
+                "this Qdrant library's BM25 terms are of an older version (an article's title "
+                "is not in them): run `articlebot rebuild` once"
+            )
 
     def _sizing(self) -> dict[str, int]:
         return {
@@ -154,7 +163,8 @@ class QdrantBackend(QdrantCopies, QdrantReads, QdrantAnalysis):
         collection = self._passages_name
         if collection is None:
             collection = self._make_passages(model, len(passages[0].vector))
-            self._set_meta(model=model, dimension=len(passages[0].vector), passages=collection)
+            meta = {"model": model, "dimension": len(passages[0].vector), "terms": TERMS}
+            self._set_meta(**meta, passages=collection)
         article_id = self._free_id(article.content_hash)
         points = [
             self._passage_point(article_id * PER_ARTICLE + n, article_id, n, p, article.language)
@@ -250,7 +260,7 @@ class QdrantBackend(QdrantCopies, QdrantReads, QdrantAnalysis):
                 vector = {"dense": r.vector.tolist(), "bm25": _sparse(language, r.terms)}
                 points.append(self.m.PointStruct(id=r.passage_id, vector=vector, payload=payload))
             self.client.upsert(new, points, wait=True)
-        self._set_meta(model=model, dimension=dimension, passages=new)
+        self._set_meta(model=model, dimension=dimension, passages=new, terms=TERMS)
         if old and old != new:
             self.client.delete_collection(old)
 
