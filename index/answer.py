@@ -93,13 +93,15 @@ def answer_question(
     memo: dict[tuple[int, int], _Scored] | None = None,
     passages: int = 0,
     reader: Reader | None = None,
+    keep: Callable[[ArticleSentences, int, int], bool] | None = None,
 ) -> Answer:
     """The quote for `question`; `context` is the chat's previous question when this one follows
     up on it (its words help find the article and count less in choosing the sentence).
     `memo`: the articles already scored for this same question (and context, query vector)
     in another call, whose features are reused but for their retrieval prior.
     `passages`: how many the question was searched among (the confidence's discount, _searched).
-    `reader`: rescores the first windows (`_reread`); None leaves the ranker's choice."""
+    `reader`: rescores the first windows (`_reread`); None leaves the ranker's choice.
+    `keep`: only the windows (article, first and last sentence) it accepts may be chosen."""
     if not hits:
         return Answer(question=question, language=language, abstained=True)
     best_hits = _article_hits(hits, config)
@@ -117,7 +119,7 @@ def answer_question(
     if memo is not None:
         memo.update({(s.article.article_id, s.hit.passage.id): s for s in scored})
     choice = max(
-        ((s, w) for s in scored for w in s.windows),
+        ((s, w) for s in scored for w in s.windows if keep is None or keep(s.article, *w[1:])),
         key=lambda pair: pair[1][0],
         default=None,
     )

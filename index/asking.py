@@ -16,9 +16,18 @@ import numpy as np
 from . import ranker
 from .answer import AnswerConfig, answer_question
 from .article_cache import ArticleCache
-from .claims import Relation, days_between, quote_cosines, relation, states_figure
+from .claims import (
+    Relation,
+    days_between,
+    quote_cosines,
+    relation,
+    stated,
+    states_figure,
+    states_like,
+)
 from .embedder import Embedder
 from .errors import BadInput
+from .figures import comparable
 from .followup import needs_context
 from .language import detect_language
 from .lexical import analyze
@@ -33,6 +42,7 @@ from .timeexpr import when
 
 if TYPE_CHECKING:
     from .library import LibraryConfig
+    from .sentences import ArticleSentences
     from .storage import StorageBackend
 
 log = logging.getLogger(__name__)
@@ -154,7 +164,11 @@ class AskMixin:
         memo: dict = {}  # the articles scored for this question: `alone` reuses them
         searched = snapshot.vectors.searched()
 
-        def answer(among: list[Hit], config: AnswerConfig = self.config.answer) -> Answer:
+        def answer(
+            among: list[Hit],
+            config: AnswerConfig = self.config.answer,
+            keep: Callable[[ArticleSentences, int, int], bool] | None = None,
+        ) -> Answer:
             return answer_question(
                 question,
                 language,
@@ -169,17 +183,33 @@ class AskMixin:
                 memo=memo,
                 passages=searched,
                 reader=self.reader(),
+                keep=keep,
             )
 
         def alone(article_id: int, lenient: bool = False) -> Answer:
             mine = [h for h in itertools.chain(hits, pool, told) if h.article.id == article_id]
             if not lenient:
-                return answer(mine)
+                return again_with_figure(mine, answer(mine))
             # A newer report of the claim already answered: its own evidence may be weaker.
             config = self.config.answer
             return answer(mine, replace(config, threshold=config.threshold - SAME_CLAIM_TOLERANCE))
 
         first = answer(hits)
+
+        def again_with_figure(mine: list[Hit], got: Answer) -> Answer:
+            """A newer article's answer, or where it states no figure that can be the first
+            answer's reported again, the answer of its best window that does: a newer report's
+            own answer to the question may be another of its sentences ("Das meldete das
+            Statistische Bundesamt …" where "2023 kamen … 692.989 Babys zur Welt" updates "Im
+            Jahr 2022 wurden … 738.819 Kinder geboren"). index.claims then judges it as any."""
+            told_figure = stated(first, question)
+            if told_figure is None:
+                return got
+            found = None if got.abstained else stated(got, question)
+            if found is not None and comparable(found, told_figure):
+                return got
+            again = answer(mine, keep=states_like(told_figure, question))
+            return got if again.abstained else again
 
         def text_of(answer: Answer, *, titled: bool = False) -> str:
             """The quoted article's text, from the article cache: answer selection read it;

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -33,6 +33,9 @@ from .qtype import content, question_type
 from .recency import published
 from .units import expected
 from .windows import asked_words
+
+if TYPE_CHECKING:
+    from .sentences import ArticleSentences
 
 Idf = Callable[[str, Iterable[str]], dict[str, float]]
 Relation = Literal["same", "other", "undecided"]
@@ -84,7 +87,7 @@ def relation(
     language = first.language
     if question_type(question) not in FIGURE_KINDS:  # who, when, where, why: no figure
         return "undecided"
-    figures = [_stated(a, question) for a in (first, other)]
+    figures = [stated(a, question) for a in (first, other)]
     if not comparable(*figures, APART_RATIO):
         return "other"
     first_figure, other_figure = figures
@@ -115,13 +118,25 @@ def relation(
 def states_figure(question: str, answer: Answer) -> bool:
     """Whether `relation` may find another answer the same claim as `answer`: the question may
     ask for a figure and the answer states one."""
-    return question_type(question) in FIGURE_KINDS and _stated(answer, question) is not None
+    return question_type(question) in FIGURE_KINDS and stated(answer, question) is not None
 
 
-def _stated(answer: Answer, question: str) -> Figure | None:
+def stated(answer: Answer, question: str) -> Figure | None:
     """The figure an answer states: its key sentence's, else its quote's first."""
     key = answer.key_sentence
     return figure(key, answer.language, question) or figure(answer.quote, answer.language, question)
+
+
+def states_like(told: Figure, question: str) -> Callable[[ArticleSentences, int, int], bool]:
+    """Whether a window (article, first and last sentence) states a figure that can be `told`
+    reported again: of its kind, within FIGURE_RATIO (index.figures)."""
+
+    def keep(article: ArticleSentences, first: int, last: int) -> bool:
+        text = " ".join(article.sentence(i) for i in range(first, last + 1))
+        found = figure(text, article.language, question)
+        return found is not None and comparable(found, told, FIGURE_RATIO)
+
+    return keep
 
 
 def shrunk(first: Figure | None, other: Figure | None, days: int | None) -> bool:

@@ -250,3 +250,26 @@ def test_a_newer_report_is_read_under_its_headline() -> None:
     other = replace(other, sources=(titled,))
     assert relation(question, first, other, idf) != "other"  # type: ignore[arg-type]
     assert relation(question, first, other, idf, named=True) == "same"  # type: ignore[arg-type]
+
+
+def test_a_window_states_like_a_figure_of_its_kind_and_size() -> None:
+    from index.claims import states_like
+
+    class Article:
+        language = "de"
+        lines = (
+            "Das meldete das Statistische Bundesamt in Wiesbaden.",
+            "2023 kamen in Deutschland 692.989 Babys zur Welt.",
+            "Die Geburtenziffer sank auf 1,35 Kinder je Frau.",
+            "Die Kosten stiegen auf 3,2 Milliarden Euro.",
+        )
+
+        def sentence(self, i: int) -> str:
+            return self.lines[i]
+
+    question = "Wie viele Kinder wurden in Deutschland geboren?"
+    told = Figure(738_819.0, "count", (frozenset({"kind"}), frozenset()))
+    keep = states_like(told, question)
+    article = Article()
+    assert [keep(article, i, i) for i in range(4)] == [False, True, False, False]  # type: ignore[arg-type]
+    assert keep(article, 0, 1)  # type: ignore[arg-type]
