@@ -13,30 +13,29 @@ sentences.py). A sentence is scored on:
   "who", a date for "when", a number for "how many", a cause for "why", a place for "where";
 - its article's retrieval score.
 Questions, interviewers' questions and furniture are never quoted. The confidence that the
-library answers at all is judged on the chosen article and sentence alone (see `_confidence`),
-less a small discount for the library's size (`_searched`: the chosen window is the best of
-more), so it does not drift as the library grows.
+library answers at all is judged on the chosen article and sentence alone, less a small discount
+for the library's size (index.confidence), so it does not drift as the library grows.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from .confidence import confidence, lacks_unit, size_discount
 from .lexical import analyze
-from .matching import Keys, reads_as
+from .matching import reads_as
 from .models import Answer, Hit, Source
-from .overlap import Idf, Terms, fuzzy_share
+from .overlap import Idf, Terms
 from .qtype import has_evidence, question_type
 from .quote import build_quote
 from .ranker import FEATURES
 from .reader import Reader
 from .sentences import ArticleSentences
-from .units import expected, holds_unit
-from .windows import asked_words, window_features
+from .units import holds_unit
+from .windows import window_features
 
 # The reader's weight where READER=1: chosen on XQuAD's held-out (odd-numbered) articles, where
 # 0.5-2 gave the same top-1 windows in English and 1-2 the best in German (README, "Models").
@@ -53,10 +52,10 @@ class AnswerConfig:
     max_chars: int = 300
     context_weight: float = 0.3  # a follow-up's words from the previous question count less
     evidence_weight: float = 0.15  # choosing clauses to quote: holding what the question asks for
-    # Below this confidence the answer abstains (see _confidence).
+    # Below this confidence the answer abstains (index.confidence).
     threshold: float = 0.40
-    unit_missing: float = 0.1  # ... less, for an amount whose unit is nowhere near (_lacks_unit)
-    # ... and this much less per tenfold of passages searched beyond size_floor (_searched).
+    unit_missing: float = 0.1  # ... less, for an amount whose unit is nowhere near (lacks_unit)
+    # ... and this much less per tenfold of passages searched beyond size_floor (size_discount).
     per_decade: float = 0.01
     size_floor: int = 1000
     # The reader (index.reader) rescores the ranker's first `reader_windows` windows: ranker
@@ -99,7 +98,7 @@ def answer_question(
     up on it (its words help find the article and count less in choosing the sentence).
     `memo`: the articles already scored for this same question (and context, query vector)
     in another call, whose features are reused but for their retrieval prior.
-    `passages`: how many the question was searched among (the confidence's discount, _searched).
+    `passages`: how many the question was searched among (confidence.size_discount).
     `reader`: rescores the first windows (`_reread`); None leaves the ranker's choice.
     `keep`: only the windows (article, first and last sentence) it accepts may be chosen."""
     if not hits:
@@ -132,12 +131,14 @@ def answer_question(
     key = max(quotable, key=lambda i: chosen.scores[i])
     own = chosen.article.language
     across = language != own and not reads_as(question, own)  # langdetect errs on short text
-    confidence = _confidence(chosen, first, last, query_vector, across=across)
-    if kind == "quantity" and _lacks_unit(chosen.article, first, last, question):
-        confidence -= config.unit_missing
-    confidence -= _searched(passages, config)
-    if confidence < config.threshold:
-        return Answer(question, language, True, confidence=confidence, hits=tuple(hits))
+    sure = confidence(
+        chosen.article, chosen.terms, question, first, last, query_vector, across=across
+    )
+    if kind == "quantity" and lacks_unit(chosen.article, first, last, question):
+        sure -= config.unit_missing
+    sure -= size_discount(passages, config.per_decade, config.size_floor)
+    if sure < config.threshold:
+        return Answer(question, language, True, confidence=sure, hits=tuple(hits))
     quote, span = build_quote(
         chosen.article,
         key,
@@ -155,7 +156,7 @@ def answer_question(
     sources = (Source(holder.article, holder.passage, holder.score),) + tuple(
         Source(x.article, x.passage, x.score) for x in hits[:k] if x.article.id != holder.article.id
     )[: max(k - 1, 0)]
-    return Answer(question, language, False, quote, span, confidence, sources, tuple(hits))
+    return Answer(question, language, False, quote, span, sure, sources, tuple(hits))
 
 
 def _reread(
@@ -243,71 +244,3 @@ def _windows(
             scores[first] = float(total)
     windows = [(float(t), a, b) for (a, b), t in zip(bounds, totals, strict=True)]
     return _Scored(article, hit, scores, windows, terms, question, bounds, matrix)
-
-
-def _lacks_unit(article: ArticleSentences, first: int, last: int, question: str) -> bool:
-    """Whether `question` asks for an amount of a kind (money, a share, an age, a distance, ...:
-    index.units) and neither the window nor a sentence either side states a number of that kind.
-    Such a quote is often about the question's topic, not its fact ("How much is Netflix paying
-    …?" answered with "cut me off financially … in 2020"): a confidence of
-    AnswerConfig.unit_missing less (on the news set: 14 of 16 out-of-corpus questions abstained
-    on instead of 13, no answerable one lost; README, "Knowing when not to answer")."""
-    if expected(question)[0] is None:
-        return False
-    return not any(holds_unit(question, article.sentence(i)) for i in _around(article, first, last))
-
-
-def _searched(passages: int, config: AnswerConfig) -> float:
-    """The confidence's discount for the size of the library: AnswerConfig.per_decade per
-    tenfold of passages beyond size_floor. The confidence is judged on the chosen article and
-    window alone, but that window is the best of all the library's: the more passages compete,
-    the higher the best chance match of a question the library cannot answer (as a search
-    engine's score of a chance hit grows with the log of its database size, so BLAST's
-    significance is corrected for it). Without it, out-of-corpus questions got a quote 6.3
-    points more often at 100k passages than at 1k (8.7% against 15.0%); with 0.01, 3.0
-    points, at the cost of 2 points fewer answerable questions answered at 100k (README,
-    "Knowing when not to answer")."""
-    if passages <= config.size_floor:
-        return 0.0
-    return config.per_decade * math.log10(passages / config.size_floor)
-
-
-def _around(article: ArticleSentences, first: int, last: int) -> range:
-    """The window's sentences and one either side."""
-    return range(max(0, first - 1), min(len(article), last + 2))
-
-
-def _confidence(
-    chosen: _Scored, first: int, last: int, query_vector: np.ndarray, *, across: bool = False
-) -> float:
-    """How sure we are that the chosen article answers at all, from that article and window
-    alone (so more passages competing do not lift it): the mean of
-    - the share of the question's idf-weighted words around the window (it and a sentence
-      either side; lemmas and compound parts matching too) and in the whole article with its
-      title, averaged,
-    - the window's best cosine with the question.
-    Chosen with the threshold on the news set's answerable and out-of-corpus questions together
-    with XQuAD's half-library split (README, "Knowing when not to answer"). `across`: the
-    question is in another language than the article, whose words it cannot hold; the cosine
-    alone is the confidence (English questions about half of XQuAD's German articles: 40% of
-    the answerable answered instead of 23%, 99-100% of the others abstained on, both models).
-    A question whose words the article's language knows is not across, whatever langdetect
-    said (it takes short German questions for Afrikaans or Danish)."""
-    article = chosen.article
-    dense = float(np.max(article.vectors[first : last + 1] @ query_vector))
-    if across:  # a question in another language than the article's: its words cannot be held
-        return dense
-    nearby = _around(article, first, last)
-    lo, hi = nearby.start, nearby.stop
-    around = frozenset().union(*article.terms[lo:hi])
-    keys = Keys(
-        frozenset().union(*(k.lemmas for k in article.keys[lo:hi])),
-        frozenset().union(*(k.parts for k in article.keys[lo:hi])),
-    )
-    asked = asked_words(chosen.question, article.language)
-    near = fuzzy_share(chosen.terms.weights, asked, around, keys)
-    # The article's headline is its own words too: a question worded like it holds them even
-    # where the body names the thing otherwise (the "Kieler Verkehrsgesellschaft" in the
-    # headline, only "KVG" in the body).
-    anywhere = chosen.terms.coverage(frozenset(article.frequency) | article.title_terms)
-    return ((near + anywhere) / 2 + dense) / 2

@@ -1,4 +1,4 @@
-"""The confidence reads the article's headline as its words too (index.answer._confidence)."""
+"""The confidence reads the article's headline as its words too (index.confidence)."""
 
 from __future__ import annotations
 

@@ -107,7 +107,7 @@ def test_an_amount_whose_unit_is_nowhere_near_is_answered_with_less_confidence(
 
 def test_the_confidence_is_discounted_by_the_size_of_the_library(tmp_path: Path) -> None:
     """The best of more passages is a better chance match: per tenfold of passages beyond
-    AnswerConfig.size_floor, the confidence is per_decade less (index.answer._searched)."""
+    AnswerConfig.size_floor, the confidence is per_decade less (index.confidence.size_discount)."""
     never = AnswerConfig(threshold=-math.inf)
     library = Library(LibraryConfig(tmp_path / "lib", answer=never), embedder=HashEmbedder())
     library.add_text(

@@ -16,9 +16,9 @@ from .base import Counts
 
 META = 0
 # Seconds a count of the passages is reused: it only sets the confidence's discount for the
-# library's size (its log10: index.answer._searched), and each ask would otherwise cost two more
-# round trips to the cluster (the collection's name, then the count). This process's own writes
-# drop it at once; another process's show within this time.
+# library's size (its log10: index.confidence.size_discount), and each ask would otherwise cost
+# two more round trips to the cluster (the collection's name, then the count). This process's
+# own writes drop it at once; another process's show within this time.
 SEARCHED_TTL = 60.0
 
 
