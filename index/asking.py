@@ -19,10 +19,10 @@ from .article_cache import ArticleCache
 from .claims import (
     Relation,
     days_between,
+    figure_told,
     quote_cosines,
     relation,
     stated,
-    states_figure,
     states_like,
 )
 from .embedder import Embedder
@@ -195,6 +195,8 @@ class AskMixin:
             return answer(mine, replace(config, threshold=config.threshold - SAME_CLAIM_TOLERANCE))
 
         first = answer(hits)
+        # The figure the first answer states, where the question may ask for one (index.claims).
+        told_figure = None if first.abstained else figure_told(question, first)
 
         def again_with_figure(mine: list[Hit], got: Answer) -> Answer:
             """A newer article's answer, or where it states no figure that can be the first
@@ -202,7 +204,6 @@ class AskMixin:
             own answer to the question may be another of its sentences ("Das meldete das
             Statistische Bundesamt …" where "2023 kamen … 692.989 Babys zur Welt" updates "Im
             Jahr 2022 wurden … 738.819 Kinder geboren"). index.claims then judges it as any."""
-            told_figure = stated(first, question)
             if told_figure is None:
                 return got
             found = None if got.abstained else stated(got, question)
@@ -271,7 +272,7 @@ class AskMixin:
             return got
 
         # Looking further only where a same claim can be found: a figure asked for and stated.
-        lenient = confirmed if not first.abstained and states_figure(question, first) else None
+        lenient = confirmed if told_figure is not None else None
         chosen = prefer_recent(
             first, hits, time, alone, self._similar, relate, further, lenient, reports
         )

@@ -115,10 +115,10 @@ def relation(
     return "same" if word is not None else "undecided"
 
 
-def states_figure(question: str, answer: Answer) -> bool:
-    """Whether `relation` may find another answer the same claim as `answer`: the question may
-    ask for a figure and the answer states one."""
-    return question_type(question) in FIGURE_KINDS and stated(answer, question) is not None
+def figure_told(question: str, answer: Answer) -> Figure | None:
+    """The figure `answer` states where the question may ask for one (else None): where there is
+    one, `relation` may find another answer the same claim as `answer`."""
+    return stated(answer, question) if question_type(question) in FIGURE_KINDS else None
 
 
 def stated(answer: Answer, question: str) -> Figure | None:

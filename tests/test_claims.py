@@ -273,3 +273,12 @@ def test_a_window_states_like_a_figure_of_its_kind_and_size() -> None:
     article = Article()
     assert [keep(article, i, i) for i in range(4)] == [False, True, False, False]  # type: ignore[arg-type]
     assert keep(article, 0, 1)  # type: ignore[arg-type]
+
+
+def test_a_figure_is_told_only_where_the_question_may_ask_for_one() -> None:
+    from index.claims import figure_told
+
+    quote = "Heathrow, with 83.9 million passengers, is run by Thomas Woldbye."
+    assert figure_told(QUESTION, _answer(1, quote, QUESTION)).value == 83.9e6  # type: ignore[union-attr]
+    who = "Who runs Heathrow airport?"
+    assert figure_told(who, _answer(1, quote, who)) is None  # nothing to ask newer reports for
