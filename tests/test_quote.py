@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from index.library import Library
 from index.quote import ELLIPSIS, cut_to_clauses
 
 
@@ -26,24 +27,19 @@ def test_one_endless_clause_is_cut_at_a_word() -> None:
     assert quote.rstrip(ELLIPSIS).split() == ["wort"] * len(quote.rstrip(ELLIPSIS).split())
 
 
-def test_a_quote_never_spans_a_skipped_byline(tmp_path) -> None:  # noqa: ANN001
+def test_a_quote_never_spans_a_skipped_byline(hash_library: Library) -> None:
     """Furniture lines give no sentence; a quote widened over the gap they leave would show
     them ("…Bußgeld.\\nVon A, B und C, NDR\\nInterne Unterlagen…")."""
-    from index.embedder import HashEmbedder
-    from index.library import Library, LibraryConfig
-
-    library = Library(LibraryConfig(tmp_path / "data"), embedder=HashEmbedder())
     text = (
         "Harbour bridge opened\n"
         "The mayor opened the new harbour bridge on Friday morning.\n"
         "By John Smith and Jane Doe, Reuters\n"
         "It carries four lanes of traffic.\n"
     )
-    library.add_text(text)
-    answer = library.ask("When did the mayor open the new harbour bridge?")
+    hash_library.add_text(text)
+    answer = hash_library.ask("When did the mayor open the new harbour bridge?")
     assert not answer.abstained
     assert "Friday" in answer.quote and "Reuters" not in answer.quote, answer.quote
-    library.close()
 
 
 class _Lines:
@@ -136,14 +132,10 @@ def test_partial_neighbours_keep_the_articles_own_white_space() -> None:
     assert len(quote) <= 150 and is_verbatim(quote, article.text)
 
 
-def test_a_heading_alone_is_never_the_answer_but_a_list_item_may_be(tmp_path) -> None:  # noqa: ANN001
+def test_a_heading_alone_is_never_the_answer_but_a_list_item_may_be(hash_library: Library) -> None:
     """A subheading holds the topic's words without the detail ("Karte ist räumlich höher
     aufgelöst" above the resolution): it is no window of its own. A list item, short and
     unpunctuated like a heading, is body text and may be quoted alone."""
-    from index.embedder import HashEmbedder
-    from index.library import Library, LibraryConfig
-
-    library = Library(LibraryConfig(tmp_path / "data"), embedder=HashEmbedder())
     text = (
         "Neue Karte zur Radonbelastung\n"
         "Das Bundesamt für Strahlenschutz hat am Dienstag eine neue Übersicht veröffentlicht.\n"
@@ -153,8 +145,8 @@ def test_a_heading_alone_is_never_the_answer_but_a_list_item_may_be(tmp_path) ->
         "- Einzelfahrschein für die Innenstadt 3,90 Euro\n"
         "- Tageskarte für alle Zonen 8,50 Euro\n"
     )
-    library.add_text(text)
-    article = library._articles.get(library.search("Radonbelastung", k=1))[0]
+    hash_library.add_text(text)
+    article = hash_library._articles.get(hash_library.search("Radonbelastung", k=1))[0]
     sentences = [article.sentence(i) for i in range(len(article))]
     kinds = dict(zip(sentences, article.kinds, strict=True))
     assert kinds["Karte ist räumlich höher aufgelöst"] == "heading"
@@ -162,8 +154,7 @@ def test_a_heading_alone_is_never_the_answer_but_a_list_item_may_be(tmp_path) ->
     windows = [" ".join(sentences[a : b + 1]) for a, b in article.layout.bounds]
     assert "Karte ist räumlich höher aufgelöst" not in windows
     assert "- Tageskarte für alle Zonen 8,50 Euro" in windows
-    answer = library.ask("Wie fein ist die Karte räumlich aufgelöst?")
+    answer = hash_library.ask("Wie fein ist die Karte räumlich aufgelöst?")
     assert "1x1 Kilometer" in answer.quote, answer.quote
-    answer = library.ask("Was kostet die Tageskarte für alle Zonen?")
+    answer = hash_library.ask("Was kostet die Tageskarte für alle Zonen?")
     assert "8,50 Euro" in answer.quote, answer.quote
-    library.close()

@@ -163,8 +163,8 @@ class QdrantBackend(QdrantCopies, QdrantReads, QdrantAnalysis):
         collection = self._passages_name
         if collection is None:
             collection = self._make_passages(model, len(passages[0].vector))
-            meta = {"model": model, "dimension": len(passages[0].vector), "terms": TERMS}
-            self._set_meta(**meta, passages=collection)
+            dimension = len(passages[0].vector)
+            self._set_meta(model=model, dimension=dimension, passages=collection, terms=TERMS)
         article_id = self._free_id(article.content_hash)
         points = [
             self._passage_point(article_id * PER_ARTICLE + n, article_id, n, p, article.language)
