@@ -95,10 +95,12 @@ def relation(
         return "other"
     if shrunk(first_figure, other_figure, days_between(first, other)):
         return "other"
-    # The newer quote read under its headline, which may name the subject its sentences do not
-    # ("Louvre says it is overwhelmed" above "The world's most visited museum welcomed …").
-    said = f"{other.sources[0].article.title}\n{other.quote}" if other.sources else other.quote
-    word = subject(question, language, first.quote, idf)
+    # Both quotes read under their headlines, which may name the subject their sentences do not
+    # ("Louvre says it is overwhelmed" above "The world's most visited museum welcomed …"; the
+    # first's, for a subject its quote was cut before: "Österreich wächst weiter" above
+    # "…wie die Statistik Austria … mitteilte", where "Einwohner" alone would be the subject).
+    said = _headed(other)
+    word = subject(question, language, _headed(first), idf)
     if word is not None and not story and not holds(word, said, language):
         return "other"
     if None in figures or not comparable(*figures, FIGURE_RATIO):
@@ -113,6 +115,11 @@ def relation(
         )
         return "same" if names and counts else "undecided"
     return "same" if word is not None else "undecided"
+
+
+def _headed(answer: Answer) -> str:
+    """`answer`'s quote under its article's title."""
+    return f"{answer.sources[0].article.title}\n{answer.quote}" if answer.sources else answer.quote
 
 
 def figure_told(question: str, answer: Answer) -> Figure | None:

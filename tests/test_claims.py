@@ -252,6 +252,23 @@ def test_a_newer_report_is_read_under_its_headline() -> None:
     assert relation(question, first, other, idf, named=True) == "same"  # type: ignore[arg-type]
 
 
+def test_the_subject_may_be_named_in_the_first_answers_headline_alone() -> None:
+    """A first quote cut before the name it is about ("Österreich wächst weiter" above "…wie
+    die Statistik Austria mitteilte") takes its subject from its headline: a newer report on
+    another place that shares only the counted word is not the same claim."""
+    from dataclasses import replace
+
+    question = "How many visitors did the Louvre have?"
+    first = _answer(1, "…the museum said on Monday: 8.9 million visitors came.", question)
+    other = _answer(2, "The Prado counted 3.5 million visitors last year.", question, "2025-02-01")
+    idf = _idf({"louvr", "prado"})
+    assert relation(question, first, other, idf) == "same"  # type: ignore[arg-type]
+    source = first.sources[0]
+    titled = replace(source, article=replace(source.article, title="Louvre had a record year"))
+    first = replace(first, sources=(titled,))
+    assert relation(question, first, other, idf) == "other"  # type: ignore[arg-type]
+
+
 def test_a_window_states_like_a_figure_of_its_kind_and_size() -> None:
     from index.claims import states_like
 
