@@ -188,7 +188,10 @@ class LanguageIndex:
             cached = self._norm = (key, norms)
         return cached[1]
 
-    def search(self, tokens: list[str], k: int) -> dict[int, float]:
+    def search(self, tokens: list[str], k: int, least: int = 0) -> dict[int, float]:
+        """The `k` best passages for analyzed `tokens`: {passage id: BM25 score}. `least`: the
+        document count the idf is taken with at least (LexicalIndex.search)."""
+        n = max(self.live, least)
         tids = [t for t in (self.vocab.get(token) for token in tokens) if t is not None]
         if not tids or not self.live:
             return {}
@@ -198,7 +201,7 @@ class LanguageIndex:
             docs, tfs = self.postings(tid)
             if not len(docs):
                 continue
-            idf = math.log(1 + (self.live - len(docs) + 0.5) / (len(docs) + 0.5))
+            idf = math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
             tf = tfs.astype(np.float32)
             scores[docs] += idf * tf / (tf + norms[docs])
         matched = np.flatnonzero(scores > 0)  # (on booleans: 7x faster than on floats)

@@ -209,11 +209,17 @@ class LexicalIndex:
 
     def search(self, question: str, k: int, language: str | None = None) -> dict[int, float]:
         """Top `k` passages of each language's index (or of `language`'s alone) for
-        `question`: {passage id: BM25 score}."""
+        `question`: {passage id: BM25 score}.
+
+        Each index's idf counts at least IDF_MIN_PASSAGES passages, as `idf` does: the scores of
+        the language indexes are merged, and in one of a few passages every word's idf is near
+        0, so an Italian question lost its one Italian article to a German page matching only
+        "2019" (news set: right article first 0.979 -> 0.993)."""
         found: dict[int, float] = {}
         for name, entry in self._languages.items():
             if language is None or name == language:
-                found.update(entry.search(query_terms(question, name), k))
+                terms = query_terms(question, name)
+                found.update(entry.search(terms, k, IDF_MIN_PASSAGES))
         return found
 
     def idf(self, language: str, terms: Iterable[str]) -> dict[str, float]:

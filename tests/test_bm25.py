@@ -103,3 +103,23 @@ def test_an_index_saved_in_the_format_before_still_loads(tmp_path: Path) -> None
         loaded = LexicalIndex.load(folder)
         assert loaded.search("bridge cost", 5) == index.search("bridge cost", 5) != {}
         assert loaded.search("Hafen", 5) == index.search("Hafen", 5) != {}
+
+
+def test_a_language_with_few_passages_is_scored_with_the_idf_floor() -> None:
+    """The language indexes' scores are merged: in an index of two passages every word's idf is
+    near 0, so without the floor (IDF_MIN_PASSAGES, as LexicalIndex.idf) an Italian question
+    would find a German page holding only its "2019" before the Italian article it is about."""
+    german = [
+        (pid, f"Die Gemeinde {pid} meldet neue Zahlen zum Haushalt und zur Schule.", "de")
+        for pid in range(1, 60)
+    ]
+    german.append((60, "Der Umsatz stieg 2019 deutlich.", "de"))
+    italian = [
+        (61, "Nel 2019 almeno 9 orse marsicane hanno avuto piccoli nel Parco.", "it"),
+        (62, "Il Parco conta le femmine con i cuccioli dal 2006.", "it"),
+    ]
+    index = LexicalIndex.build([*german, *italian])
+    found = index.search("Quante orse marsicane hanno avuto piccoli nel 2019?", 5)
+    assert max(found, key=found.__getitem__) == 61
+    floorless = index._languages["it"].search(["orse", "marsican", "piccol", "2019"], 5)
+    assert max(floorless.values()) < found[60]  # as the two indexes scored before
