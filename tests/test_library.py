@@ -426,3 +426,15 @@ def test_a_title_finds_its_article_where_the_text_names_the_story_otherwise(
     library.rebuild()
     assert set(library._current().lexical.search("Louvre", 10)) == set(firsts)
     library.close()
+
+
+def test_a_title_the_pasted_text_still_holds_is_not_counted_twice() -> None:
+    """Pasted text too short to lose its first line keeps it, the title: its words are in the
+    passage once, with or without a Markdown heading's "#"."""
+    from index.lexical import analyze, passage_terms
+
+    for text in ("Harbour bridge costs\nIt costs more.", "# Harbour bridge costs\nIt costs more."):
+        assert passage_terms(text, "en", "Harbour bridge costs") == analyze(text, "en")
+    assert passage_terms("It costs more.", "en", "Harbour bridge") == analyze(
+        "Harbour bridge\nIt costs more.", "en"
+    )
