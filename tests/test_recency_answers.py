@@ -91,7 +91,7 @@ NEEDED = {
     "dated_pairs_updates": 5,
     "dated_pairs_heldout2": 9,
     "dated_pairs_heldout3": 7,
-    "dated_pairs_heldout4": 6,
+    "dated_pairs_heldout4": 7,
     "dated_pairs_heldout5": 8,
     "dated_pairs_heldout6": 7,
     "dated_pairs_heldout7": 3,
