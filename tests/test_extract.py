@@ -23,3 +23,60 @@ def test_a_glued_label_is_its_own_line() -> None:
 def test_words_inside_a_sentence_stay_joined() -> None:
     page = PAGE.replace('<span class="keyword">Agriculture</span>', "<b>Agri</b>culture ")
     assert "Agriculture L'Office" in extract_html(page).text  # lower case after: not a label
+
+
+def _ld(*bodies: str, kind: str = "NewsArticle") -> str:
+    import json
+
+    items = [
+        {"@type": kind, "headline": "Stadtrat beschließt Schulneubau", "articleBody": body}
+        for body in bodies
+    ]
+    data = {"@context": "https://schema.org", "@graph": items}
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+BODY = " ".join(
+    f"Im Punkt {i} des Beschlusses geht es um die Schule am Markt und ihre neue Turnhalle."
+    for i in range(40)
+)
+
+
+def test_an_embedded_article_body_replaces_a_javascript_shell_or_a_teaser() -> None:
+    """A page rendered by JavaScript, or a paywalled one, embeds the whole article as JSON-LD
+    for search engines while its HTML shows a notice or a teaser."""
+    head = "<html><head><title>Stadtrat beschließt Schulneubau</title>"
+    shell = head + _ld(BODY) + "</head><body><p>Bitte aktivieren Sie JavaScript.</p></body></html>"
+    teaser = (
+        head
+        + _ld(f"<p>{BODY[:400]}</p><p>{BODY[400:]}</p>")  # markup left in it: one line a block
+        + "</head><body><article><h1>Stadtrat beschließt Schulneubau</h1><p>Der Stadtrat hat"
+        " einen Schulneubau beschlossen, nach langer und teils hitziger Debatte im Rat.</p>"
+        "<div>Weiterlesen mit Abo</div></article></body></html>"
+    )
+    empty = head + _ld(BODY) + '</head><body><div id="root"></div></body></html>'
+    assert extract_html(shell).text == BODY
+    assert extract_html(teaser).text == f"{BODY[:400].strip()}\n{BODY[400:].strip()}"
+    got = extract_html(empty)
+    assert got.text == BODY and got.title == "Stadtrat beschließt Schulneubau"
+
+
+def test_the_pages_own_text_is_kept_where_it_holds_the_article_or_bodies_are_many() -> None:
+    paragraphs = "".join(f"<p>{BODY[i : i + 300]}</p>" for i in range(0, len(BODY), 300))
+    page = f"<html><head>{_ld(BODY)}</head><body><article>{paragraphs}</article></body></html>"
+    assert "\n" in extract_html(page).text  # its paragraphs, not the one-line body
+    # A live blog's posts (or a front page's list) are several bodies: none is the article.
+    blog = _ld(BODY, BODY[:900], kind="BlogPosting")
+    shell = f"<html><head>{blog}</head><body><p>Bitte aktivieren Sie JavaScript.</p></body></html>"
+    assert extract_html(shell).text == "Bitte aktivieren Sie JavaScript."
+
+
+def test_hostile_embedded_json_is_read_in_bounded_time() -> None:
+    deep = '{"@graph": ' * 5000 + "{}" + "}" * 5000  # beyond the JSON parser's nesting
+    wide = "[" + ",".join(['{"a": [1, 2, {"b": 3}]}'] * 50_000) + "]"
+    for data in (deep, wide, "{not json"):
+        page = (
+            f'<html><head><script type="application/ld+json">{data}</script></head><body>'
+            f"<article><p>{BODY}</p></article><p>articleBody</p></body></html>"
+        )
+        assert extract_html(page).text == BODY
