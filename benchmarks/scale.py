@@ -183,14 +183,14 @@ def _timed_stages(library) -> _Stages:  # noqa: ANN001
     re-ranking), BM25 and answer selection (index.answer, with the articles' sentences it
     loads; every pass, the newer articles asked again by recency included) of each ask. The
     parts overlap the whole, not each other, but for the quote embedding."""
-    import index.asking as asking
+    import index.asked as asked
 
     stages = _Stages()
     stages.wrap(library.embedder, "encode", "embedding")
     stages.wrap(library, "_similar", "quote embedding")
     stages.wrap(library.backend, "dense_search", "dense search")
     stages.wrap(library.backend, "lexical_search", "BM25")
-    stages.wrap(asking, "answer_question", "answer selection")
+    stages.wrap(asked, "answer_question", "answer selection")
     return stages
 
 

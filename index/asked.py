@@ -1,0 +1,212 @@
+"""One question being answered (Library.ask): its retrieval, its first answer, and the newer
+reports recency weighs against it (index.preference.prefer_recent), with what they share: the
+articles already scored, the hits further down, the later reports of the first answer's story."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import ranker
+from .answer import AnswerConfig, answer_question
+from .claims import Relation, days_between, figure_told, relation, stated, states_like
+from .figures import comparable
+from .language import detect_language
+from .models import Answer, Hit
+from .preference import FURTHER, SAME_CLAIM_TOLERANCE, prefer_recent, published
+from .search import POOL, hybrid_search
+from .storage.views import View
+from .story import STORY_HITS, STORY_QUERY, continues, rare_names
+from .timeexpr import when
+
+if TYPE_CHECKING:
+    from .asking import AskMixin
+    from .sentences import ArticleSentences
+
+Keep = Callable[["ArticleSentences", int, int], bool]
+
+
+class Asked:
+    """The state of answering `question` (searched as `query`, the two questions together for
+    a follow-up) in `snapshot` of `library`; `answered()` gives the answer."""
+
+    def __init__(
+        self,
+        library: AskMixin,
+        snapshot: View,
+        question: str,
+        query: str,
+        query_vector: np.ndarray,
+        k: int,
+        context: str | None,
+        ahead: Future | None = None,
+    ) -> None:
+        self.library, self.snapshot, self.question = library, snapshot, question
+        self.query_vector, self.k, self.context = query_vector, k, context
+        self.language = detect_language(question, hints=tuple(snapshot.lexical.languages))
+        self.time = when(question, library.clock())
+        self.wanted = max(k, library.config.answer.candidates)
+        # The whole pool is fused anyway; only the first `wanted` become hits unless recency
+        # looks further for a newer report of the same claim (`further`).
+        self.scored = hybrid_search(
+            snapshot.vectors,
+            snapshot.lexical,
+            query_vector,
+            query,
+            k=max(self.wanted, POOL),
+            ahead=ahead,
+        )
+        restricts = self.time.restricts
+        self.hits = library._hits(self.scored if restricts else self.scored[: self.wanted])
+        if restricts:
+            # A range that restricts: the candidates are those of the range, from the pool.
+            covered = [h for h in self.hits if self.time.covers(published(h.article))]
+            self.hits = covered[: self.wanted]
+        self.pool: list[Hit] = []  # the hits further down (`further`), fetched once
+        self.told: list[Hit] = []  # later reports of the first answer's story (`reports`)
+        self.memo: dict = {}  # the articles scored for this question: `alone` reuses them
+        self.searched = snapshot.vectors.searched()
+        self.first = self.answer(self.hits)
+        # The figure the first answer states, where the question may ask for one (index.claims).
+        self.told_figure = None if self.first.abstained else figure_told(question, self.first)
+
+    def answered(self) -> Answer:
+        """The first answer, or a newer report of its claim (index.preference)."""
+        first, time = self.first, self.time
+        # Looking further only where a same claim can be found: a figure asked for and stated.
+        lenient = self.confirmed if self.told_figure is not None else None
+        chosen = prefer_recent(
+            first,
+            self.hits,
+            time,
+            self.alone,
+            self.library._similar,
+            self.relate,
+            self.further,
+            lenient,
+            self.reports,
+        )
+        if chosen is not first:  # the other articles stay listed as further sources
+            quoted = chosen.sources[0]
+            rest = tuple(s for s in first.sources if s.article.id != quoted.article.id)
+            chosen = replace(chosen, sources=(quoted, *rest)[: max(self.k, 1)], hits=first.hits)
+        period = time.expression if time.restricts else ""
+        return replace(chosen, follow_up=self.context is not None, period=period)
+
+    def further(self) -> list[Hit]:
+        if not self.time.restricts and not self.pool:
+            self.pool.extend(self.library._hits(self.scored[self.wanted : FURTHER]))
+        return self.pool
+
+    def answer(
+        self, among: list[Hit], config: AnswerConfig | None = None, keep: Keep | None = None
+    ) -> Answer:
+        library = self.library
+        return answer_question(
+            self.question,
+            self.language,
+            among,
+            self.query_vector,
+            library._articles.get,
+            self.snapshot.lexical.idf,
+            config or library.config.answer,
+            ranker.weights(library.embedder.name),
+            k=self.k,
+            context=self.context,
+            memo=self.memo,
+            passages=self.searched,
+            reader=library.reader(),
+            keep=keep,
+        )
+
+    def alone(self, article_id: int, lenient: bool = False) -> Answer:
+        mine = [
+            h
+            for h in itertools.chain(self.hits, self.pool, self.told)
+            if h.article.id == article_id
+        ]
+        if not lenient:
+            return self.again_with_figure(mine, self.answer(mine))
+        # A newer report of the claim already answered: its own evidence may be weaker.
+        config = self.library.config.answer
+        return self.answer(mine, replace(config, threshold=config.threshold - SAME_CLAIM_TOLERANCE))
+
+    def again_with_figure(self, mine: list[Hit], got: Answer) -> Answer:
+        """A newer article's answer, or where it states no figure that can be the first
+        answer's reported again, the answer of its best window that does: a newer report's
+        own answer to the question may be another of its sentences ("Das meldete das
+        Statistische Bundesamt …" where "2023 kamen … 692.989 Babys zur Welt" updates "Im
+        Jahr 2022 wurden … 738.819 Kinder geboren"). index.claims then judges it as any."""
+        told = self.told_figure
+        if told is None:
+            return got
+        found = None if got.abstained else stated(got, self.question)
+        if found is not None and comparable(found, told):
+            return got
+        again = self.answer(mine, keep=states_like(told, self.question))
+        return got if again.abstained else again
+
+    def text_of(self, answer: Answer, *, titled: bool = False) -> str:
+        """The quoted article's text, from the article cache: answer selection read it;
+        `titled`: after its title (a later report may name its story there alone)."""
+        source = answer.sources[0]
+        hit = Hit(source.passage, source.article, source.score, 0.0, 0.0)
+        text = self.library._articles.get([hit])[0].text
+        return f"{source.article.title}\n{text}" if titled else text
+
+    def story(self, first: Answer, other: Answer) -> bool:
+        """Whether `other`'s article continues `first`'s story (index.story)."""
+        language = first.sources[0].article.language
+        if other.sources[0].article.language != language:
+            return False
+        days = days_between(first, other)
+        older, newer = self.text_of(first, titled=True), self.text_of(other, titled=True)
+        return continues(older, newer, days, language, self.snapshot.lexical.idf)
+
+    def relate(self, first: Answer, other: Answer) -> Relation:
+        idf = self.snapshot.lexical.idf
+        related = relation(self.question, first, other, idf)
+        if related != "other" or not self.story(first, other):
+            return related
+        return relation(self.question, first, other, idf, story=True)
+
+    def confirmed(self, article_id: int, first: Answer) -> Answer | None:
+        """A newer article's lenient answer, where it is the same claim as `first` by a
+        subject of the question's capitalized words (a weak answer needs a name), or by
+        continuing its story (index.story)."""
+        other = self.alone(article_id, True)
+        if other.abstained or not other.sources:
+            return None
+        idf, question = self.snapshot.lexical.idf, self.question
+        if relation(question, first, other, idf, named=True) == "same":
+            return other
+        if (
+            self.story(first, other)
+            and relation(question, first, other, idf, named=True, story=True) == "same"
+        ):
+            return other
+        return None
+
+    def reports(self) -> list[Hit]:
+        """Passages found by the names of the first answer's article (index.story): later
+        reports of its story that the question's words do not find."""
+        article = self.first.sources[0].article
+        lexical = self.snapshot.lexical
+        words = rare_names(self.text_of(self.first), article.language, lexical.idf)
+        if not words:
+            return []
+        query = " ".join(words[:STORY_QUERY])  # a story goes on in its own language
+        found = lexical.search(query, STORY_HITS, article.language)
+        ranked = sorted(found.items(), key=lambda item: -item[1])
+        got = [
+            h
+            for h in self.library._hits((p, s, 0.0, s) for p, s in ranked)
+            if h.article.id != article.id
+        ]
+        self.told.extend(got)  # `alone` answers from their passages too
+        return got
