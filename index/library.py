@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-
-from . import analysis_backfill, neardup, recency, sentence_analysis, sources
+from . import neardup, recency, sentence_analysis, sources
 from .answer import AnswerConfig
 from .article_cache import ArticleCache
 from .asking import AskMixin
-from .chunking import Chunk, check_length, chunk_text
+from .chunking import check_length, chunk_text
 from .embedder import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from .errors import BadInput, IndexMismatch, NotFound
 from .language import detect_language
 from .lexical import passage_terms
-from .models import AddResult, Article, Passage, Stats
+from .models import AddResult, Article, Stats
 from .sources_mixin import SourcesMixin, Stage, no_progress
 from .storage import (
     Duplicate,
@@ -27,12 +25,12 @@ from .storage import (
     NewArticle,
     NewCopy,
     NewPassage,
-    Reindexed,
     StorageConfig,
     open_backend,
 )
 from .storage.base import backup_into, passage_vectors
 from .storage.views import DenseView, LexicalView, View
+from .vectors_mixin import VectorsMixin
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +53,7 @@ class LibraryConfig:
     timezone: str = recency.DEFAULT_TIMEZONE  # TIMEZONE: publication days, "heute", "gestern"
 
 
-class Library(SourcesMixin, AskMixin):
+class Library(SourcesMixin, AskMixin, VectorsMixin):
     """Articles in, answers out, over a storage backend (index/storage/). Thread-safe."""
 
     def __init__(self, config: LibraryConfig, embedder: Embedder | None = None) -> None:
@@ -98,37 +96,6 @@ class Library(SourcesMixin, AskMixin):
             stored or self._vectors,
             self.backend.dimension or self.embedder.dimension,
         )
-
-    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> Stats:
-        """Re-embed every passage (e.g. after a model change) and analyze its terms and each
-        article's sentences afresh; questions keep using the old vectors until the new ones
-        are all stored."""
-        total = self.backend.counts().passages
-        self.backend.reindex(
-            self._vectors, self.embedder.dimension, self._reindexed(total, progress)
-        )
-        analysis_backfill.backfill(self.backend, every=True)  # the sentence analyses too
-        self._articles.clear()
-        return self.stats()
-
-    def _reindexed(
-        self, total: int, progress: Callable[[int, int], None] | None
-    ) -> Iterator[list[Reindexed]]:
-        done = 0
-        for batch in self.backend.iter_passages(256):
-            found = self._encode_sentences(batch)
-            vectors = passage_vectors(found)
-            # An article's first passage holds its title's terms too (lexical.passage_terms).
-            firsts = self.backend.articles({p.article_id for p in batch if p.ordinal == 0})
-            titles = [getattr(firsts.get(p.article_id), "title", None) for p in batch]
-            titles = [t if p.ordinal == 0 else None for t, p in zip(titles, batch, strict=True)]
-            yield [
-                Reindexed(p.id, vectors[i], found[i], passage_terms(p.text, p.language, titles[i]))
-                for i, p in enumerate(batch)
-            ]
-            done += len(batch)
-            if progress:
-                progress(done, total)
 
     # -- adding --------------------------------------------------------------------------------
 
@@ -235,26 +202,6 @@ class Library(SourcesMixin, AskMixin):
         progress("done", {"article": article})
         return AddResult(article, created=False, near_duplicate=copy.similarity)
 
-    # -- answer selection reads the stored sentence vectors ----------------------------------
-
-    def _stored_or_encoded(self, passages: list[Passage]) -> dict[int, np.ndarray]:
-        """Sentence vectors by passage id: as stored when added, else (passages stored before
-        they were, or by another model) embedded now."""
-        stored = self.backend.sentence_vectors([p.id for p in passages])
-        counts = {p.id: len(p.sentences) for p in passages}
-        found = {i: v for i, v in stored.items() if len(v) == counts[i]}
-        rest = [p for p in passages if p.id not in found]
-        if rest:
-            found.update(zip([p.id for p in rest], self._encode_sentences(rest), strict=True))
-        return found
-
-    def _encode_sentences(self, passages: Sequence[Chunk | Passage]) -> list[np.ndarray]:
-        """Each passage's sentence vectors, from one encode call over all their sentences."""
-        flat = self.embedder.encode_documents(
-            [p.text[a:b] for p in passages for a, b in p.sentences]
-        )
-        return _split(flat, [len(p.sentences) for p in passages])
-
     # -- the rest ------------------------------------------------------------------------------
 
     def delete(self, article_id: int) -> Article:
@@ -301,9 +248,3 @@ class Library(SourcesMixin, AskMixin):
 
     def close(self) -> None:
         self.backend.close()
-
-
-def _split(flat: np.ndarray, counts: list[int]) -> list[np.ndarray]:
-    """Consecutive row blocks of `flat`, `counts[i]` rows each."""
-    bounds = np.cumsum([0, *counts])
-    return [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]

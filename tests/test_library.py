@@ -314,6 +314,7 @@ def test_bm25_terms_are_stored_so_an_add_analyzes_only_the_new_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from index import library as library_module
+    from index import vectors_mixin
     from index.lexical import LexicalIndex, passage_terms
     from index.storage import embedded
 
@@ -324,6 +325,7 @@ def test_bm25_terms_are_stored_so_an_add_analyzes_only_the_new_text(
         return passage_terms(text, language, title)
 
     monkeypatch.setattr(library_module, "passage_terms", counting)
+    monkeypatch.setattr(vectors_mixin, "passage_terms", counting)  # rebuild
     monkeypatch.setattr(embedded, "passage_terms", counting)
     library = Library(LibraryConfig(tmp_path / "data"), embedder=HashEmbedder())
     library.add_text(SEED_DE.read_text(encoding="utf-8"))
