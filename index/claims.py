@@ -83,7 +83,7 @@ def relation(
     `story`: `other`'s article continues `first`'s story (index.story: a later report of the
     same event that names it otherwise), which stands for the subject, the names and the word
     for what is counted (what counts something belonging to it is still another count).
-    `other`'s quote is read under its article's title."""
+    Both quotes are read under their articles' titles (the subject may be named only there)."""
     language = first.language
     if question_type(question) not in FIGURE_KINDS:  # who, when, where, why: no figure
         return "undecided"

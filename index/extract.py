@@ -84,25 +84,29 @@ def _embedded_body(html: str, extracted: str) -> str:
     without saying which it returned, and joins several bodies into one."""
     if "articleBody" not in html:
         return ""
-    try:
-        tree = lxml.html.fromstring(html)
+    try:  # (an XHTML page's encoding declaration would stop lxml reading a str)
+        tree = lxml.html.fromstring(_XML_DECLARATION.sub("", html, count=1))
     except (ValueError, lxml.etree.ParserError):
         return ""
     bodies: set[str] = set()
-    for script in tree.iterfind('.//script[@type="application/ld+json"]'):
+    for script in tree.iter("script"):
+        kind = (script.get("type") or "").split(";")[0].strip().lower()
+        if kind != "application/ld+json" or len(bodies) > 1:
+            continue
         try:
             data = json.loads(script.text or "", strict=False)  # raw newlines in real pages
         except (ValueError, RecursionError):
             continue
         stack, seen = [data], 0
-        while stack and seen < MAX_JSON_NODES:  # iterative: no recursion on hostile nesting
+        while stack and seen < MAX_JSON_NODES and len(bodies) < 2:  # iterative: no recursion
             node, seen = stack.pop(), seen + 1
             if isinstance(node, list):
                 stack.extend(node)
             elif isinstance(node, dict):
                 body = node.get("articleBody")
-                if isinstance(body, str) and body.strip():
-                    bodies.add(_plain(body))
+                text = _plain(body) if isinstance(body, str) else ""
+                if text:
+                    bodies.add(text)
                 stack.extend(v for v in node.values() if isinstance(v, dict | list))
     if len(bodies) != 1:
         return ""
@@ -111,19 +115,34 @@ def _embedded_body(html: str, extracted: str) -> str:
     return body if len(body) >= max(EMBEDDED_RATIO * size, size + EMBEDDED_GAIN) else ""
 
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# A tag: a name, then attributes (name=value) or nothing ("a<b und c>d" is no tag).
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s+[^<>=]+=[^<>]*)?\s*/?>")
+# What JSON can hold and text must not: a lone surrogate (a string cut inside an emoji) cannot
+# be stored as UTF-8, a control character would make the text read as binary (sources.clean_text).
+_UNSTORABLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _plain(body: str) -> str:
-    """An articleBody's text: HTML entities and markup some sites leave in it made text, one
-    line per block element."""
-    body = unescape(body)
-    if "<" in body and ">" in body:
+    """An articleBody's text: markup some sites leave in it made text, one line per block
+    element (scripts and styles dropped), else its HTML entities decoded; "" if none is left."""
+    body = _UNSTORABLE.sub("", body)
+    if _TAG.search(body):
         try:
             root = lxml.html.fragment_fromstring(body, create_parent="div")
         except (ValueError, lxml.etree.ParserError):
-            return " ".join(body.split())
-        for block in root.iter("p", "h1", "h2", "h3", "h4", "li", "br", "div", "blockquote"):
-            block.tail = "\n" + (block.tail or "")
-        body = root.text_content()
-    lines = (" ".join(line.split()) for line in body.split("\n"))
+            root = None
+        if root is not None:
+            for junk in list(root.iter("script", "style", "noscript")):
+                junk.drop_tree()
+            for block in root.iter("p", "h1", "h2", "h3", "h4", "li", "br", "div", "blockquote"):
+                block.tail = "\n" + (block.tail or "")
+            body = root.text_content()
+        else:
+            body = unescape(body)
+    else:
+        body = unescape(body)
+    lines = (" ".join(line.split()) for line in _UNSTORABLE.sub("", body).split("\n"))
     return "\n".join(line for line in lines if line)
 
 

@@ -138,7 +138,8 @@ def passage_terms(text: str, language: str, title: str | None = None) -> list[st
     -> 0.938, answerable questions abstained on 5.6% -> 9.7%)."""
     # Pasted text that keeps its first line, the title (sources.from_text), holds it already;
     # a Markdown heading's "#" is not part of the title.
-    if not title or text.lstrip().lstrip("#").lstrip().startswith(title):
+    first = text.lstrip()
+    if not title or first.startswith(title) or first.lstrip("#").lstrip().startswith(title):
         return analyze(text, language)
     return analyze(f"{title}\n{text}", language)
 

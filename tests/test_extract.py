@@ -33,7 +33,9 @@ def _ld(*bodies: str, kind: str = "NewsArticle") -> str:
         for body in bodies
     ]
     data = {"@context": "https://schema.org", "@graph": items}
-    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    # "</" escaped as pages (and JSON encoders for HTML) do: "</script>" would end the script.
+    encoded = json.dumps(data).replace("</", "<\\/")
+    return f'<script type="application/ld+json">{encoded}</script>'
 
 
 BODY = " ".join(
@@ -80,3 +82,29 @@ def test_hostile_embedded_json_is_read_in_bounded_time() -> None:
             f"<article><p>{BODY}</p></article><p>articleBody</p></body></html>"
         )
         assert extract_html(page).text == BODY
+
+
+def test_an_embedded_body_is_made_storable_text() -> None:
+    """What JSON may hold and stored text must not (a lone surrogate from a string cut inside
+    an emoji, control characters), scripts in its markup, and text that only looks like markup;
+    an XHTML page's declaration and a script type with parameters do not hide the body."""
+    import json
+
+    from index.sources import from_text
+
+    raw = json.dumps({"@type": "NewsArticle", "articleBody": "Eins \ud83d zwei.\u0000 " + BODY})
+    assert "\\ud83d" in raw  # JSON's escape, read back as a lone surrogate
+    page = (
+        '<?xml version="1.0" encoding="utf-8"?><html><head>'
+        f'<script type="application/LD+json; charset=utf-8">{raw}</script></head>'
+        "<body><p>Bitte aktivieren Sie JavaScript.</p></body></html>"
+    )
+    text = extract_html(page).text
+    assert text.startswith("Eins zwei. Im Punkt 0") and text.encode("utf-8")
+    from_text(text)  # not taken for binary data
+    marked = _ld("<script>track()</script><p>Wenn a &lt; b gilt.</p><p>" + BODY + "</p>")
+    shell = f"<html><head>{marked}</head><body><p>Bitte aktivieren.</p></body></html>"
+    assert extract_html(shell).text == f"Wenn a < b gilt.\n{BODY}"
+    plain = _ld("Wenn a<b und c>d gilt, dann &amp; nur dann. " + BODY)  # no markup: as written
+    shell = f"<html><head>{plain}</head><body><p>Bitte aktivieren.</p></body></html>"
+    assert extract_html(shell).text.startswith("Wenn a<b und c>d gilt, dann & nur dann.")

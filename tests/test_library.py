@@ -437,6 +437,8 @@ def test_a_title_the_pasted_text_still_holds_is_not_counted_twice() -> None:
 
     for text in ("Harbour bridge costs\nIt costs more.", "# Harbour bridge costs\nIt costs more."):
         assert passage_terms(text, "en", "Harbour bridge costs") == analyze(text, "en")
+    hashtag = "#MeToo moves Hollywood\nIt goes on."  # a title that starts with "#" itself
+    assert passage_terms(hashtag, "en", "#MeToo moves Hollywood") == analyze(hashtag, "en")
     assert passage_terms("It costs more.", "en", "Harbour bridge") == analyze(
         "Harbour bridge\nIt costs more.", "en"
     )
