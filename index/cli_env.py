@@ -47,10 +47,10 @@ def ports(environ: Mapping[str, str]) -> frozenset[int]:
 
 
 def answer_config(environ: Mapping[str, str]):  # noqa: ANN201 - index.answer.AnswerConfig
-    """Answer selection's settings: READER=1 adds the reader (index.reader)."""
-    from .answer import READER_WEIGHT, AnswerConfig
+    """Answer selection's settings: the reader (index.reader) unless READER=0."""
+    from .answer import product_config
 
-    return AnswerConfig(reader_weight=READER_WEIGHT if flag(environ, "READER", False) else 0.0)
+    return product_config(flag(environ, "READER", True))
 
 
 def data_dir_of(args: argparse.Namespace, environ: Mapping[str, str]) -> Path:

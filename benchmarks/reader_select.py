@@ -1,0 +1,106 @@
+"""`python -m benchmarks.reader_select FOLDER [FOLDER ...] [--per-language N]`: choose among
+trained readers (index.reader) and the weight of their score, on XQuAD's held-out articles.
+
+Every XQuAD article of a language is added to a library; questions of the odd-numbered articles
+(which neither the ranker nor the reader trained on) are asked once, and the ranker's first
+`reader_windows` windows are recorded with their ranker scores and the quote each would give
+(benchmarks.ranker.quote_around). Each reader then scores those windows, and for each weight the
+window of highest ranker score + weight x reader score is right when its quote holds a gold
+answer. The news set is never used here: it is where the chosen reader is shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from index import answer, asking
+from index.answer import AnswerConfig
+from index.evaluate import load_squad
+from index.library import Library, LibraryConfig
+from index.reader import Reader
+
+from .common import LANGUAGES, XQUAD
+from .ranker import quote_around
+
+WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 1000.0)  # 1000: the reader alone, the ranker breaks ties
+SEED = 7
+
+Window = tuple[float, str, bool]  # ranker score, the text the reader reads, right
+Asked = tuple[str, list[Window]]  # a question and its windows
+
+
+def windows(language: str, per_language: int) -> list[Asked]:
+    """Per held-out question, the ranker's first windows (see the module's docstring)."""
+    articles, questions = load_squad(XQUAD / f"xquad.{language}.json")
+    odd = [q for q in questions if q.article % 2 == 1]
+    odd = random.Random(SEED).sample(odd, min(per_language, len(odd)))
+    out: list[Asked] = []
+    captured: list = []
+
+    def capture(scored, question, reader, config):  # noqa: ANN001, ANN202 - answer._reread's
+        ranked = sorted(((s, w) for s in scored for w in s.windows), key=lambda p: -p[1][0])
+        captured.append(ranked[: config.reader_windows])
+        return ranked[0]
+
+    real = (answer._reread, asking.load_reader)
+    answer._reread, asking.load_reader = capture, lambda: object()
+    try:
+        with tempfile.TemporaryDirectory(prefix="reader-select-") as tmp:
+            config = LibraryConfig(Path(tmp), answer=AnswerConfig(reader_weight=1.0))
+            library = Library(config)
+            for title, text in tqdm(articles, desc=f"add {language}", leave=False):
+                library.add_text(text, title=title)
+            for q in tqdm(odd, desc=f"ask {language}", leave=False):
+                captured.clear()
+                library.ask(q.question)
+                if not captured:
+                    continue
+                rows = []
+                for s, (score, first, last) in captured[0]:
+                    text = " ".join(s.article.sentence(i) for i in range(first, last + 1))
+                    quote = quote_around(s.article, first, last)
+                    rows.append((score, text, any(gold in quote for gold in q.answers)))
+                out.append((q.question, rows))
+            library.close()
+    finally:
+        answer._reread, asking.load_reader = real
+    return out
+
+
+def measure(folder: Path, questions: list[Asked]) -> dict[float, float]:
+    """answer_hit of the chosen window for each weight."""
+    reader = Reader(folder)
+    hits = dict.fromkeys(WEIGHTS, 0)
+    for question, rows in tqdm(questions, desc=folder.name, leave=False):
+        read = reader.score(question, [text for _, text, _ in rows])
+        ranker = np.asarray([score for score, _, _ in rows])
+        for weight in WEIGHTS:
+            hits[weight] += rows[int(np.argmax(ranker + weight * read))][2]
+    return {w: round(h / max(len(questions), 1), 4) for w, h in hits.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.reader_select")
+    parser.add_argument("folders", type=Path, nargs="+", help="trained readers")
+    parser.add_argument("--per-language", type=int, default=200)
+    args = parser.parse_args()
+    result: dict = {}
+    for language in LANGUAGES:
+        questions = windows(language, args.per_language)
+        reachable = sum(any(r for _, _, r in rows) for _, rows in questions)
+        result[language] = {"questions": len(questions), "any_window_right": reachable}
+        for folder in args.folders:
+            result[language][str(folder)] = measure(folder, questions)
+        print(json.dumps(result[language]), flush=True)
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
