@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import math
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from index.answer import AnswerConfig
+from index.answer import product_config
 from index.chunking import split_sentences
 from index.embedder import Embedder
 from index.evaluate_news import evaluate_news
@@ -34,7 +35,9 @@ SAMPLE = 150  # questions per language and half (answerable / not) at each size
 
 def quality(embedder: Embedder) -> dict:
     log("news: the 36 pages added by URL, every question asked")
-    report = evaluate_news(NEWS, embedder=embedder)
+    # As the CLI and the bot answer: with the reader (READER=1, the default).
+    config = LibraryConfig(Path("unused"), answer=product_config())
+    report = evaluate_news(NEWS, embedder=embedder, config=config)
     return report.to_dict(misses=True)
 
 
@@ -71,7 +74,7 @@ def abstention_at_scale(plan: Plan, embedder: Embedder, work: Path) -> dict:
             f"abstention at {size:,} passages: answered {rows[-1]['answered']:.3f}, "
             f"abstained {rows[-1]['abstained']:.3f}"
         )
-    config = AnswerConfig()
+    config = product_config()
     return {
         "rows": rows,
         "sample": len(asked),
@@ -82,9 +85,10 @@ def abstention_at_scale(plan: Plan, embedder: Embedder, work: Path) -> dict:
 
 
 def _ask_all(directory: Path, embedder: Embedder, asked: list, size: int) -> dict:
-    never = AnswerConfig(threshold=-math.inf)  # every confidence is seen, then compared
+    # As the CLI and the bot answer (the reader's weight), every confidence seen, then compared.
+    never = replace(product_config(), threshold=-math.inf)
     library = Library(LibraryConfig(directory, answer=never), embedder)
-    threshold = AnswerConfig().threshold
+    threshold = product_config().threshold
     answered = abstained = right = 0
     for q, answerable in tqdm(asked, desc=f"ask {size:,}", leave=False):
         answer = library.ask(q.question)

@@ -44,9 +44,9 @@ def windows(language: str, per_language: int) -> list[Asked]:
     out: list[Asked] = []
     captured: list = []
 
-    def capture(scored, question, reader, config):  # noqa: ANN001, ANN202 - answer._reread's
-        ranked = sorted(((s, w) for s in scored for w in s.windows), key=lambda p: -p[1][0])
-        captured.append(ranked[: config.reader_windows])
+    def capture(scored, question, reader, config, keep=None):  # noqa: ANN001, ANN202
+        ranked = answer.reader_candidates(scored, config, keep)
+        captured.append(ranked)
         return ranked[0]
 
     real = (answer._reread, asking.load_reader)

@@ -58,6 +58,7 @@ def product_config(reader: bool = True) -> AnswerConfig:
         return AnswerConfig()
     return AnswerConfig(reader_weight=READER_WEIGHT, threshold=READER_THRESHOLD)
 
+
 ArticleLoader = Callable[[list[Hit]], list[ArticleSentences]]  # one per distinct article
 
 
@@ -142,7 +143,7 @@ def answer_question(
     if choice is None:
         return Answer(question, language, True, hits=tuple(hits))
     if reader is not None and config.reader_weight:
-        choice = _reread(scored, question, reader, config)
+        choice = _reread(scored, question, reader, config, keep)
     chosen, (_, first, last) = choice
     quotable = [i for i in range(first, last + 1) if chosen.article.quotable(i)]
     key = max(quotable, key=lambda i: chosen.scores[i])
@@ -177,20 +178,40 @@ def answer_question(
 
 
 def _reread(
-    scored: list[_Scored], question: str, reader: Reader, config: AnswerConfig
+    scored: list[_Scored],
+    question: str,
+    reader: Reader,
+    config: AnswerConfig,
+    keep: Callable[[ArticleSentences, int, int], bool] | None = None,
 ) -> tuple[_Scored, tuple[float, int, int]]:
-    """The window of the ranker's first `reader_windows` whose ranker score plus the reader's,
-    weighed by `reader_weight`, is highest. The reader reads question and window together, so it
-    tells the sentence that answers from the one that only names the topic, which the ranker's
-    features cannot: README, "The reader (a cross-encoder), off by default", for what it gained.
-    """
-    ranked = sorted(((s, w) for s in scored for w in s.windows), key=lambda pair: -pair[1][0])[
-        : config.reader_windows
-    ]
+    """The window of the ranker's first `reader_windows` in the ranker's chosen article whose
+    ranker score plus the reader's, weighed by `reader_weight`, is highest. The reader reads
+    question and window together, so it tells the sentence that answers from the one that only
+    names the topic, which the ranker's features cannot: README, "The reader (a cross-encoder),
+    on by default". It chooses within one article: it was trained to tell sentences of one
+    paragraph apart, never whether a sentence is about the question's subject, and across
+    articles it took a sentence of the asked-for kind about something else ("Bei dem Hochwasser
+    in der Region Valencia sind mindestens 95 Menschen gestorben" for a train crash in Greece);
+    which article answers stays retrieval's and the ranker's choice."""
+    ranked = reader_candidates(scored, config, keep)
     texts = [" ".join(s.article.sentence(i) for i in range(w[1], w[2] + 1)) for s, w in ranked]
     read = reader.score(question, texts)
     best = max(range(len(ranked)), key=lambda j: ranked[j][1][0] + config.reader_weight * read[j])
     return ranked[best]
+
+
+def reader_candidates(
+    scored: list[_Scored],
+    config: AnswerConfig,
+    keep: Callable[[ArticleSentences, int, int], bool] | None = None,
+) -> list[tuple[_Scored, tuple[float, int, int]]]:
+    """The windows the reader rescores (`_reread`): the ranker's first `reader_windows` of the
+    article holding its best window, best first; only those `keep` accepts, as for the ranker."""
+    ranked = sorted(
+        ((s, w) for s in scored for w in s.windows if keep is None or keep(s.article, *w[1:])),
+        key=lambda pair: -pair[1][0],
+    )
+    return [pair for pair in ranked if pair[0] is ranked[0][0]][: config.reader_windows]
 
 
 def _article_hits(hits: list[Hit], config: AnswerConfig) -> list[Hit]:

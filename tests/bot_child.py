@@ -55,7 +55,7 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["cli"]:
         from index.cli import main as cli_main
 
-        return cli_main(argv[1:], environ={})
+        return cli_main(argv[1:], environ={"READER": os.environ.get("READER", "0")})
     from bot.__main__ import main as bot_main
 
     return bot_main(argv)

@@ -198,6 +198,9 @@ async def harness(
         "admin_ids": frozenset({ADMIN}),
         "questions_per_minute": 0,
         "actions_per_minute": 0,
+        # The reader (on by default) is tested with the real libraries (test_reader, the quality
+        # tests); the stand-in libraries here have none.
+        "reader": False,
         **settings,
     }
     app = build_application(Settings(**values), library, request=FakeRequest(api))
@@ -277,6 +280,9 @@ class BotProcess:
             DATA_DIR=str(data_dir),
             QUESTIONS_PER_MINUTE="0",
             ACTIONS_PER_MINUTE="0",
+            # These bots run on a hash embedder, where the reader (on by default) would only add
+            # its loading time to every start; it is tested in test_reader and the quality tests.
+            READER="0",
             **env,
         )
         self.process: subprocess.Popen | None = None

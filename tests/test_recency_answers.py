@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from index.answer import product_config
 from index.library import Library, LibraryConfig
 
 pytestmark = pytest.mark.model
@@ -42,35 +43,36 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # Later on 2026-12-03 a newer article within two weeks that shares a rare name with the older
 # one continues its story (index.story), and is looked for by those names: the seventh set
 # 6 -> 8 (Madeira as "Caniço", Lisbon's "Glória"), the eighth 3 -> 5 (the Mottarone, Kerala).
-# NEEDED is what the rules achieve today with all eight sets in one library, not the target of issue
-# 14 (9 of 10 per set). The misses: in the third, a newer report whose quote holds no word of the
-# question's subject ("82,5 Prozent der Wahlberechtigten" for "Wahlbeteiligung"); in the fourth,
-# newer reports without the question's names in their quote (the Studierende "an den deutschen
-# Hochschulen"; the Louvre's "most visited museum" is right since a newer quote is read under its
-# headline, index.claims; Texas's "Kerr County" is right since a name in
-# the newer headline's first word ties the story, index.story, and Los Angeles's "structures" since
-# a story's update may count in other words, index.claims), and newer articles of another claim
-# taken as the same (Tokyo's visitors for its residents; registered workers for the unemployed,
-# which the fifth set's articles in the library tip over: with the first four sets alone it is
-# right; purchase prices for rents was one until a newer quote without the question's subject was
-# taken for another claim); in the fifth, newer reports without the question's names (Oktoberfest as
-# "Wiesn", the Ahrtal as "Kreis Ahrweiler"), a newer article of another claim taken as the same
-# (regional for long-distance passengers; paying subscribers for weekly users and residents for
-# tourists were until index.claims.shrunk), and two questions answered from another pair's article
-# before recency is asked (the asylum applications from the completed homes, the completed homes
-# from Berlin's population). In the sixth to eighth, mostly newer reports whose own answer to the
-# question is another sentence (asking them again with the older key sentence's vector and words
-# added was tried and changed nothing) or that word the claim apart ("drug poisonings" after "27
-# percent", "Tempi" for Greece; "Babys zur Welt" beside "1,35 Kinder je Frau" is right since a
-# newer report's window stating a comparable figure is asked for, index.claims.states_like), and
-# newer counts of another claim larger than the older one (registered workers for the
-# unemployed, exported for produced cars). The ninth, written in the seventh session of
-# 2026-12-03 before any change it could measure and never tuned on, shows how little of this
-# carries to new reports: 2 of 12 before that same session's states_like, 3 since (Storm Boris's
-# toll; four questions answered from another pair's article before recency is asked, Canada's
-# population from the Lisbon funicular's "lives" and "Canada"; newer reports worded apart, "das
-# bundesweit gültige Nahverkehrsticket", "besetzte Horste", "McDonald's flagship sandwich";
-# next year's Glastonbury tickets taken for this year's attendance).
+# NEEDED is what the rules achieve today (with the reader, as the CLI answers; recency's newer
+# reports are answered by the ranker alone: index.asked) with all sets in one library, not the
+# target of issue 14 (9 of 10 per set). The misses: in the third, a newer report whose quote holds
+# no word of the question's subject ("82,5 Prozent der Wahlberechtigten" for "Wahlbeteiligung"); in
+# the fourth, newer reports without the question's names in their quote (the Studierende "an den
+# deutschen Hochschulen"; the Louvre's "most visited museum" is right since a newer quote is read
+# under its headline, index.claims; Texas's "Kerr County" is right since a name in the newer
+# headline's first word ties the story, index.story, and Los Angeles's "structures" since a story's
+# update may count in other words, index.claims), and newer articles of another claim taken as the
+# same (Tokyo's visitors for its residents; registered workers for the unemployed, which the fifth
+# set's articles in the library tip over: with the first four sets alone it is right; purchase
+# prices for rents was one until a newer quote without the question's subject was taken for another
+# claim); in the fifth, newer reports without the question's names (Oktoberfest as "Wiesn", the
+# Ahrtal as "Kreis Ahrweiler"), a newer article of another claim taken as the same (regional for
+# long-distance passengers; paying subscribers for weekly users and residents for tourists were
+# until index.claims.shrunk), and two questions answered from another pair's article before recency
+# is asked (the asylum applications from the completed homes, the completed homes from Berlin's
+# population). In the sixth to eighth, mostly newer reports whose own answer to the question is
+# another sentence (asking them again with the older key sentence's vector and words added was tried
+# and changed nothing) or that word the claim apart ("drug poisonings" after "27 percent", "Tempi"
+# for Greece; "Babys zur Welt" beside "1,35 Kinder je Frau" is right since a newer report's window
+# stating a comparable figure is asked for, index.claims.states_like), and newer counts of another
+# claim larger than the older one (registered workers for the unemployed, exported for produced
+# cars). The ninth, written in the seventh session of 2026-12-03 before any change it could measure
+# and never tuned on, shows how little of this carries to new reports: 2 of 12 before that same
+# session's states_like, 3 since (Storm Boris's toll; four questions answered from another pair's
+# article before recency is asked, Canada's population from the Lisbon funicular's "lives" and
+# "Canada"; newer reports worded apart, "das bundesweit gültige Nahverkehrsticket", "besetzte
+# Horste", "McDonald's flagship sandwich"; next year's Glastonbury tickets taken for this year's
+# attendance).
 SETS = {
     name: json.loads((FIXTURES / f"{name}.json").read_text("utf-8"))["pairs"]
     for name in (
@@ -91,9 +93,9 @@ NEEDED = {
     "dated_pairs_updates": 5,
     "dated_pairs_heldout2": 9,
     "dated_pairs_heldout3": 7,
-    "dated_pairs_heldout4": 7,
+    "dated_pairs_heldout4": 6,  # 7 with the ranker alone; 66 of 98 either way (2026-12-04)
     "dated_pairs_heldout5": 8,
-    "dated_pairs_heldout6": 7,
+    "dated_pairs_heldout6": 8,
     "dated_pairs_heldout7": 3,
 }
 # Of each language, at least (German and English alike); in the fourth set only the price of
@@ -113,7 +115,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 def library(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> Iterator[Library]:
     """Every article of all sets in one library; the newer added first in every other pair, so
     that neither the order of adding nor the article ids decide."""
-    lib = Library(LibraryConfig(tmp_path_factory.mktemp("recency") / "data"), real_embedder)
+    # As the CLI and the bot answer: with the reader (index.answer.product_config).
+    config = LibraryConfig(tmp_path_factory.mktemp("recency") / "data", answer=product_config())
+    lib = Library(config, real_embedder)
     pairs = [pair for pairs in SETS.values() for pair in pairs]
     for n, pair in enumerate(pairs):
         for side in ("new", "old") if n % 2 == 0 else ("old", "new"):
