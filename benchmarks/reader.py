@@ -30,7 +30,7 @@ import zipfile
 from pathlib import Path
 
 from index.chunking import split_sentences
-from index.reader import PACKED, READER_DIR, SHIPPED_DIR, _E5File, _tokenizer, pack, parse
+from index.reader import PACKED, READER_DIR, SHIPPED_DIR, _tokenizer, pack, parse
 
 from .common import XQUAD
 from .reader_train import NEGATIVES, train
@@ -104,12 +104,12 @@ def prepare(items: list[dict], e5: Path, folder: Path) -> None:
     with gzip.open(folder / "groups.json.gz", "wt", encoding="utf-8") as fh:
         json.dump(data, fh, ensure_ascii=False)
     raw = bytearray(e5.read_bytes())
-    _, _, pieces, tensors = parse(bytes(raw), e5.name)
+    sizes, _, pieces, tensors = parse(bytes(raw), e5.name)
     tokenizer = _tokenizer(pieces, 100_000)
     texts = [row[0] for row in rows] + [s for key in paragraphs for s in key]
     used = {0, 1, 2, 3} | {i for e in tokenizer.encode_batch(texts) for i in e.ids}
     entry = tensors["emb.word"]
-    hidden = _E5File.read(e5).hidden
+    hidden = sizes[0]
     width = hidden // 32 * 18  # bytes per row: 4-bit blocks of 32 weights, fp16 scale each
     for row in range(entry[1] // hidden):
         if row not in used:

@@ -44,8 +44,8 @@ def windows(language: str, per_language: int) -> list[Asked]:
     out: list[Asked] = []
     captured: list = []
 
-    def capture(scored, question, reader, config, keep=None):  # noqa: ANN001, ANN202
-        ranked = answer.reader_candidates(scored, config, keep)
+    def capture(chosen, question, reader, config, keep=None):  # noqa: ANN001, ANN202
+        ranked = answer.reader_candidates(chosen, config, keep)
         captured.append(ranked)
         return ranked[0]
 

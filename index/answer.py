@@ -143,7 +143,7 @@ def answer_question(
     if choice is None:
         return Answer(question, language, True, hits=tuple(hits))
     if reader is not None and config.reader_weight:
-        choice = _reread(scored, question, reader, config, keep)
+        choice = _reread(choice[0], question, reader, config, keep)
     chosen, (_, first, last) = choice
     quotable = [i for i in range(first, last + 1) if chosen.article.quotable(i)]
     key = max(quotable, key=lambda i: chosen.scores[i])
@@ -178,7 +178,7 @@ def answer_question(
 
 
 def _reread(
-    scored: list[_Scored],
+    chosen: _Scored,
     question: str,
     reader: Reader,
     config: AnswerConfig,
@@ -193,7 +193,7 @@ def _reread(
     articles it took a sentence of the asked-for kind about something else ("Bei dem Hochwasser
     in der Region Valencia sind mindestens 95 Menschen gestorben" for a train crash in Greece);
     which article answers stays retrieval's and the ranker's choice."""
-    ranked = reader_candidates(scored, config, keep)
+    ranked = reader_candidates(chosen, config, keep)
     texts = [" ".join(s.article.sentence(i) for i in range(w[1], w[2] + 1)) for s, w in ranked]
     read = reader.score(question, texts)
     best = max(range(len(ranked)), key=lambda j: ranked[j][1][0] + config.reader_weight * read[j])
@@ -201,17 +201,15 @@ def _reread(
 
 
 def reader_candidates(
-    scored: list[_Scored],
+    chosen: _Scored,
     config: AnswerConfig,
     keep: Callable[[ArticleSentences, int, int], bool] | None = None,
 ) -> list[tuple[_Scored, tuple[float, int, int]]]:
-    """The windows the reader rescores (`_reread`): the ranker's first `reader_windows` of the
-    article holding its best window, best first; only those `keep` accepts, as for the ranker."""
-    ranked = sorted(
-        ((s, w) for s in scored for w in s.windows if keep is None or keep(s.article, *w[1:])),
-        key=lambda pair: -pair[1][0],
-    )
-    return [pair for pair in ranked if pair[0] is ranked[0][0]][: config.reader_windows]
+    """The windows the reader rescores (`_reread`): the first `reader_windows` by the ranker's
+    score of `chosen`, the article of the ranker's choice; only those `keep` accepts, as for
+    the ranker."""
+    windows = [w for w in chosen.windows if keep is None or keep(chosen.article, *w[1:])]
+    return [(chosen, w) for w in sorted(windows, key=lambda w: -w[0])][: config.reader_windows]
 
 
 def _article_hits(hits: list[Hit], config: AnswerConfig) -> list[Hit]:
