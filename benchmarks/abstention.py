@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from index.answer import AnswerConfig
+from index.answer import product_config
 from index.embedder import Embedder
 from index.library import Library, LibraryConfig
 
@@ -23,14 +23,14 @@ THRESHOLDS = np.round(np.arange(0.0, 1.0001, 0.01), 2)
 
 
 def default_threshold() -> float:
-    return AnswerConfig().threshold
+    return product_config().threshold
 
 
 def collect(language: str, plan: Plan, embedder: Embedder) -> list[tuple[bool, float, bool]]:
     """(answerable, confidence, gold answer in the quote) per question; never abstaining, so the
     confidence of every answer is seen (-inf where nothing at all was found)."""
     articles, questions = xquad(language, plan)
-    config = dataclasses.replace(AnswerConfig(), threshold=-math.inf)
+    config = dataclasses.replace(product_config(), threshold=-math.inf)
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-abstain-") as tmp:
         library = Library(LibraryConfig(Path(tmp), answer=config), embedder)

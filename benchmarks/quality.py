@@ -1,4 +1,5 @@
-"""Answer quality on XQuAD: this project (Library.ask) vs LangChain's top chunk, BM25 alone
+"""Answer quality on XQuAD: this project (Library.ask, answering as the CLI and the bot do:
+index.answer.product_config, the reader on) vs LangChain's top chunk, BM25 alone
 (top passage) and dense alone (top FAISS passage), each with what the user would be shown."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from index.answer import product_config
 from index.embedder import Embedder
 from index.evaluate import Question
 from index.library import Library, LibraryConfig
@@ -73,7 +75,7 @@ def run_language(language: str, plan: Plan, embedder: Embedder, lc_model: object
     articles, questions = xquad(language, plan)
     tallies = {name: Tally() for name in SYSTEMS}
     with tempfile.TemporaryDirectory(prefix="bench-quality-") as tmp:
-        library = Library(LibraryConfig(Path(tmp)), embedder)
+        library = Library(LibraryConfig(Path(tmp), answer=product_config()), embedder)
         ids = [
             library.add_text(text, title=title, source=f"xquad.{language}").article.id
             for title, text in tqdm(articles, desc=f"add xquad.{language}", leave=False)

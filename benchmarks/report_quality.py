@@ -69,7 +69,10 @@ def abstention_section(w: Write, a: dict, plot_dir: str, files: dict[str, str]) 
         f"abstaining on ≥ {pct(TARGET_ABSTAINED)} of unanswerable ones.\n"
     )
     default = a["default"]
-    w(f"At the shipped default threshold **{default}** (`AnswerConfig.threshold`):\n")
+    w(
+        f"At the shipped default threshold **{default}** (`index.answer.product_config`: the "
+        "reader on, as the CLI and the bot answer):\n"
+    )
     w(
         "| language | answerable | unanswerable | answered (answerable) | answered correctly | "
         "abstained (unanswerable) | target met |\n|---|---:|---:|---:|---:|---:|---|"

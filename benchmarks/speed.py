@@ -10,6 +10,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from index.answer import product_config
 from index.embedder import Embedder
 from index.library import Library, LibraryConfig
 
@@ -81,8 +82,9 @@ def latency_questions(plan: Plan) -> list[str]:
 
 
 def ask_latency(directory: Path, embedder: Embedder, questions: list[str]) -> dict[str, float]:
-    """Library.ask per question (embedding + search + answer selection), after 5 warm-ups."""
-    library = Library(LibraryConfig(directory), embedder)
+    """Library.ask per question (embedding + search + answer selection, with the reader as the CLI
+    and the bot answer: product_config), after 5 warm-ups."""
+    library = Library(LibraryConfig(directory, answer=product_config()), embedder)
     passages = library.stats().passages
     for q in questions[:5]:
         library.ask(q)

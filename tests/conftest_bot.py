@@ -5,12 +5,14 @@ long-polling a fake Bot API server over HTTP, and a loopback news site."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
@@ -116,6 +118,7 @@ class StubLibrary:
         self.writes: list[tuple[str, Any]] = []
         self.articles = {1: article()}
         self.data_dir = Path(tempfile.mkdtemp(prefix="stub-library-"))  # the bot's journal
+        weakref.finalize(self, shutil.rmtree, self.data_dir, ignore_errors=True)
 
     def ask(self, question: str, *, k: int = 3, context: str | None = None) -> Answer:
         self.asked.append((question, context))
