@@ -5,6 +5,7 @@ articles already scored, the hits further down, the later reports of the first a
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
@@ -50,6 +51,11 @@ class Asked:
         self.query_vector, self.k, self.context = query_vector, k, context
         self.language = detect_language(question, hints=tuple(snapshot.lexical.languages))
         self.time = when(question, library.clock())
+        # What the question asks about, for telling whether two reports make the same claim
+        # (index.claims): without the time it names, which says when, not what ("Quante orse
+        # marsicane hanno avuto piccoli nel 2019?" is not about "2019": a French report of 2019
+        # holding the year was taken for the same claim as the Italian one about the bears).
+        self.about = _without(question, self.time.expression)
         self.wanted = max(k, library.config.answer.candidates)
         # The whole pool is fused anyway; only the first `wanted` become hits unless recency
         # looks further for a newer report of the same claim (`further`).
@@ -182,10 +188,10 @@ class Asked:
 
     def relate(self, first: Answer, other: Answer) -> Relation:
         idf = self.snapshot.lexical.idf
-        related = relation(self.question, first, other, idf)
+        related = relation(self.about, first, other, idf)
         if related != "other" or not self.story(first, other):
             return related
-        return relation(self.question, first, other, idf, story=True)
+        return relation(self.about, first, other, idf, story=True)
 
     def confirmed(self, article_id: int, first: Answer) -> Answer | None:
         """A newer article's lenient answer, where it is the same claim as `first` by a
@@ -194,7 +200,7 @@ class Asked:
         other = self.alone(article_id, True)
         if other.abstained or not other.sources:
             return None
-        idf, question = self.snapshot.lexical.idf, self.question
+        idf, question = self.snapshot.lexical.idf, self.about
         if relation(question, first, other, idf, named=True) == "same":
             return other
         if (
@@ -222,3 +228,11 @@ class Asked:
         ]
         self.told.extend(got)  # `alone` answers from their passages too
         return got
+
+
+def _without(question: str, expression: str) -> str:
+    """`question` with the words of `expression` (as TimeQuery.expression gives them) left out."""
+    if not expression:
+        return question
+    flat = " ".join(question.split())
+    return " ".join(re.sub(re.escape(expression), " ", flat, flags=re.IGNORECASE).split())

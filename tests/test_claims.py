@@ -299,3 +299,21 @@ def test_a_figure_is_told_only_where_the_question_may_ask_for_one() -> None:
     assert figure_told(QUESTION, _answer(1, quote, QUESTION)).value == 83.9e6  # type: ignore[union-attr]
     who = "Who runs Heathrow airport?"
     assert figure_told(who, _answer(1, quote, who)) is None  # nothing to ask newer reports for
+
+
+def test_the_time_a_question_names_is_not_its_subject() -> None:
+    """A year says when, not what: a report of that year about something else holds it too. The
+    question is read without the time it names (index.asked) before its subject is looked for."""
+    from datetime import UTC, datetime
+
+    from index.asked import _without
+    from index.timeexpr import when
+
+    question = "How many bear cubs were born in 2019?"
+    first = _answer(1, "At least 9 female bears gave birth to cubs in 2019.", question)
+    other = _answer(2, "In 2019 the substance was found at 31 stations.", question)
+    idf = _idf({"2019"})
+    assert relation(question, first, other, idf) != "other"  # type: ignore[arg-type]
+    about = _without(question, when(question, datetime(2026, 12, 4, tzinfo=UTC)).expression)
+    assert about == "How many bear cubs were born ?"  # "in 2019" named the year
+    assert relation(about, first, other, idf) == "other"  # type: ignore[arg-type]
