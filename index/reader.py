@@ -220,6 +220,11 @@ class Reader:
                     self._memory.popitem(last=False)
             return np.asarray([self._memory[question, t] for t in texts], dtype=np.float32)
 
+    def forget(self) -> None:
+        """Empty the memory of scored pairs (benchmarks time scoring, not remembering)."""
+        with self._lock:
+            self._memory.clear()
+
     def _run(self, question: str, texts: list[str]) -> np.ndarray:
         torch = self._torch
         encoded = self._tokenizer.encode_batch([(question, t) for t in texts])
