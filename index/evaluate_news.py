@@ -238,6 +238,7 @@ def _ratio(pairs: list[tuple[Asked, Answer]]) -> str:
 
 
 def _miss(item: Asked, answer: Answer) -> dict:
+    shown = answer.sources or answer.hits  # the quoted article; for an abstention, the first hit
     return {
         "kind": item.kind,
         "language": item.language,
@@ -246,5 +247,5 @@ def _miss(item: Asked, answer: Answer) -> dict:
         "abstained": answer.abstained,
         "confidence": round(answer.confidence, 3),
         "quote": answer.quote,
-        "article": answer.hits[0].article.title if answer.hits else None,
+        "article": shown[0].article.title if shown else None,
     }
