@@ -145,7 +145,8 @@ def answer_question(
     judged = [choice]
     if reader is not None and config.reader_weight:
         choice = _reread(choice[0], question, reader, config, keep)
-        judged.append(choice)
+        if choice[1] != judged[0][1]:  # another window of the same article: judged too
+            judged.append(choice)
     chosen, (_, first, last) = choice
     quotable = [i for i in range(first, last + 1) if chosen.article.quotable(i)]
     key = max(quotable, key=lambda i: chosen.scores[i])

@@ -5,7 +5,6 @@ articles already scored, the hits further down, the later reports of the first a
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
@@ -55,7 +54,7 @@ class Asked:
         # (index.claims): without the time it names, which says when, not what ("Quante orse
         # marsicane hanno avuto piccoli nel 2019?" is not about "2019": a French report of 2019
         # holding the year was taken for the same claim as the Italian one about the bears).
-        self.about = _without(question, self.time.expression)
+        self.about = self.time.without(question)
         self.wanted = max(k, library.config.answer.candidates)
         # The whole pool is fused anyway; only the first `wanted` become hits unless recency
         # looks further for a newer report of the same claim (`further`).
@@ -228,11 +227,3 @@ class Asked:
         ]
         self.told.extend(got)  # `alone` answers from their passages too
         return got
-
-
-def _without(question: str, expression: str) -> str:
-    """`question` with the words of `expression` (as TimeQuery.expression gives them) left out."""
-    if not expression:
-        return question
-    flat = " ".join(question.split())
-    return " ".join(re.sub(re.escape(expression), " ", flat, flags=re.IGNORECASE).split())

@@ -71,6 +71,14 @@ class TimeQuery:
         after_start = self.start is None or day >= self.start
         return after_start and (self.end is None or day < self.end + REPORTING_LAG)
 
+    def without(self, question: str) -> str:
+        """`question` without the words that named the range (`expression`): what it asks
+        about, not when ("How many bear cubs were born in 2019?" is not about "2019")."""
+        if not self.expression:
+            return question
+        flat = _flat(question)
+        return " ".join(re.sub(re.escape(self.expression), " ", flat, flags=re.IGNORECASE).split())
+
     def covers(self, day: date | None) -> bool:
         """Whether an article published on `day` may answer: every one unless the range
         restricts, then those `within` it."""
@@ -99,6 +107,10 @@ def when(question: str, now: datetime) -> TimeQuery:
 
 def _as_written(question: str, expression: str) -> str:
     """The expression as the question writes it ("Letzte Woche", not "letzte woche")."""
-    flat = " ".join(str(question)[:MAX_CHARS].split())
-    found = re.search(re.escape(expression), flat, re.IGNORECASE)
+    found = re.search(re.escape(expression), _flat(question), re.IGNORECASE)
     return found.group(0) if found else expression
+
+
+def _flat(question: str) -> str:
+    """The question as `when` reads it, case kept: cut to MAX_CHARS, runs of space as one."""
+    return " ".join(str(question)[:MAX_CHARS].split())

@@ -303,10 +303,10 @@ def test_a_figure_is_told_only_where_the_question_may_ask_for_one() -> None:
 
 def test_the_time_a_question_names_is_not_its_subject() -> None:
     """A year says when, not what: a report of that year about something else holds it too. The
-    question is read without the time it names (index.asked) before its subject is looked for."""
+    question is read without the time it names (TimeQuery.without, as index.asked reads it)
+    before its subject is looked for."""
     from datetime import UTC, datetime
 
-    from index.asked import _without
     from index.timeexpr import when
 
     question = "How many bear cubs were born in 2019?"
@@ -314,6 +314,6 @@ def test_the_time_a_question_names_is_not_its_subject() -> None:
     other = _answer(2, "In 2019 the substance was found at 31 stations.", question)
     idf = _idf({"2019"})
     assert relation(question, first, other, idf) != "other"  # type: ignore[arg-type]
-    about = _without(question, when(question, datetime(2026, 12, 4, tzinfo=UTC)).expression)
+    about = when(question, datetime(2026, 12, 4, tzinfo=UTC)).without(question)
     assert about == "How many bear cubs were born ?"  # "in 2019" named the year
     assert relation(about, first, other, idf) == "other"  # type: ignore[arg-type]
