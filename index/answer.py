@@ -37,11 +37,13 @@ from .sentences import ArticleSentences
 from .units import holds_unit
 from .windows import window_features
 
-# The reader's weight (READER=1, the CLI's and the bot's default): chosen with the reader itself
-# among four trained on a GPU, on XQuAD's held-out (odd-numbered) articles, 200 questions per
-# language (benchmarks.reader_select): 4 gave the best mean, en 0.95 / de 0.94 against 0.93 / 0.885
-# for the ranker alone (README, "The reader"). The news set was not used to choose.
-READER_WEIGHT = 4.0
+# The reader's weight (READER=1, the CLI's and the bot's default), with each window read as its
+# best sentence (`_reread`): chosen on XQuAD's held-out (odd-numbered) articles, all 578 questions
+# per language, among 1, 2, 4 and 8, windows read whole or as their best sentence (README, "The
+# reader"): 1 with sentences read alone was best, en 0.962 / de 0.931 against 0.962 / 0.924 for
+# windows read whole at 4, and 0.929 / 0.886 for the ranker alone. The news set was not used to
+# choose.
+READER_WEIGHT = 1.0
 # The abstention threshold with the reader: the same as the ranker's alone, since whether the
 # article answers is judged on the better of the ranker's window and the reader's (answer_question).
 # Chosen on the news set's answerable and out-of-corpus questions with XQuAD's half-library split
@@ -143,13 +145,15 @@ def answer_question(
     if choice is None:
         return Answer(question, language, True, hits=tuple(hits))
     judged = [choice]
+    read: dict[int, float] = {}  # the reader's score of each sentence it read
     if reader is not None and config.reader_weight:
-        choice = _reread(choice[0], question, reader, config, keep)
+        choice, read = _reread(choice[0], question, reader, config, keep)
         if choice[1] != judged[0][1]:  # another window of the same article: judged too
             judged.append(choice)
     chosen, (_, first, last) = choice
     quotable = [i for i in range(first, last + 1) if chosen.article.quotable(i)]
-    key = max(quotable, key=lambda i: chosen.scores[i])
+    # The key sentence (bold) is the one the reader found to answer, else the ranker's best.
+    key = max(quotable, key=lambda i: (read.get(i, float("-inf")), chosen.scores[i]))
     # Whether the article answers at all is judged on the ranker's window and on the reader's,
     # the better of the two: the reader picks which of the article's sentences answers, and its
     # pick (the detail, not the topic sentence) often shares fewer of the question's words.
@@ -205,21 +209,30 @@ def _reread(
     reader: Reader,
     config: AnswerConfig,
     keep: Callable[[ArticleSentences, int, int], bool] | None = None,
-) -> tuple[_Scored, tuple[float, int, int]]:
+) -> tuple[tuple[_Scored, tuple[float, int, int]], dict[int, float]]:
     """The window of the ranker's first `reader_windows` in the ranker's chosen article whose
-    ranker score plus the reader's, weighed by `reader_weight`, is highest. The reader reads
-    question and window together, so it tells the sentence that answers from the one that only
-    names the topic, which the ranker's features cannot: README, "The reader (a cross-encoder),
-    on by default". It chooses within one article: it was trained to tell sentences of one
-    paragraph apart, never whether a sentence is about the question's subject, and across
-    articles it took a sentence of the asked-for kind about something else ("Bei dem Hochwasser
-    in der Region Valencia sind mindestens 95 Menschen gestorben" for a train crash in Greece);
-    which article answers stays retrieval's and the ranker's choice."""
+    ranker score plus the reader's, weighed by `reader_weight`, is highest; and the reader's
+    score of each sentence of those windows. The reader reads question and sentence together,
+    so it tells the sentence that answers from the one that only names the topic, which the
+    ranker's features cannot: README, "The reader (a cross-encoder), on by default".
+    - It reads each sentence alone, and a window of two sentences counts as its better one: it
+      was trained on single sentences (one holding the answer against others of its paragraph),
+      and on two read as one it scored a topic sentence's window above the answer's.
+    - It chooses within one article: it was trained to tell sentences of one paragraph apart,
+      never whether a sentence is about the question's subject, and across articles it took a
+      sentence of the asked-for kind about something else ("Bei dem Hochwasser in der Region
+      Valencia sind mindestens 95 Menschen gestorben" for a train crash in Greece); which
+      article answers stays retrieval's and the ranker's choice."""
     ranked = reader_candidates(chosen, config, keep)
-    texts = [" ".join(s.article.sentence(i) for i in range(w[1], w[2] + 1)) for s, w in ranked]
-    read = reader.score(question, texts)
-    best = max(range(len(ranked)), key=lambda j: ranked[j][1][0] + config.reader_weight * read[j])
-    return ranked[best]
+    lines = sorted({i for _, (_, first, last) in ranked for i in range(first, last + 1)})
+    scores = reader.score(question, [chosen.article.sentence(i) for i in lines])
+    read = {i: float(score) for i, score in zip(lines, scores, strict=True)}
+
+    def total(window: tuple[float, int, int]) -> float:
+        score, first, last = window
+        return score + config.reader_weight * max(read[i] for i in range(first, last + 1))
+
+    return max(ranked, key=lambda pair: total(pair[1])), read
 
 
 def reader_candidates(

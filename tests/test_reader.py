@@ -140,13 +140,38 @@ def test_answer_selection_adds_the_reader_s_score_to_the_first_windows(
     stand_in = _Prefers("Jana Roth")
     monkeypatch.setattr(asking, "load_reader", lambda: stand_in)
     library.config = replace(library.config, answer=replace(never, reader_weight=READER_WEIGHT))
-    assert "Jana Roth" in library.ask(question).key_sentence
-    assert stand_in.seen and len(stand_in.seen[0]) <= never.reader_windows
+    answer = library.ask(question)
+    assert "Jana Roth" in answer.key_sentence
+    # It reads sentences, each once and alone (what it was trained on), those of the ranker's
+    # first windows: at most two per window.
+    read = stand_in.seen[0]
+    assert read and len(read) == len(set(read)) <= 2 * never.reader_windows
+    assert all(text in TEXT and "\n" not in text and text.count(".") == 1 for text in read)
     # READER=0 (AnswerConfig's default; the CLI and the bot turn it on): the reader is not asked.
     stand_in.seen.clear()
     library.config = replace(library.config, answer=replace(never, reader_weight=0.0))
     assert library.ask(question).quote == without.quote
     assert not stand_in.seen
+    library.close()
+
+
+def test_a_window_counts_as_its_best_read_sentence_which_is_the_key_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two sentences on one line form a window; the reader scores each alone, the window counts
+    as the better, and that sentence is the quote's key (bold) sentence, not the ranker's."""
+    config = AnswerConfig(threshold=-math.inf, reader_weight=READER_WEIGHT)
+    library = Library(LibraryConfig(tmp_path / "lib", answer=config), embedder=HashEmbedder())
+    library.add_text(
+        "The mayor of Lindau opened the new bridge over the river on Friday. "
+        "The work was led by Jana Roth.\n\nThe bridge cost 12 million euros.",
+        title="Lindau bridge",
+    )
+    stand_in = _Prefers("Jana Roth")
+    monkeypatch.setattr(asking, "load_reader", lambda: stand_in)
+    answer = library.ask("Who opened the new bridge over the river in Lindau?")
+    assert answer.key_sentence == "The work was led by Jana Roth."
+    assert "The work was led by Jana Roth." in stand_in.seen[0]
     library.close()
 
 
