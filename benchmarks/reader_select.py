@@ -3,9 +3,11 @@ trained readers (index.reader) and the weight of their score, on XQuAD's held-ou
 
 Every XQuAD article of a language is added to a library; questions of the odd-numbered articles
 (which neither the ranker nor the reader trained on) are asked once, and the ranker's first
-`reader_windows` windows are recorded with their ranker scores and the quote each would give
-(benchmarks.ranker.quote_around). Each reader then scores those windows, and for each weight the
-window of highest ranker score + weight x reader score is right when its quote holds a gold
+`reader_windows` windows are recorded with their ranker scores, their sentences and the quote
+each would give (benchmarks.ranker.quote_around). Each reader then scores those windows two ways:
+each sentence alone, a window counting as its better sentence (as answer selection reads them,
+index.answer._reread), and each window read whole (as it did until 2026-12-04); for each weight
+the window of highest ranker score + weight x reader score is right when its quote holds a gold
 answer. The news set is never used here: it is where the chosen reader is shown.
 """
 
@@ -29,10 +31,10 @@ from index.reader import Reader
 from .common import LANGUAGES, XQUAD
 from .ranker import quote_around
 
-WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 1000.0)  # 1000: the reader alone, the ranker breaks ties
+WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 4.0, 1000.0)  # 1000: the reader alone, the ranker breaks ties
 SEED = 7
 
-Window = tuple[float, str, bool]  # ranker score, the text the reader reads, right
+Window = tuple[float, list[str], bool]  # ranker score, the window's sentences, right
 Asked = tuple[str, list[Window]]  # a question and its windows
 
 
@@ -47,7 +49,7 @@ def windows(language: str, per_language: int) -> list[Asked]:
     def capture(chosen, question, reader, config, keep=None):  # noqa: ANN001, ANN202
         ranked = answer.reader_candidates(chosen, config, keep)
         captured.append(ranked)
-        return ranked[0]
+        return ranked[0], {}
 
     real = (answer._reread, asking.load_reader)
     answer._reread, asking.load_reader = capture, lambda: object()
@@ -64,9 +66,9 @@ def windows(language: str, per_language: int) -> list[Asked]:
                     continue
                 rows = []
                 for s, (score, first, last) in captured[0]:
-                    text = " ".join(s.article.sentence(i) for i in range(first, last + 1))
+                    sentences = [s.article.sentence(i) for i in range(first, last + 1)]
                     quote = quote_around(s.article, first, last)
-                    rows.append((score, text, any(gold in quote for gold in q.answers)))
+                    rows.append((score, sentences, any(gold in quote for gold in q.answers)))
                 out.append((q.question, rows))
             library.close()
     finally:
@@ -74,16 +76,24 @@ def windows(language: str, per_language: int) -> list[Asked]:
     return out
 
 
-def measure(folder: Path, questions: list[Asked]) -> dict[float, float]:
-    """answer_hit of the chosen window for each weight."""
+def measure(folder: Path, questions: list[Asked]) -> dict[str, dict[float, float]]:
+    """answer_hit of the chosen window for each weight, the reader reading each sentence alone
+    (a window counting as its better one) and each window whole."""
     reader = Reader(folder)
-    hits = dict.fromkeys(WEIGHTS, 0)
+    hits = {way: dict.fromkeys(WEIGHTS, 0) for way in ("sentences", "windows")}
     for question, rows in tqdm(questions, desc=folder.name, leave=False):
-        read = reader.score(question, [text for _, text, _ in rows])
+        singles = sorted({text for _, sentences, _ in rows for text in sentences})
+        alone = dict(zip(singles, reader.score(question, singles), strict=True))
+        read = {
+            "sentences": np.asarray([max(alone[t] for t in sentences) for _, sentences, _ in rows]),
+            "windows": reader.score(question, [" ".join(sentences) for _, sentences, _ in rows]),
+        }
         ranker = np.asarray([score for score, _, _ in rows])
-        for weight in WEIGHTS:
-            hits[weight] += rows[int(np.argmax(ranker + weight * read))][2]
-    return {w: round(h / max(len(questions), 1), 4) for w, h in hits.items()}
+        for way, scores in read.items():
+            for weight in WEIGHTS:
+                hits[way][weight] += rows[int(np.argmax(ranker + weight * scores))][2]
+    n = max(len(questions), 1)
+    return {way: {w: round(h / n, 4) for w, h in row.items()} for way, row in hits.items()}
 
 
 def main() -> None:
