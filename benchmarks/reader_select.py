@@ -31,7 +31,8 @@ from index.reader import Reader
 from .common import LANGUAGES, XQUAD
 from .ranker import quote_around
 
-WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 4.0, 1000.0)  # 1000: the reader alone, the ranker breaks ties
+# 1000: the reader alone, the ranker breaks ties
+WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 4.0, 1000.0)
 SEED = 7
 
 Window = tuple[float, list[str], bool]  # ranker score, the window's sentences, right

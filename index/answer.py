@@ -24,9 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .confidence import confidence, lacks_unit, size_discount
+from .confidence import size_discount, window_confidence
 from .lexical import analyze
-from .matching import reads_as
 from .models import Answer, Hit, Source
 from .overlap import Idf, Terms
 from .qtype import has_evidence, question_type
@@ -157,7 +156,12 @@ def answer_question(
     # Whether the article answers at all is judged on the ranker's window and on the reader's,
     # the better of the two: the reader picks which of the article's sentences answers, and its
     # pick (the detail, not the topic sentence) often shares fewer of the question's words.
-    sure = max(_sure(s, w, question, language, query_vector, kind, config) for s, w in judged)
+    sure = max(
+        window_confidence(
+            s.article, s.terms, w[1:], question, language, query_vector, kind, config.unit_missing
+        )
+        for s, w in judged
+    )
     sure -= size_discount(passages, config.per_decade, config.size_floor)
     if sure < config.threshold:
         return Answer(question, language, True, confidence=sure, hits=tuple(hits))
@@ -179,28 +183,6 @@ def answer_question(
         Source(x.article, x.passage, x.score) for x in hits[:k] if x.article.id != holder.article.id
     )[: max(k - 1, 0)]
     return Answer(question, language, False, quote, span, sure, sources, tuple(hits))
-
-
-def _sure(
-    chosen: _Scored,
-    window: tuple[float, int, int],
-    question: str,
-    language: str,
-    query_vector: np.ndarray,
-    kind: str | None,
-    config: AnswerConfig,
-) -> float:
-    """index.confidence's judgement of one window, less AnswerConfig.unit_missing for an amount
-    whose unit is nowhere near (lacks_unit)."""
-    _, first, last = window
-    own = chosen.article.language
-    across = language != own and not reads_as(question, own)  # langdetect errs on short text
-    sure = confidence(
-        chosen.article, chosen.terms, question, first, last, query_vector, across=across
-    )
-    if kind == "quantity" and lacks_unit(chosen.article, first, last, question):
-        sure -= config.unit_missing
-    return sure
 
 
 def _reread(

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from .matching import Keys
+from .matching import Keys, reads_as
 from .overlap import Terms, fuzzy_share
 from .sentences import ArticleSentences
 from .units import expected, holds_unit
@@ -87,3 +87,26 @@ def confidence(
     # headline, only "KVG" in the body).
     anywhere = terms.coverage(frozenset(article.frequency) | article.title_terms)
     return ((near + anywhere) / 2 + dense) / 2
+
+
+def window_confidence(
+    article: ArticleSentences,
+    terms: Terms,
+    window: tuple[int, int],
+    question: str,
+    language: str,
+    query_vector: np.ndarray,
+    kind: str | None,
+    unit_missing: float,
+) -> float:
+    """`confidence` of one window (first, last sentence) of the chosen article, less
+    `unit_missing` (AnswerConfig.unit_missing) for an amount whose unit is nowhere near
+    (lacks_unit). A question whose words the article's language knows is not across, whatever
+    langdetect said (it errs on short text)."""
+    first, last = window
+    own = article.language
+    across = language != own and not reads_as(question, own)
+    sure = confidence(article, terms, question, first, last, query_vector, across=across)
+    if kind == "quantity" and lacks_unit(article, first, last, question):
+        sure -= unit_missing
+    return sure
