@@ -50,12 +50,18 @@ def _header(w: Write, results: dict) -> None:
         f"{results['seconds'] / 60:.1f} minutes. Medians and ratios are from the same run, "
         "measured side by side on a machine shared with other work.\n"
     )
+    news = results.get("news", {})
+    cost = (
+        f" (a news question takes {news['latency_p50_ms']:.0f} ms p50 with the reader)"
+        if "latency_p50_ms" in news
+        else ""
+    )
     w(
         "Answers are chosen as the CLI and the bot choose them, with the reader (`READER=1`, "
         "`index.answer.product_config`), in the XQuAD, abstention, news and question-latency "
         "sections; the add, scale, bot-load, memory and whole-process sections time the library "
-        "with the ranker alone (`READER=0`), whose answer selection takes about 10 ms of the "
-        "reader's 300.\n"
+        "with the ranker alone (`READER=0`), whose answer selection takes about 10 ms"
+        f"{cost}.\n"
     )
     for rerun in results.get("reruns", []):  # sections measured again later, on their own
         w(f"- {rerun}")
