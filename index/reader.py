@@ -39,6 +39,7 @@ SHIPPED_DIR = Path(__file__).with_name("reader_weights")  # the reader that ship
 _MAGIC = b"E5S1"
 _BLOCK = 32  # weights per 4-bit block: an fp16 scale and 16 bytes of nibbles
 _HEADER = 72  # bytes before the vocabulary's offsets
+BATCH = 7  # pairs read in one pass (Reader._run)
 
 
 class ReaderUnavailable(RuntimeError):
@@ -226,16 +227,26 @@ class Reader:
             self._memory.clear()
 
     def _run(self, question: str, texts: list[str]) -> np.ndarray:
+        """The texts' logits, read sorted by length in batches of BATCH: a batch is padded to
+        its longest pair (20 news sentences, 2 cores: 442 / 656 ms p50 / p95 in one batch,
+        321 / 393 in batches of 7, the same scores; README, "The reader")."""
         torch = self._torch
         encoded = self._tokenizer.encode_batch([(question, t) for t in texts])
-        ids = np.asarray([e.ids for e in encoded], dtype=np.int64)
-        mask = np.asarray([e.attention_mask for e in encoded], dtype=np.int64)
-        unique, inverse = np.unique(ids, return_inverse=True)
-        rows = torch.from_numpy(self._e5.rows(unique))
-        embeds = rows[torch.from_numpy(inverse.reshape(ids.shape))]
-        with torch.inference_mode():
-            out = self._model(inputs_embeds=embeds, attention_mask=torch.from_numpy(mask))
-        return out.logits[:, 0].numpy()
+        lengths = [sum(e.attention_mask) for e in encoded]
+        order = sorted(range(len(texts)), key=lambda i: lengths[i])
+        logits = np.empty(len(texts), dtype=np.float32)
+        for start in range(0, len(order), BATCH):
+            batch = order[start : start + BATCH]
+            longest = max(lengths[i] for i in batch)
+            ids = np.asarray([encoded[i].ids[:longest] for i in batch], dtype=np.int64)
+            mask = np.asarray([encoded[i].attention_mask[:longest] for i in batch], dtype=np.int64)
+            unique, inverse = np.unique(ids, return_inverse=True)
+            rows = torch.from_numpy(self._e5.rows(unique))
+            embeds = rows[torch.from_numpy(inverse.reshape(ids.shape))]
+            with torch.inference_mode():
+                out = self._model(inputs_embeds=embeds, attention_mask=torch.from_numpy(mask))
+            logits[batch] = out.logits[:, 0].numpy()
+        return logits
 
 
 PACKED = "weights-int8.safetensors"

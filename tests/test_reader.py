@@ -18,7 +18,7 @@ from index.answer import READER_THRESHOLD, READER_WEIGHT, AnswerConfig, product_
 from index.cli_env import open_library
 from index.embedder import HashEmbedder
 from index.library import Library, LibraryConfig
-from index.reader import PACKED, READER_DIR, Reader, ReaderUnavailable, _E5File
+from index.reader import BATCH, PACKED, READER_DIR, Reader, ReaderUnavailable, _E5File
 
 
 def test_four_bit_rows_expand_to_scale_times_centred_nibble() -> None:
@@ -88,9 +88,25 @@ def test_scores_are_remembered_and_do_not_depend_on_the_batch(reader: Reader) ->
     question = "How many people live in the city?"
     texts = ["The city has 80,000 inhabitants.", "It lies on a river.", "It was founded in 1200."]
     together = reader.score(question, texts)
+    reader.forget()  # read again, not remembered
     alone = [reader.score(question, [text])[0] for text in texts]
     assert np.allclose(together, alone, atol=1e-4)
-    assert reader.score(question, texts[:1])[0] == together[0]  # the same pair: remembered
+    assert reader.score(question, texts[:1])[0] == alone[0]  # the same pair: remembered
+
+
+def test_texts_read_in_batches_by_length_keep_their_order(reader: Reader) -> None:
+    """More texts than one batch (index.reader.BATCH), of lengths out of order: read in
+    batches of about one length, each score still belongs to its text."""
+    question = "Who founded the town?"
+    texts = [
+        " ".join(["The town on the river was founded by monks"] * (1 + n % 5)) + f" in {1100 + n}."
+        for n in range(3 * BATCH + 2)
+    ]
+    together = reader.score(question, texts)
+    reader.forget()
+    alone = [reader.score(question, [text])[0] for text in texts]
+    assert np.allclose(together, alone, atol=1e-4)
+    assert len(set(np.round(together, 4))) > BATCH  # the texts are told apart
 
 
 def test_a_long_text_is_cut_to_the_reader_s_length_keeping_the_question(reader: Reader) -> None:
