@@ -176,3 +176,12 @@ def test_huge_and_non_string_input() -> None:
 )
 def test_today_meaning_nowadays_restricts_nothing(question: str) -> None:
     assert not when(question, NOW).restricts
+
+
+def test_without_the_range_a_long_question_keeps_all_its_words() -> None:
+    """Only finding the range reads the first MAX_CHARS; what the question asks about keeps
+    every word after them too."""
+    question = "Wie viele Tote gab es gestern " + "beim Hochwasser " * 80 + "in Valencia?"
+    about = when(question, NOW).without(question)
+    assert "gestern" not in about and about.endswith("in Valencia?")
+    assert about == " ".join(question.replace("gestern", " ").split())
