@@ -177,6 +177,9 @@ def answer_question(
             * (has_evidence(kind, text, question) + holds_unit(question, text))
         ),
         also=next((i for i in quotable if i != key), None),
+        choose=None
+        if reader is None or not config.reader_weight
+        else lambda texts: int(np.argmax(reader.score(question, texts))),
     )
     passage_id = chosen.article.passage_ids[key]
     holder = next((h for h in hits if h.passage.id == passage_id), chosen.hit)

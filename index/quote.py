@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from .sentences import ArticleSentences
 
 ELLIPSIS = "…"
+Choose = Callable[[list[str]], int]  # the index of the text that answers best
 MIN_PART = 30  # characters of budget left that are worth a part of a neighbouring sentence
 # Clause boundaries inside a long sentence: after a comma, semicolon, colon, dash or an inner
 # sentence end (a long "sentence" is often a quotation of several), also before a closing
@@ -34,13 +35,14 @@ def build_quote(
     max_chars: int,
     weigh: Callable[[str], float],
     also: int | None = None,
+    choose: Choose | None = None,
 ) -> tuple[str, tuple[int, int]]:
     """(quote, key sentence span inside the quote) for sentence `key` of `article`, with
-    sentence `also` (its neighbour, chosen with it) when it fits."""
+    sentence `also` (its neighbour, chosen with it) when it fits. `choose`: see cut_to_clauses."""
     spans = article.spans
     a0, b0 = spans[key]
     if b0 - a0 > max_chars:
-        quote = cut_to_clauses(article.text[a0:b0], max_chars, weigh)
+        quote = cut_to_clauses(article.text[a0:b0], max_chars, weigh, choose)
         return quote, (0, len(quote))
     a = b = key
     if also is not None and max(b0, spans[also][1]) - min(a0, spans[also][0]) <= max_chars:
@@ -140,14 +142,20 @@ def is_verbatim(quote: str, text: str) -> bool:
     return True
 
 
-def cut_to_clauses(sentence: str, max_chars: int, weigh: Callable[[str], float]) -> str:
+def cut_to_clauses(
+    sentence: str, max_chars: int, weigh: Callable[[str], float], choose: Choose | None = None
+) -> str:
     """The run of whole clauses of `sentence` that `weigh` likes best (the longest of equals)
     and that fits in `max_chars` with its ellipses; a single clause that is too long is cut at a
-    word."""
+    word. `choose` (the reader, index.answer): picks among the maximal runs that fit (those no
+    longer run that fits contains) by their text, instead of `weigh`; the clause holding the
+    answer often shares none of the question's words ("…said lead author Josh Leipheimer, a
+    doctoral student at Rutgers University" for "Which university built the robot?")."""
     bounds = [0, *(m.end() for m in _CLAUSE_END.finditer(sentence)), len(sentence)]
     clauses = [
         (bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i + 1] > bounds[i]
     ]
+    longest: list[tuple[int, int]] = []  # from each clause, the longest run that fits
     best: tuple[float, int, int] | None = None
     for i in range(len(clauses)):
         for j in range(i, len(clauses)):
@@ -155,11 +163,19 @@ def cut_to_clauses(sentence: str, max_chars: int, weigh: Callable[[str], float])
             marks = (lo > 0) + (hi < len(sentence))
             if hi - lo + marks > max_chars:
                 break
+            if j == i:
+                longest.append((lo, hi))
+            longest[-1] = (lo, hi)
             # Ties: the longer run. The answer is next to the words the question repeats, so the
             # more of the budget around them is shown, the likelier it is in the quote.
             score = weigh(sentence[lo:hi]) + 1e-5 * (hi - lo)
             if best is None or score > best[0]:
                 best = (score, lo, hi)
+    # Maximal: not inside the run from the clause before (which reaches at least as far).
+    maximal = [r for n, r in enumerate(longest) if n == 0 or r[1] > longest[n - 1][1]]
+    if choose is not None and len(maximal) > 1:
+        lo, hi = maximal[choose([sentence[a:b].strip() for a, b in maximal])]
+        best = (0.0, lo, hi)
     if best is None:  # no clause fits: the best clause, cut at a word boundary
         lo, hi = max(clauses, key=lambda c: weigh(sentence[c[0] : c[1]]))
         hi = min(hi, lo + max_chars - 2)

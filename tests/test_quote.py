@@ -20,6 +20,31 @@ def test_a_long_sentence_is_cut_to_its_best_clauses_verbatim() -> None:
     assert quote.strip(ELLIPSIS) in sentence
 
 
+def test_the_reader_chooses_among_the_maximal_runs_of_clauses() -> None:
+    """With `choose` (the reader), the run is picked among the longest runs that fit (none
+    inside another) by their text, not by the question's words: here the last clause holds the
+    answer and shares no word with what `weigh` likes."""
+    clauses = [f"clause number {n} of the quoted statement about the robot" for n in range(12)]
+    clauses[-1] = "said lead author Josh Leipheimer, a doctoral student at Rutgers University"
+    sentence = ", ".join(clauses) + "."
+    seen: list[list[str]] = []
+
+    def choose(texts: list[str]) -> int:
+        seen.append(texts)
+        return next(i for i, t in enumerate(texts) if "Rutgers" in t)
+
+    quote = cut_to_clauses(sentence, 300, lambda t: float("number 0 " in t), choose)
+    assert "Rutgers University" in quote and len(quote) <= 300
+    assert quote.startswith(ELLIPSIS) and quote.strip(ELLIPSIS) in sentence
+    [texts] = seen  # read once, in one batch
+    assert len(texts) > 1
+    for text in texts:  # each fits, and none lies inside another
+        assert len(text) + 2 <= 300 and text in sentence
+        assert not any(o != text and text in o for o in texts)
+    without = cut_to_clauses(sentence, 300, lambda t: float("number 0 " in t))
+    assert "Rutgers" not in without and "number 0 " in without
+
+
 def test_one_endless_clause_is_cut_at_a_word() -> None:
     sentence = "wort " * 200
     quote = cut_to_clauses(sentence.strip(), 300, lambda t: 0.0)
