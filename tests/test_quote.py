@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from index.library import Library
-from index.quote import ELLIPSIS, cut_to_clauses
+from index.quote import CHOICES, ELLIPSIS, cut_to_clauses
 
 
 def test_a_long_sentence_is_cut_to_its_best_clauses_verbatim() -> None:
@@ -43,6 +43,22 @@ def test_the_reader_chooses_among_the_maximal_runs_of_clauses() -> None:
         assert not any(o != text and text in o for o in texts)
     without = cut_to_clauses(sentence, 300, lambda t: float("number 0 " in t))
     assert "Rutgers" not in without and "number 0 " in without
+
+
+def test_the_reader_reads_a_bounded_number_of_runs_of_an_endless_sentence() -> None:
+    """A sentence of thousands of clauses: `choose` gets at most CHOICES runs, those `weigh`
+    likes best, and the quote still fits."""
+    sentence = ", ".join(f"Teil {n} der Aufzählung ohne Ende" for n in range(2000)) + "."
+    seen: list[list[str]] = []
+
+    def choose(texts: list[str]) -> int:
+        seen.append(texts)
+        return len(texts) - 1
+
+    quote = cut_to_clauses(sentence, 300, lambda t: float("Teil 1500 " in t), choose)
+    [texts] = seen
+    assert len(texts) == CHOICES and all("Teil 1500 " in t for t in texts[:1])
+    assert len(quote) <= 300 and quote.strip(ELLIPSIS) in sentence
 
 
 def test_one_endless_clause_is_cut_at_a_word() -> None:
