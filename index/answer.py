@@ -36,13 +36,11 @@ from .sentences import ArticleSentences
 from .units import holds_unit
 from .windows import window_features
 
-# The reader's weight (READER=1, the CLI's and the bot's default), with each window read as its
-# best sentence (`_reread`): chosen on XQuAD's held-out (odd-numbered) articles, all 578 questions
-# per language, among weights 0.5 to 8, windows read whole or as their best sentence
-# (benchmarks.reader_select; README, "The reader"): with sentences read alone 0.75 to 2 tie within
-# two questions and 1, in the middle, gives en 0.962 / de 0.931, against 0.962 / 0.924 for windows
-# read whole at 4 (shipped before) and 0.929 / 0.886 for the ranker alone. The news set was not
-# used to choose.
+# The reader's weight (READER=1, the default), each window read as its best sentence (`_reread`):
+# chosen on XQuAD's held-out (odd-numbered) articles, all 578 questions per language, among 0.5 to
+# 8 (benchmarks.reader_select; README, "The reader"): 0.75 to 2 tie within two questions; 1 gives
+# en 0.962 / de 0.931 (windows read whole at 4: 0.962 / 0.924; the ranker alone 0.929 / 0.886).
+# The news set was not used to choose.
 READER_WEIGHT = 1.0
 # The abstention threshold with the reader: the same as the ranker's alone, since whether the
 # article answers is judged on the better of the ranker's window and the reader's (answer_question).
