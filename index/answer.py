@@ -68,7 +68,7 @@ class AnswerConfig:
     article_ratio: float = 0.8  # ... each with a retrieval score of at least this share of the top
     candidates: int = 10  # passages retrieved to find those articles
     max_chars: int = 300
-    context_weight: float = 0.3  # a follow-up's words from the previous question count less
+    context_weight: float = 0.3  # the previous question's words, in a follow-up's confidence
     evidence_weight: float = 0.15  # choosing clauses to quote: holding what the question asks for
     # Below this confidence the answer abstains (index.confidence).
     threshold: float = 0.40
@@ -261,10 +261,12 @@ def _score(
     feature_weights: np.ndarray,
 ) -> _Scored:
     """Windows of one sentence, or two in a row on the same line (a question often paraphrases
-    one sentence while the answer is in the next), scored on their features (index.windows)."""
+    one sentence while the answer is in the next), scored on their features (index.windows); a
+    follow-up's by its own words (`context`'s fill the sentence that answered it: README)."""
     terms = Terms.of(question, context, article.language, idf, config.context_weight)
+    own = terms if context is None else Terms.of(question, None, article.language, idf, 0.0)
     prior = hit.score / (top_score or 1.0)
-    bounds, matrix = window_features(article, question, terms, query_vector, kind, prior)
+    bounds, matrix = window_features(article, question, own, query_vector, kind, prior)
     return _windows(article, hit, bounds, matrix, feature_weights, terms, question)
 
 

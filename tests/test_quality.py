@@ -122,3 +122,37 @@ def test_questions_in_one_chat_are_answered_as_well_as_one_by_one(
     library.close()
     assert sum(in_chat.values()) >= sum(alone.values())
     assert sum(alone.values()) >= 10, alone
+
+
+def test_a_follow_up_s_own_words_choose_its_sentence(
+    tmp_path,  # noqa: ANN001
+    real_embedder,  # noqa: ANN001
+) -> None:
+    """The previous question's words find the article, but they fill the sentence that answered
+    it: a follow-up ("Und wer betreibt das?") is answered by the sentence its own words choose,
+    not by that one again."""
+    from index.answer import product_config
+    from index.library import Library, LibraryConfig
+
+    config = LibraryConfig(tmp_path / "data", answer=product_config())
+    library = Library(config, embedder=real_embedder)
+    title = "Neues Lesecafé in der Stadtbibliothek Kassel"
+    library.add_text(
+        "Die Stadtbibliothek Kassel hat am Montag ein neues Lesecafé im Erdgeschoss eröffnet. "
+        "Das Lesecafé der Stadtbibliothek bietet 40 Plätze und zeigt Bilder junger Kasseler "
+        "Künstler.\nBesucher können dort montags bis samstags von 9 bis 18 Uhr Zeitungen lesen. "
+        "Für den Umbau gab die Stadt 1,2 Millionen Euro aus. Betrieben wird das Café von einem "
+        "Verein, der Menschen mit Behinderung beschäftigt.",
+        title=title,
+    )
+    library.add_text(
+        "Das Hafenfest in Kiel lockte am Wochenende 200.000 Besucher an. Die Polizei meldete "
+        "keine größeren Zwischenfälle.",
+        title="Hafenfest in Kiel",
+    )
+    previous = "Was hat die Stadtbibliothek Kassel im Erdgeschoss eröffnet?"
+    assert "Lesecafé im Erdgeschoss" in library.ask(previous).key_sentence
+    answer = library.ask("Und wer betreibt das?", context=previous)
+    assert answer.follow_up and not answer.abstained
+    assert answer.key_sentence.startswith("Betrieben wird das Café"), answer.quote
+    library.close()
