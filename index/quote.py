@@ -156,7 +156,7 @@ def cut_to_clauses(
     clauses = [
         (bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i + 1] > bounds[i]
     ]
-    longest: list[tuple[int, int]] = []  # from each clause, the longest run that fits
+    longest: list[tuple[int, int, float]] = []  # from each clause, the longest run that fits
     best: tuple[float, int, int] | None = None
     for i in range(len(clauses)):
         for j in range(i, len(clauses)):
@@ -164,12 +164,13 @@ def cut_to_clauses(
             marks = (lo > 0) + (hi < len(sentence))
             if hi - lo + marks > max_chars:
                 break
+            weight = weigh(sentence[lo:hi])
             if j == i:
-                longest.append((lo, hi))
-            longest[-1] = (lo, hi)
+                longest.append((lo, hi, weight))
+            longest[-1] = (lo, hi, weight)
             # Ties: the longer run. The answer is next to the words the question repeats, so the
             # more of the budget around them is shown, the likelier it is in the quote.
-            score = weigh(sentence[lo:hi]) + 1e-5 * (hi - lo)
+            score = weight + 1e-5 * (hi - lo)
             if best is None or score > best[0]:
                 best = (score, lo, hi)
     # Maximal: not inside the run from the clause before (which reaches at least as far).
@@ -177,8 +178,8 @@ def cut_to_clauses(
     if choose is not None and len(maximal) > 1:
         # Time stays bounded on a sentence of thousands of characters (one of 17,051 was met):
         # the reader reads the CHOICES runs `weigh` likes best, at most.
-        maximal = sorted(maximal, key=lambda r: -weigh(sentence[r[0] : r[1]]))[:CHOICES]
-        lo, hi = maximal[choose([sentence[a:b].strip() for a, b in maximal])]
+        maximal = sorted(maximal, key=lambda r: -r[2])[:CHOICES]
+        lo, hi, _ = maximal[choose([sentence[a:b].strip() for a, b, _ in maximal])]
         best = (0.0, lo, hi)
     if best is None:  # no clause fits: the best clause, cut at a word boundary
         lo, hi = max(clauses, key=lambda c: weigh(sentence[c[0] : c[1]]))
