@@ -144,8 +144,9 @@ def answer_question(
         return Answer(question, language, True, hits=tuple(hits))
     judged = [choice]
     read: dict[int, float] = {}  # the reader's score of each sentence it read
-    if reader is not None and config.reader_weight:
-        choice, read = _reread(choice[0], question, reader, config, keep)
+    reading = reader if config.reader_weight else None
+    if reading is not None:
+        choice, read = _reread(choice[0], question, reading, config, keep)
         if choice[1] != judged[0][1]:  # another window of the same article: judged too
             judged.append(choice)
     chosen, (_, first, last) = choice
@@ -176,8 +177,8 @@ def answer_question(
         ),
         also=next((i for i in quotable if i != key), None),
         choose=None
-        if reader is None or not config.reader_weight
-        else lambda texts: int(np.argmax(reader.score(question, texts))),
+        if reading is None
+        else lambda texts: int(np.argmax(reading.score(question, texts))),
     )
     passage_id = chosen.article.passage_ids[key]
     holder = next((h for h in hits if h.passage.id == passage_id), chosen.hit)
