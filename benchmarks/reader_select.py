@@ -6,7 +6,7 @@ Every XQuAD article of a language is added to a library; questions of the odd-nu
 `reader_windows` windows are recorded with their ranker scores, their sentences and the quote
 each would give (benchmarks.ranker.quote_around). Each reader then scores those windows two ways:
 each sentence alone, a window counting as its better sentence (as answer selection reads them,
-index.answer._reread), and each window read whole (as it did until 2026-12-04); for each weight
+index.reread), and each window read whole (as it did until 2026-12-04); for each weight
 the window of highest ranker score + weight x reader score is right when its quote holds a gold
 answer. The news set is never used here: it is where the chosen reader is shown.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from index import answer, asking
+from index import answer, asking, reread
 from index.answer import AnswerConfig
 from index.evaluate import load_squad
 from index.library import Library, LibraryConfig
@@ -48,12 +48,12 @@ def windows(language: str, per_language: int) -> list[Asked]:
     captured: list = []
 
     def capture(chosen, question, reader, config, keep=None):  # noqa: ANN001, ANN202
-        ranked = answer.reader_candidates(chosen, config, keep)
+        ranked = reread.reader_candidates(chosen, config, keep)
         captured.append(ranked)
         return ranked[0], {}
 
-    real = (answer._reread, asking.load_reader)
-    answer._reread, asking.load_reader = capture, lambda: object()
+    real = (answer.reread, asking.load_reader)
+    answer.reread, asking.load_reader = capture, lambda: object()
     try:
         with tempfile.TemporaryDirectory(prefix="reader-select-") as tmp:
             config = LibraryConfig(Path(tmp), answer=AnswerConfig(reader_weight=1.0))
@@ -73,7 +73,7 @@ def windows(language: str, per_language: int) -> list[Asked]:
                 out.append((q.question, rows))
             library.close()
     finally:
-        answer._reread, asking.load_reader = real
+        answer.reread, asking.load_reader = real
     return out
 
 

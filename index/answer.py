@@ -32,11 +32,12 @@ from .qtype import has_evidence, question_type
 from .quote import build_quote
 from .ranker import FEATURES
 from .reader import Reader
+from .reread import reread
 from .sentences import ArticleSentences
 from .units import holds_unit
 from .windows import window_features
 
-# The reader's weight (READER=1, the default), each window read as its best sentence (`_reread`):
+# The reader's weight (READER=1, the default), each window read as its best sentence (index.reread):
 # chosen on XQuAD's held-out (odd-numbered) articles, all 578 questions per language, among 0.5 to
 # 8 (benchmarks.reader_select; README, "The reader"): 0.75 to 2 tie within two questions; 1 gives
 # en 0.962 / de 0.931 (windows read whole at 4: 0.962 / 0.924; the ranker alone 0.929 / 0.886).
@@ -84,7 +85,7 @@ class AnswerConfig:
 
 
 @dataclass(frozen=True)
-class _Scored:
+class Scored:
     article: ArticleSentences
     hit: Hit  # the article's best passage
     scores: list[float]  # each sentence's own score (choosing the key sentence and neighbours)
@@ -107,7 +108,7 @@ def answer_question(
     *,
     k: int = 3,
     context: str | None = None,
-    memo: dict[tuple[int, int], _Scored] | None = None,
+    memo: dict[tuple[int, int], Scored] | None = None,
     passages: int = 0,
     reader: Reader | None = None,
     keep: Callable[[ArticleSentences, int, int], bool] | None = None,
@@ -117,7 +118,7 @@ def answer_question(
     `memo`: the articles already scored for this same question (and context, query vector)
     in another call, whose features are reused but for their retrieval prior.
     `passages`: how many the question was searched among (confidence.size_discount).
-    `reader`: rescores the first windows (`_reread`); None leaves the ranker's choice.
+    `reader`: rescores the first windows (index.reread); None leaves the ranker's choice.
     `keep`: only the windows (article, first and last sentence) it accepts may be chosen."""
     if not hits:
         return Answer(question=question, language=language, abstained=True)
@@ -146,7 +147,7 @@ def answer_question(
     read: dict[int, float] = {}  # the reader's score of each sentence it read
     reading = reader if config.reader_weight else None
     if reading is not None:
-        choice, read = _reread(choice[0], question, reading, config, keep)
+        choice, read = reread(choice[0], question, reading, config, keep)
         if choice[1] != judged[0][1]:  # another window of the same article: judged too
             judged.append(choice)
     chosen, (_, first, last) = choice
@@ -188,50 +189,6 @@ def answer_question(
     return Answer(question, language, False, quote, span, sure, sources, tuple(hits))
 
 
-def _reread(
-    chosen: _Scored,
-    question: str,
-    reader: Reader,
-    config: AnswerConfig,
-    keep: Callable[[ArticleSentences, int, int], bool] | None = None,
-) -> tuple[tuple[_Scored, tuple[float, int, int]], dict[int, float]]:
-    """The window of the ranker's first `reader_windows` in the ranker's chosen article whose
-    ranker score plus the reader's, weighed by `reader_weight`, is highest; and the reader's
-    score of each sentence of those windows. The reader reads question and sentence together,
-    so it tells the sentence that answers from the one that only names the topic, which the
-    ranker's features cannot: README, "The reader (a cross-encoder), on by default".
-    - It reads each sentence alone, and a window of two sentences counts as its better one: it
-      was trained on single sentences (one holding the answer against others of its paragraph),
-      and on two read as one it scored a topic sentence's window above the answer's.
-    - It chooses within one article: it was trained to tell sentences of one paragraph apart,
-      never whether a sentence is about the question's subject, and across articles it took a
-      sentence of the asked-for kind about something else ("Bei dem Hochwasser in der Region
-      Valencia sind mindestens 95 Menschen gestorben" for a train crash in Greece); which
-      article answers stays retrieval's and the ranker's choice."""
-    ranked = reader_candidates(chosen, config, keep)
-    lines = sorted({i for _, (_, first, last) in ranked for i in range(first, last + 1)})
-    scores = reader.score(question, [chosen.article.sentence(i) for i in lines])
-    read = {i: float(score) for i, score in zip(lines, scores, strict=True)}
-
-    def total(window: tuple[float, int, int]) -> float:
-        score, first, last = window
-        return score + config.reader_weight * max(read[i] for i in range(first, last + 1))
-
-    return max(ranked, key=lambda pair: total(pair[1])), read
-
-
-def reader_candidates(
-    chosen: _Scored,
-    config: AnswerConfig,
-    keep: Callable[[ArticleSentences, int, int], bool] | None = None,
-) -> list[tuple[_Scored, tuple[float, int, int]]]:
-    """The windows the reader rescores (`_reread`): the first `reader_windows` by the ranker's
-    score of `chosen`, the article of the ranker's choice; only those `keep` accepts, as for
-    the ranker."""
-    windows = [w for w in chosen.windows if keep is None or keep(chosen.article, *w[1:])]
-    return [(chosen, w) for w in sorted(windows, key=lambda w: -w[0])][: config.reader_windows]
-
-
 def _article_hits(hits: list[Hit], config: AnswerConfig) -> list[Hit]:
     """Each candidate article's best hit, best first: up to `config.articles` articles scoring at
     least `article_ratio` of the top one."""
@@ -260,12 +217,12 @@ def _score(
     top_score: float,
     config: AnswerConfig,
     feature_weights: np.ndarray,
-) -> _Scored:
+) -> Scored:
     """Windows of one sentence, or two in a row on the same line (a question often paraphrases
     one sentence while the answer is in the next), scored on their features (index.windows); a
     follow-up's by its own words (`context`'s fill the sentence that answered it: README)."""
     terms = Terms.of(question, context, article.language, idf, config.context_weight)
-    own = terms if context is None else Terms.of(question, None, article.language, idf, 0.0)
+    own = terms.alone()
     prior = hit.score / (top_score or 1.0)
     bounds, matrix = window_features(article, question, own, query_vector, kind, prior)
     return _windows(article, hit, bounds, matrix, feature_weights, terms, question)
@@ -274,7 +231,7 @@ def _score(
 _PRIOR = FEATURES.index("prior")
 
 
-def _rescored(done: _Scored, hit: Hit, top_score: float, feature_weights: np.ndarray) -> _Scored:
+def _rescored(done: Scored, hit: Hit, top_score: float, feature_weights: np.ndarray) -> Scored:
     """An article scored already for this question, among other hits: only its retrieval prior
     (relative to the best hit's score) differs, the rest of its features are the same."""
     matrix = done.matrix.copy()
@@ -292,7 +249,7 @@ def _windows(
     feature_weights: np.ndarray,
     terms: Terms,
     question: str,
-) -> _Scored:
+) -> Scored:
     totals = matrix @ feature_weights
     if TRACE is not None:
         TRACE.append((question, article, bounds, matrix))
@@ -301,4 +258,4 @@ def _windows(
         if first == last:
             scores[first] = float(total)
     windows = [(float(t), a, b) for (a, b), t in zip(bounds, totals, strict=True)]
-    return _Scored(article, hit, scores, windows, terms, question, bounds, matrix)
+    return Scored(article, hit, scores, windows, terms, question, bounds, matrix)

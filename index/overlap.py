@@ -26,6 +26,7 @@ class Terms:
     from the chat's previous question (a follow-up's context) are down-weighted."""
 
     weights: dict[str, float]
+    own: frozenset[str] = frozenset()  # the question's own terms (not its context's)
 
     @classmethod
     def of(
@@ -39,7 +40,14 @@ class Terms:
             own |= set(stem_words([joined], language))
         extra = set(analyze(content(context), language)) - own if context else set()
         idfs = idf(language, own | extra)
-        return cls({t: idfs[t] * (1.0 if t in own else context_weight) for t in own | extra})
+        weights = {t: idfs[t] * (1.0 if t in own else context_weight) for t in own | extra}
+        return cls(weights, frozenset(own))
+
+    def alone(self) -> Terms:
+        """The question's own terms only, as `of` gives them without a context."""
+        if len(self.own) == len(self.weights):
+            return self
+        return Terms({t: w for t, w in self.weights.items() if t in self.own}, self.own)
 
     def coverage(self, terms: frozenset[str] | set[str]) -> float:
         total = sum(self.weights.values()) or 1.0

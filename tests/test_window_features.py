@@ -164,3 +164,26 @@ def test_window_features_equal_the_per_window_computation(library: Library) -> N
     assert compared > 1_000
     # Every feature but the word shares' float32 sums is computed in the same order.
     assert exact / compared > 0.99, (exact, compared)
+
+
+@pytest.mark.parametrize(
+    ("question", "context", "language"),
+    [
+        ("Und wer betreibt das?", "Was hat die Stadtbibliothek Kassel eröffnet?", "de"),
+        ("And when was that?", "Who met the foreign minister on Monday?", "en"),
+        ("Wer reicht die Klage ein?", None, "de"),
+    ],
+)
+def test_a_follow_up_s_own_terms_are_those_of_the_question_alone(
+    question: str, context: str | None, language: str
+) -> None:
+    """Answer selection chooses a follow-up's sentence by its own words (Terms.alone): the same
+    terms and weights as the question analyzed without the context."""
+
+    def idf(_language: str, terms: set[str]) -> dict[str, float]:
+        return {t: 1.0 + len(t) / 10 for t in terms}
+
+    together = Terms.of(question, context, language, idf, 0.3)
+    assert together.alone() == Terms.of(question, None, language, idf, 0.0)
+    if context:
+        assert set(together.weights) > set(together.alone().weights)
