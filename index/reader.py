@@ -213,13 +213,17 @@ class Reader:
     def score(self, question: str, texts: Sequence[str]) -> np.ndarray:
         """One score per text for `question` (a logit: comparable within one question)."""
         with self._lock:
-            todo = [t for t in dict.fromkeys(texts) if (question, t) not in self._memory]
+            memory = self._memory
+            found = {t: memory[question, t] for t in texts if (question, t) in memory}
+            for text in found:  # least recently used goes first
+                memory.move_to_end((question, text))
+            todo = [t for t in dict.fromkeys(texts) if t not in found]
             if todo:
                 for text, value in zip(todo, self._run(question, todo), strict=True):
-                    self._memory[question, text] = float(value)
-                while len(self._memory) > self._size:
-                    self._memory.popitem(last=False)
-            return np.asarray([self._memory[question, t] for t in texts], dtype=np.float32)
+                    found[text] = memory[question, text] = float(value)
+                while len(memory) > self._size:
+                    memory.popitem(last=False)
+            return np.asarray([found[t] for t in texts], dtype=np.float32)
 
     def forget(self) -> None:
         """Empty the memory of scored pairs (benchmarks time scoring, not remembering)."""

@@ -109,6 +109,37 @@ def test_texts_read_in_batches_by_length_keep_their_order(reader: Reader) -> Non
     assert len(set(np.round(together, 4))) > BATCH  # the texts are told apart
 
 
+def test_the_memory_keeps_what_a_call_needs_and_forgets_the_least_recently_used(
+    reader: Reader,
+) -> None:
+    """The memory holds `memory` pairs. A call whose remembered pairs are the oldest, and which
+    brings new ones, still gets every score (it raised KeyError when the new pairs pushed its
+    own old ones out), and so does a call with more new texts than the memory holds; a pair
+    read again counts as recent."""
+    small = object.__new__(Reader)
+    small.__dict__.update(reader.__dict__)
+    small._memory, small._size = type(reader._memory)(), 3
+    read: list[str] = []
+    real = reader._run
+
+    def counted(question: str, texts: list[str]) -> np.ndarray:
+        read.extend(texts)
+        return real(question, texts)
+
+    small._run = counted
+    q = "Who founded the town?"
+    a, b, c, d = "Monks founded it.", "It lies on a river.", "It is old.", "A market was held."
+    first = small.score(q, [a, b, c])
+    assert np.allclose(small.score(q, [a, d]), [first[0], real(q, [d])[0]], atol=1e-4)
+    assert len(small._memory) == 3 and (q, b) not in small._memory  # b was the least recent
+    read.clear()
+    small.score(q, [a, c, d])
+    assert read == []  # all three remembered
+    many = [f"Sentence number {n} about the town." for n in range(7)]
+    assert np.allclose(small.score(q, many), real(q, many), atol=1e-4)
+    assert len(small._memory) == 3
+
+
 def test_a_long_text_is_cut_to_the_reader_s_length_keeping_the_question(reader: Reader) -> None:
     question = "Who won the race?"
     long_text = "The race went on. " * 400 + "Anna Berg won it."
