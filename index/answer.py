@@ -172,7 +172,7 @@ def answer_question(
         chosen.scores,
         config.max_chars,
         lambda text: (
-            chosen.terms.coverage(set(analyze(text, chosen.article.language)))
+            chosen.terms.alone().coverage(set(analyze(text, chosen.article.language)))
             + config.evidence_weight
             * (has_evidence(kind, text, question) + holds_unit(question, text))
         ),

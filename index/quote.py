@@ -11,6 +11,7 @@ words, in order.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 
 from .sentences import ArticleSentences
@@ -105,18 +106,20 @@ def _partial_neighbours(article: ArticleSentences, a: int, b: int, room: int) ->
 
 
 def _joins(article: ArticleSentences, i: int, j: int) -> bool:
+    """Whether sentence `j` may be quoted beside its neighbour `i`: a body sentence with nothing
+    but white space between the two (not a piece split_sentences skipped, such as a "(...)" of
+    an elided quotation on the same line, which the quote would otherwise drop unmarked)."""
     return (
         0 <= j < len(article)
         and article.kinds[j] == "body"
-        and (article.blocks[j] == article.blocks[i] or blank_between(article, min(i, j), max(i, j)))
+        and blank_between(article, min(i, j), max(i, j))
     )
 
 
 def _gap(article: ArticleSentences, i: int) -> str:
     """The white space between sentence `i` and the next, as the article has it (a quote is
-    its words verbatim, line breaks too); one space where there is none or something else."""
-    gap = article.text[article.spans[i][1] : article.spans[i + 1][0]]
-    return gap if gap and not gap.strip() else " "
+    its words verbatim, line breaks too; `_joins` allows no other gap)."""
+    return article.text[article.spans[i][1] : article.spans[i + 1][0]]
 
 
 def _clauses(sentence: str, room: int, *, from_start: bool) -> str:
@@ -185,6 +188,9 @@ def cut_to_clauses(
         lo, hi = max(clauses, key=lambda c: weigh(sentence[c[0] : c[1]]))
         hi = min(hi, lo + max_chars - 2)
         space = sentence.rfind(" ", lo, hi)
+        if space <= lo:  # no word boundary: a character's, not inside a letter and its accent
+            while hi > lo + 1 and unicodedata.combining(sentence[hi]):
+                hi -= 1
         best = (0.0, lo, space if space > lo else hi)
     _, lo, hi = best
     text = sentence[lo:hi].strip()

@@ -199,3 +199,66 @@ def test_a_heading_alone_is_never_the_answer_but_a_list_item_may_be(hash_library
     assert "1x1 Kilometer" in answer.quote, answer.quote
     answer = hash_library.ask("Was kostet die Tageskarte für alle Zonen?")
     assert "8,50 Euro" in answer.quote, answer.quote
+
+
+def test_a_piece_skipped_between_two_sentences_of_a_line_is_never_dropped_unmarked() -> None:
+    """An elision mark "(...)" between two sentences of one line is no sentence of its own
+    (split_sentences skips it): a neighbour's clauses beyond it are not quoted, which would
+    drop it silently; the quote stays the article's text, piece by piece."""
+    from index.quote import build_quote, is_verbatim
+
+    said = (
+        "„Die neue Hafenbrücke hat 120 Millionen Euro gekostet“, sagte die Bürgermeisterin "
+        "am Freitag bei der Eröffnung."
+    )
+    built = (
+        "Gebaut hat sie die Firma Meyer aus Kiel, die zuvor schon den neuen Bahnhof der Stadt "
+        "errichtet und dafür mehrere Preise bekommen hatte, wie die Stadt am Montag mitteilte."
+    )
+    article = _Lines(["Brücke eröffnet", f"{said} (...) {built}"])
+    text = article.text
+    first, second = text.index(said), text.index(built)
+    article.spans = (article.spans[0], (first, first + len(said)), (second, second + len(built)))
+    article.blocks = (0, 1, 1)
+    article.kinds = ("heading", "body", "body")
+    assert article.sentence(2) == built
+    quote, _ = build_quote(article, 1, [0.0, 1.0, 0.5], 160, lambda t: 0.0)
+    assert is_verbatim(quote, article.text), quote
+    assert "Gebaut" not in quote
+
+
+def test_a_cut_inside_a_word_never_parts_a_letter_from_its_accent() -> None:
+    """A clause with no space to cut at (decomposed accents here; Thai, Devanagari) is cut
+    at a character, never between a letter and its combining mark ("e" shown for "é")."""
+    import unicodedata
+
+    sentence = "x" + "e\u0301" * 200
+    quote = cut_to_clauses(sentence, 300, lambda t: 0.0)
+    body = quote.removesuffix(ELLIPSIS)
+    assert len(quote) <= 300 and sentence.startswith(body)
+    assert not unicodedata.combining(sentence[len(body)])
+
+
+def test_a_follow_up_s_long_sentence_is_cut_to_its_own_words(tmp_path) -> None:  # noqa: ANN001
+    """A follow-up's sentence is chosen by its own words, and so are the clauses of a sentence
+    too long to quote whole: not those that answered the previous question."""
+    import math
+
+    from index.answer import AnswerConfig
+    from index.embedder import HashEmbedder
+    from index.library import LibraryConfig
+
+    filler = ", ".join(f"after a long debate number {n} in the assembly" for n in range(6))
+    sentence = (
+        "The new harbour bridge in Kiel, which cost the city of Kiel 120 million euros, "
+        f"{filler}, was finally designed by the architect Jana Roth."
+    )
+    assert len(sentence) > 300
+    config = AnswerConfig(threshold=-math.inf)  # the ranker alone: clauses chosen by weight
+    library = Library(LibraryConfig(tmp_path / "lib", answer=config), embedder=HashEmbedder())
+    library.add_text(f"Kiel harbour bridge\n{sentence}\n", title="Kiel harbour bridge")
+    assert "Jana Roth" in library.ask("Who designed the bridge?").quote
+    previous = "How many million euros did the new harbour bridge in Kiel cost the city of Kiel?"
+    after = library.ask("Who designed it?", context=previous)
+    library.close()
+    assert after.follow_up and "Jana Roth" in after.quote, after.quote
