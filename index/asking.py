@@ -13,14 +13,16 @@ from .asked import Asked
 from .claims import quote_cosines
 from .embedder import Embedder
 from .errors import BadInput
-from .followup import needs_context
+from .followup import needs_context, refers_back
 from .language import detect_language
 from .lexical import analyze
+from .matching import reads_as
 from .models import Answer, Hit
 from .qtype import content
 from .reader import Reader, ReaderUnavailable, load_reader
 from .search import hybrid_search, lexical_ahead
 from .storage.views import View
+from .timeexpr import when
 
 if TYPE_CHECKING:
     from .library import LibraryConfig
@@ -69,8 +71,7 @@ class AskMixin:
                 answers.append(Asked(self, *alone).answered())
                 continue
             together = (snapshot, question, combined[i], vectors[len(questions) + i], k, context)
-            hints = tuple(snapshot.lexical.languages)
-            if needs_context(question, detect_language(question, hints=hints)):
+            if self._cannot_stand_alone(question, tuple(snapshot.lexical.languages)):
                 answers.append(Asked(self, *together).answered())
                 continue
             answer = Asked(self, *alone).answered()
@@ -80,6 +81,19 @@ class AskMixin:
                     answer = second
             answers.append(answer)
         return answers
+
+    def _cannot_stand_alone(self, question: str, hints: tuple[str, ...]) -> bool:
+        """index.followup.needs_context, asked of the question without the time it names (the
+        "this" of "this year's inflation" points at the calendar, not at the previous answer),
+        in its detected language and in each of the library's languages whose dictionary reads
+        it: langdetect takes "Und wo wohnt er?" for English in a library holding English, where
+        "er" points back at nothing."""
+        language = detect_language(question, hints=hints)
+        asked = when(question, self.clock()).without(question)
+        if needs_context(asked, language):
+            return True
+        others = (h for h in hints if h != language and reads_as(question, h))
+        return any(refers_back(asked, other) for other in others)
 
     def reader(self) -> Reader | None:
         """The reader (index.reader), loaded on first use; None where it is turned off
@@ -99,11 +113,10 @@ class AskMixin:
         """Whether the article `answer` quotes holds one of `question`'s own content words: a
         question read with the previous one must still be about something in the answer ("Wo
         sitzt FACC?" after a question on another article is not answered from that one)."""
-        quoted = answer.sources[0].article.id
-        hit = next((h for h in answer.hits if h.article.id == quoted), None)
-        if hit is None:
-            return True
-        article = self._articles.get([hit])[0]
+        # The quoted source itself: recency may quote a newer report found further down, not
+        # among the answer's hits.
+        source = answer.sources[0]
+        article = self._articles.get([Hit(source.passage, source.article, source.score, 0, 0)])[0]
         own = set(analyze(content(question), article.language))
         return bool(own & (article.terms.vocabulary.keys() | article.title_terms))
 

@@ -47,6 +47,10 @@ _OWN_ANTECEDENT = {
     "de": _words("seine seinen seinem seiner seines ihr ihre ihren ihrem ihrer ihres deren dessen"),
 }
 _TOKEN = re.compile(r"(?<![-'’])\b\w+", re.UNICODE)  # not the "-elle" of "a-t-elle"
+# English "that" before an article starts a clause ("Who said that the bridge …?"): not a pronoun.
+# (A demonstrative in a time expression, "this year's", "in diesem Jahr", is left out before:
+# index.asking asks this of the question without the time it names.)
+_CONJUNCTION = {"en": ("that", _words("the a an"))}
 _DE_ARTICLES = frozenset({"das", "die", "der", "den", "dem"})
 
 
@@ -56,8 +60,11 @@ def refers_back(question: str, language: str) -> bool:
     back = _BACK_WORDS.get(language, _BACK_WORDS["en"])
     own = _OWN_ANTECEDENT.get(language, frozenset())
     tokens = _TOKEN.findall(question)
+    conjunction, clause = _CONJUNCTION.get(language, ("", frozenset()))
     for i, token in enumerate(tokens):
         word = token.lower()
+        if word == conjunction and i + 1 < len(tokens) and tokens[i + 1].lower() in clause:
+            continue
         if word in back and not (word in own and any(t[:1].isupper() for t in tokens[1:i])):
             return True
         if language == "de" and word in _DE_ARTICLES and i == len(tokens) - 1:

@@ -53,3 +53,43 @@ def test_content_and_back_reference_separately() -> None:
     assert not has_content("Und wann war das?", "de")
     assert has_content("Und woher stammt sie?", "de") and refers_back("Und woher stammt sie?", "de")
     assert not refers_back("Wer führt FACC?", "de")
+
+
+def test_an_answer_read_with_the_previous_question_must_name_its_own_words(
+    hash_library,  # noqa: ANN001
+) -> None:
+    """Whether the quoted article speaks of the question's own words is checked on the quoted
+    source itself, also where it is not among the answer's hits (recency's newer report found
+    further down): it was taken as speaking of them unchecked."""
+    from index.models import Answer, Source
+
+    hash_library.add_text(
+        "Kiel harbour bridge opened\nThe new harbour bridge in Kiel cost 120 million euros.\n",
+        title="Kiel harbour bridge opened",
+    )
+    [hit] = hash_library.search("harbour bridge Kiel", k=1)
+    source = (Source(hit.article, hit.passage, hit.score),)
+    quote = "The new harbour bridge in Kiel cost 120 million euros."
+    for hits in ((hit,), ()):
+        answer = Answer("Wo sitzt FACC?", "de", False, quote, sources=source, hits=hits)
+        assert not hash_library._speaks_of(answer, "Wo sitzt FACC?")
+        assert hash_library._speaks_of(answer, "Was kostet die Brücke in Kiel?")
+
+
+def test_that_before_an_article_starts_a_clause() -> None:
+    assert not needs_context("Who said that the bridge was unsafe?", "en")
+    assert needs_context("Who said that?", "en")
+
+
+def test_the_time_a_question_names_and_its_other_languages(hash_library) -> None:  # noqa: ANN001
+    """The "this" of a time expression ("this year's") points at the calendar, not back; a
+    pronoun points back in any of the library's languages whose dictionary reads the question
+    (langdetect takes "Und wo wohnt er?" for English where the library holds English)."""
+    hints = ("de", "en")
+    alone = hash_library._cannot_stand_alone
+    assert not alone("What is this year's inflation rate in Germany?", hints)
+    assert not alone("Wie hoch ist die Inflation in diesem Jahr?", hints)
+    assert alone("What did this cost?", hints)
+    assert alone("Und wo wohnt er?", hints)
+    assert alone("Und was kostet das in dieser Woche?", hints)  # "das" ends no noun: back
+    assert not alone("Where to buy tickets for the Kiel harbour festival?", ("en", "pl"))
