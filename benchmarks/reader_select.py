@@ -53,7 +53,7 @@ def windows(language: str, per_language: int) -> list[Asked]:
         return ranked[0], {}
 
     real = (answer.reread, asking.load_reader)
-    answer.reread, asking.load_reader = capture, lambda: object()
+    answer.reread, asking.load_reader = capture, _Unread
     try:
         with tempfile.TemporaryDirectory(prefix="reader-select-") as tmp:
             config = LibraryConfig(Path(tmp), answer=AnswerConfig(reader_weight=1.0))
@@ -75,6 +75,14 @@ def windows(language: str, per_language: int) -> list[Asked]:
     finally:
         answer.reread, asking.load_reader = real
     return out
+
+
+class _Unread:
+    """A stand-in reader while the ranker's windows are recorded: nothing is read (a sentence
+    over 300 characters keeps its first maximal run of clauses)."""
+
+    def score(self, question: str, texts: list[str]) -> np.ndarray:
+        return np.zeros(len(texts), dtype=np.float32)
 
 
 def measure(folder: Path, questions: list[Asked]) -> dict[str, dict[float, float]]:
