@@ -33,8 +33,16 @@ _NEWEST = re.compile(
 _NOWADAYS = re.compile(
     r"\bbis (?:zum )?heute\b|\bbis zum heutigen tag\b"
     r"|\b(?:even|still|until|till|up to|up until)\s+today\b|\bas today\b|\bto this day\b"
-    r"|\bthan\b[^.?!]{0,40}\btoday\b"
+    r"|\bthan\b[^.?!]{0,40}\btoday\b|\btoday\b[^.?!]{0,40}\bthan\b"
+    r"|\bheute\b[^.?!]{0,40}\b(?:als|im vergleich|verglichen|gegenüber)\b"
+    r"|\b(?:als|im vergleich zu|verglichen mit|gegenüber)\b[^.?!]{0,40}\bheute\b"
 )
+# "seit"/"since" before a range counted from today or named by the calendar ("seit vorgestern",
+# "since last month", "seit dem 1. Oktober"): from its start up to today.
+_SINCE = re.compile(r"\b(?:seit|since)(?:\s(?:dem|der|den))?\s$")
+# English month names that are ordinary words too: a month only where the question capitalizes
+# it ("15 may have died" names no day).
+_WORD_MONTHS = frozenset({"may", "march", "mar"})
 
 
 @dataclass(frozen=True)
@@ -96,13 +104,27 @@ def when(question: str, now: datetime) -> TimeQuery:
         for pattern, resolve, anchored in RULES:
             for match in pattern.finditer(text):
                 span = resolve(match, today)
-                if span is not None:
-                    fixed = anchored(match) if callable(anchored) else anchored
-                    words = _as_written(question, match.group(0))
-                    return TimeQuery(span[0], span[1], newest, words, fixed)
+                words = _as_written(question, match.group(0))
+                if span is None or not _month_as_written(match, words):
+                    continue
+                if _SINCE.search(text, 0, match.start()) and span[0] and span[0] <= today:
+                    span = (span[0], today + timedelta(days=1))
+                # Beside "today" as nowadays, a range is what now is compared with ("today
+                # than last year"): the newest articles answer, the range does not restrict.
+                fixed = not nowadays and (anchored(match) if callable(anchored) else anchored)
+                return TimeQuery(span[0], span[1], newest, words, fixed)
         return TimeQuery(newest=newest)
     except Exception:  # a rule meeting input it was not written for must not break answering
         return TimeQuery()
+
+
+def _month_as_written(match: re.Match[str], words: str) -> bool:
+    """Whether a month the match names by a word that is an ordinary English word too ("may")
+    is written capitalized, as a month is."""
+    month = match.groupdict().get("mname")
+    if month not in _WORD_MONTHS:
+        return True
+    return re.search(rf"\b{month.capitalize()}\b", words) is not None
 
 
 def _as_written(question: str, expression: str) -> str:

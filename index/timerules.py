@@ -79,13 +79,22 @@ def _explicit_day(match: re.Match[str], today: date) -> Span | None:
     g = match.groupdict()
     month = int(g["mnum"]) if g.get("mnum") else MONTHS.get(g.get("mname") or "", 0)
     year = g.get("year")
-    y = (_year(year, today) if len(year) == 4 else 2000 + int(year)) if year else None
+    if year and len(year) == 2:  # "5.5.99": 1999; "5.5.24": 2024
+        year = str((2000 if int(year) <= today.year % 100 + 1 else 1900) + int(year))
+    y = _year(year, today) if year else None
+    if year and y is None:  # a year given, out of range: no day is named
+        return None
+    for back in range(0 if y else 9):  # no year: the latest such day up to today
+        try:
+            day = date(today.year - back, month, int(g["day"]))
+        except ValueError:  # 29 February of a common year, or no such day at all
+            continue
+        if day <= today:
+            return day, day + timedelta(days=1)
     try:
         day = date(y or today.year, month, int(g["day"]))
     except ValueError:
         return None
-    if y is None and day > today:
-        day = day.replace(year=today.year - 1) if not (day.month == 2 and day.day == 29) else day
     return day, day + timedelta(days=1)
 
 
@@ -106,19 +115,39 @@ def _month_rule(m: re.Match[str], t: date) -> Span | None:
     return (start, t + timedelta(days=1)) if g.get("lead") in ("seit", "since") else (start, end)
 
 
+# A four-digit number is no year where it is an amount ("2024 Euro", "2000 %") or a count after
+# an article or an approximation ("der 2000 Einwohner", "rund 2000 Menschen").
+_AMOUNT_AFTER = re.compile(r"\s?(?:€|\$|%|euro\b|dollar|prozent|percent|franken|pfund|pounds?\b)")
+_COUNT_BEFORE = re.compile(
+    r"\b(?:der|die|das|den|dem|des|the|rund|etwa|circa|ca\.|about|around|over|über|fast|"
+    r"nearly|almost|mehr als|more than|knapp)\s$"
+)
+
+
 def _year_rule(m: re.Match[str], t: date) -> Span | None:
     year = _year(m.group("year"), t)
     if year is None:
+        return None
+    text = m.string
+    if not m.group("lead") and (
+        _AMOUNT_AFTER.match(text, m.end()) or _COUNT_BEFORE.search(text, 0, m.start())
+    ):
         return None
     if m.group("lead") in ("seit", "since"):
         return date(year, 1, 1), t + timedelta(days=1)
     return date(year, 1, 1), date(year + 1, 1, 1)
 
 
-def _weekday_rule(m: re.Match[str], t: date) -> Span:
-    day = _last_weekday(WEEKDAYS[m.group("day")], t)
-    if m.group("lead") in ("seit", "since"):
+def _weekday_rule(m: re.Match[str], t: date) -> Span | None:
+    lead, weekday = m.group("lead"), WEEKDAYS[m.group("day")]
+    if lead in ("diesen", "this"):  # this week's: none yet where it is still to come
+        day = _week_start(t) + timedelta(days=weekday)
+        return None if day > t else (day, day + timedelta(days=1))
+    day = _last_weekday(weekday, t)
+    if lead in ("seit", "since"):
         return day, t + timedelta(days=1)
+    if lead in ("last", "letzten", "vergangenen") and day == t:  # "last Monday" on a Monday
+        day -= timedelta(days=7)
     return day, day + timedelta(days=1)
 
 
@@ -158,7 +187,7 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None],
         True,
     ),  # fmt: skip
     (
-        _r(r"\b(?:(?:in )?(?:der |dieser |diese )woche|this week)\b"),
+        _r(r"\b(?:(?:in )?(?:dieser |diese )woche|this week)\b"),  # "in der Woche": per week
         lambda m, t: (_week_start(t), _week_start(t) + timedelta(days=7)),
         True,
     ),
