@@ -7,6 +7,7 @@ escape their values too, so nothing a stranger writes can become markup.
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 from index.models import AddResult, Answer, Article, Stats
 from index.sources import strip_bidi
@@ -15,6 +16,10 @@ from .split import MAX_MESSAGE, split_html, units
 from .texts import language, passages, t
 
 LIST_PAGE = 10
+# A web address longer than this, escaped, is not made a link: an href must fit in one message
+# with its title (split_html cannot cut inside a tag; a feed entry or a redirect may give an
+# address of several thousand characters).
+MAX_HREF = 1000
 
 
 def esc(text: str | None) -> str:
@@ -30,8 +35,9 @@ def link(article: Article) -> str:
     """The title, as a link when the article has a web address."""
     title = label(article.title) or f"#{article.id}"
     url = article.url or ""
-    if url.lower().startswith(("http://", "https://")):
-        return f'<a href="{html.escape(url, quote=True)}">{title}</a>'
+    href = html.escape(url, quote=True)
+    if url.lower().startswith(("http://", "https://")) and len(href) <= MAX_HREF:
+        return f'<a href="{href}">{title}</a>'
     return f"<b>{title}</b>"
 
 
@@ -143,7 +149,12 @@ def added_text(result: AddResult, lang: str) -> str:
     )
 
 
-def article_line(article: Article, lang: str, *, with_link: bool = True) -> str:
+def article_line(
+    article: Article, lang: str, *, with_link: bool = True, title_chars: int | None = None
+) -> str:
+    """One article of /list; `title_chars`: its title cut to that many characters with "…"."""
+    if title_chars is not None and len(article.title) > title_chars:
+        article = replace(article, title=article.title[: title_chars - 1].rstrip() + "…")
     title = link(article) if with_link else f"<b>{label(article.title)}</b>"
     line = (
         f"<b>#{article.id}</b> [{esc(article.language)}] {title} · "
@@ -161,8 +172,14 @@ def list_text(articles: list[Article], offset: int, lang: str) -> str:
         return t(lang, "list_empty")
     header = t(lang, "list_header", first=offset + 1, last=offset + len(articles))
     text = "\n".join([header, *(article_line(a, lang) for a in articles)])
-    if units(text) > MAX_MESSAGE:  # very long URLs: the page is edited in place, so drop links
-        text = "\n".join([header, *(article_line(a, lang, with_link=False) for a in articles)])
+    # The page is one message, edited in place as it turns: where it is too long (long URLs,
+    # long titles of characters that escape long), links go first, then the titles are cut,
+    # so that every article of the page is listed.
+    for title_chars in (None, 160, 80, 40, 20):
+        if units(text) <= MAX_MESSAGE:
+            break
+        lines = (article_line(a, lang, with_link=False, title_chars=title_chars) for a in articles)
+        text = "\n".join([header, *lines])
     return split_html(text)[0]
 
 

@@ -218,3 +218,25 @@ def test_nothing_found_for_the_time_named() -> None:
     assert render.answer_messages(english) == [
         "I found nothing about that in the articles published last week."
     ]
+
+
+def test_an_article_with_a_very_long_web_address_is_cited_without_a_link() -> None:
+    """A feed entry or a redirect may give an address of thousands of characters ("&" escapes
+    to "&amp;"): an href cannot be cut across messages, so the title is shown bold, unlinked,
+    and the answer is sent (it raised, and the user got "Sorry")."""
+    url = "https://news.example/a?" + "&".join(f"p{i}=v" for i in range(1200))
+    messages = render.answer_messages(answer(articles=(article(url=url),)))
+    assert messages and all(units(m) <= MAX_MESSAGE for m in messages)
+    assert "href" not in messages[0]
+    short = render.answer_messages(answer(articles=(article(url="https://news.example/a"),)))
+    assert 'href="https://news.example/a"' in short[0]
+
+
+def test_a_list_page_lists_all_its_articles_however_long_their_titles() -> None:
+    """Ten titles of characters that escape long: the page cuts the titles rather than
+    dropping articles (it showed six of "Articles 1–10", and "Next" skipped the rest)."""
+    articles = [article(i, ("AT&T " * 60)[:300], url=None) for i in range(1, 11)]
+    text = render.list_text(articles, 0, "en")
+    assert units(text) <= MAX_MESSAGE
+    assert all(f"<b>#{i}</b>" in text for i in range(1, 11))
+    assert "…" in text
