@@ -20,6 +20,7 @@ _DATELINE = re.compile(
     rf"^(?:{_PLACE_WORD}(?:\s+{_PLACE_WORD}){{0,5}}|\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}})\s+[-–—]"
     r"(?:\s+|$)"
 )
+_PARENTHESIS_CLOSE = re.compile(r"[^.!?\n]{1,60}?\s[-–—]\s")
 _DATE_OR_TIME = re.compile(
     r"\b(\d{1,2}\.\s?\d{1,2}\.\s?(\d{2}|\d{4})|\d{4}-\d{2}-\d{2}|\d{1,2}[:.h]\d{2}|\d{4}|"
     r"uhr|am|um|à|at|on)\b",
@@ -31,14 +32,21 @@ _STAMP_LABEL = re.compile(
     re.IGNORECASE,
 )
 _CREDIT = re.compile(
-    r"^\W*(quelle|source|sources|fuente|fonte|foto|photo|bild|image|credit|copyright|©|"
+    r"^\W*+(quelle|source|sources|fuente|fonte|foto|photo|bild|image|credit|copyright|©|"
     r"lesen sie (auch|hier|mehr)|mehr zum thema|weitere informationen|read (more|also)|"
     r"see also|lire aussi|à lire aussi|lee también|leggi anche|anzeige|advertisement|"
     r"sign up|subscribe)\b",
     re.IGNORECASE,
 )
+# After a credit's label, a separator ("Foto: dpa", "Quelle | AFP", "Copyright © 2020") marks
+# furniture; without one, a line that ends as a sentence is one ("Sources close to the minister
+# said on Tuesday …", "Anzeige gegen den Fahrer wurde erstattet.").
+_LABEL_SEPARATOR = re.compile(r"\s*[:|/©(\[–—-]|\s+\d")
 _BYLINE = re.compile(r"^(?i:von|by|par|por|di|door|av|af)\s+[A-ZÄÖÜ][\w'’.-]+\s+[A-ZÄÖÜ]")
-_LINK = re.compile(r"^\W*((https?://|www\.|pic\.twitter\.com/)\S+|\S+@\S+\.\w+)\W*$")
+_LINK = re.compile(r"^\W*+((https?://|www\.|pic\.twitter\.com/)\S+|\S+@\S+\.\w+)\W*$")
+# A line longer than this is no link of its own (and the pattern, which backtracks over a run of
+# punctuation, never reads one: splitting stays linear in the text's length).
+_LINK_CHARS = 500
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _END = re.compile(r"[.!?…:;\"'“”»«)\]]\s*$")
 
@@ -52,19 +60,28 @@ def dateline_end(line: str) -> int:
     rest = line[match.end() :]
     if rest and not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "„“\"«‚'"):
         return 0
+    # A second spaced dash before the sentence ends closes a parenthesis that the first opened
+    # ("Die Kanzlerin – Angela Merkel – sprach …"): the words before it are the sentence's own.
+    if _PARENTHESIS_CLOSE.match(rest):
+        return 0
     return match.end()
 
 
 def is_furniture(line: str) -> bool:
     """Whether a whole line is page furniture, not a sentence of the article."""
     text = line.strip()
-    if not _WORD.search(text) or _LINK.match(text):
+    if not _WORD.search(text) or (len(text) <= _LINK_CHARS and _LINK.match(text)):
         return True
     if dateline_end(text) == len(text):  # a dateline on a line of its own
         return True
     if text.startswith("(") and text.endswith(")") and len(text) < 80:
         return True  # "( Pescasseroli, 14 Gennaio 20 )"
-    if _CREDIT.match(text) and len(text) < 200:
+    credit = _CREDIT.match(text)
+    if (
+        credit
+        and len(text) < 200
+        and (_LABEL_SEPARATOR.match(text, credit.end()) or not _END.search(text))
+    ):
         return True
     words = _WORD.findall(text)
     if _STAMP_LABEL.match(text) and len(words) <= 4:
