@@ -41,7 +41,13 @@ def fetch_feed(
     """GET `url` with the conditional `headers` (If-None-Match, If-Modified-Since; others are
     dropped); a 304 comes back as FeedResponse(304, b"", ...). RefusedURL or FetchError else."""
     check_url(url, allow_private=allow_private, ports=ports)
-    sent = {k: v for k, v in (headers or {}).items() if k in CONDITIONAL and v}
+    # A validator that is not printable ASCII (a server's obs-text ETag) cannot be sent: httpx
+    # would raise on it at every poll. Left out, the GET is unconditional.
+    sent = {
+        k: v
+        for k, v in (headers or {}).items()
+        if k in CONDITIONAL and v and v.isascii() and v.isprintable()
+    }
     deadline = time.monotonic() + timeout
     client = guarded_client(allow_private, deadline, timeout, ports, FEED_ACCEPT)
     with network_errors(timeout), client:

@@ -83,13 +83,15 @@ def poll(
         logger.warning("feed %s: %s", feed.id, type(exc).__name__, exc_info=True)
         return _failed(store, feed, f"unexpected error ({type(exc).__name__})", now, policy, rng)
     result = PollResult(feed, "new")
-    _add_entries(store, feed, parsed.entries, add, result, now, policy, is_stored)
+    pending = _add_entries(store, feed, parsed.entries, add, result, now, policy, is_stored)
+    # While entries wait (over max_new) or are to be retried, no validators are kept: the next
+    # poll must get the document again, not a 304 that would hold them until the feed changes.
     store.record_success(
         feed.id,
         now=now,
         next_due=now + delay(policy, 0, rng),
-        etag=_header(response, "etag"),
-        last_modified=_header(response, "last-modified"),
+        etag=None if pending else _header(response, "etag"),
+        last_modified=None if pending else _header(response, "last-modified"),
         title=parsed.title,
         added=len(result.added),
     )
@@ -97,8 +99,9 @@ def poll(
 
 
 def _header(response: FeedResponse, name: str) -> str | None:
+    """A validator to send back next time; None for one that could not be sent (not ASCII)."""
     value = response.headers.get(name)
-    return value[:500] if value else None
+    return value[:500] if value and value.isascii() and value.isprintable() else None
 
 
 def _failed(
@@ -121,8 +124,9 @@ def _add_entries(
     now: datetime,
     policy: Policy,
     is_stored: IsStored | None,
-) -> None:
-    """Add the entries not seen before (the first poll: only the newest `backfill`)."""
+) -> int:
+    """Add the entries not seen before (the first poll: only the newest `backfill`); the number
+    left for a later poll (over `max_new`, or failed with attempts left)."""
     seen = store.entries(feed.id, [e.canonical for e in entries])
     fresh = [
         e
@@ -135,6 +139,7 @@ def _add_entries(
         for entry in fresh[policy.backfill :]:
             store.mark(feed.id, entry.canonical, "skipped", now=now)
         fresh = fresh[: policy.backfill]
+    pending = max(len(fresh) - policy.max_new, 0)
     for entry in fresh[: policy.max_new]:
         if is_stored is not None and is_stored(entry.canonical):
             store.mark(feed.id, entry.canonical, "known", now=now)
@@ -152,6 +157,10 @@ def _add_entries(
         else:
             store.mark(feed.id, entry.canonical, "added", now=now)
             result.added.append((entry, outcome))
+            continue
+        attempts = seen[entry.canonical][1] + 1 if entry.canonical in seen else 1
+        pending += attempts < policy.entry_attempts
+    return pending
 
 
 def _entry_failed(

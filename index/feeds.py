@@ -26,7 +26,7 @@ from .feedstore import Feed, FeedStore
 from .sources import canonical_url
 
 logger = logging.getLogger(__name__)
-MAX_ENTRIES = 500  # entries read from one feed document; more is not a news feed
+MAX_ENTRIES = 500  # entries kept from one feed document (the newest); more is not a news feed
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
 
 
@@ -91,14 +91,16 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
     if not parsed.get("version") and not parsed.entries:
         raise FeedError("this is not an RSS or Atom feed")
     entries, seen = [], set()
-    for raw in parsed.entries[:MAX_ENTRIES]:
+    for raw in parsed.entries:  # all of them (the fetch's byte cap bounds the document)
         entry = _entry(raw, url)
         if entry is not None and entry.canonical not in seen:
             seen.add(entry.canonical)
             entries.append(entry)
     # Newest first (undated ones keep their feed order after the dated): the backfill takes
-    # the first FEED_BACKFILL. sorted() is stable.
+    # the first FEED_BACKFILL. sorted() is stable. Cut only then: an archive listed oldest
+    # first keeps its newest entries.
     entries.sort(key=lambda e: calendar.timegm(e.published) if e.published else -1, reverse=True)
+    del entries[MAX_ENTRIES:]
     info = parsed.get("feed", {})
     return ParsedFeed(_text(info.get("title")), _http(info.get("link"), url), entries)
 
