@@ -38,6 +38,7 @@ SEED = 1
 SCHEME = "affine32"  # datasketch 2.x default; FORMAT says which made a stored signature
 CONTAINMENT = 0.7  # share of the new text's shingles that must be in the stored article
 MAX_FIGURES = 64  # figures kept: those of the 64 smallest place hashes (a consistent sample)
+PER_PLACE = 64  # ... and of each place its 64 smallest number hashes (the header counts < 2**16)
 _WORD = re.compile(r"\w+")
 _HEADER = struct.Struct("<BBHIH")  # format, K, num_perm, shingles, figures
 
@@ -121,8 +122,13 @@ def figures(words: list[str]) -> frozenset[tuple[int, int]]:
         n = counts[place, number] = counts.get((place, number), 0) + 1
         pairs.add((place, zlib.crc32(f"{number}#{n}".encode())))
         i = j
-    kept = set(sorted({place for place, _ in pairs})[:MAX_FIGURES])
-    return frozenset(pair for pair in pairs if pair[0] in kept)
+    kept: dict[int, list[int]] = {
+        place: [] for place in sorted({p for p, _ in pairs})[:MAX_FIGURES]
+    }
+    for place, number in sorted(pairs):
+        if place in kept and len(kept[place]) < PER_PLACE:
+            kept[place].append(number)
+    return frozenset((place, number) for place, numbers in kept.items() for number in numbers)
 
 
 def signature(text: str) -> Signature:
