@@ -30,9 +30,19 @@ class Extracted:
     source: str | None  # site name / outlet when known
 
 
+# Characters XML does not allow, and numeric references to them: one in a page made trafilatura,
+# reading lxml's tree, return nothing ("no article text found"). They are invisible; dropped.
+_NOT_XML = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+    r"|&#(?:x0*(?:[0-8bcef]|1[0-9a-f])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));",
+    re.IGNORECASE,
+)
+
+
 def extract_html(html: str, url: str | None = None) -> Extracted:
     """Main text and metadata of an article page; ExtractionError when there is none."""
-    if not html or not html.strip():
+    html = _NOT_XML.sub("", html or "")
+    if not html.strip():
         raise ExtractionError("no article text found in the page")
     try:
         # favor_precision drops navigation/footer-only pages that the default mode would

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from index.chunking import split_sentences
 from index.extract import extract_html
 
@@ -108,3 +110,20 @@ def test_an_embedded_body_is_made_storable_text() -> None:
     plain = _ld("Wenn a<b und c>d gilt, dann &amp; nur dann. " + BODY)  # no markup: as written
     shell = f"<html><head>{plain}</head><body><p>Bitte aktivieren.</p></body></html>"
     assert extract_html(shell).text.startswith("Wenn a<b und c>d gilt, dann & nur dann.")
+
+
+@pytest.mark.parametrize("character", ["\x01", "\x08", "\x1a", "\x1b", "&#1;", "&#x1B;", "\ufffe"])
+def test_a_stray_control_character_does_not_lose_the_article(character: str) -> None:
+    """A character XML does not allow (or a reference to one) made trafilatura, reading the
+    parsed tree, find no text at all: "no article text found" for the whole page."""
+    body = "".join(
+        f"<p>This is paragraph number {i} of the article about the city council and its new "
+        "bridge project, which is expected to cost a lot.</p>"
+        for i in range(8)
+    )
+    page = (
+        "<html><head><title>Council approves bridge</title></head><body><article>"
+        f"<h1>Council approves bridge</h1>{body}</article></body></html>"
+    )
+    spoiled = page.replace("paragraph number 3", f"paragraph{character}number 3")
+    assert len(extract_html(spoiled).text) > 900
