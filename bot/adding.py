@@ -172,7 +172,9 @@ def channel_origin(message: Message) -> tuple[str | None, str | None, str | None
         url = f"https://t.me/{chat.username}/{origin.message_id}"
     else:  # a private channel: only its members can open the link
         url = f"https://t.me/c/{str(chat.id).removeprefix('-100')}/{origin.message_id}"
-    return chat.title or chat.username, url, origin.date.date().isoformat()
+    # The moment with its offset: the day is taken in TIMEZONE (a post of 23:30 UTC is of the
+    # next day in Berlin).
+    return chat.title or chat.username, url, origin.date.isoformat()
 
 
 async def add_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -194,7 +196,7 @@ async def add_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     # A forwarded document's caption is the original's, not a command to this bot.
     commanded = message.forward_origin is None and ADD_CAPTION.match(message.caption or "")
     title = command_payload(message) if commanded else None
-    source, url, _ = channel_origin(message)
+    source, url, published = channel_origin(message)
     journal = services(context).journal
     job = journal.begin(
         new_job(
@@ -206,6 +208,7 @@ async def add_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             title=title or None,
             url=url,
             source=source,
+            published=published,
         )
     )
     status = await message.reply_text(t(lang, "status_downloading"))

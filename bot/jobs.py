@@ -59,6 +59,7 @@ def job_call(library: Library, job: Job) -> Callable[[Stage], AddResult]:
         title=options.get("title") or None,
         url=options.get("url"),
         source=options.get("source"),
+        feed_date=options.get("published"),
         added_by=by,
         progress=p,
     )

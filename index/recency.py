@@ -51,6 +51,13 @@ def parse_day(value: object, tz: tzinfo | None = None) -> date | None:
             return value.date()
         if isinstance(value, date):
             return value
+        if isinstance(value, str) and len(value) > 10 and value[10] in "T ":
+            # A moment with its offset ("2025-11-01T23:30:00+00:00", a forwarded post's):
+            # the day it was in `tz`.
+            try:
+                return parse_day(datetime.fromisoformat(value), tz)
+            except ValueError:
+                pass
         if isinstance(value, str) and len(value) >= 10:
             return date.fromisoformat(value[:10])
     except (ValueError, OverflowError, TypeError):

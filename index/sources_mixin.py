@@ -74,9 +74,11 @@ class SourcesMixin:
         source: str | None = None,
         added_by: str | None = None,
         progress: Stage = no_progress,
+        feed_date: object = None,
     ) -> AddResult:
+        """`feed_date`: a forwarded channel post's date (a document forwarded from a channel)."""
         draft = sources.from_bytes(data, suffix, title=title, url=url, source=source)
-        return self.add_draft(draft, added_by=added_by, progress=progress)
+        return self.add_draft(draft, added_by=added_by, progress=progress, feed_date=feed_date)
 
     def add_url(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import pytest
@@ -332,8 +333,43 @@ async def test_a_forwarded_channel_post_keeps_its_source_and_link() -> None:
     assert text == "Post title\nThe post's text."
     assert first["source"] == "Daily News" and first["url"] == "https://t.me/dailynews/42"
     # The post's own date, dated like a feed entry (index.recency.publication_date).
-    assert first["feed_date"] == "2025-10-27" and first["added_by"] == str(ADMIN)
+    assert _day(first["feed_date"]) == date(2025, 10, 27) and first["added_by"] == str(ADMIN)
     assert second["url"] == "https://t.me/c/9876543210/7"
+
+
+def _day(value: object) -> date | None:
+    """The publication day the library takes from a feed date, in the default TIMEZONE."""
+    from zoneinfo import ZoneInfo
+
+    from index.recency import parse_day
+
+    return parse_day(value, ZoneInfo("Europe/Berlin"))
+
+
+async def test_a_forwarded_post_is_dated_by_its_day_in_the_bot_s_time_zone() -> None:
+    """Posted 2025-11-01 23:30 UTC, 00:30 on 2 November in Berlin: dated the 2nd (it was
+    dated by the UTC day)."""
+    from datetime import UTC, datetime
+
+    library = StubLibrary()
+    posted = int(datetime(2025, 11, 1, 23, 30, tzinfo=UTC).timestamp())
+    async with harness(library) as bot:
+        origin = bot.api.channel_origin("Daily News", "dailynews", 42, date=posted)
+        await bot.say(bot.api.user(ADMIN), "Post title\nThe post's text.", forward_origin=origin)
+    [(_, (_, options))] = library.writes
+    assert _day(options["feed_date"]) == date(2025, 11, 2)
+
+
+async def test_a_document_forwarded_from_a_channel_keeps_the_post_s_date() -> None:
+    library = StubLibrary()
+    async with harness(library) as bot:
+        api = bot.api
+        origin = api.channel_origin("Daily News", "dailynews", 42)  # posted 2025-10-27
+        doc = api.document(b"Title\nThe post's text, long enough to be an article.", "post.txt")
+        await bot.say(api.user(ADMIN), None, document=doc, forward_origin=origin)
+    [(_, (_, _, options))] = library.writes
+    assert options["url"] == "https://t.me/dailynews/42"
+    assert _day(options["feed_date"]) == date(2025, 10, 27)
 
 
 async def test_list_pages_with_buttons() -> None:
