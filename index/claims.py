@@ -187,12 +187,13 @@ def _capitalized(question: str, language: str) -> set[str]:
 
 
 def _capitalized_words(text: str, language: str, skip: str = "") -> list[Word]:
-    """The words of `text` written capitalized (in German: its nouns and names), but one that
-    `skip` starts with (a question's first word is capitalized whatever it is)."""
+    """The words of `text` written capitalized (in German: its nouns and names), but the first
+    word of `skip` (a question's first word is capitalized whatever it is)."""
+    first = found.group(0) if (found := _WORD.search(skip)) else None
     return [
         w
         for token in _WORD.findall(text)
-        if token[:1].isupper() and not (skip and skip.startswith(token))
+        if token[:1].isupper() and token != first
         for w in asked_words(token, language).values()
     ]
 

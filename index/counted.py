@@ -19,7 +19,7 @@ AFTER = 2  # words after the figure (a noun with one adjective: "foreign visitor
 BEFORE = 3  # words after "Zahl der" / "number of"
 _SCALE = re.compile(
     r"^\s*(?:mio\.?|mrd\.?|millionen|milliarden|million|millions|billion|billions|tausend|"
-    r"thousand|m|bn|k)\b",
+    r"thousand|m|bn|k)(?!\w)",
     re.I,
 )
 _NUMBER_OF = re.compile(r"\b(?:zahl|anzahl)\s+(?:der|an|von)\s+|\bnumber\s+of\s+", re.I)

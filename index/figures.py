@@ -28,6 +28,17 @@ _SCALES = (
     (re.compile(r"^(?:\s*(?:mio\.?|millionen|millions?)|m)\b", re.I), 1e6),
     (re.compile(r"^(?:\s*(?:tausend|thousand)|k)\b", re.I), 1e3),
 )
+# A number written as a date or a time of day, not a figure: "28.02.", "1.3.2024", "2024-03-05",
+# "15:30". A day and month without a year only outside English ("rose to 3.5." is a decimal).
+_DAY_MONTH = r"(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\."
+_DATE = re.compile(
+    rf"(?<![\w.,]){_DAY_MONTH}(?:\d{{4}}|\d{{2}})(?!\d)|(?<![\w.,])\d{{4}}-\d{{1,2}}-\d{{1,2}}(?!\d)"
+    r"|(?<![\w.,:])\d{1,2}:\d{2}(?::\d{2})?(?!\d)"
+)
+_DAY_MONTH_ONLY = re.compile(rf"(?<![\w.,]){_DAY_MONTH}(?![\w.,])")
+# "von 3,2 auf 3,5 Millionen", "between 2 and 3 percent": the unit after the second number of a
+# range is the first's too (matched at the first number's end).
+_RANGE = re.compile(r"\s*(?:auf|bis|und|to|and|[-–])\s*\d+(?:[.,' ]\d{3}(?!\d))*(?:[.,]\d+)?", re.I)
 _SHARE = re.compile(r"^\s*(?:%|prozent|percent|per cent|pour cent|por ciento|per cento)", re.I)
 # Month names (index.timerules') as written, capitalized: "15 may have died" holds no date.
 _MONTHS = "(?-i:" + "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True)) + ")"
@@ -38,7 +49,7 @@ _MONTHS = "(?-i:" + "|".join(sorted((m.capitalize() for m in MONTHS), key=len, r
 _MEASURE_AFTER = re.compile(
     r"^\.?\s*-?\s*(?:uhr|a\.m\.|p\.m\.|jahre alt|years? old|year-old|jährige?[rn]?\b|"
     r"meter\w*|metres?|km\b|kilomet\w*|zentimeter\w*|cm\b|mm\b|grad\b|°|degrees?\b|kg\b|"
-    r"kilogramm|tonnen\b|tonnes?\b|tons?\b|liter\w*|litres?\b|watt\b|kwh\b|"
+    r"kilogramm|tonnen\b|tonnes?\b|tons?\b|liter\w*|litres?\b|watt\b|kwh\b|magnitude\b|"
     rf"(?:{_MONTHS})\b)",
     re.I,
 )
@@ -46,7 +57,7 @@ _MEASURE_BEFORE = re.compile(r"\b(?:stärke|magnitude|nr\.|no\.)\s*$", re.I)
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s*$", re.I)  # English dates: "Nov. 12"
 _MONEY_AFTER = re.compile(
     r"^\s*(?:(?:mio\.?|mrd\.?|millionen|milliarden|millions?|billions?|bn|m)\s+)?"
-    r"(?:€|\$|£|euro|euros|eur|cent|cents|dollars?|pfund|pounds?|franken|yen)\b",
+    r"(?:€|\$|£|euro|euros|eur|cent|cents|dollars?|pfund|pounds?|franken|yen)(?!\w)",
     re.I,
 )
 _MONEY_BEFORE = re.compile(r"(?:[€$£¥]|eur|usd|gbp)\s?$", re.I)
@@ -60,13 +71,26 @@ class Figure:
 
 
 def _value(digits: str, language: str) -> float | None:
-    """The number written `digits`: "2,96" in German, "1,400" in English; None if none."""
+    """The number written `digits`: "2,96" in German, "1,400" in English; None if none. A
+    thousands separator is one followed by three digits ("1.500"), else a decimal point
+    ("83.9" in a German text)."""
     thousands, decimal = (",", ".") if language == "en" else (".", ",")
-    text = digits.replace(" ", "").replace("'", "").replace(thousands, "")
+    text = digits.replace(" ", "").replace("'", "")
+    text = re.sub(rf"{re.escape(thousands)}(?=\d{{3}}(?!\d))", "", text)
+    if decimal not in text:
+        text = text.replace(thousands, decimal)
     try:
         return float(text.replace(decimal, "."))
     except ValueError:
         return None
+
+
+def _dates(text: str, language: str) -> list[tuple[int, int]]:
+    """Where `text` writes a date or a time of day in digits (_DATE)."""
+    found = list(_DATE.finditer(text))
+    if language != "en":
+        found += _DAY_MONTH_ONLY.finditer(text)
+    return [m.span() for m in found]
 
 
 def figure(text: str, language: str, asked: str = "") -> Figure | None:
@@ -74,12 +98,15 @@ def figure(text: str, language: str, asked: str = "") -> Figure | None:
     not a year (1900-2099 as written alone), a number the question `asked` holds, nor a measure
     or a date it does not ask for ("Stärke 7,7", "12.30 Uhr", "140-year-old", "Nov. 12")."""
     named = {m.group(0) for m in _NUMBER.finditer(asked)}
+    dates = _dates(text, language)
     for m in _NUMBER.finditer(text):
         digits = m.group(0).strip()
         value = _value(digits, language)
-        after, before = text[m.end() : m.end() + 30], text[max(0, m.start() - 4) : m.start()]
-        if value is None or digits in named:
+        if value is None or digits in named or any(a <= m.start() < b for a, b in dates):
             continue
+        ranged = _RANGE.match(text, m.end())  # the unit after a range's second number
+        end = ranged.end() if ranged else m.end()
+        after, before = text[end : end + 30], text[max(0, m.start() - 4) : m.start()]
         if _measures(text, m.start(), digits, after, asked, language):
             continue
         scale = next((factor for pattern, factor in _SCALES if pattern.search(after)), 1.0)
@@ -88,7 +115,7 @@ def figure(text: str, language: str, asked: str = "") -> Figure | None:
             continue  # a year
         money = _MONEY_BEFORE.search(before) is not None or _MONEY_AFTER.search(after)
         kind: Kind = "share" if share else "money" if money else "count"
-        counts = counted(text, m.start(), m.end(), language) if kind == "count" else None
+        counts = counted(text, m.start(), end, language) if kind == "count" else None
         return Figure(value * scale, kind, *([counts] if counts else []))
     return None
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from .lexical import analyze
 from .matching import known
 from .qtype import evidence_found
+from .timerules import MONTHS
 
 STORY_DAYS = 14
 # Passages that may hold a story's name: a handful of reports of one event, not a topic or a
@@ -34,15 +35,31 @@ STORY_QUERY = 8
 STORY_HITS = 20
 # Languages that capitalize every noun: there only words their dictionary does not know are names.
 NOUNS_CAPITALIZED = frozenset({"de", "lb"})
+
+
+def _ranges(chars: Iterable[str]) -> str:
+    """A regular expression's character class of `chars` (sorted), written as ranges."""
+    codes = sorted(ord(c) for c in chars)
+    runs: list[list[int]] = []
+    for code in codes:
+        if runs and code == runs[-1][1] + 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return "[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in runs) + "]"
+
+
+# Any script's capital letters (Ł, Ø, Cyrillic and Greek ones too), of the Basic Multilingual Plane.
+_UPPER = _ranges(c for c in map(chr, range(0x10000)) if c.isupper())
 # A capitalized word inside a sentence (not after a sentence's end or at a line's start).
-_NAME = re.compile(r"(?<![.!?:;\n]\s)(?<![\n\"“„«])(?<!^)\b[A-ZÄÖÜÉÁÓÍÇ][\w'’-]{2,}")
+_NAME = re.compile(rf"(?<![.!?:;\n]\s)(?<![\n\"“„«])(?<!^)\b{_UPPER}[\w'’-]{{2,}}")
 
 Idf = Callable[[str, Iterable[str]], dict[str, float]]
 
 
 # Any capitalized word, the first of a sentence or a line too ("Texas" in the headline "Texas
 # flood death toll passes 100"): a name only where the other report writes it inside a sentence.
-_CAPITALIZED = re.compile(r"\b[A-ZÄÖÜÉÁÓÍÇ][\w'’-]{2,}")
+_CAPITALIZED = re.compile(rf"\b{_UPPER}[\w'’-]{{2,}}")
 
 
 def name_words(text: str, language: str, pattern: re.Pattern[str] = _NAME) -> list[str]:
@@ -57,7 +74,7 @@ def name_words(text: str, language: str, pattern: re.Pattern[str] = _NAME) -> li
         if word in seen:
             continue
         seen.add(word)
-        if evidence_found("time", word):
+        if evidence_found("time", word) or word.casefold() in MONTHS:  # "Sept.", "Jänner"
             continue
         if language in NOUNS_CAPITALIZED and (
             known(word, language) or known(word.lower(), language)

@@ -93,12 +93,17 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
         r"litern|litres?|liters?|l|ml|kubikmeter|m³|barrels?|kwh|mwh|gwh|watt|kw|mw|gw)",
     ),
 )
-# "Wie viele Stunden", "how many burials": the counted thing follows the question word.
+# "Wie viele Stunden", "how many burials": the counted thing follows the question word; in
+# German after an adjective ("wie viele verletzte Menschen"); in English only after "more",
+# "other" ("how many homes lost power": a lower-case word in -es is a plural there).
 _COUNTED = re.compile(
-    r"\b(?:wie viele|wieviele|how many|combien de|cu[áa]nt[oa]s|quant[ei]|quantos|quantas|"
-    r"hoeveel)\s+(?:(?:der|die|den|the|of|d')\s+)?(?:(?-i:[a-zäöü])\w*e[nrs]?\s+)?(\w+)",
+    r"\b(?:wie viele|wieviele)\s+(?:(?:der|die|den)\s+)?(?:(?-i:[a-zäöü])\w*e[nrs]?\s+)?(\w+)|"
+    r"\b(?:how many|combien de|cu[áa]nt[oa]s|quant[ei]|quantos|quantas|hoeveel)\s+"
+    r"(?:(?:the|of|d')\s+)?(?:(?:more|other|fewer|further)\s+)?(\w+)",
     _I,
 )
+# One plural ending, the longest first: "Stunden", "Kilometern", "burials", "houses", "Jahre".
+_PLURAL = re.compile(r"(?:en|s|n|e)$")
 _AFTER = 40  # characters after a number in which its unit must start
 _CURRENCY_BEFORE = re.compile(r"[€$£¥]\s?$")
 
@@ -115,7 +120,8 @@ def expected(question: str) -> tuple[re.Pattern[str] | None, str | None]:
     counted = _COUNTED.search(question)
     # A counted word less its plural ending (at least four letters left): "Stunden" and
     # "Arbeitsstunden", "burials" and "burial" then match.
-    noun = counted.group(1).casefold().rstrip("sne") if counted else None
+    word = counted.group(1) or counted.group(2) if counted else None
+    noun = _PLURAL.sub("", word.casefold(), count=1) if word else None
     if noun is not None and len(noun) < 4:
         noun = None
     return pattern, noun
