@@ -54,6 +54,11 @@ MIME_SUFFIXES = {"text/plain": ".txt", "text/markdown": ".md", "text/html": ".ht
 ADD_CAPTION = re.compile(r"^/add(@\w+)?(\s|$)", re.IGNORECASE)
 WRITE_COMMAND = re.compile(r"^/(add|delete|subscribe|unsubscribe)(@\w+)?(\s|$)", re.IGNORECASE)
 _URL = re.compile(r"(?i)(https?://|www\.)\S+")
+# One word that is a link all the same: another scheme ("ftp://…", refused as one), a host and
+# path without a scheme ("news.example.com/artikel.html"), a slip ("https//…"). It is fetched or
+# refused as a link, never stored as an article whose text is the link.
+_LINKISH = re.compile(r"(?i)[a-z][a-z0-9+.-]*:\S+|[\w-]+(?:\.[\w-]+)+(?:[/?#]\S*)?|\S*/\S*")
+_SCHEME = re.compile(r"(?i)[a-z][a-z0-9+.-]*:")
 
 
 class ChannelForward(filters.MessageFilter):
@@ -151,8 +156,8 @@ async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not payload:
         await message.reply_text(t(lang, "add_usage"))
         return
-    if _URL.fullmatch(payload):
-        url = payload if "://" in payload else f"https://{payload}"
+    if _URL.fullmatch(payload) or _LINKISH.fullmatch(payload):
+        url = payload if _SCHEME.match(payload) else f"https://{payload}"
         job = new_job(update, "url", url)
     else:
         job = new_job(update, "text", payload)

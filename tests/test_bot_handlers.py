@@ -432,3 +432,22 @@ async def test_library_errors_are_one_line() -> None:
     async with harness(StubLibrary(refuse)) as bot:
         [reply] = await bot.say(bot.api.user(STRANGER), "???")
     assert reply["text"] == "⚠️ the question is empty"
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "news.example.com/politik/2025/11/artikel-ueber-die-wahl.html",  # no scheme, no www.
+        "ftp://news.example.com/politik/2025/11/artikel-ueber-die-wahl.html",  # another scheme
+        "https//news.example.com/politik/2025/11/artikel-ueber-die-wahl.html",  # a slip
+    ],
+)
+async def test_a_link_after_add_is_fetched_or_refused_never_stored_as_text(
+    hash_library,  # noqa: ANN001
+    link: str,
+) -> None:
+    """A link the URL pattern did not know was stored as an article whose text was the link."""
+    async with harness(hash_library) as bot:
+        [status] = await bot.say(bot.api.user(ADMIN), f"/add {link}")
+    assert hash_library.stats().articles == 0, status["text"]
+    assert not status["text"].startswith("✅")
