@@ -10,12 +10,17 @@ short question such as "Wo sitzt FACC?" is answered on its own and becomes the n
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from typing import Any
 
 from index.models import Answer
 
 TTL_SECONDS = 30 * 60
-KEEP_ANSWERS = 20
+KEEP_ANSWERS = 20  # answers kept per chat for their buttons
+# ... and across all chats (an answer with its passages is some 10-40 KB): without this bound
+# every chat that ever asked kept its last 20 for the life of the process.
+KEEP_ALL = 2000
+KEPT_ANSWERS = "kept_answers"  # bot_data's key for them
 
 
 def context_for(
@@ -48,8 +53,14 @@ def remember_question(
     chat_data["last_question"] = (context if follow_up and context else question, now)
 
 
-def store_answer(chat_data: dict[Any, Any] | None, answer: Answer) -> int:
-    """Keep the answer for its buttons; returns its number in this chat (0: not kept)."""
+def store_answer(
+    chat_data: dict[Any, Any] | None,
+    answer: Answer,
+    kept: OrderedDict[tuple[int, int], dict[int, Answer]] | None = None,
+) -> int:
+    """Keep the answer for its buttons; returns its number in this chat (0: not kept).
+    `kept` (the bot's, shared by all chats): the answers kept anywhere, oldest first; past
+    KEEP_ALL the oldest are let go (its buttons then say the answer is gone)."""
     if chat_data is None:
         return 0
     number = chat_data.get("answer_seq", 0) + 1
@@ -58,6 +69,11 @@ def store_answer(chat_data: dict[Any, Any] | None, answer: Answer) -> int:
     answers[number] = answer
     for old in sorted(answers)[:-KEEP_ANSWERS]:
         del answers[old]
+    if kept is not None:
+        kept[id(answers), number] = answers
+        while len(kept) > KEEP_ALL:
+            (_, oldest), holder = kept.popitem(last=False)
+            holder.pop(oldest, None)
     return number
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections import OrderedDict
 from contextlib import suppress
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
@@ -27,7 +28,7 @@ from index.errors import ArticleBotError
 
 from . import adding, render
 from .common import command_payload, plain, reason, send_parts, typing, user_lang, within_limit
-from .followup import context_for, remember_question, store_answer, stored_answer
+from .followup import KEPT_ANSWERS, context_for, remember_question, store_answer, stored_answer
 from .services import sender_id, services
 from .texts import language, t
 
@@ -111,7 +112,8 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
     parts = render.answer_messages(result, more_sources=svc.settings.answer_sources - 1)
     markup = None
     if not result.abstained:
-        number = store_answer(context.chat_data, result)
+        kept = context.bot_data.setdefault(KEPT_ANSWERS, OrderedDict())
+        number = store_answer(context.chat_data, result, kept)
         markup = answer_buttons(number, language(result.language)) if number else None
     await send_parts(message, parts, markup)
 

@@ -93,3 +93,26 @@ def test_the_time_a_question_names_and_its_other_languages(hash_library) -> None
     assert alone("Und wo wohnt er?", hints)
     assert alone("Und was kostet das in dieser Woche?", hints)  # "das" ends no noun: back
     assert not alone("Where to buy tickets for the Kiel harbour festival?", ("en", "pl"))
+
+
+def test_the_answers_kept_for_buttons_are_bounded_across_all_chats() -> None:
+    """Each chat keeps its last KEEP_ANSWERS answers, and all chats together KEEP_ALL: every
+    chat that ever asked kept its answers for the life of the process."""
+    from collections import OrderedDict
+
+    from bot import followup
+    from index.models import Answer
+
+    kept: OrderedDict = OrderedDict()
+    chats = [{} for _ in range(followup.KEEP_ALL // 4 + 10)]
+    for chat in chats:
+        for n in range(5):
+            followup.store_answer(chat, Answer(f"q{n}", "en", False, "a quote"), kept)
+    total = sum(len(chat.get("answers", {})) for chat in chats)
+    assert len(kept) == total == followup.KEEP_ALL
+    assert followup.stored_answer(chats[0], 1) is None  # the oldest let go
+    assert followup.stored_answer(chats[-1], 5) is not None
+    one: dict = {}
+    for n in range(followup.KEEP_ANSWERS + 3):
+        followup.store_answer(one, Answer(f"q{n}", "en", False, "a quote"))
+    assert len(one["answers"]) == followup.KEEP_ANSWERS
