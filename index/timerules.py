@@ -64,14 +64,17 @@ def _days(match: re.Match[str], today: date) -> Span:
         words, int(words) if words.isdigit() else 1
     )
     unit = match.group(2)
-    per = (
-        7
-        if unit.startswith(("woche", "week"))
-        else 30
-        if unit.startswith(("monat", "month"))
-        else 1
-    )
-    days = n * per
+    if unit.startswith(("stunde", "hour")):  # the days they reach into: "letzten 24 Stunden"
+        days = -(-n // 24)
+    else:
+        per = (
+            7
+            if unit.startswith(("woche", "week"))
+            else 30
+            if unit.startswith(("monat", "month"))
+            else 1
+        )
+        days = n * per
     return today - timedelta(days=min(days, 36500)), today + timedelta(days=1)
 
 
@@ -159,7 +162,8 @@ def _relative_month(offset: int) -> Callable[[re.Match[str], date], Span]:
     return resolve
 
 
-_DATE_NUM = r"\b(?P<day>\d{1,2})\.\s?(?P<mnum>\d{1,2})\.(?:\s?(?P<year>\d{4}|\d{2})\b)?"
+# Not a version number ("iOS 18.1.1"): no digit right after the month's dot but a year's.
+_DATE_NUM = r"\b(?P<day>\d{1,2})\.\s?(?P<mnum>\d{1,2})\.(?:\s?(?P<year>\d{4}|\d{2})\b|(?!\d))"
 _DATE_ISO = r"\b(?P<year>\d{4})-(?P<mnum>\d{2})-(?P<day>\d{2})\b"
 _DATE_DM = rf"\b(?P<day>\d{{1,2}})\.?\s(?P<mname>{_MONTH})\.?(?:\s(?P<year>\d{{4}}))?\b"
 _DATE_MD = (
@@ -181,7 +185,7 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None],
         _r(
             r"\b(?:in den |in the |during the |over the )?(?:letzten|vergangenen|past|last) "
             r"(\d+|ein|einen|zwei|drei|one|two|three) "
-            r"(tag|tagen|days?|wochen|weeks?|monaten|months?)\b"
+            r"(stunden|hours?|tag|tagen|days?|wochen|weeks?|monaten|months?)\b"
         ),
         _days,
         True,
@@ -193,7 +197,8 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None],
     ),
     (
         _r(
-            r"\b(?:(?:in )?der )?(?:letzten|vergangenen|vorigen|letzte|vergangene|vorige) woche\b"
+            r"\b(?:(?:in )?der )?(?:letzten|vergangenen|vorigen|letzte|vergangene|vorige|letzter"
+            r"|vergangener|voriger) woche\b"
             r"|\blast week\b"
         ),
         lambda m, t: (_week_start(t) - timedelta(days=7), _week_start(t)),

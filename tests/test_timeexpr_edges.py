@@ -103,3 +103,21 @@ def test_an_answer_is_found_where_the_time_words_restricted_wrongly(hash_library
         "Was hat der Stadtrat von Neustadt seit vorgestern beschlossen?",
     ):
         assert not hash_library.ask(question).abstained, question
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end"),
+    [
+        ("Was ist in den letzten 24 Stunden passiert?", D(2025, 10, 28), D(2025, 10, 30)),
+        ("Was ist seit letzter Woche passiert?", D(2025, 10, 20), D(2025, 10, 30)),
+        ("Was war in der vergangenen Woche los?", D(2025, 10, 20), D(2025, 10, 27)),
+    ],
+)
+def test_hours_and_since_last_week(question: str, start: date, end: date) -> None:
+    found = when(question, WED)
+    assert (found.start, found.end, found.restricts) == (start, end, True)
+
+
+def test_a_version_number_is_no_date() -> None:
+    assert not when("Was ist neu in iOS 18.1.1?", WED).named
+    assert when("Was geschah am 18.1.2024?", WED).start == D(2024, 1, 18)
