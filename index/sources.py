@@ -12,7 +12,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .chunking import check_length
 from .cleaning import join_broken_lines
-from .errors import BadInput
+from .codings import detect_text
+from .errors import BadInput, FetchError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # Telegram's bot download limit; larger files are refused
 MIN_TEXT_CHARS = 20
@@ -120,10 +121,10 @@ def from_bytes(
         raise BadInput(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
     if b"\x00" in data[:8192]:
         raise BadInput("this looks like binary data, not text")
-    text = decode_bytes(data)
     if suffix.lower() in HTML_SUFFIXES:
         from .extract import extract_html
 
+        text = _html_text(data)
         extracted = extract_html(text, url)
         return from_text(
             extracted.text,
@@ -132,7 +133,16 @@ def from_bytes(
             source=source or extracted.source,
             published=extracted.published,
         )
-    return from_text(text, title=title, url=url, source=source)
+    return from_text(decode_bytes(data), title=title, url=url, source=source)
+
+
+def _html_text(data: bytes) -> str:
+    """A saved page as text, as a fetched one is read: UTF-8, else its detected character set
+    (a page saved from a windows-1252 site was refused as "not UTF-8 text")."""
+    try:
+        return detect_text(data.removeprefix(b"\xef\xbb\xbf"))
+    except FetchError:
+        raise BadInput("the file's character set could not be recognized") from None
 
 
 def content_hash(text: str) -> str:

@@ -90,3 +90,19 @@ def test_bidi_controls_are_removed_from_titles_and_sources() -> None:
     assert draft.title == "Invoice gpj.exe"
     assert draft.source == "Daily News"
     assert from_text("T\nThe text of the article, long enough.", source="\u202e").source is None
+
+
+def test_a_saved_page_in_windows_1252_is_read_as_a_fetched_one_is() -> None:
+    """A page saved from a site that writes windows-1252 is read in its detected character set
+    (by URL it always was; as a document it was refused as "not UTF-8 text")."""
+    body = "".join(
+        f"<p>Der Ärger über die Straßenbahn in Düsseldorf wächst, Absatz {i}, sagte die "
+        "Sprecherin der Bürgerinitiative am Montag.</p>"
+        for i in range(6)
+    )
+    page = (
+        '<html><head><meta charset="windows-1252"><title>Ärger über die Straßenbahn</title>'
+        f"</head><body><article><h1>Ärger über die Straßenbahn</h1>{body}</article></body></html>"
+    )
+    draft = from_bytes(page.encode("cp1252"), ".html")
+    assert "Ärger über die Straßenbahn in Düsseldorf" in draft.text
