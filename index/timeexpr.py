@@ -85,7 +85,8 @@ class TimeQuery:
         if not self.expression:
             return question
         flat = " ".join(str(question).split())  # whole: only finding the range reads MAX_CHARS
-        return " ".join(re.sub(re.escape(self.expression), " ", flat, flags=re.IGNORECASE).split())
+        pattern = rf"(?<!\w){re.escape(self.expression)}(?!\w)"  # "2019", not in "12019"
+        return " ".join(re.sub(pattern, " ", flat, flags=re.IGNORECASE).split())
 
     def covers(self, day: date | None) -> bool:
         """Whether an article published on `day` may answer: every one unless the range

@@ -121,3 +121,11 @@ def test_hours_and_since_last_week(question: str, start: date, end: date) -> Non
 def test_a_version_number_is_no_date() -> None:
     assert not when("Was ist neu in iOS 18.1.1?", WED).named
     assert when("Was geschah am 18.1.2024?", WED).start == D(2024, 1, 18)
+
+
+def test_without_takes_the_expression_out_as_whole_words() -> None:
+    found = when("Wie viele der 12019 Anträge kamen 2019 an?", WED)
+    assert found.expression == "2019"
+    assert found.without("Wie viele der 12019 Anträge kamen 2019 an?") == (
+        "Wie viele der 12019 Anträge kamen an?"
+    )
