@@ -18,8 +18,8 @@ from .lexical import analyze, stopwords
 AFTER = 2  # words after the figure (a noun with one adjective: "foreign visitors")
 BEFORE = 3  # words after "Zahl der" / "number of"
 _SCALE = re.compile(
-    r"^\s*(?:mio\.?|mrd\.?|millionen|milliarden|million|millions|billion|billions|tausend|"
-    r"thousand|m|bn|k)(?!\w)",
+    r"^\s*(?:mio\.?|mrd\.?|tsd\.?|millionen|milliarden|million|millions|billion|billions|"
+    r"tausend|thousand|m|bn|k)(?!\w)",
     re.I,
 )
 _NUMBER_OF = re.compile(r"\b(?:zahl|anzahl)\s+(?:der|an|von)\s+|\bnumber\s+of\s+", re.I)

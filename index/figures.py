@@ -25,8 +25,9 @@ _NUMBER = re.compile(
 )
 _SCALES = (
     (re.compile(r"^(?:\s*(?:mrd\.?|milliarden?|billions?)|bn)\b", re.I), 1e9),
-    (re.compile(r"^(?:\s*(?:mio\.?|millionen|millions?)|m)\b", re.I), 1e6),
-    (re.compile(r"^(?:\s*(?:tausend|thousand)|k)\b", re.I), 1e3),
+    # "m" glued to the number is millions ("£5m"), but not a length: "a 10m-high wave"
+    (re.compile(r"^(?:\s*(?:mio\.?|millionen|millions?)|m(?!-))\b", re.I), 1e6),
+    (re.compile(r"^(?:\s*(?:tausend|thousand|tsd\.?)|k)(?!\w)", re.I), 1e3),
 )
 # A number written as a date or a time of day, not a figure: "28.02.", "1.3.2024", "2024-03-05",
 # "15:30". A day and month without a year only outside English ("rose to 3.5." is a decimal).
@@ -47,7 +48,7 @@ _MONTHS = "(?-i:" + "|".join(sorted((m.capitalize() for m in MONTHS), key=len, r
 # report states is not one of those unless the question asks for that measure
 # ("Wasserstand ... 33 Zentimeter").
 _MEASURE_AFTER = re.compile(
-    r"^\.?\s*-?\s*(?:uhr|a\.m\.|p\.m\.|jahre alt|years? old|year-old|jährige?[rn]?\b|"
+    r"^\.?\s*-?\s*(?:uhr|a\.m\.|p\.m\.|jahre alt|years? old|year-old|jährige?[rn]?\b|m-[a-z]|"
     r"meter\w*|metres?|km\b|kilomet\w*|zentimeter\w*|cm\b|mm\b|grad\b|°|degrees?\b|kg\b|"
     r"kilogramm|tonnen\b|tonnes?\b|tons?\b|liter\w*|litres?\b|watt\b|kwh\b|magnitude\b|"
     rf"(?:{_MONTHS})\b)",

@@ -164,6 +164,8 @@ def _relative_month(offset: int) -> Callable[[re.Match[str], date], Span]:
 
 # Not a version number ("iOS 18.1.1"): no digit right after the month's dot but a year's.
 _DATE_NUM = r"\b(?P<day>\d{1,2})\.\s?(?P<mnum>\d{1,2})\.(?:\s?(?P<year>\d{4}|\d{2})\b|(?!\d))"
+# "am 3.10?": a day and month without the final dot, only after "am" (else "3.10" is a decimal)
+_DATE_AM = r"\bam (?P<day>\d{1,2})\.(?P<mnum>\d{1,2})(?![\d.,])"
 _DATE_ISO = r"\b(?P<year>\d{4})-(?P<mnum>\d{2})-(?P<day>\d{2})\b"
 _DATE_DM = rf"\b(?P<day>\d{{1,2}})\.?\s(?P<mname>{_MONTH})\.?(?:\s(?P<year>\d{{4}}))?\b"
 _DATE_MD = (
@@ -176,6 +178,7 @@ Anchored = bool | Callable[[re.Match[str]], bool]
 RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None], Anchored]] = [
     (_r(_DATE_ISO), _explicit_day, False),
     (_r(_DATE_NUM), _explicit_day, False),
+    (_r(_DATE_AM), _explicit_day, False),
     (_r(_DATE_DM), _explicit_day, False),
     (_r(_DATE_MD), _explicit_day, False),
     (_r(r"\b(vorgestern|day before yesterday)\b"), _fixed(-2, -1), True),

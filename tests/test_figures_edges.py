@@ -149,3 +149,13 @@ def test_names_in_any_script() -> None:
 
 def test_a_months_abbreviation_is_no_name() -> None:
     assert name_words("Rescuers reached Wayanad on Sept. 3.", "en") == ["Wayanad"]
+
+
+def test_a_length_glued_to_its_number_is_no_million_and_tsd_is_a_thousand() -> None:
+    from index.figures import figure
+
+    wave = figure("A 10m-high wave hit the coast, killing 40 people.", "en")
+    assert wave is not None and wave.value == 40
+    assert figure("The club paid £5m for him.", "en").value == 5_000_000
+    visitors = figure("Es kamen 1,5 Tsd. Besucher.", "de")
+    assert visitors is not None and visitors.value == 1500 and "besuch" in visitors.counts[0]

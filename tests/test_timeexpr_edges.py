@@ -129,3 +129,8 @@ def test_without_takes_the_expression_out_as_whole_words() -> None:
     assert found.without("Wie viele der 12019 Anträge kamen 2019 an?") == (
         "Wie viele der 12019 Anträge kamen an?"
     )
+
+
+def test_a_day_and_month_after_am_without_the_final_dot() -> None:
+    assert when("Was geschah am 3.10?", WED).start == D(2025, 10, 3)
+    assert not when("Was ist neu in Version 3.10?", WED).named
