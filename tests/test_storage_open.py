@@ -163,3 +163,25 @@ def test_an_older_library_on_a_read_only_disk_says_what_to_do(
     monkeypatch.setattr("index.storage.schema.writable", lambda path: False)
     with pytest.raises(StorageError, match="schema version 0.*write access"):
         _library(data)
+
+
+def test_another_application_s_database_is_refused_and_left_alone(tmp_path: Path) -> None:
+    """A DATA_DIR pointed at another application's articles.db (tables, version 0, no
+    `articles`) is refused with one clear error, before anything is written to it: it was
+    taken for the first layout, given articlebot's tables, version 4 and WAL."""
+    import sqlite3
+
+    from index.errors import StorageError
+    from index.store import Store
+
+    path = tmp_path / "articles.db"
+    with sqlite3.connect(path) as other:
+        other.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
+    for read_only in (False, True):
+        with pytest.raises(StorageError, match="not an articlebot database"):
+            Store(path, read_only=read_only)
+    with sqlite3.connect(path) as other:
+        tables = {r[0] for r in other.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert tables == {"users"}
+        assert other.execute("PRAGMA user_version").fetchone()[0] == 0
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] != "wal"

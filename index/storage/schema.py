@@ -128,6 +128,21 @@ def connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
         raise damaged(path, exc) from None
 
 
+def _foreign(conn: sqlite3.Connection) -> bool:
+    """Whether the database holds another application's tables: version 0, tables, none of
+    them articlebot's `articles` (a library of the first layout has that one)."""
+    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    return found == 0 and bool(tables) and "articles" not in tables
+
+
+def not_ours(path: Path) -> StorageError:
+    return StorageError(
+        f"{path} is not an articlebot database (it holds another application's tables): "
+        "point DATA_DIR or --data-dir at another folder; nothing was changed"
+    )
+
+
 def damaged(path: Path, exc: Exception) -> StorageError:
     return StorageError(
         f"{path} is damaged or not an articlebot database ({exc}); restore it from a backup "
@@ -141,6 +156,9 @@ def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
         conn.execute("PRAGMA busy_timeout=30000")
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         if mode != "wal":  # a new database (the pragma writes only then)
+            if _foreign(conn):  # before anything is written to it
+                conn.close()
+                raise not_ours(path)
             conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -182,6 +200,8 @@ def prepare(conn: sqlite3.Connection, path: Path, *, write: bool) -> None:
         )
     if found == version:
         return
+    if found == 0 and tables and "articles" not in tables:
+        raise not_ours(path)
     if not write:
         if not tables:
             return  # an empty database that cannot be written: an empty library
