@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("question", nargs="?")
     p.add_argument("--json", action="store_true")
-    p.add_argument("-k", type=int, default=3, help="sources to show (default 3)")
+    p.add_argument("-k", type=_sources, default=3, help="sources to show (1-10, default 3)")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("list", parents=[common], help="list stored articles")
@@ -102,8 +102,29 @@ def configure_logging(level_name: str) -> None:
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
+def _sources(value: str) -> int:
+    """-k: how many sources an answer shows, 1 to 10."""
+    number = int(value)
+    if not 1 <= number <= 10:
+        raise argparse.ArgumentTypeError(f"must be 1 to 10, not {number}")
+    return number
+
+
+def _undecodable(args: argparse.Namespace) -> str | None:
+    """An argument holding bytes the locale could not decode (surrogate escapes)."""
+    for value in vars(args).values():
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and any("\ud800" <= c <= "\udfff" for c in text):
+                return text.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+    return None
+
+
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    bad = _undecodable(args)
+    if bad is not None:
+        print(f"articlebot: error: an argument is not valid text: {bad[:80]}", file=sys.stderr)
+        return 2
     if environ is None:
         from dotenv import load_dotenv
 

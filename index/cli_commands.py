@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import asdict
@@ -44,7 +45,7 @@ def cmd_add(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         }
         try:
             if source == "-":  # read with the file size cap: a pipe may never end
-                data = read_stream(sys.stdin.buffer)
+                data = read_stream(_stdin().buffer)
                 result = library.add_bytes(data, ".txt", title=args.title, added_by="cli")
             elif _is_url(source):
                 result = library.add_url(source, title=args.title, added_by="cli")
@@ -60,8 +61,8 @@ def cmd_add(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
             )
             if result.near_duplicate is not None:  # an agency copy, recorded as a source
                 row.update(status="near-duplicate", similarity=result.near_duplicate)
-        except ArticleBotError as exc:
-            row["error"] = str(exc)
+        except (ArticleBotError, OSError) as exc:  # an unreadable file: the others go on
+            row["error"] = str(exc) if isinstance(exc, ArticleBotError) else describe(exc)
             failed += 1
         if args.json:
             print(json.dumps(row, ensure_ascii=False), flush=True)
@@ -84,10 +85,14 @@ def cmd_ask(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     library = open_library(args, environ, write=False)
     if args.question is not None:  # "" too: the library says it is empty
         answers = iter([library.ask(args.question, k=args.k)])
-    elif sys.stdin.isatty():  # typed: answer each line as it comes
+    elif _stdin().isatty():  # typed: answer each line as it comes
         answers = (library.ask(line, k=args.k) for line in sys.stdin if line.strip())
-    else:  # piped: read to the end, embed the questions in batches
-        questions = [x for x in sys.stdin if x.strip()]
+    else:  # piped: read to the end (with the file size cap), embed the questions in batches
+        try:
+            text = read_stream(_stdin().buffer).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise BadInput("the questions on stdin are not UTF-8 text") from None
+        questions = [x for x in text.splitlines() if x.strip()]
         if not questions:
             raise BadInput("no question: give one as an argument or one per line on stdin")
         answers = iter(library.ask_many(questions, k=args.k))
@@ -257,8 +262,15 @@ def _json(path: Path) -> object:
         raise BadInput(f"cannot read {path}: {exc}") from None
 
 
+def _stdin():  # noqa: ANN202 - TextIO
+    """stdin, or BadInput where it is closed (`articlebot ask <&-`)."""
+    if sys.stdin is None:
+        raise BadInput("stdin is closed: give the question as an argument")
+    return sys.stdin
+
+
 def cmd_backup(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    destination = Path(args.path)
+    destination = Path(os.path.abspath(args.path))  # "." has no name to put a sibling beside
     library = open_library(args, environ, write=True)  # the backup takes the write lock
     check_backup_destination(destination, library.data_dir)
     try:

@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import BadInput
+from .errors import BadInput, NotFound
 from .feeds import PollResult
 from .feedservice import FeedService, FeedSettings
 from .feedstore import Feed
@@ -119,6 +119,10 @@ def feed_row(feed: Feed) -> tuple[Any, ...]:
 
 
 def cmd_remove(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    from .cli_env import MAX_ID
+
+    if not 0 < args.id <= MAX_ID:  # beyond SQLite's integers: no such feed
+        raise NotFound(f"there is no feed with id {args.id}")
     feed = _service(args, environ, write=True).remove(args.id)
     print(f"unsubscribed #{feed.id} {feed.title or '-'} {feed.url}")
     return 0
