@@ -7,10 +7,12 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .embedder import Embedder
+from .errors import BadInput
 from .library import Library, LibraryConfig
 from .sources import clean_text
 
@@ -19,9 +21,9 @@ from .sources import clean_text
 class Question:
     id: str
     question: str
-    answers: tuple[str, ...]
+    answers: tuple[str, ...]  # empty: unanswerable (SQuAD 2.0), "not found" is right
     article: int  # index into the file's articles
-    span: tuple[int, int]  # the first gold answer's span in the article text built below
+    span: tuple[int, int] | None  # the first gold answer's span in the article text built below
 
 
 class Report:
@@ -39,46 +41,74 @@ class Report:
 class EvalReport(Report):
     file: str
     articles: int
-    questions: int
+    questions: int  # with answers; the figures below are of these
     answer_hit: float
     passage_hit_at_1: float
     passage_hit_at_3: float
     bm25_passage_hit_at_1: float  # the same passages ranked by BM25 alone
     dense_passage_hit_at_1: float  # ... and by the embedding model alone
     abstain_rate: float
+    unanswerable: int  # SQuAD 2.0 questions with no answers
+    unanswerable_not_found: float
     mean_answer_chars: float
     add_seconds: float
     latency_p50_ms: float
     latency_p95_ms: float
 
 
+KINDS = {str: "a string", list: "a list", dict: "an object", int: "a number", bool: "true/false"}
+
+
+def need(item: object, key: str, kind: type, where: str) -> Any:  # noqa: ANN401
+    """item[key], where `item` is an object and the value a `kind`; else BadInput naming `where`."""
+    if not isinstance(item, dict):
+        raise BadInput(f"{where} is not an object")
+    value = item.get(key)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise BadInput(f"{where} needs {key!r} as {KINDS[kind]}")
+    return value
+
+
 def load_squad(path: Path) -> tuple[list[tuple[str, str]], list[Question]]:
     """Articles as (title, text: paragraphs joined by blank lines) and their questions."""
-    data = json.loads(path.read_text(encoding="utf-8"))["data"]
+    try:
+        top = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise BadInput(f"cannot read {path}: {exc}") from None
+    if isinstance(top, dict) and "pages" in top and "data" not in top:
+        raise BadInput(f"{path}: 'pages' must be a list of pages")
+    if not isinstance(top, dict) or "data" not in top:
+        raise BadInput(f"{path} is neither SQuAD JSON (no 'data') nor the news format (no 'pages')")
     articles: list[tuple[str, str]] = []
     questions: list[Question] = []
-    for number, entry in enumerate(data):
+    for number, entry in enumerate(need(top, "data", list, str(path))):
+        where = f"{path}, data[{number}]"
+        title = need(entry, "title", str, where)
         offset = 0
         paragraphs = []
-        for paragraph in entry["paragraphs"]:
+        for p_number, paragraph in enumerate(need(entry, "paragraphs", list, where)):
+            p_where = f"{where}, paragraphs[{p_number}]"
             # Added text is cleaned (trailing spaces, zero-width characters), so gold spans are
             # found again in the cleaned paragraph, at the occurrence nearest the original one.
-            context = clean_text(paragraph["context"])
-            for qa in paragraph["qas"]:
-                first = qa["answers"][0]
-                start = _nearest(context, first["text"], first["answer_start"])
-                questions.append(
-                    Question(
-                        qa["id"],
-                        qa["question"],
-                        tuple(a["text"] for a in qa["answers"]),
-                        number,
-                        (offset + start, offset + start + len(first["text"])),
-                    )
-                )
+            context = clean_text(need(paragraph, "context", str, p_where))
+            for q_number, qa in enumerate(need(paragraph, "qas", list, p_where)):
+                q_where = f"{p_where}, qas[{q_number}]"
+                question = need(qa, "question", str, q_where)
+                golds = need(qa, "answers", list, q_where)
+                for a_number, gold in enumerate(golds):
+                    need(gold, "text", str, f"{q_where}, answers[{a_number}]")
+                    need(gold, "answer_start", int, f"{q_where}, answers[{a_number}]")
+                span = None
+                if golds:  # none: a SQuAD 2.0 unanswerable question
+                    first = golds[0]
+                    start = offset + _nearest(context, first["text"], first["answer_start"])
+                    span = (start, start + len(first["text"]))
+                qid = str(qa.get("id", f"{number}.{p_number}.{q_number}"))
+                answers = tuple(a["text"] for a in golds)
+                questions.append(Question(qid, question, answers, number, span))
             paragraphs.append(context)
             offset += len(context) + 2
-        articles.append((entry["title"].replace("_", " "), "\n\n".join(paragraphs)))
+        articles.append((title.replace("_", " "), "\n\n".join(paragraphs)))
     return articles, questions
 
 
@@ -100,6 +130,9 @@ def iter_answers(library: Library, ids: list[int], questions: list[Question]) ->
 
 def _single_retrievers(library: Library, q: Question, article_id: int) -> tuple[bool, bool]:
     """Whether BM25 alone, and the dense model alone, rank a gold passage first."""
+    if q.span is None:
+        return False, False
+    span = q.span
     snapshot = library._current()
     found = []
     for ranking in (
@@ -110,16 +143,16 @@ def _single_retrievers(library: Library, q: Question, article_id: int) -> tuple[
         passages = library.store.passages(best)
         found.append(
             any(
-                p.article_id == article_id and p.start <= q.span[0] and q.span[1] <= p.end
+                p.article_id == article_id and p.start <= span[0] and span[1] <= p.end
                 for p in passages.values()
             )
         )
     return found[0], found[1]
 
 
-def _covers(hit, article_id: int, span: tuple[int, int]) -> bool:  # noqa: ANN001
+def _covers(hit, article_id: int, span: tuple[int, int] | None) -> bool:  # noqa: ANN001
     p = hit.passage
-    return p.article_id == article_id and p.start <= span[0] and span[1] <= p.end
+    return span is not None and p.article_id == article_id and p.start <= span[0] <= span[1] <= p.end
 
 
 def evaluate(
@@ -139,34 +172,41 @@ def evaluate(
         for title, text in articles:
             ids.append(library.add_text(text, title=title, source=path.name).article.id)
         add_seconds = time.perf_counter() - t0
-        hit = hit1 = hit3 = abstained = bm25_1 = dense_1 = 0
+        hit = hit1 = hit3 = abstained = bm25_1 = dense_1 = unanswerable_not_found = 0
         lengths: list[int] = []
         latencies: list[float] = []
         for done, (q, answer, elapsed, ranks) in enumerate(iter_answers(library, ids, questions)):
-            alone = _single_retrievers(library, q, ids[q.article])
             latencies.append(elapsed)
-            abstained += answer.abstained
             if not answer.abstained:  # the mean of the quotes shown, as for the news format
                 lengths.append(len(answer.quote))
-            hit += any(a in answer.quote for a in q.answers) if not answer.abstained else 0
-            hit1 += bool(ranks) and ranks[0] < 1
-            hit3 += bool(ranks) and ranks[0] < 3
-            bm25_1, dense_1 = bm25_1 + alone[0], dense_1 + alone[1]
+            if not q.answers:  # unanswerable: "not found" is right, as in the CSV format
+                unanswerable_not_found += answer.abstained
+            else:
+                alone = _single_retrievers(library, q, ids[q.article])
+                abstained += answer.abstained
+                hit += any(a in answer.quote for a in q.answers) if not answer.abstained else 0
+                hit1 += bool(ranks) and ranks[0] < 1
+                hit3 += bool(ranks) and ranks[0] < 3
+                bm25_1, dense_1 = bm25_1 + alone[0], dense_1 + alone[1]
             if progress:
                 progress(done + 1, len(questions))
         library.close()
-    n = len(questions) or 1
+    unanswerable = sum(not q.answers for q in questions)
+    answerable = len(questions) - unanswerable
+    n = answerable or 1
     latencies.sort()
     return EvalReport(
         file=path.name,
         articles=len(articles),
-        questions=len(questions),
+        questions=answerable,
         answer_hit=hit / n,
         passage_hit_at_1=hit1 / n,
         passage_hit_at_3=hit3 / n,
         bm25_passage_hit_at_1=bm25_1 / n,
         dense_passage_hit_at_1=dense_1 / n,
         abstain_rate=abstained / n,
+        unanswerable=unanswerable,
+        unanswerable_not_found=unanswerable_not_found / (unanswerable or 1),
         mean_answer_chars=statistics.fmean(lengths or [0]),
         add_seconds=add_seconds,
         latency_p50_ms=1000 * quantile(latencies, 0.5),
