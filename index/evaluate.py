@@ -7,9 +7,9 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from .embedder import Embedder
 from .errors import BadInput
@@ -152,7 +152,9 @@ def _single_retrievers(library: Library, q: Question, article_id: int) -> tuple[
 
 def _covers(hit, article_id: int, span: tuple[int, int] | None) -> bool:  # noqa: ANN001
     p = hit.passage
-    return span is not None and p.article_id == article_id and p.start <= span[0] <= span[1] <= p.end
+    if span is None:
+        return False
+    return p.article_id == article_id and p.start <= span[0] and span[1] <= p.end
 
 
 def evaluate(

@@ -44,12 +44,12 @@ def load(path: Path) -> list[tuple[str, tuple[str, ...]]]:
             if not reader.fieldnames or not {"question", "answers"} <= set(reader.fieldnames):
                 raise BadInput(f"{path} needs a header row with the columns question,answers")
             rows = []
-            for number, row in enumerate(reader, 2):
+            for row in reader:
                 if len(rows) == MAX_ROWS:
                     raise BadInput(f"{path} has more than {MAX_ROWS} questions")
                 question = (row.get("question") or "").strip()
                 if not question:
-                    raise BadInput(f"{path}, line {number}: the question is empty")
+                    raise BadInput(f"{path}, line {reader.line_num}: the question is empty")
                 golds = tuple(a.strip() for a in (row.get("answers") or "").split("|"))
                 rows.append((question, tuple(a for a in golds if a)))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:

@@ -29,10 +29,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import quote
 
 from .embedder import Embedder
 from .errors import BadInput
-from .evaluate import Report, quantile
+from .evaluate import Report, need, quantile
 from .library import Library, LibraryConfig
 from .models import Answer
 
@@ -78,7 +79,55 @@ def load(path: Path) -> dict:
         raise BadInput(f"cannot read {path}: {exc}") from None
     if not is_news_format(data):
         raise BadInput(f"{path} is neither SQuAD JSON nor the news format (no 'pages')")
+    _check(data, path)
     return data
+
+
+def _check(data: dict, path: Path) -> None:
+    """BadInput, naming the item, for anything the evaluation could not use; before any adding."""
+    for number, page in enumerate(data["pages"]):
+        where = f"{path}, pages[{number}]"
+        if not isinstance(page, dict) or not (page.get("file") or page.get("url")):
+            raise BadInput(f"{where} needs 'file' (under pages/) or 'url' as a string")
+        _optional(page, ("file", "url", "language"), str, where)
+        if "url" not in page:
+            need(page, "file", str, where)
+            folder = (path.parent / "pages").resolve()
+            file = (folder / page["file"]).resolve()
+            if not file.is_relative_to(folder) or not file.is_file():
+                raise BadInput(f"{where}: no such file: {path.parent / 'pages' / page['file']}")
+        _optional(page, ("questions",), list, where)
+        for q_number, question in enumerate(page.get("questions", [])):
+            _check_question(question, f"{where}, questions[{q_number}]")
+    for key, check in (("out_of_corpus", _check_outside), ("chats", _check_chat)):
+        _optional(data, (key,), list, str(path))
+        for number, item in enumerate(data.get(key, [])):
+            check(item, f"{path}, {key}[{number}]")
+
+
+def _optional(item: dict, keys: tuple[str, ...], kind: type, where: str) -> None:
+    for key in keys:
+        if key in item:
+            need(item, key, kind, where)
+
+
+def _check_question(item: object, where: str) -> None:
+    need(item, "q", str, where)
+    golds = need(item, "answers", list, where)
+    if not golds or not all(isinstance(a, str) and a for a in golds):
+        raise BadInput(f"{where} needs 'answers' as a list of one or more non-empty strings")
+    _optional(item, ("file", "url"), str, where)  # type: ignore[arg-type]
+
+
+def _check_outside(item: object, where: str) -> None:
+    need(item, "q", str, where)
+    _optional(item, ("language",), str, where)  # type: ignore[arg-type]
+
+
+def _check_chat(item: object, where: str) -> None:
+    need(item, "follow_up", bool, where)
+    for number, turn in enumerate(need(item, "turns", list, where)):
+        _check_question(turn, f"{where}, turns[{number}]")
 
 
 @contextmanager
@@ -105,7 +154,7 @@ def _add_pages(library: Library, data: dict, folder: Path) -> dict[str, int]:
     ids: dict[str, int] = {}
     with serve(folder / "pages") as base:
         for page in data["pages"]:
-            url = page.get("url") or base + page["file"]
+            url = page.get("url") or base + quote(page["file"])
             ids[_key(page)] = library.add_url(url).article.id
     return ids
 
