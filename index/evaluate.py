@@ -7,7 +7,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,7 @@ class EvalReport(Report):
     add_seconds: float
     latency_p50_ms: float
     latency_p95_ms: float
+    misses: list[dict] = field(default_factory=list)  # shown with --misses
 
 
 KINDS = {str: "a string", list: "a list", dict: "an object", int: "a number", bool: "true/false"}
@@ -177,19 +178,24 @@ def evaluate(
         hit = hit1 = hit3 = abstained = bm25_1 = dense_1 = unanswerable_not_found = 0
         lengths: list[int] = []
         latencies: list[float] = []
+        misses: list[dict] = []
         for done, (q, answer, elapsed, ranks) in enumerate(iter_answers(library, ids, questions)):
             latencies.append(elapsed)
             if not answer.abstained:  # the mean of the quotes shown, as for the news format
                 lengths.append(len(answer.quote))
             if not q.answers:  # unanswerable: "not found" is right, as in the CSV format
                 unanswerable_not_found += answer.abstained
+                right = answer.abstained
             else:
                 alone = _single_retrievers(library, q, ids[q.article])
                 abstained += answer.abstained
-                hit += any(a in answer.quote for a in q.answers) if not answer.abstained else 0
+                right = not answer.abstained and any(a in answer.quote for a in q.answers)
+                hit += right
                 hit1 += bool(ranks) and ranks[0] < 1
                 hit3 += bool(ranks) and ranks[0] < 3
                 bm25_1, dense_1 = bm25_1 + alone[0], dense_1 + alone[1]
+            if not right:
+                misses.append(_miss(q, answer, articles[q.article][0]))
             if progress:
                 progress(done + 1, len(questions))
         library.close()
@@ -213,7 +219,23 @@ def evaluate(
         add_seconds=add_seconds,
         latency_p50_ms=1000 * quantile(latencies, 0.5),
         latency_p95_ms=1000 * quantile(latencies, 0.95),
+        misses=misses,
     )
+
+
+def _miss(q: Question, answer, title: str) -> dict:  # noqa: ANN001 - an index.models.Answer
+    """A missed question as --misses lists it (the same keys as the news format's)."""
+    shown = answer.sources or answer.hits  # the quoted article; for an abstention, the first hit
+    return {
+        "id": q.id,
+        "question": q.question,
+        "expected": list(q.answers),  # none: unanswerable, and it was answered
+        "abstained": answer.abstained,
+        "confidence": round(answer.confidence, 3),
+        "quote": answer.quote,
+        "article": shown[0].article.title if shown else None,
+        "gold_article": title,
+    }
 
 
 def asdict_shallow(obj) -> dict:  # noqa: ANN001

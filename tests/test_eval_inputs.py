@@ -70,6 +70,31 @@ def test_squad2_unanswerable_questions_are_scored_as_unanswerable(tmp_path: Path
     assert 0.0 <= report["unanswerable_not_found"] <= 1.0
 
 
+def test_squad_misses_are_listed_with_misses_and_only_then(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    # Marked unanswerable, but worded like the text: it is answered, so it is a miss.
+    worded = "Did the council approve a new bridge over the river?"
+    impossible = {"id": "2", "question": worded, "answers": [], "is_impossible": True}
+    year = {"id": "3", "question": "When will it open?", "answers": [{"text": "2027"}]}
+    year["answers"][0]["answer_start"] = CONTEXT.index("2027")
+    path = tmp_path / "squad2.json"
+    path.write_text(json.dumps(squad([COST, impossible, year])), encoding="utf-8")
+    base = ("eval", str(path), "--json", "--data-dir", str(tmp_path / "d"))
+    code, out, err = run(capsys, *base)
+    assert code == 0, err
+    assert "misses" not in json.loads(out)
+    code, out, err = run(capsys, *base, "--misses")
+    assert code == 0, err
+    report = json.loads(out)
+    wrong = round(report["questions"] * (1 - report["answer_hit"]))
+    wrong += round(report["unanswerable"] * (1 - report["unanswerable_not_found"]))
+    assert len(report["misses"]) == wrong >= 1
+    for miss in report["misses"]:
+        assert miss["id"] in {"1", "2", "3"} and miss["gold_article"] == "Bridge"
+        gold = {"1": ["40 million euros"], "2": [], "3": ["2027"]}[miss["id"]]
+        assert miss["expected"] == gold
+        assert miss["abstained"] or not gold or not any(g in miss["quote"] for g in gold)
+
+
 @pytest.mark.parametrize(
     ("content", "says"),
     [
