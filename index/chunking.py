@@ -24,11 +24,12 @@ import pysbd.languages
 
 from .cleaning import dateline_end, is_furniture
 from .errors import BadInput
+from .punctuation import CLOSERS, ENDS, ENDS_UNSPACED
 
 _PARAGRAPH = re.compile(r"[^\n]+")
 # Where pysbd could end a sentence inside a line: terminal punctuation (and closing quotes or
 # brackets) followed by white space.
-_MAYBE_END = re.compile(r"[.!?…]+[\"'“”»«)\]]*\s+")
+_MAYBE_END = re.compile(rf"[{ENDS}]+[{CLOSERS}]*\s+|[{ENDS_UNSPACED}]+[{CLOSERS}]*(?=\S)")
 _WORD = re.compile(r"[^\W_]{2,}|\d")
 MAX_BLOCK = 1_000
 # An article is a news article, not a book: beyond these the add is refused with a message, so

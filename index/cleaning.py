@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from .punctuation import CLOSERS, CONTINUES, ENDS
+
 # A dateline: a place (capitalized or upper-case words, a parenthesized agency, "via"), then a
 # spaced dash, at the start of a paragraph: "Düsseldorf - ", "AUSTIN (KXAN) — ",
 # "SOUTHWEST MIAMI-DADE, FLA. (WSVN) - ", "Hamburg (dpa/lno) – ". Or a date: "06.11.23 - ".
@@ -48,7 +50,7 @@ _LINK = re.compile(r"^\W*+((https?://|www\.|pic\.twitter\.com/)\S+|\S+@\S+\.\w+)
 # punctuation, never reads one: splitting stays linear in the text's length).
 _LINK_CHARS = 500
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_END = re.compile(r"[.!?…:;\"'“”»«)\]]\s*$")
+_END = re.compile(rf"[{ENDS}{CONTINUES}{CLOSERS}]\s*$")
 
 
 def dateline_end(line: str) -> int:

@@ -103,6 +103,14 @@ def stopwords(language: str) -> frozenset[str]:
     return _STOPWORD_SETS.get(language, frozenset())
 
 
+def pieces(word: str) -> list[str]:
+    """A word as indexed: itself, or in scripts written without spaces (Chinese, Japanese,
+    Korean) its overlapping character pairs, since a run of \\w there is a clause, not a word."""
+    if len(word) > 1 and _CJK.search(word):
+        return [word[i : i + 2] for i in range(len(word) - 1)]
+    return [word]
+
+
 def analyze(text: str, language: str) -> list[str]:
     """Lower-cased word stems of `text` without stopwords, by `language`'s rules."""
     stop = stopwords(language)
@@ -110,10 +118,7 @@ def analyze(text: str, language: str) -> list[str]:
     for word in _WORD.findall(text.lower()):
         if word in stop:
             continue
-        if _CJK.search(word) and len(word) > 1:
-            words.extend(word[i : i + 2] for i in range(len(word) - 1))
-        else:
-            words.append(word)
+        words.extend(pieces(word))
     stemmer = _stemmer(language)
     return stemmer.stemWords(words) if stemmer else words
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 import simplemma
 from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
 
-from .lexical import stem_words, stopwords
+from .lexical import pieces, stem_words, stopwords
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 COMPOUND_PART = 5
@@ -30,7 +30,7 @@ COMPOUNDING = frozenset({"de", "nl", "sv", "da", "nb", "nn", "is", "fi", "et"})
 HALF = 0.5  # what a match through a compound part counts
 # The version of what words() and Keys.of return: change it with their rules (stored sentence
 # analyses of another version are computed again at ask time; index.sentence_analysis).
-RULES = 2  # 2: lemmas unstemmed, separated verbs joined
+RULES = 3  # 2: lemmas unstemmed, separated verbs joined; 3: Chinese and Japanese by character pairs
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +99,9 @@ def words(text: str, language: str) -> list[Word]:
     """The content words of `text` (stopwords left out), and the verbs written apart from their
     particle as one word (see separated)."""
     stop = stopwords(language)
-    tokens = [t for t in _WORD.findall(text) if t.lower() not in stop]
+    # Word by word as analyze() indexes them: a clause of Chinese or Japanese by its character
+    # pairs, else the question's words would never meet the article's (lexical.pieces).
+    tokens = [p for t in _WORD.findall(text) if t.lower() not in stop for p in pieces(t)]
     if not tokens:
         return []
     stems = stem_words([t.lower() for t in tokens], language)

@@ -27,6 +27,9 @@ MIN_PART = 30  # characters of budget left that are worth a part of a neighbouri
 _CLAUSE_END = re.compile(
     r"(?<=[,;:!?…])\s+|(?<=[,;:!?…][\"'”“»«)])\s+|(?<=[^\sA-Z0-9][^\s.]\.)\s+"
     r"|(?<=[^\sA-Z0-9][^\s.]\.[\"'”“»«)])\s+|\s+(?=[–—]\s)|(?<=[–—])\s+"
+    # Chinese and Japanese clauses end in full-width marks with no space after them (after a
+    # closing mark that follows one, not before it).
+    r"|(?<=[，、；：。！？])(?![」』”’）\s])|(?<=[，、；：。！？][」』”’）])(?!\s)"
 )
 
 

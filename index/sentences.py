@@ -26,20 +26,24 @@ import numpy as np
 
 from .lexical import analyze
 from .models import Passage
+from .punctuation import CLOSERS, CONTINUES, ENDS, QUESTIONS
 from .sentence_analysis import Analysis, analyze_sentences
 from .wordrows import KeyRows, WordRows
 
 if TYPE_CHECKING:
     from .windows import Layout
 
-_QUESTION_END = re.compile(r"\?[\"'“”»«)\]]*\s*$")
-_FINAL = re.compile(r"[.!?…:;\"'“”»«)\]]\s*$")
+_QUESTION_END = re.compile(rf"[{QUESTIONS}][{CLOSERS}]*\s*$")
+_FINAL = re.compile(rf"[{ENDS}{CONTINUES}{CLOSERS}]\s*$")
 _WORD = re.compile(r"\w+")
 # A list item (trafilatura writes "- " before each, in ordered lists too; pasted text may use
 # bullets or "1)") is body text, not a heading, though it is short and unpunctuated:
 # "- Einzelfahrschein 3,90 Euro" may be the answer. "2. Die Reaktionen" stays a heading.
 _LIST_ITEM = re.compile(r"^\s*(?:[-–•*·▪]\s|\d{1,2}\)\s)")
 HEADING_WORDS = 15
+# ... and characters: in scripts written without spaces (Thai's sentences end in no mark either)
+# a whole sentence is a word or two.
+HEADING_CHARS = 120
 INTERVIEW_PAIRS = 2  # question paragraphs, each followed by an answer, that make an interview
 
 
@@ -145,6 +149,7 @@ def _kinds(text: str, spans: Sequence[tuple[int, int]], blocks: Sequence[int]) -
             and not _FINAL.search(sentence)
             and not _LIST_ITEM.match(sentence)
             and len(_WORD.findall(sentence)) <= HEADING_WORDS
+            and len(sentence) <= HEADING_CHARS
         ):
             kinds.append("heading")
         else:
