@@ -1,8 +1,9 @@
 """The rules index.timeexpr resolves a question's time expression with: each a pattern, how it
 resolves to a date range [start, end) against today, and whether that range is counted from
 today (it restricts the articles) or named by the calendar (it is only preferred). First match
-wins, in this order: explicit dates, then days, weeks, months and years counted from today, then
-weekdays, months and years named.
+wins, in this order: explicit dates, then days, weeks, months and years counted from today (those
+counted back, "vor einem Jahr", "a week ago", in index.timeago), then weekdays, months and years
+named.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
+
+from .timeago import NUMBER, count
+from .timeago import RULES as AGO_RULES
 
 WEEKDAYS = {
     "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5,
@@ -59,10 +63,7 @@ def _year(value: str, today: date) -> int | None:
 
 
 def _days(match: re.Match[str], today: date) -> Span:
-    words = match.group(1)
-    n = {"ein": 1, "einen": 1, "one": 1, "zwei": 2, "two": 2, "drei": 3, "three": 3}.get(
-        words, int(words) if words.isdigit() else 1
-    )
+    n = count(match.group(1))
     unit = match.group(2)
     if unit.startswith(("stunde", "hour")):  # the days they reach into: "letzten 24 Stunden"
         days = -(-n // 24)
@@ -183,11 +184,12 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None],
     (_r(_DATE_MD), _explicit_day, False),
     (_r(r"\b(vorgestern|day before yesterday)\b"), _fixed(-2, -1), True),
     (_r(r"\b(gestern|yesterday|last night)\b"), _fixed(-1, 0), True),
+    *AGO_RULES,  # before "heute": "heute vor einem Jahr" is a year ago
     (_r(r"\b(heute|today|tonight|this morning|heute morgen)\b"), _fixed(0, 1), True),
     (
         _r(
             r"\b(?:in den |in the |during the |over the )?(?:letzten|vergangenen|past|last) "
-            r"(\d+|ein|einen|zwei|drei|one|two|three) "
+            rf"({NUMBER}) "
             r"(stunden|hours?|tag|tagen|days?|wochen|weeks?|monaten|months?)\b"
         ),
         _days,
@@ -198,16 +200,26 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None],
         lambda m, t: (_week_start(t), _week_start(t) + timedelta(days=7)),
         True,
     ),
+    # "in the last week" is the last seven days, "last week" the calendar week before this
+    # one; "the last week of October" is neither. (German "in der letzten Woche" is both, read
+    # as the calendar week.)
+    (
+        _r(
+            r"\b(?:(?:in|during|over|within|throughout) the (?:past|last)|(?:the )?past) week\b"
+            r"(?! of\b)"
+        ),
+        _fixed(-7, 1),
+        True,
+    ),
     (
         _r(
             r"\b(?:(?:in )?der )?(?:letzten|vergangenen|vorigen|letzte|vergangene|vorige|letzter"
             r"|vergangener|voriger) woche\b"
-            r"|\blast week\b"
+            r"|\blast week\b(?! of\b)"
         ),
         lambda m, t: (_week_start(t) - timedelta(days=7), _week_start(t)),
         True,
     ),  # fmt: skip
-    (_r(r"\b(?:past week|in the past seven days)\b"), _fixed(-7, 1), True),
     (_r(r"\b(?:(?:in )?diesem monat|diesen monat|this month)\b"), _relative_month(0), True),
     (
         _r(r"\b(?:(?:im )?(?:letzten|vergangenen|vorigen) monat|last month)\b"),
