@@ -132,7 +132,12 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         environ = os.environ
     configure_logging(environ.get("LOG_LEVEL", "WARNING"))
     try:
-        return args.func(args, environ)
+        code = args.func(args, environ)
+        if sys.stdout is not None:  # the last lines too, while a closed pipe can be caught
+            sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # `articlebot list | head -1`: the reader has all it wants
+        return _quiet_broken_pipe()
     except ArticleBotError as exc:
         print(f"articlebot: error: {exc}", file=sys.stderr)
         return 2
@@ -142,6 +147,21 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _quiet_broken_pipe() -> int:
+    """141 (as a shell reports SIGPIPE), and stdout pointed at /dev/null: the interpreter
+    flushes it again on exit, which would print "Exception ignored ... BrokenPipeError"
+    (the recipe in the Python docs' signal module notes)."""
+    logger.debug("stdout was closed early", exc_info=True)
+    try:
+        fileno = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (tests capture it)
+        return 141
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fileno)
+    os.close(devnull)
+    return 141
 
 
 if __name__ == "__main__":

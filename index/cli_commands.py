@@ -16,6 +16,8 @@ from .errors import ArticleBotError, BadInput, NotFound
 from .paths import check_backup_destination, describe
 from .sources import read_stream
 
+LIST_PAGE = 500  # articles `list` reads from the store at a time
+
 
 def _is_url(source: str) -> bool:
     return "://" in source or source.lower().startswith(("http:", "https:"))
@@ -24,7 +26,7 @@ def _is_url(source: str) -> bool:
 def cmd_add(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from tqdm import tqdm
 
-    library = open_library(args, environ, write=True)
+    library = open_library(args, environ, write=True, create=True)
     failed = 0
     # disable=None: a bar only on a terminal, so piped output stays one line per source.
     bar = tqdm(
@@ -146,7 +148,7 @@ def format_answer(answer) -> str:  # noqa: ANN001
 
 def cmd_list(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     library = open_library(args, environ, write=False)
-    for article in library.list(0, 1_000_000):
+    for article in library.iter_articles(LIST_PAGE):  # a page at a time: any size of library
         day = article.published or "-"
         day = f"added {day}" if article.published_from == "added" else day
         copies = f"\t+{article.copies} copies" if article.copies else ""

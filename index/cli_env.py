@@ -58,13 +58,19 @@ def data_dir_of(args: argparse.Namespace, environ: Mapping[str, str]) -> Path:
 
 
 def open_library(  # noqa: ANN202 - index.library.Library, imported lazily
-    args: argparse.Namespace, environ: Mapping[str, str], *, write: bool = True
+    args: argparse.Namespace,
+    environ: Mapping[str, str],
+    *,
+    write: bool = True,
+    create: bool = False,
 ):
-    """The library in the data dir; `write`: the command will write to it."""
+    """The library in the data dir; `write`: the command will write to it; `create`: it may
+    make a new library there (only `add` and `feeds add`: any other command given a mistyped
+    --data-dir would otherwise leave an empty library behind and answer from it)."""
     from .cli_feeds import timezone_setting
     from .embedder import DEFAULT_MODEL
     from .library import Library, LibraryConfig
-    from .storage import storage_config
+    from .storage import library_exists, storage_config
 
     data_dir = data_dir_of(args, environ)
     check_data_dir(data_dir, write=write)
@@ -79,6 +85,10 @@ def open_library(  # noqa: ANN202 - index.library.Library, imported lazily
         storage=storage_config(environ),
         timezone=timezone_setting(environ),
     )
+    if not create and not library_exists(data_dir, config.storage):
+        raise BadInput(
+            f"no library at {data_dir} (nothing has been added there; check --data-dir / DATA_DIR)"
+        )
     try:
         return Library(config)
     except (OSError, sqlite3.Error) as exc:

@@ -64,14 +64,17 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_poll)
 
 
-def _service(args: argparse.Namespace, environ: Mapping[str, str], *, write: bool) -> FeedService:
+def _service(
+    args: argparse.Namespace, environ: Mapping[str, str], *, write: bool, create: bool = False
+) -> FeedService:
     from .cli_env import open_library
 
-    return FeedService(open_library(args, environ, write=write), feed_settings(environ))
+    settings = feed_settings(environ)  # a bad setting first, before the data dir is looked at
+    return FeedService(open_library(args, environ, write=write, create=create), settings)
 
 
 def cmd_add(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    service = _service(args, environ, write=True)
+    service = _service(args, environ, write=True, create=True)
     feed, created = service.subscribe(args.url, "cli")
     verb = "subscribed" if created else "already subscribed"
     print(f"{verb} #{feed.id} {feed.title or '-'} {feed.url}")

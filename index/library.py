@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -232,6 +232,11 @@ class Library(SourcesMixin, AskMixin, VectorsMixin):
 
     def list(self, offset: int = 0, limit: int = 20) -> list[Article]:
         return self.backend.list_articles(offset, limit)
+
+    def iter_articles(self, batch: int = 500) -> Iterator[Article]:
+        """Every article, newest first, read `batch` at a time (`articlebot list`)."""
+        for page in self.backend.iter_articles(batch):
+            yield from page
 
     def stats(self) -> Stats:
         self._current()  # up to date, and the model check: the bot's start stops on a mismatch

@@ -187,6 +187,16 @@ class Store(IndexRows):
         ).fetchall()
         return [_article(row) for row in rows]
 
+    def articles_before(self, before: int | None, limit: int) -> list[Article]:
+        """The `limit` newest articles with ids below `before` (all: None). Each page starts
+        where the last ended, by id: OFFSET would step over every earlier row again, and an
+        article added meanwhile would shift a row into the next page twice."""
+        rows = self.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id < ? ORDER BY a.id DESC LIMIT ?",
+            (2**63 - 1 if before is None else before, limit),
+        ).fetchall()
+        return [_article(row) for row in rows]
+
     def article_text(self, article_id: int) -> str | None:
         row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row[0] if row else None

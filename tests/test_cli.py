@@ -257,6 +257,7 @@ def test_a_bad_data_dir_is_one_line(tmp_path: Path, capsys) -> None:  # noqa: AN
 
 def test_odd_ids_and_empty_questions_are_one_line(tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
     data = ["--data-dir", str(tmp_path / "d")]
+    run(capsys, "add", "-", *data, monkeypatch=monkeypatch, stdin=ARTICLE)  # a library to ask
     for article_id in ("99999999999999999999999", "0", "-5", "9223372036854775808"):
         code, out, err = run(capsys, "delete", *data, "--", article_id)
         assert (code, out) == (2, ""), article_id

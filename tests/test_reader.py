@@ -250,7 +250,7 @@ def test_reader_setting(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="READER"):
         Settings.from_env({"READER": "maybe"})
     args = type("Args", (), {"data_dir": str(tmp_path / "cli")})()
-    library = open_library(args, {"READER": "on"})
+    library = open_library(args, {"READER": "on"}, create=True)
     assert library.config.answer.reader_weight == READER_WEIGHT
     library.close()
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..errors import BadInput
 from .base import (
+    DATABASE,
     Counts,
     Duplicate,
     NearDuplicate,
@@ -29,6 +31,7 @@ __all__ = [
     "StorageBackend",
     "STORAGE_VARS",
     "StorageConfig",
+    "library_exists",
     "open_backend",
     "storage_config",
 ]
@@ -45,6 +48,14 @@ def open_backend(data_dir: Path, config: StorageConfig, *, lock_timeout: float) 
 
         return QdrantBackend(config)
     raise BadInput(f"STORAGE_BACKEND must be embedded or qdrant, not {config.backend!r}")
+
+
+def library_exists(data_dir: Path, config: StorageConfig) -> bool:
+    """Whether `data_dir` holds a library, looking only (nothing is created): the embedded
+    backend's database file. A Qdrant library lives on the server, so there it is True."""
+    if config.backend == "embedded":
+        return (data_dir / DATABASE).is_file()
+    return True
 
 
 STORAGE_VARS = (
@@ -75,9 +86,26 @@ def storage_config(environ: Mapping[str, str]) -> StorageConfig:
     return StorageConfig(
         backend=backend,
         ann_threshold=number("ANN_THRESHOLD", StorageConfig.ann_threshold),
-        qdrant_url=(environ.get("QDRANT_URL") or "").strip() or None,
+        qdrant_url=qdrant_url((environ.get("QDRANT_URL") or "").strip()) or None,
         qdrant_api_key=(environ.get("QDRANT_API_KEY") or "").strip() or None,
         qdrant_collection=(environ.get("QDRANT_COLLECTION") or "articlebot").strip(),
         qdrant_shards=number("QDRANT_SHARDS", 1),
         qdrant_replicas=number("QDRANT_REPLICAS", 1),
     )
+
+
+def qdrant_url(value: str) -> str:
+    """QDRANT_URL, checked as qdrant-client will read it (an http or https URL with a host, or
+    "localhost:port"), so a typo is one BadInput naming it, not qdrant-client's traceback."""
+    if not value:
+        return value
+    # qdrant-client reads "localhost..." as a host, not a scheme (qdrant_remote.py)
+    parsed = value if not value.startswith("localhost") else f"http://{value}"
+    try:
+        parts = urlsplit(parsed)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not 0-65535
+    except ValueError as exc:
+        raise BadInput(f"QDRANT_URL is not a valid URL ({exc}): {value!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadInput(f"QDRANT_URL must be like http://localhost:6333, not {value!r}")
+    return value

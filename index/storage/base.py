@@ -26,6 +26,8 @@ from ..errors import BadInput
 from ..models import Article, Passage
 from ..neardup import Match, Signature
 
+DATABASE = "articles.db"  # the embedded backend's database in the data dir: its library's mark
+
 
 @dataclass(frozen=True)
 class NewArticle:
@@ -190,6 +192,11 @@ class StorageBackend(Protocol):
     def unanalyzed(self, version: str) -> list[int]:
         """The articles without a stored sentence analysis of `version`, in id order (every
         article for "": no analysis is of that version)."""
+        ...
+
+    def iter_articles(self, batch: int = 500) -> Iterator[list[Article]]:
+        """Every article, newest first (as `list_articles`), in batches of at most `batch`: a
+        listing of any size in bounded memory, each batch found from where the last ended."""
         ...
 
     def iter_passages(self, batch: int = 256) -> Iterator[list[Passage]]:

@@ -27,7 +27,7 @@ from ..locking import ReadWriteLock
 from ..store import Store
 from ..vectors import DELETED_LIMIT, ROOM, TRAIN_SAMPLE, VectorIndex
 from . import checkpoint
-from .base import StorageConfig
+from .base import DATABASE, StorageConfig
 from .embedded_analysis import EmbeddedAnalysis
 from .embedded_copies import CopyIndex
 from .embedded_read import EmbeddedReads
@@ -52,7 +52,7 @@ class _Live:
 
 class EmbeddedBackend(EmbeddedWrites, EmbeddedReads, EmbeddedAnalysis):
     def __init__(self, data_dir: Path, config: StorageConfig, *, lock_timeout: float) -> None:
-        self.store = Store(data_dir / "articles.db")
+        self.store = Store(data_dir / DATABASE)
         self.read_only = self.store.read_only
         self.config = config
         self.lock_timeout = lock_timeout

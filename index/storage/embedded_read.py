@@ -39,6 +39,14 @@ class EmbeddedReads:
     def list_articles(self, offset: int, limit: int) -> list[Article]:
         return self.store.list_articles(offset, limit)
 
+    def iter_articles(self, batch: int = 500) -> Iterator[list[Article]]:
+        before = None
+        while page := self.store.articles_before(before, batch):
+            yield page
+            if len(page) < batch:
+                return
+            before = page[-1].id
+
     def passages(self, ids: Sequence[int]) -> dict[int, Passage]:
         return self.store.passages(list(ids))
 

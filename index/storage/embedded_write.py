@@ -16,7 +16,7 @@ from ..locking import write_lock
 from ..models import Article
 from ..neardup import Match, Signature
 from ..sentence_analysis import VERSION as ANALYSIS
-from .base import Duplicate, NearDuplicate, NewArticle, NewCopy, NewPassage, Reindexed
+from .base import DATABASE, Duplicate, NearDuplicate, NewArticle, NewCopy, NewPassage, Reindexed
 from .embedded_analysis import put_analysis
 from .embedded_copies import CopyIndex, insert_copy, put_signature
 
@@ -140,7 +140,7 @@ class EmbeddedWrites:
     def backup(self, destination: Path) -> None:
         """SQLite's online backup API: a consistent copy while others read and write. The
         current checkpoint (if any) goes along; the copy applies the changes after it."""
-        target = sqlite3.connect(destination / "articles.db")
+        target = sqlite3.connect(destination / DATABASE)
         try:
             self.store.conn.backup(target)
         finally:

@@ -79,6 +79,28 @@ class QdrantReads:
         found, _ = self.client.scroll(self.articles_name, limit=offset + limit, order_by=order)
         return [_article(r) for r in found[offset:]]
 
+    def iter_articles(self, batch: int = 500) -> Iterator[list[Article]]:
+        # Each page starts at the last one's added_ns; the start is inclusive, so the articles
+        # already listed at that instant (`seen`, almost always one) are skipped.
+        fields = self.m.PayloadSelectorExclude(exclude=["text", "analysis"])
+        start: int | None = None
+        seen: set[int] = set()
+        while True:
+            order = self.m.OrderBy(key="added_ns", direction="desc", start_from=start)
+            limit = batch + len(seen)
+            found, _ = self.client.scroll(
+                self.articles_name, limit=limit, order_by=order, with_payload=fields
+            )
+            fresh = [_article(r) for r in found if int(r.id) not in seen]
+            if fresh:
+                yield fresh
+            if len(found) < limit:
+                return
+            last = found[-1].payload["added_ns"]
+            at_last = {int(r.id) for r in found if r.payload["added_ns"] == last}
+            seen = seen | at_last if last == start else at_last
+            start = last
+
     def passages(self, ids: Sequence[int]) -> dict[int, Passage]:
         collection = self._passages_name
         if collection is None or not ids:
