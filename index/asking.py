@@ -4,6 +4,7 @@ by index.asked (hybrid retrieval, answer selection, the preference for recent ar
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -52,7 +53,11 @@ class AskMixin:
         self, questions: Sequence[str], *, k: int = 3, context: str | None = None
     ) -> list[Answer]:
         """`ask` for each question; their embeddings are computed in batches, which is faster."""
-        questions = [" ".join(q.split()) for q in questions]
+        # NFC, as every added text is (index.sources.clean_text): a question typed with a
+        # decomposed "ü" (u and a combining mark, as macOS may send it) must meet the same words.
+        questions = [" ".join(unicodedata.normalize("NFC", q).split()) for q in questions]
+        if context:
+            context = unicodedata.normalize("NFC", context)
         for number, question in enumerate(questions, 1):
             if not question:
                 raise BadInput(

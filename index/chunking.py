@@ -24,13 +24,14 @@ import pysbd.languages
 
 from .cleaning import dateline_end, is_furniture
 from .errors import BadInput
-from .punctuation import CLOSERS, ENDS, ENDS_UNSPACED
+from .punctuation import CLOSERS, ENDS, ENDS_OTHER_SCRIPTS, ENDS_UNSPACED
 
 _PARAGRAPH = re.compile(r"[^\n]+")
 # Where pysbd could end a sentence inside a line: terminal punctuation (and closing quotes or
 # brackets) followed by white space.
 _MAYBE_END = re.compile(rf"[{ENDS}]+[{CLOSERS}]*\s+|[{ENDS_UNSPACED}]+[{CLOSERS}]*(?=\S)")
 _WORD = re.compile(r"[^\W_]{2,}|\d")
+_SCRIPT_END = re.compile(rf"[{ENDS_OTHER_SCRIPTS}][{CLOSERS}]*\s*")
 MAX_BLOCK = 1_000
 # An article is a news article, not a book: beyond these the add is refused with a message, so
 # that adding any accepted input takes bounded time (embedding is the costly part).
@@ -52,6 +53,20 @@ class Chunk:
 @lru_cache(maxsize=32)
 def _segmenter(language: str) -> pysbd.Segmenter:
     return pysbd.Segmenter(language=language if language in _PYSBD_LANGS else "en", clean=False)
+
+
+def _segment(block: str, language: str) -> list[str]:
+    """pysbd's sentences of `block`; in a language pysbd does not know (its English rules read
+    only the Latin script's marks: Bengali, Nepali, Tamil, Thai ...) each also split after
+    another script's sentence end ("।", "။", "。"), which no abbreviation ends in."""
+    pieces = _segmenter(language).segment(block)
+    if language in _PYSBD_LANGS:
+        return pieces
+    out = []
+    for piece in pieces:  # cut after each end and the closing marks that follow it
+        cuts = [0, *(m.end() for m in _SCRIPT_END.finditer(piece)), len(piece)]
+        out += [piece[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if piece[a:b].strip()]
+    return out
 
 
 def split_sentences(text: str, language: str = "en") -> list[tuple[int, int]]:
@@ -82,7 +97,7 @@ def _pieces(body: str, start: int, language: str) -> Iterator[tuple[int, int]]:
             yield block_start, block_end
             continue
         pos = 0
-        for piece in _segmenter(language).segment(block):
+        for piece in _segment(block, language):
             # pysbd (clean=False) returns consecutive pieces; find() keeps us honest if it ever
             # normalises whitespace.
             found = block.find(piece.strip(), pos)

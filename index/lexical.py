@@ -16,6 +16,7 @@ from pathlib import Path
 
 import bm25s.stopwords as sw
 import numpy as np
+import regex
 import Stemmer
 
 from . import bm25
@@ -75,7 +76,10 @@ _STOPWORDS = {  # fmt: skip
     "tr": sw.STOPWORDS_TURKISH,
 }
 _STOPWORD_SETS = {language: frozenset(words) for language, words in _STOPWORDS.items()}
-_WORD = re.compile(r"\w+", re.UNICODE)
+# A word, vowel signs and other combining marks included: `re`'s \w stops at them, cutting a
+# Hindi, Bengali, Tamil or Thai word into single letters ("পেয়েছিল" into "প", "য", "ছ", "ল");
+# the `regex` module's \w is Unicode's, marks and all. (Latin text is NFC: the same words.)
+WORD = regex.compile(r"\w+")
 # Scripts written without spaces: index overlapping character pairs instead of whole runs.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _local = threading.local()  # PyStemmer objects are not thread-safe: one per thread and language
@@ -115,7 +119,7 @@ def analyze(text: str, language: str) -> list[str]:
     """Lower-cased word stems of `text` without stopwords, by `language`'s rules."""
     stop = stopwords(language)
     words: list[str] = []
-    for word in _WORD.findall(text.lower()):
+    for word in WORD.findall(text.lower()):
         if word in stop:
             continue
         words.extend(pieces(word))
@@ -150,7 +154,8 @@ def passage_terms(text: str, language: str, title: str | None = None) -> list[st
 
 
 IDF_MIN_PASSAGES = 100
-ANALYZER = 1  # the version of analyze()'s rules; stored terms of another version are redone
+ANALYZER = 2  # the version of analyze()'s rules (2: combining marks inside words); stored
+# terms of another version are redone
 # The version of a passage's stored BM25 terms: analyze()'s rules (ANALYZER) and what is
 # analyzed (2: the first passage holds its article's title). Stored terms of another version are
 # made again.

@@ -22,9 +22,9 @@ from functools import lru_cache
 import simplemma
 from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
 
-from .lexical import pieces, stem_words, stopwords
+from .lexical import WORD, pieces, stem_words, stopwords
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+_WORD = WORD  # as analyze() reads words: the stems must meet
 COMPOUND_PART = 5
 COMPOUNDING = frozenset({"de", "nl", "sv", "da", "nb", "nn", "is", "fi", "et"})
 HALF = 0.5  # what a match through a compound part counts

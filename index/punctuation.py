@@ -12,6 +12,8 @@ from __future__ import annotations
 # Arabic question mark and Urdu full stop; Devanagari danda and double danda; Armenian;
 # Ethiopic; Burmese; Khmer.
 ENDS = ".!?…。．！？｡؟۔।॥։።။។"
+# ... those of scripts other than the Latin one: no abbreviation or number ends in one.
+ENDS_OTHER_SCRIPTS = ENDS.replace(".!?…", "")
 # Marks that end a sentence with no space after them (scripts written without spaces).
 ENDS_UNSPACED = "。．！？｡"
 QUESTIONS = "?？؟"

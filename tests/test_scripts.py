@@ -6,6 +6,7 @@ article's as the BM25 index has them, by character pairs."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 
 from index.answer import product_config
 from index.chunking import split_sentences
+from index.lexical import analyze
 from index.library import Library, LibraryConfig
 from index.quote import ELLIPSIS, cut_to_clauses, is_verbatim
 from index.sentences import _kinds
@@ -95,3 +97,38 @@ def test_a_chinese_question_is_answered_by_its_sentence(
     answer = library.ask(question)
     assert not answer.abstained, answer
     assert expected in answer.quote, answer.quote
+
+
+def test_sentences_end_at_a_danda_in_languages_pysbd_does_not_know() -> None:
+    # Bengali: pysbd has no rules of its own and its English ones read only ". ! ?".
+    line = "জেলার দুই আসনেই জয় পেয়েছিল তৃণমূল। তবে শহরে এগিয়ে ছিল বিজেপি। ফলাফল বদলে যায়।"
+    assert [line[a:b] for a, b in split_sentences(line, "bn")] == [
+        "জেলার দুই আসনেই জয় পেয়েছিল তৃণমূল।",
+        "তবে শহরে এগিয়ে ছিল বিজেপি।",
+        "ফলাফল বদলে যায়।",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "words"),
+    [
+        ("জেলার দুই আসনেই", "bn", 3),  # Bengali vowel signs are combining marks
+        ("नगर परिषद ने नदी", "hi", 4),
+        ("ผลดีเอ็นเอ ยืนยัน", "th", 2),
+    ],
+)
+def test_a_word_keeps_its_vowel_signs(text: str, language: str, words: int) -> None:
+    terms = analyze(text, language)
+    assert len(terms) == words, terms  # not cut into letters at every vowel sign
+
+
+def test_a_question_typed_decomposed_meets_the_articles_words(hash_library: Any) -> None:
+    text = (
+        "Der Bürgermeister von Grünstadt eröffnete am Montag die neue Brücke über den Fluss.\n"
+        "Sie kostete vier Millionen Euro und verbindet zwei Stadtteile."
+    )
+    article = hash_library.add_text(text).article
+    decomposed = unicodedata.normalize("NFD", "Welche Brücke eröffnete der Bürgermeister?")
+    answer = hash_library.ask(decomposed)
+    assert answer.question == unicodedata.normalize("NFC", answer.question)
+    assert answer.hits and answer.hits[0].article.id == article.id
