@@ -93,6 +93,27 @@ def is_furniture(line: str) -> bool:
     return bool(_BYLINE.match(text) and len(words) <= 12 and not _END.search(text))
 
 
+# Articles, prepositions and conjunctions that a heading does not end in, while a line wrapped
+# inside a sentence does ("who in 2008, won the\nAfrica Movie Academy Award"): the next line
+# continues the sentence even where it starts with a capital. Written out for the languages of
+# most news here (no library lists "words that cannot end a phrase"; stopword lists hold
+# "here", "now", "too", which can).
+_MID_PHRASE_WORDS = (
+    "the an of to for with and or but at by from than "
+    "der das den dem des ein eine einen einem einer eines und oder aber mit von vom zu zum zur "
+    "für auf bei nach aus als dass sowie "
+    "le la les une des du et ou au aux pour par sur dans avec "
+    "el los las una del con por para "
+    "il lo gli della delle degli per"
+)
+_MID_PHRASE = frozenset(_MID_PHRASE_WORDS.split())
+
+
+def _ends_mid_phrase(line: str) -> bool:
+    words = line.split()
+    return bool(words) and words[-1] in _MID_PHRASE
+
+
 def join_broken_lines(text: str) -> str:
     """Join lines broken inside a sentence: a line that does not end a sentence, followed by
     one that starts in lower case ("... hat sich\\nverändert."), is one line. A line that ends
@@ -102,9 +123,10 @@ def join_broken_lines(text: str) -> str:
     parts: list[str] = []  # the line being built: pieces joined once (linear in the text)
     for line in text.split("\n"):
         previous = parts[-1] if parts else ""
+        start = line.lstrip()[:1]  # a page's hard wrap may leave a space before the next word
         if (
             previous.strip()
-            and line[:1].islower()
+            and (start.islower() or (start.isalpha() and _ends_mid_phrase(previous)))
             and not _END.search(previous[-8:])
             and not is_furniture(previous)
         ):

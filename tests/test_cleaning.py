@@ -135,3 +135,35 @@ def test_a_long_run_of_punctuation_is_split_in_linear_time() -> None:
     started = time.perf_counter()
     split_sentences(text, "en")
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "joined"),
+    [
+        # A hard wrap that leaves a space before the next word.
+        ("She has taken\n to her Instagram page.", "She has taken to her Instagram page."),
+        # A line ending in an article or preposition continues, whatever the next one starts with.
+        (
+            "Kate Henshaw, who in 2008, won the\nAfrica Movie Academy Award for Best Actress.",
+            "Kate Henshaw, who in 2008, won the Africa Movie Academy Award for Best Actress.",
+        ),
+        (
+            "Die Stadt und der\nLandkreis Fulda einigten sich am Montag.",
+            "Die Stadt und der Landkreis Fulda einigten sich am Montag.",
+        ),
+    ],
+)
+def test_lines_wrapped_inside_a_sentence_are_joined(text: str, joined: str) -> None:
+    assert join_broken_lines(text) == joined
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kate Henshaw\nVeteran Nollywood actress Kate Henshaw shared new photos.",
+        "Was sich ändert\nDie neue Regel gilt ab Januar.",
+        "Where we go from here\nThe council meets again on Monday.",
+    ],
+)
+def test_a_heading_stays_apart_from_its_paragraph(text: str) -> None:
+    assert join_broken_lines(text) == text
