@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from index.library import Library
-from index.quote import CHOICES, ELLIPSIS, cut_to_clauses
+from index.quote import CHOICES, ELLIPSIS, cut_to_clauses, is_verbatim
 
 
 def test_a_long_sentence_is_cut_to_its_best_clauses_verbatim() -> None:
@@ -262,3 +264,16 @@ def test_a_follow_up_s_long_sentence_is_cut_to_its_own_words(tmp_path) -> None: 
     after = library.ask("Who designed it?", context=previous)
     library.close()
     assert after.follow_up and "Jana Roth" in after.quote, after.quote
+
+
+@pytest.mark.parametrize("sentence", ["好，" * 499 + "好。", "a, " * 333 + "b."])
+def test_a_sentence_of_tiny_clauses_is_cut_in_few_weighings(sentence: str) -> None:
+    calls = []
+
+    def weigh(text: str) -> float:
+        calls.append(text)
+        return float(len(text))
+
+    quote = cut_to_clauses(sentence, 300, weigh)
+    assert len(quote) <= 300 and is_verbatim(quote, sentence)
+    assert len(calls) < 10_000  # every run of 2-character clauses that fits: about 75,000
