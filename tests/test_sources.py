@@ -69,7 +69,8 @@ def test_html_file_is_extracted(tmp_path: Path) -> None:
 def test_invisible_characters_and_newlines_are_normalized() -> None:
     # A line broken inside a sentence ("Text" / "mit") is joined; a blank line stays a break.
     assert clean_text("Ein\u200b Text\r\nmit\rZeilen   \n\n\n\nund Ende.") == (
-        "Ein Text mit\nZeilen\n\nund Ende."
+        # "mit" ends no heading: the line after it continues the sentence (cleaning).
+        "Ein Text mit Zeilen\n\nund Ende."
     )
 
 
