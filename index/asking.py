@@ -4,6 +4,7 @@ by index.asked (hybrid retrieval, answer selection, the preference for recent ar
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -19,6 +20,7 @@ from .language import detect_language
 from .lexical import analyze
 from .matching import reads_as
 from .models import Answer, Hit
+from .punctuation import CLOSERS, ENDS
 from .qtype import content
 from .reader import Reader, ReaderUnavailable, load_reader
 from .search import hybrid_search, lexical_ahead
@@ -31,6 +33,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _READER_WARNED: list[bool] = []  # the reader's absence is logged once per process
+
+
+_FINAL = re.compile(rf"[{ENDS}{CLOSERS}]$")
+
+
+def as_asked(question: str) -> str:
+    """The question as answering reads it: NFC, as every added text is (index.sources
+    .clean_text: a "ü" typed decomposed, as macOS may send it, must meet the same words), its
+    whitespace collapsed, and a "?" where it ends in no mark at all ("when did the crash
+    happen"): the models were trained on questions written with one (the reader on SQuAD's),
+    and a chat's question often comes without (on the news set, questions without their "?":
+    2 of 144 answers lost)."""
+    question = " ".join(unicodedata.normalize("NFC", question).split())
+    return question if not question or _FINAL.search(question) else f"{question}?"
 
 
 class AskMixin:
@@ -53,11 +69,9 @@ class AskMixin:
         self, questions: Sequence[str], *, k: int = 3, context: str | None = None
     ) -> list[Answer]:
         """`ask` for each question; their embeddings are computed in batches, which is faster."""
-        # NFC, as every added text is (index.sources.clean_text): a question typed with a
-        # decomposed "ü" (u and a combining mark, as macOS may send it) must meet the same words.
-        questions = [" ".join(unicodedata.normalize("NFC", q).split()) for q in questions]
+        questions = [as_asked(q) for q in questions]
         if context:
-            context = unicodedata.normalize("NFC", context)
+            context = as_asked(context)
         for number, question in enumerate(questions, 1):
             if not question:
                 raise BadInput(

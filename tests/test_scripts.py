@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from index.answer import product_config
+from index.asking import as_asked
 from index.chunking import split_sentences
 from index.lexical import analyze
 from index.library import Library, LibraryConfig
@@ -132,3 +133,18 @@ def test_a_question_typed_decomposed_meets_the_articles_words(hash_library: Any)
     answer = hash_library.ask(decomposed)
     assert answer.question == unicodedata.normalize("NFC", answer.question)
     assert answer.hits and answer.hits[0].article.id == article.id
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("when did the crash happen", "when did the crash happen?"),
+        ("When did the crash happen?", "When did the crash happen?"),
+        ("  Wer  ist das  ", "Wer ist das?"),
+        ("Tell me about the bridge.", "Tell me about the bridge."),
+        ("反对党批评了什么？", "反对党批评了什么？"),
+        ('Who said "no"', 'Who said "no"'),
+    ],
+)
+def test_a_question_without_a_final_mark_is_read_with_one(typed: str, read: str) -> None:
+    assert as_asked(typed) == read
