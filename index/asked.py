@@ -23,6 +23,7 @@ from .search import POOL, hybrid_search
 from .storage.views import View
 from .story import STORY_HITS, STORY_QUERY, continues, rare_names
 from .timeexpr import when
+from .truecase import HITS, all_lower, truecased
 
 if TYPE_CHECKING:
     from .asking import AskMixin
@@ -72,6 +73,11 @@ class Asked:
             # A range that restricts: the candidates are those of the range, from the pool.
             covered = [h for h in self.hits if self.time.covers(published(h.article))]
             self.hits = covered[: self.wanted]
+        if all_lower(question):  # typed without capitals: names as the articles write them
+            self.question = question = truecased(
+                question, (h.passage.text for h in self.hits[:HITS])
+            )
+            self.about = self.time.without(question)
         self.pool: list[Hit] = []  # the hits further down (`further`), fetched once
         self.told: list[Hit] = []  # later reports of the first answer's story (`reports`)
         self.memo: dict = {}  # the articles scored for this question: `alone` reuses them

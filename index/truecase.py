@@ -1,0 +1,56 @@
+"""A question typed all in lower case ("who hosted harry and meghan's tv sit-down"), as chat
+users often type, with its names and nouns capitalized as the articles found for it write them
+("Harry", "Meghan's", "TV"; German "Bürgermeisterin").
+
+Retrieval does not need it (BM25 and the bundled model are case-blind), but answer selection
+reads capitals: a person's or a place's name as the evidence a "who" or "where" question asks
+for, the subject of a claim (index.claims), the reader (cased). On the news set, the questions
+typed in lower case lost 3 answers and a turn of each kind of chat. A word is written as the
+retrieved passages write it inside a sentence, where they do so more often than in lower case;
+a word they write only at a sentence's start ("Wer", "The") stays as typed. Questions with any
+capital letter are left as the user wrote them. Hand-written: truecasers that ship (e.g. with
+NLTK or spaCy models) need downloaded models and know no names of this library's news.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import regex
+
+_WORD = regex.compile(r"[\w'’-]+")
+_OPENERS = '.!?:;"“„«»\n'  # after one of these (and spaces) a word starts a sentence
+HITS = 5  # the passages read, best first
+
+
+def all_lower(question: str) -> bool:
+    """Whether `question` has cased letters and none of them is a capital."""
+    return any(c.islower() for c in question) and not any(c.isupper() for c in question)
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    before = text[max(0, start - 8) : start].rstrip(" ")
+    return not before or before[-1] in _OPENERS
+
+
+def truecased(question: str, passages: Iterable[str]) -> str:
+    """`question` (all lower case) with each word written as `passages` mostly write it inside
+    a sentence, where that is not in lower case."""
+    forms: dict[str, Counter[str]] = {}
+    for text in passages:
+        for match in _WORD.finditer(text):
+            word = match.group()
+            if _starts_sentence(text, match.start()):
+                continue  # capitalized by its place, not by what it is
+            forms.setdefault(word.lower(), Counter())[word] += 1
+
+    def written(match: regex.Match[str]) -> str:
+        word = match.group()
+        seen = forms.get(word)
+        if not seen:
+            return word
+        form, count = seen.most_common(1)[0]
+        return form if form != word and count > seen[word] else word
+
+    return _WORD.sub(written, question)

@@ -1,0 +1,53 @@
+"""A question typed all in lower case is read with its names and nouns written as the articles
+found for it write them (index.truecase); a question with any capital is left as typed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from index.truecase import all_lower, truecased
+
+PASSAGES = [
+    "Throughout their two-hour TV special, Harry and Meghan spoke with candor. Oprah Winfrey "
+    "hosted Harry and Meghan's TV sit-down on CBS. The couple said they were happy.",
+    "Die neue Bürgermeisterin von Petersberg heißt Claudia Brandes. Wer sie wählte, wollte "
+    "einen Wechsel.",
+]
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        (
+            "who hosted harry and meghan's tv sit-down?",
+            "who hosted Harry and Meghan's TV sit-down?",
+        ),
+        (
+            "wer ist die bürgermeisterin von petersberg?",
+            "wer ist die Bürgermeisterin von Petersberg?",
+        ),
+        # "The" and "Wer" are capitalized only where a sentence starts: they stay as typed.
+        ("the couple and wer?", "the couple and wer?"),
+        ("what did the couple say?", "what did the couple say?"),
+    ],
+)
+def test_words_are_written_as_the_passages_write_them(typed: str, read: str) -> None:
+    assert truecased(typed, PASSAGES) == read
+
+
+@pytest.mark.parametrize(
+    ("question", "lower"),
+    [("who is harry?", True), ("Who is harry?", False), ("2024?", False), ("谁？", False)],
+)
+def test_only_questions_without_any_capital_are_truecased(question: str, lower: bool) -> None:
+    assert all_lower(question) is lower
+
+
+def test_a_lower_case_question_is_answered_as_truecased(hash_library: Any) -> None:
+    hash_library.add_text("Harry and Meghan on TV\n\n" + " ".join(PASSAGES[:1]))
+    answer = hash_library.ask("who hosted harry and meghan's tv sit-down")
+    assert answer.question == "who hosted Harry and Meghan's TV sit-down?"
+    cased = hash_library.ask("Who hosted Harry and Meghan's TV sit-down?")
+    assert cased.question == "Who hosted Harry and Meghan's TV sit-down?"
