@@ -16,6 +16,7 @@ from .claims import quote_cosines
 from .embedder import Embedder
 from .errors import BadInput
 from .followup import needs_context, refers_back
+from .framing import unframed
 from .language import detect_language
 from .lexical import analyze
 from .matching import reads_as
@@ -44,8 +45,9 @@ def as_asked(question: str) -> str:
     whitespace collapsed, and a "?" where it ends in no mark at all ("when did the crash
     happen"): the models were trained on questions written with one (the reader on SQuAD's),
     and a chat's question often comes without (on the news set, questions without their "?":
-    2 of 144 answers lost)."""
-    question = " ".join(unicodedata.normalize("NFC", question).split())
+    2 of 144 answers lost). Its greeting and request ("Hallo! Kannst du mir sagen, …") are
+    left out (index.framing)."""
+    question = unframed(" ".join(unicodedata.normalize("NFC", question).split()))
     return question if not question or _FINAL.search(question) else f"{question}?"
 
 
