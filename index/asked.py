@@ -17,9 +17,12 @@ from .answer import AnswerConfig, answer_question
 from .claims import Relation, days_between, figure_told, relation, stated, states_like
 from .figures import comparable
 from .language import detect_language
+from .lexical import analyze
+from .matching import known
 from .models import Answer, Hit
 from .preference import FURTHER, SAME_CLAIM_TOLERANCE, prefer_recent, published
 from .search import POOL, hybrid_search
+from .spelling import ARTICLES, corrected
 from .storage.views import View
 from .story import STORY_HITS, STORY_QUERY, continues, rare_names
 from .timeexpr import when
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
     from .asking import AskMixin
     from .sentences import ArticleSentences
 
+_UNSEEN = "\x00"  # a term no text is analyzed to: its idf is that of a word the library lacks
 Keep = Callable[["ArticleSentences", int, int], bool]
 
 
@@ -57,22 +61,15 @@ class Asked:
         # holding the year was taken for the same claim as the Italian one about the bears).
         self.about = self.time.without(question)
         self.wanted = max(k, library.config.answer.candidates)
-        # The whole pool is fused anyway; only the first `wanted` become hits unless recency
-        # looks further for a newer report of the same claim (`further`).
-        self.scored = hybrid_search(
-            snapshot.vectors,
-            snapshot.lexical,
-            query_vector,
-            query,
-            k=max(self.wanted, POOL),
-            ahead=ahead,
-        )
-        restricts = self.time.restricts
-        self.hits = library._hits(self.scored if restricts else self.scored[: self.wanted])
-        if restricts:
-            # A range that restricts: the candidates are those of the range, from the pool.
-            covered = [h for h in self.hits if self.time.covers(published(h.article))]
-            self.hits = covered[: self.wanted]
+        self._retrieve(query, query_vector, ahead)
+        fixed = corrected(question, self._unknown, self._first_texts)
+        if fixed != question:  # a typo: answered, and searched again, as corrected
+            query = query[: len(query) - len(question)] + fixed  # a follow-up's: "context q"
+            self.question = question = fixed
+            self.time = when(question, library.clock())
+            self.about = self.time.without(question)
+            self.query_vector = library.embedder.encode([query])[0]
+            self._retrieve(query, self.query_vector, None)
         if all_lower(question):  # typed without capitals: names as the articles write them
             self.question = question = truecased(
                 question, (h.passage.text for h in self.hits[:HITS])
@@ -85,6 +82,42 @@ class Asked:
         self.first = self.answer(self.hits)
         # The figure the first answer states, where the question may ask for one (index.claims).
         self.told_figure = None if self.first.abstained else figure_told(question, self.first)
+
+    def _retrieve(self, query: str, query_vector: np.ndarray, ahead: Future | None) -> None:
+        """`scored` (the fused pool) and `hits` (the first `wanted`, or those of the range a
+        question restricts to, from the pool)."""
+        self.scored = hybrid_search(
+            self.snapshot.vectors,
+            self.snapshot.lexical,
+            query_vector,
+            query,
+            k=max(self.wanted, POOL),
+            ahead=ahead,
+        )
+        restricts = self.time.restricts
+        hits = self.library._hits(self.scored if restricts else self.scored[: self.wanted])
+        if restricts:
+            hits = [h for h in hits if self.time.covers(published(h.article))][: self.wanted]
+        self.hits = hits
+
+    def _first_texts(self) -> list[str]:
+        """The whole text of the first few articles retrieved (index.spelling)."""
+        ids = list(dict.fromkeys(h.article.id for h in self.hits))[:ARTICLES]
+        return [t for i in ids if (t := self.library.backend.article_text(i))]
+
+    def _unknown(self, word: str) -> bool:
+        """Whether `word` may be a typo: the language's dictionary (simplemma) does not know it
+        ("leitet" is no typo of the article's "leidet", nor "bought" of "sought"), and none of
+        its terms is in the BM25 index of the question's language (an unseen term has the idf
+        of the sentinel, which no text analyzes to)."""
+        lexical, language = self.snapshot.lexical, self.language
+        if known(word, language) or known(word.lower(), language):
+            return False
+        terms = analyze(word, language)
+        if not terms or language not in lexical.languages:
+            return False
+        idf = lexical.idf(language, [*terms, _UNSEEN])
+        return all(idf[t] >= idf[_UNSEEN] for t in terms)
 
     def answered(self) -> Answer:
         """The first answer, or a newer report of its claim (index.preference)."""

@@ -1,0 +1,73 @@
+"""A question's typos ("Änderunsgantrag", "Tierscühtzer"), corrected toward the words of the
+articles retrieved for it.
+
+A word BM25 does not know finds nothing, counts as a question word the article lacks (the
+confidence falls under the threshold) and reads as noise to the models. On the news set with
+two letters of every question's longest word swapped, answers fell from 0.806 to 0.674 and a
+tenth of the answerable questions got "not found". A word is corrected only where it is
+- long enough to tell a typo from another word (MIN_LETTERS),
+- unknown to the library: none of its terms is in the BM25 index of the question's language,
+- one edit (two from LONG_WORD letters on) from a word of the first articles retrieved (their
+  whole text: the typo is often the very word of the sentence that answers, which the first
+  passages then lack), where swapping two neighbouring letters is one edit (rapidfuzz's
+  optimal string alignment).
+The articles are retrieved with the typo (the other words and the model find them); the
+question is then searched again and answered as corrected. A word unknown to the library but
+correct (a name the articles do not hold) has no near word in them and stays as typed, so
+out-of-corpus questions are not pulled toward the library's words by more than a letter or two.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from .lexical import WORD
+
+MIN_LETTERS = 6
+LONG_WORD = 10  # from this length two edits are allowed
+ARTICLES = 3  # the first articles retrieved, whose words a typo is corrected to
+
+
+def corrected(
+    question: str, unknown: Callable[[str], bool], texts: Callable[[], Iterable[str]]
+) -> str:
+    """`question` with each long word that `unknown` says the library lacks replaced by the
+    nearest word of `texts()` (the most frequent of the nearest), where one is near enough;
+    `texts` is read only where a word is unknown."""
+    typos = [
+        m for m in WORD.finditer(question) if len(m.group()) >= MIN_LETTERS and m.group().isalpha()
+    ]
+    typos = [m for m in typos if unknown(m.group())]
+    if not typos:
+        return question
+    forms: Counter[str] = Counter(
+        word
+        for text in texts()
+        for word in WORD.findall(text)
+        if len(word) >= MIN_LETTERS - 2 and word.isalpha()
+    )
+    if not forms:
+        return question
+    lowered: dict[str, str] = {}  # a word in lower case -> its most frequent form
+    for form, _ in forms.most_common():
+        lowered.setdefault(form.lower(), form)
+    out, end = [], 0
+    for match in typos:
+        word = match.group()
+        limit = 2 if len(word) >= LONG_WORD else 1
+        near = process.extract(
+            word.lower(), list(lowered), scorer=OSA.distance, score_cutoff=limit, limit=None
+        )
+        if not near:
+            continue
+        best = min(near, key=lambda n: (n[1], -forms[lowered[n[0]]]))
+        replacement = lowered[best[0]]
+        if word[:1].islower() and replacement[1:].islower():  # typed in lower case: so kept
+            replacement = replacement.lower()
+        out += [question[end : match.start()], replacement]
+        end = match.end()
+    return "".join(out) + question[end:]
