@@ -72,7 +72,7 @@ def render(quick: bool, out: Path | None) -> None:
 def run(quick: bool, out: Path | None) -> None:
     from index.library import Library, LibraryConfig
 
-    from . import abstention, botload, neardup, news, quality, scale, speed, whole
+    from . import abstention, botload, neardup, news, news_variants, quality, scale, speed, whole
     from .common import Plan, backend, log, machine, median
     from .corpus import build_base, build_scaled, sentence_pools
     from .pipeline_langchain import embeddings
@@ -110,6 +110,7 @@ def run(quick: bool, out: Path | None) -> None:
         t = time.perf_counter()
         results["news"] = news.quality(embedder)
         results["news_scale"] = news.abstention_at_scale(plan, embedder, work)
+        results["news_variants"] = news_variants.run(news.NEWS, embedder)
         section("news", t)
 
         t = time.perf_counter()

@@ -28,6 +28,10 @@ def markdown(results: dict, plot_dir: str, files: dict[str, str]) -> str:
         from .news import report as news_report
 
         news_report(w, results["news"], results.get("news_scale"))
+        if "news_variants" in results:
+            from .news_variants import report as variants_report
+
+            variants_report(w, results["news"], results["news_variants"])
     speed_section(w, results, plot_dir, files)
     if "neardup" in results:  # agency copies (benchmarks/neardup.py)
         from .neardup import report as neardup_report
