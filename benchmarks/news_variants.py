@@ -1,4 +1,5 @@
-"""The news set's questions typed as chat users type them: all in lower case, without the final
+"""The news set's questions typed as chat users type them: all in lower case (or all but the
+first letter, as a phone's keyboard writes it), without the final
 "?", inside a greeting and a request ("Hallo! Kannst du mir sagen, …"), and with two letters of
 the longest word swapped (a typo). Each variant is the same set with every question (the
 out-of-corpus ones and the chats' turns too) rewritten, asked as `articlebot eval` asks it; the
@@ -60,6 +61,7 @@ def _typo(question: str, _language: str) -> str:
 
 VARIANTS: dict[str, Callable[[], Callable[[str, str], str]]] = {
     "lower case": lambda: lambda q, _: q.lower(),
+    "lower case but the first letter": lambda: lambda q, _: q[:1].upper() + q[1:].lower(),
     'no final "?"': lambda: lambda q, _: q.rstrip().rstrip("?？").rstrip(),
     "greeting and request": _framed,
     "a typo in the longest word": lambda: _typo,

@@ -25,8 +25,11 @@ HITS = 5  # the passages read, best first
 
 
 def all_lower(question: str) -> bool:
-    """Whether `question` has cased letters and none of them is a capital."""
-    return any(c.islower() for c in question) and not any(c.isupper() for c in question)
+    """Whether `question` has cased letters and none of them is a capital but its first letter
+    (a phone's keyboard capitalizes that one: "Who is harry's wife?")."""
+    first = next((i for i, c in enumerate(question) if c.isalpha()), len(question))
+    rest = question[first + 1 :]
+    return any(c.islower() for c in question) and not any(c.isupper() for c in rest)
 
 
 def _starts_sentence(text: str, start: int) -> bool:
@@ -47,6 +50,8 @@ def truecased(question: str, passages: Iterable[str]) -> str:
 
     def written(match: regex.Match[str]) -> str:
         word = match.group()
+        if word[:1].isupper():  # the first word, capitalized as typed
+            return word
         seen = forms.get(word)
         if not seen:
             return word

@@ -39,9 +39,18 @@ def test_words_are_written_as_the_passages_write_them(typed: str, read: str) -> 
 
 @pytest.mark.parametrize(
     ("question", "lower"),
-    [("who is harry?", True), ("Who is harry?", False), ("2024?", False), ("谁？", False)],
+    [
+        ("who is harry?", True),
+        ("Who is harry?", True),  # only the first letter: as a phone's keyboard writes it
+        ("Who is Harry?", False),
+        ("who is Harry?", False),
+        ("2024?", False),
+        ("谁？", False),
+    ],
 )
-def test_only_questions_without_any_capital_are_truecased(question: str, lower: bool) -> None:
+def test_only_questions_without_a_capital_but_the_first_are_truecased(
+    question: str, lower: bool
+) -> None:
     assert all_lower(question) is lower
 
 
