@@ -24,7 +24,6 @@ from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGU
 
 from .lexical import WORD, pieces, stem_words, stopwords
 
-_WORD = WORD  # as analyze() reads words: the stems must meet
 COMPOUND_PART = 5
 COMPOUNDING = frozenset({"de", "nl", "sv", "da", "nb", "nn", "is", "fi", "et"})
 HALF = 0.5  # what a match through a compound part counts
@@ -101,7 +100,7 @@ def words(text: str, language: str) -> list[Word]:
     stop = stopwords(language)
     # Word by word as analyze() indexes them: a clause of Chinese or Japanese by its character
     # pairs, else the question's words would never meet the article's (lexical.pieces).
-    tokens = [p for t in _WORD.findall(text) if t.lower() not in stop for p in pieces(t)]
+    tokens = [p for t in WORD.findall(text) if t.lower() not in stop for p in pieces(t)]
     if not tokens:
         return []
     stems = stem_words([t.lower() for t in tokens], language)
@@ -146,7 +145,7 @@ def separated_verbs(text: str, language: str) -> list[tuple[str, str]]:
         return []
     out = []
     for clause in _CLAUSE.findall(text):
-        tokens = _WORD.findall(clause)
+        tokens = WORD.findall(clause)
         if len(tokens) < 3 or tokens[-1].lower() not in particles:
             continue
         particle = tokens[-1].lower()
@@ -220,7 +219,7 @@ def reads_as(text: str, language: str, share: float = 0.6) -> bool:
     ("Wie werden die Pakete weitergeleitet?": af); False where the language has no dictionary."""
     if language not in SUPPORTED_LANGUAGES:
         return False
-    tokens = [t for t in _WORD.findall(text) if len(t) >= 3 and not t.isdigit()]
+    tokens = [t for t in WORD.findall(text) if len(t) >= 3 and not t.isdigit()]
     if not tokens:
         return False
     known = sum(_known(t, language) or _known(t.lower(), language) for t in tokens)

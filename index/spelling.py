@@ -55,12 +55,13 @@ def corrected(
     lowered: dict[str, str] = {}  # a word in lower case -> its most frequent form
     for form, _ in forms.most_common():
         lowered.setdefault(form.lower(), form)
+    choices = list(lowered)
     out, end = [], 0
     for match in typos:
         word = match.group()
         limit = 2 if len(word) >= LONG_WORD else 1
         near = process.extract(
-            word.lower(), list(lowered), scorer=OSA.distance, score_cutoff=limit, limit=None
+            word.lower(), choices, scorer=OSA.distance, score_cutoff=limit, limit=None
         )
         if not near:
             continue
