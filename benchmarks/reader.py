@@ -30,7 +30,8 @@ import zipfile
 from pathlib import Path
 
 from index.chunking import split_sentences
-from index.reader import PACKED, READER_DIR, SHIPPED_DIR, _tokenizer, pack, parse
+from index.e5file import _tokenizer, parse
+from index.reader import PACKED, READER_DIR, SHIPPED_DIR, pack
 
 from .common import XQUAD
 from .reader_train import NEGATIVES, train

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.reader import _E5File, _tokenizer, parse
+from index.e5file import _E5File, _tokenizer, parse
 
 SEED = 0
 NEGATIVES = 3

