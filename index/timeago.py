@@ -89,6 +89,12 @@ def _days_back(today: date, days: int) -> date | None:
     return None if days > (today - EARLIEST).days else today - timedelta(days=days)
 
 
+def days_reached(hours: int) -> int:
+    """The days `hours` back reach into, counting today: 3 hours before 1 am are yesterday's, so
+    "vor 3 Stunden" and "in den letzten 24 Stunden" (index.timerules) take whole days."""
+    return -(-hours // 24)
+
+
 def _month_of(day: date) -> Span:
     start = day.replace(day=1)
     return start, (start + timedelta(days=32)).replace(day=1)
@@ -99,8 +105,8 @@ def _ago(m: re.Match[str], today: date) -> Span | None:
     n, kind = count(g["n"]), _kind(g["unit"])
     if n < 1:  # "vor 0 Tagen" counts back nothing
         return None
-    if kind == "hour":  # the days they reach into: 3 hours before 1 am are yesterday's
-        start = _days_back(today, -(-n // 24))
+    if kind == "hour":
+        start = _days_back(today, days_reached(n))
         return None if start is None else (start, today + timedelta(days=1))
     if kind in ("day", "week"):
         day = _days_back(today, n * (7 if kind == "week" else 1))

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from .timeago import NUMBER, count
+from .timeago import NUMBER, count, days_reached
 from .timeago import RULES as AGO_RULES
 
 WEEKDAYS = {
@@ -65,8 +65,8 @@ def _year(value: str, today: date) -> int | None:
 def _days(match: re.Match[str], today: date) -> Span:
     n = count(match.group(1))
     unit = match.group(2)
-    if unit.startswith(("stunde", "hour")):  # the days they reach into: "letzten 24 Stunden"
-        days = -(-n // 24)
+    if unit.startswith(("stunde", "hour")):  # "in den letzten 24 Stunden"
+        days = days_reached(n)
     else:
         per = (
             7
