@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import sentence_analysis
-from .models import Hit, Passage
+from .models import Answer, Hit, Passage
 from .sentences import ArticleSentences
 from .storage.base import StorageBackend
 
@@ -36,6 +36,11 @@ class ArticleCache:
 
     def get(self, hits: list[Hit]) -> list[ArticleSentences]:
         return [self._one(hit) for hit in hits]
+
+    def quoted(self, answer: Answer) -> ArticleSentences:
+        """The article `answer` quotes (its first source)."""
+        source = answer.sources[0]
+        return self._one(Hit(source.passage, source.article, source.score, 0.0, 0.0))
 
     def _one(self, hit: Hit) -> ArticleSentences:
         article_id = hit.article.id

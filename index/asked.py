@@ -210,10 +210,8 @@ class Asked:
     def text_of(self, answer: Answer, *, titled: bool = False) -> str:
         """The quoted article's text, from the article cache: answer selection read it;
         `titled`: after its title (a later report may name its story there alone)."""
-        source = answer.sources[0]
-        hit = Hit(source.passage, source.article, source.score, 0.0, 0.0)
-        text = self.library._articles.get([hit])[0].text
-        return f"{source.article.title}\n{text}" if titled else text
+        text = self.library._articles.quoted(answer).text
+        return f"{answer.sources[0].article.title}\n{text}" if titled else text
 
     def story(self, first: Answer, other: Answer) -> bool:
         """Whether `other`'s article continues `first`'s story (index.story)."""

@@ -136,8 +136,7 @@ class AskMixin:
         sitzt FACC?" after a question on another article is not answered from that one)."""
         # The quoted source itself: recency may quote a newer report found further down, not
         # among the answer's hits.
-        source = answer.sources[0]
-        article = self._articles.get([Hit(source.passage, source.article, source.score, 0, 0)])[0]
+        article = self._articles.quoted(answer)
         own = set(analyze(content(question), article.language))
         return bool(own & (article.terms.vocabulary.keys() | article.title_terms))
 
