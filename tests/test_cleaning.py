@@ -163,6 +163,9 @@ def test_lines_wrapped_inside_a_sentence_are_joined(text: str, joined: str) -> N
         "Kate Henshaw\nVeteran Nollywood actress Kate Henshaw shared new photos.",
         "Was sich ändert\nDie neue Regel gilt ab Januar.",
         "Where we go from here\nThe council meets again on Monday.",
+        # A German headline may end in a verb's separable part that is also a preposition.
+        "Top-Angreiferin Krystal Rivers fällt aus\nDie Stuttgarter müssen auf sie verzichten.",
+        "Die Stadt lenkt ein und nimmt die Pläne zurück, der Rat stimmt zu\nDer Bau beginnt 2025.",
     ],
 )
 def test_a_heading_stays_apart_from_its_paragraph(text: str) -> None:
