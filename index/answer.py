@@ -82,6 +82,7 @@ class AnswerConfig:
     # READER_WEIGHT.
     reader_weight: float = 0.0
     reader_windows: int = 10
+    reader_other_windows: int = 3  # ... and of each other candidate article, its first few
 
 
 @dataclass(frozen=True)
@@ -147,8 +148,11 @@ def answer_question(
     read: dict[int, float] = {}  # the reader's score of each sentence it read
     reading = reader if config.reader_weight else None
     if reading is not None:
-        choice, read = reread(choice[0], question, reading, config, keep)
-        if choice[1] != judged[0][1]:  # another window of the same article: judged too
+        others = [s for s in scored if s is not choice[0]]
+        choice, read = reread(choice[0], question, reading, config, keep, others)
+        if choice[0] is not judged[0][0]:  # another article's window: judged alone
+            judged = [choice]
+        elif choice[1] != judged[0][1]:  # another window of the same article: judged too
             judged.append(choice)
     chosen, (_, first, last) = choice
     quotable = [i for i in range(first, last + 1) if chosen.article.quotable(i)]

@@ -134,6 +134,7 @@ class Asked:
             self.further,
             lenient,
             self.reports,
+            self.reads_worse,
         )
         if chosen is not first:  # the other articles stay listed as further sources
             quoted = chosen.sources[0]
@@ -141,6 +142,16 @@ class Asked:
             chosen = replace(chosen, sources=(quoted, *rest)[: max(self.k, 1)], hits=first.hits)
         period = time.expression if time.restricts else ""
         return replace(chosen, follow_up=self.context is not None, period=period)
+
+    def reads_worse(self, first: Answer, other: Answer) -> bool:
+        """Whether the reader (where it is on) reads `other`'s key sentence as answering the
+        question less well than `first`'s (index.preference.prefer_recent)."""
+        reader = self.library.reader()
+        if reader is None:
+            return False
+        keys = [a.quote[a.key[0] : a.key[1]] or a.quote for a in (first, other)]
+        mine, theirs = reader.score(self.question, keys)
+        return bool(theirs < mine)
 
     def further(self) -> list[Hit]:
         if not self.time.restricts and not self.pool:

@@ -98,12 +98,12 @@ def is_furniture(line: str) -> bool:
 # continues the sentence even where it starts with a capital. Written out for the languages of
 # most news here (no library lists "words that cannot end a phrase"; stopword lists hold
 # "here", "now", "too", which can). German prepositions that are also a verb's separable part
-# ("aus", "mit", "zu", "auf", "nach", "bei", "von") are left out: a headline or sentence ends in
-# them ("Top-Angreiferin Krystal Rivers fällt aus").
+# ("aus", "mit", "zu", "auf", "nach", "bei") are left out: a headline or sentence ends in them
+# ("Top-Angreiferin Krystal Rivers fällt aus").
 _MID_PHRASE_WORDS = (
     "the an of to for with and or but at by from than "
-    "der das den dem des ein eine einen einem einer eines und oder aber vom zum zur für als dass "
-    "sowie "
+    "der das den dem des ein eine einen einem einer eines und oder aber von vom zum zur für als "
+    "dass sowie "
     "le la les une des du et ou au aux pour par sur dans avec "
     "el los las una del con por para "
     "il lo gli della delle degli per"

@@ -50,6 +50,7 @@ def prefer_recent(
     further: Callable[[], list[Hit]] = list,
     lenient: Callable[[int, Answer], Answer | None] | None = None,
     reports: Callable[[], list[Hit]] = list,
+    reads_worse: Callable[[Answer, Answer], bool] = lambda first, other: False,
 ) -> Answer:
     """Of the answers about equally good, the newest (or the one from the range the question
     names): `first` (answer selection's choice) against the answer each retrieved article newer
@@ -62,7 +63,12 @@ def prefer_recent(
     When none of them is preferred, the first few newer articles retrieved lower (below the
     ratio, or among the `further` hits) or that abstained are asked again leniently
     (`lenient`, which answers only where it finds the same claim; FURTHER), later reports of
-    the first answer's story (`reports`, index.story) first."""
+    the first answer's story (`reports`, index.story) first.
+    `reads_worse` (the reader, where it is on): a newer answer of another claim that it reads as
+    answering worse than `first` is not offered. The confidence hardly tells articles on other
+    subjects apart (a newer count of pharmacies for "Wie viele Verkehrstote gab es in
+    Deutschland?", a funicular's toll for "How many people live in Canada?", each within
+    OTHER_TOLERANCE of the first answer), the reader does."""
     if first.abstained or not first.sources:
         return first
 
@@ -77,6 +83,8 @@ def prefer_recent(
     )
     answered = [a for a in map(alone, newer) if not a.abstained and a.sources]
     verdict = {id(a): relate(first, a) for a in answered}
+    # Another claim wins only by answering better: not where the reader reads it worse.
+    answered = [a for a in answered if verdict[id(a)] != "other" or not reads_worse(first, a)]
     choice = _choose(first, answered, verdict, time, similar)
     if choice is not first or lenient is None:
         return choice

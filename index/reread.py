@@ -1,10 +1,11 @@
 """The reader's second look at the ranker's choice (index.answer): the ranker's first windows of
-its chosen article, each sentence read together with the question by the cross-encoder
-(index.reader), the window of the highest ranker score plus weighed reader score chosen."""
+its chosen article and a few of each other candidate article, each sentence read together with
+the question by the cross-encoder (index.reader), the window of the highest ranker score plus
+weighed reader score chosen."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,30 +20,41 @@ def reread(
     reader: Reader,
     config: AnswerConfig,
     keep: Callable[[ArticleSentences, int, int], bool] | None = None,
+    others: Sequence[Scored] = (),
 ) -> tuple[tuple[Scored, tuple[float, int, int]], dict[int, float]]:
-    """The window of the ranker's first `reader_windows` in the ranker's chosen article whose
-    ranker score plus the reader's, weighed by `reader_weight`, is highest; and the reader's
-    score of each sentence of those windows. The reader reads question and sentence together,
-    so it tells the sentence that answers from the one that only names the topic, which the
-    ranker's features cannot: README, "The reader (a cross-encoder), on by default".
+    """The window whose ranker score plus the reader's, weighed by `reader_weight`, is highest
+    among the ranker's first `reader_windows` of `chosen` (the ranker's article) and the first
+    `reader_other_windows` of each of `others` (the other candidate articles); and the reader's
+    score of each sentence read in the article of that window. The reader reads question and
+    sentence together, so it tells the sentence that answers from the one that only names the
+    topic, which the ranker's features cannot: README, "The reader (a cross-encoder), on by
+    default".
     - It reads each sentence alone, and a window of two sentences counts as its better one: it
       was trained on single sentences (one holding the answer against others of its paragraph),
       and on two read as one it scored a topic sentence's window above the answer's.
-    - It chooses within one article: it was trained to tell sentences of one paragraph apart,
-      never whether a sentence is about the question's subject, and across articles it took a
-      sentence of the asked-for kind about something else ("Bei dem Hochwasser in der Region
-      Valencia sind mindestens 95 Menschen gestorben" for a train crash in Greece); which
-      article answers stays retrieval's and the ranker's choice."""
+    - Other articles' best windows are read too: in a library of many short reports alike, the
+      ranker chose "In Deutschland gab es Ende vergangenen Jahres nur noch 17.571 Apotheken"
+      for "Wie viele Verkehrstote gab es in Deutschland?" ("gab es in Deutschland" and a
+      number), where the reader reads the road-deaths sentence at 4.0 and the pharmacies' at
+      -3.0. Only a few windows of each, added to the ranker's score: it was trained to tell
+      sentences of one paragraph apart, and across whole articles alone it once took a sentence
+      of the asked-for kind about something else (a flood's toll for a train crash's)."""
     ranked = reader_candidates(chosen, config, keep)
-    lines = sorted({i for _, (_, first, last) in ranked for i in range(first, last + 1)})
-    scores = reader.score(question, [chosen.article.sentence(i) for i in lines])
-    read = {i: float(score) for i, score in zip(lines, scores, strict=True)}
+    for other in others:
+        ranked += reader_candidates(other, config, keep)[: config.reader_other_windows]
+    articles = {s.article.article_id: s.article for s, _ in ranked}
+    lines = sorted({(s.article.article_id, i) for s, (_, a, b) in ranked for i in range(a, b + 1)})
+    scores = reader.score(question, [articles[a].sentence(i) for a, i in lines])
+    read = {line: float(score) for line, score in zip(lines, scores, strict=True)}
 
-    def total(window: tuple[float, int, int]) -> float:
-        score, first, last = window
-        return score + config.reader_weight * max(read[i] for i in range(first, last + 1))
+    def total(pair: tuple[Scored, tuple[float, int, int]]) -> float:
+        scored, (score, first, last) = pair
+        best = max(read[scored.article.article_id, i] for i in range(first, last + 1))
+        return score + config.reader_weight * best
 
-    return max(ranked, key=lambda pair: total(pair[1])), read
+    choice = max(ranked, key=total)
+    mine = choice[0].article.article_id
+    return choice, {i: value for (a, i), value in read.items() if a == mine}
 
 
 def reader_candidates(

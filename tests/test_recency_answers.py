@@ -43,6 +43,10 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # Later on 2026-12-03 a newer article within two weeks that shares a rare name with the older
 # one continues its story (index.story), and is looked for by those names: the seventh set
 # 6 -> 8 (Madeira as "Caniço", Lisbon's "Glória"), the eighth 3 -> 5 (the Mottarone, Kerala).
+# On 2026-12-05 the reader came to read other candidate articles' first windows (index.reread)
+# and to keep a newer answer of another claim it reads worse from winning by a hair of
+# confidence (index.preference): the ninth set 3 -> 4 (Canada's population no longer the Lisbon
+# funicular's toll), nothing else changed.
 # NEEDED is what the rules achieve today (with the reader, as the CLI answers; recency's newer
 # reports are answered by the ranker alone: index.asked) with all sets in one library, not the
 # target of issue 14 (9 of 10 per set). The misses: in the third, a newer report whose quote holds
@@ -96,7 +100,7 @@ NEEDED = {
     "dated_pairs_heldout4": 7,  # 67 of 98 in all (2026-12-04, the product config)
     "dated_pairs_heldout5": 8,
     "dated_pairs_heldout6": 8,
-    "dated_pairs_heldout7": 3,
+    "dated_pairs_heldout7": 4,
 }
 # Of each language, at least (German and English alike); in the fourth set only the price of
 # gold is right in English, in the fifth only the price of electricity in German.
@@ -170,6 +174,29 @@ def test_a_newer_report_is_asked_for_its_sentence_that_states_the_figure_again(
     figure that can be the older one reported again is asked for (index.claims.states_like)."""
     answer = library.ask(question)
     assert newer in answer.quote and older not in answer.quote, answer.quote
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        # The ranker's choice was the pharmacies' "In Deutschland gab es Ende vergangenen Jahres
+        # nur noch 17.571 Apotheken" ("gab es in Deutschland" and a number), the reader's is the
+        # road deaths' (index.reread reads other candidate articles' first windows too).
+        ("Wie viele Verkehrstote gab es in Deutschland?", "verkehr"),
+        # A newer article of another claim within a hair of the confidence was quoted as the
+        # newer answer: the Lisbon funicular's toll, counted in people (index.preference: not
+        # where the reader reads it worse).
+        ("How many people live in Canada?", "canada"),
+    ],
+)
+def test_the_reader_tells_which_of_many_alike_reports_answers(
+    library: Library, question: str, subject: str
+) -> None:
+    """In a library of many short reports alike, the article quoted is about the question's
+    subject (either report of its pair: which one is recency's to choose)."""
+    answer = library.ask(question)
+    quoted = answer.sources[0].article
+    assert subject in f"{quoted.title} {answer.quote}".lower(), (quoted.title, answer.quote)
 
 
 @pytest.mark.parametrize(

@@ -215,3 +215,33 @@ def test_no_lenient_look_when_a_newer_candidate_is_preferred() -> None:
         lambda f, o: [1.0] * len(o), lenient=refuse,
     )  # fmt: skip
     assert chosen is newer
+
+
+def test_another_claim_the_reader_reads_worse_does_not_win_by_a_hair() -> None:
+    """A newer answer of another claim within OTHER_TOLERANCE of the first one's confidence wins
+    as the newer, unless the reader reads it as answering worse (a funicular's toll for "How
+    many people live in Canada?"); the same claim is not asked about."""
+    first, newer = _answer(1, 0.60, 0), _answer(2, 0.61, 1)
+    hits = [first.hits[0], newer.hits[0]]
+    alone = {2: newer}.__getitem__
+    asked: list[Answer] = []
+
+    def worse(f: Answer, o: Answer) -> bool:
+        asked.append(o)
+        return True
+
+    def no_cosine(f: Answer, o: list[Answer]) -> list[float]:
+        return [0.0] * len(o)
+
+    def other(f: Answer, o: Answer) -> preference.Relation:
+        return "other"
+
+    def same(f: Answer, o: Answer) -> preference.Relation:
+        return "same"
+
+    assert prefer_recent(first, hits, TimeQuery(), alone, no_cosine, other) is newer
+    chosen = prefer_recent(first, hits, TimeQuery(), alone, no_cosine, other, reads_worse=worse)
+    assert chosen is first and asked == [newer]
+    asked.clear()
+    chosen = prefer_recent(first, hits, TimeQuery(), alone, no_cosine, same, reads_worse=worse)
+    assert chosen is newer and asked == []

@@ -68,9 +68,10 @@ def test_html_file_is_extracted(tmp_path: Path) -> None:
 
 def test_invisible_characters_and_newlines_are_normalized() -> None:
     # A line broken inside a sentence ("Text" / "mit") is joined; a blank line stays a break.
-    assert clean_text("Ein\u200b Text\r\nmit\rZeilen   \n\n\n\nund Ende.") == (
-        # "mit" ends no heading: the line after it continues the sentence (cleaning).
-        "Ein Text mit Zeilen\n\nund Ende."
+    assert clean_text("Ein\u200b Text\r\nvon\rZeilen   \n\n\n\nund Ende.") == (
+        # "von" ends no heading: the line after it continues the sentence (cleaning). ("mit"
+        # may: "Die Stadt macht mit" is a whole headline.)
+        "Ein Text von Zeilen\n\nund Ende."
     )
 
 
