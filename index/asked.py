@@ -21,8 +21,9 @@ from .lexical import analyze
 from .matching import known
 from .models import Answer, Hit
 from .preference import FURTHER, SAME_CLAIM_TOLERANCE, prefer_recent, published
+from .qtype import QUESTION_WORDS
 from .search import POOL, hybrid_search
-from .spelling import ARTICLES, corrected
+from .spelling import ARTICLES, corrected, dictionary_neighbours
 from .storage.views import View
 from .story import STORY_HITS, STORY_QUERY, continues, rare_names
 from .timeexpr import when
@@ -62,7 +63,12 @@ class Asked:
         self.about = self.time.without(question)
         self.wanted = max(k, library.config.answer.candidates)
         self._retrieve(query, query_vector, ahead)
-        fixed = corrected(question, self._unknown, self._first_texts)
+        fixed = corrected(
+            question,
+            self._unknown,
+            self._first_texts,
+            lambda word: dictionary_neighbours(word, self.language, self._in_library),
+        )
         if fixed != question:  # a typo: answered, and searched again, as corrected
             query = query[: len(query) - len(question)] + fixed  # a follow-up's: "context q"
             self.question = question = fixed
@@ -109,15 +115,29 @@ class Asked:
         """Whether `word` may be a typo: the language's dictionary (simplemma) does not know it
         ("leitet" is no typo of the article's "leidet", nor "bought" of "sought"), and none of
         its terms is in the BM25 index of the question's language (an unseen term has the idf
-        of the sentinel, which no text analyzes to)."""
-        lexical, language = self.snapshot.lexical, self.language
-        if known(word, language) or known(word.lower(), language):
+        of the sentinel, which no text analyzes to). A question word is no typo either, though
+        the dictionary lacks most ("combien", "weshalb": it lists the words that inflect)."""
+        if word.lower() in QUESTION_WORDS:
             return False
-        terms = analyze(word, language)
-        if not terms or language not in lexical.languages:
+        if known(word, self.language) or known(word.lower(), self.language):
             return False
-        idf = lexical.idf(language, [*terms, _UNSEEN])
-        return all(idf[t] >= idf[_UNSEEN] for t in terms)
+        terms = analyze(word, self.language)
+        return (
+            bool(terms)
+            and self.language in self.snapshot.lexical.languages
+            and not any(self._held(terms))
+        )
+
+    def _in_library(self, word: str) -> bool:
+        """Whether a term of `word` is in the BM25 index of the question's language."""
+        terms = analyze(word, self.language)
+        return self.language in self.snapshot.lexical.languages and any(self._held(terms))
+
+    def _held(self, terms: list[str]) -> list[bool]:
+        """For each term, whether the BM25 index of the question's language holds it (an unseen
+        term has the idf of the sentinel, which no text analyzes to)."""
+        idf = self.snapshot.lexical.idf(self.language, [*terms, _UNSEEN])
+        return [idf[t] < idf[_UNSEEN] for t in terms]
 
     def answered(self) -> Answer:
         """The first answer, or a newer report of its claim (index.preference)."""

@@ -11,6 +11,12 @@ tenth of the answerable questions got "not found". A word is corrected only wher
   whole text: the typo is often the very word of the sentence that answers, which the first
   passages then lack), where swapping two neighbouring letters is one edit (rapidfuzz's
   optimal string alignment).
+Where no word of those articles is near (the typo'd word is not the article's own: "In welcher
+Zeitshcrift …" of an article that says "Fachmagazin"; or the typo kept the right article out of
+the first three), the language's dictionary (simplemma) is asked for the words one edit away
+(`dictionary_neighbours`: every deletion, swap, replacement and insertion of a letter looked up,
+as Norvig's corrector does, instead of a list of a million words in memory); one the library
+holds is taken, else the only one there is, else none.
 The articles are retrieved with the typo (the other words and the model find them); the
 question is then searched again and answered as corrected. A word unknown to the library but
 correct (a name the articles do not hold) has no near word in them and stays as typed, so
@@ -26,6 +32,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .lexical import WORD
+from .matching import known
 
 MIN_LETTERS = 6
 LONG_WORD = 10  # from this length two edits are allowed
@@ -33,11 +40,14 @@ ARTICLES = 3  # the first articles retrieved, whose words a typo is corrected to
 
 
 def corrected(
-    question: str, unknown: Callable[[str], bool], texts: Callable[[], Iterable[str]]
+    question: str,
+    unknown: Callable[[str], bool],
+    texts: Callable[[], Iterable[str]],
+    dictionary: Callable[[str], list[str]] = lambda word: [],
 ) -> str:
     """`question` with each long word that `unknown` says the library lacks replaced by the
-    nearest word of `texts()` (the most frequent of the nearest), where one is near enough;
-    `texts` is read only where a word is unknown."""
+    nearest word of `texts()` (the most frequent of the nearest), where one is near enough,
+    else by the word `dictionary` offers; `texts` is read only where a word is unknown."""
     typos = [
         m for m in WORD.finditer(question) if len(m.group()) >= MIN_LETTERS and m.group().isalpha()
     ]
@@ -50,8 +60,6 @@ def corrected(
         for word in WORD.findall(text)
         if len(word) >= MIN_LETTERS - 2 and word.isalpha()
     )
-    if not forms:
-        return question
     lowered: dict[str, str] = {}  # a word in lower case -> its most frequent form
     for form, _ in forms.most_common():
         lowered.setdefault(form.lower(), form)
@@ -63,12 +71,45 @@ def corrected(
         near = process.extract(
             word.lower(), choices, scorer=OSA.distance, score_cutoff=limit, limit=None
         )
-        if not near:
-            continue
-        best = min(near, key=lambda n: (n[1], -forms[lowered[n[0]]]))
-        replacement = lowered[best[0]]
+        if near:
+            best = min(near, key=lambda n: (n[1], -forms[lowered[n[0]]]))
+            replacement = lowered[best[0]]
+        else:
+            offered = dictionary(word)
+            if len(offered) != 1:
+                continue
+            replacement = offered[0]
+            if word[:1].isupper():
+                replacement = replacement[:1].upper() + replacement[1:]
         if word[:1].islower() and replacement[1:].islower():  # typed in lower case: so kept
             replacement = replacement.lower()
         out += [question[end : match.start()], replacement]
         end = match.end()
     return "".join(out) + question[end:]
+
+
+# Letters tried in a replacement or insertion, beside the word's own: Latin ones with the
+# diacritics of the languages of most news here.
+_LETTERS = "abcdefghijklmnopqrstuvwxyzäöüßéèêëàâáçñíìîïóòôõúùûãåøæœ"
+
+
+def one_edit(word: str) -> set[str]:
+    """Every word one edit from `word` (lower case): a letter deleted, two neighbours swapped,
+    one replaced or one inserted (the edits of rapidfuzz's OSA distance)."""
+    word = word.lower()
+    letters = set(_LETTERS) | set(word)
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    out |= {a + c + b for a, b in splits for c in letters}
+    out.discard(word)
+    return out
+
+
+def dictionary_neighbours(word: str, language: str, in_library: Callable[[str], bool]) -> list[str]:
+    """The words of `language`'s dictionary one edit from `word` (MIN_LETTERS or longer): those
+    the library holds (`in_library`) where there are any, else all of them, sorted."""
+    found = sorted(w for w in one_edit(word) if len(w) >= MIN_LETTERS and known(w, language))
+    held = [w for w in found if in_library(w)]
+    return held or found

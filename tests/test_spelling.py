@@ -1,6 +1,7 @@
 """A question's typos are corrected toward the words of the articles retrieved for it
 (index.spelling), only where the word is long, unknown to the library and to the language's
-dictionary, and a letter or two from an article's word."""
+dictionary, and a letter or two from an article's word; where no article word is near, toward
+a dictionary word one edit away."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from index.spelling import corrected
+from index.spelling import corrected, dictionary_neighbours, one_edit
 
 TEXTS = [
     "Der Abänderungsantrag wurde mit 322 zu 306 Stimmen angenommen. Die Hochschule in Köln "
@@ -65,3 +66,59 @@ def test_a_question_with_a_typo_is_answered_as_corrected(hash_library: Any) -> N
     # library lacks ("leitet", "leidet").
     answer = hash_library.ask("Wer leitet die Bauarbeiten an der Brücke?")
     assert answer.question == "Wer leitet die Bauarbeiten an der Brücke?"
+
+
+def test_one_edit_makes_every_deletion_swap_replacement_and_insertion() -> None:
+    edits = one_edit("Haus")
+    assert {"aus", "ahus", "maus", "hausa", "häus"} <= edits
+    assert "haus" not in edits and "hasu" in edits
+    assert "hxyz" not in edits  # two edits away
+
+
+def test_the_dictionary_offers_words_one_edit_away_preferring_the_librarys() -> None:
+    # "Zeitshcrift" is one swap from "Zeitschrift" (simplemma's German dictionary knows it).
+    assert dictionary_neighbours("Zeitshcrift", "de", lambda w: False) == ["zeitschrift"]
+    # Of several, those the library holds; none held: all, for the caller to judge.
+    offered = dictionary_neighbours("Hochshcule", "de", lambda w: False)
+    assert "hochschule" in offered
+    assert dictionary_neighbours("Hochshcule", "de", lambda w: w == "hochschule") == ["hochschule"]
+    # Words shorter than MIN_LETTERS are never offered; an unknown language offers nothing.
+    assert dictionary_neighbours("Hasu", "de", lambda w: True) == []
+    assert dictionary_neighbours("Zeitshcrift", "xx", lambda w: True) == []
+
+
+def test_the_dictionary_corrects_a_typo_no_article_word_is_near() -> None:
+    unknown = unknown_words("Zeitshcrift")
+    question = "In welcher Zeitshcrift erschien die Studie?"
+
+    def dictionary(word: str) -> list[str]:
+        return dictionary_neighbours(word, "de", lambda w: False)
+
+    # The articles say "Fachmagazin": no word of theirs is near; the dictionary's is taken, in
+    # the case typed.
+    assert corrected(question, unknown, lambda: TEXTS, dictionary) == (
+        "In welcher Zeitschrift erschien die Studie?"
+    )
+    assert corrected(question.lower(), unknown_words("zeitshcrift"), lambda: TEXTS, dictionary) == (
+        "in welcher zeitschrift erschien die studie?"
+    )
+    # Two words offered and none held by the library: the word stays as typed.
+    assert corrected(question, unknown, lambda: TEXTS, lambda w: ["a", "b"]) == question
+    # Without a dictionary, as before.
+    assert corrected(question, unknown, lambda: TEXTS) == question
+
+
+def test_a_typo_the_articles_lack_is_corrected_by_the_dictionary(hash_library: Any) -> None:
+    hash_library.add_text(
+        "Neue Studie zu Zugvögeln\n\nDie Studie der Vogelwarte erschien im Fachmagazin "
+        "Nature. Sie zeigt, dass Störche früher zurückkehren."
+    )
+    answer = hash_library.ask("In welcher Zeitshcrift erschien die Studie der Vogelwarte?")
+    assert answer.question == "In welcher Zeitschrift erschien die Studie der Vogelwarte?"
+    # A question word the dictionary lacks ("combien", "pourquoi") is never taken for a typo.
+    hash_library.add_text(
+        "Pollution des eaux\n\nLa substance a été détectée dans 31 stations de mesure des eaux "
+        "souterraines, selon l'Office fédéral de l'environnement."
+    )
+    question = "Dans combien de stations a-t-on détecté la substance ?"
+    assert hash_library.ask(question).question == question
