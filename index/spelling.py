@@ -25,6 +25,7 @@ out-of-corpus questions are not pulled toward the library's words by more than a
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable
 
@@ -37,6 +38,10 @@ from .matching import known
 MIN_LETTERS = 6
 LONG_WORD = 10  # from this length two edits are allowed
 ARTICLES = 3  # the first articles retrieved, whose words a typo is corrected to
+# A question with more unknown words than this is written in words the library does not hold
+# (another language, a name, gibberish), not typed with a slip: left as typed, which also bounds
+# the dictionary's lookups (some thousand per word) for a long question.
+MOST_TYPOS = 3
 
 
 def corrected(
@@ -51,8 +56,8 @@ def corrected(
     typos = [
         m for m in WORD.finditer(question) if len(m.group()) >= MIN_LETTERS and m.group().isalpha()
     ]
-    typos = [m for m in typos if unknown(m.group())]
-    if not typos:
+    typos = list(itertools.islice((m for m in typos if unknown(m.group())), MOST_TYPOS + 1))
+    if not typos or len(typos) > MOST_TYPOS:
         return question
     forms: Counter[str] = Counter(
         word

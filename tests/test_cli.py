@@ -266,6 +266,12 @@ def test_odd_ids_and_empty_questions_are_one_line(tmp_path: Path, capsys, monkey
     for question in ("", "   "):
         code, out, err = run(capsys, "ask", question, *data)
         assert (code, out, err) == (2, "", "articlebot: error: the question is empty\n")
+    code, out, err = run(capsys, "ask", "Why " * 300 + "?", *data)
+    assert (code, out) == (2, "")
+    assert err == (
+        "articlebot: error: the question is too long: 1,201 characters, at most 1,000; "
+        "ask it in fewer words\n"
+    )
     code, out, err = run(capsys, "ask", *data, monkeypatch=monkeypatch, stdin="\n  \n")
     assert (code, out) == (2, "")
     assert (

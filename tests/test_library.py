@@ -234,6 +234,25 @@ def test_ask_many_answers_as_ask_does(hash_library: Library) -> None:
         hash_library.ask_many(["Who is the mayor?", "  \n "])
 
 
+def test_a_question_too_long_is_refused_in_one_line(hash_library: Library) -> None:
+    hash_library.add_text(ARTICLE_EN)
+    body = ("Who is the mayor " * 60)[:999]
+    longest = body[:-1] + "x?" if body.endswith(" ") else body + "?"  # 1,000 characters: answered
+    assert len(" ".join(longest.split())) == 1000
+    hash_library.ask(longest)
+    too_long = "Who is the mayor " * 60 + "?"
+    with pytest.raises(
+        BadInput, match=r"^the question is too long: 1,021 characters, at most 1,000"
+    ):
+        hash_library.ask(too_long)
+    with pytest.raises(BadInput, match="^question 2 is too long"):
+        hash_library.ask_many(["Who is the mayor?", too_long])
+    with pytest.raises(BadInput, match="^the previous question is too long"):
+        hash_library.ask("Who is the mayor?", context=too_long)
+    with pytest.raises(BadInput, match="^the question is too long"):
+        hash_library.search(too_long)
+
+
 def test_backup_is_a_complete_private_library(hash_library: Library, tmp_path: Path) -> None:
     hash_library.add_text(SEED_DE.read_text(encoding="utf-8"))
     hash_library.add_text(ARTICLE_EN)

@@ -122,3 +122,22 @@ def test_a_typo_the_articles_lack_is_corrected_by_the_dictionary(hash_library: A
     )
     question = "Dans combien de stations a-t-on détecté la substance ?"
     assert hash_library.ask(question).question == question
+
+
+def test_a_question_of_many_unknown_words_is_left_as_typed() -> None:
+    # One slip is corrected; four words the library lacks are no slips but words it does not
+    # hold (another language, names), and the dictionary is not asked thousands of lookups.
+    asked: list[str] = []
+
+    def dictionary(word: str) -> list[str]:
+        asked.append(word)
+        return []
+
+    typed = "Wann meldete die Hochshcule das Datelneck?"
+    assert corrected(
+        typed, unknown_words("Hochshcule", "Datelneck"), lambda: TEXTS, dictionary
+    ) == ("Wann meldete die Hochschule das Datenleck?")
+    many = "Qwertzui asdfghjk yxcvbnmq poiuztre lkjhgfds?"
+    unknown = unknown_words(*many.rstrip("?").split())
+    assert corrected(many, unknown, lambda: TEXTS, dictionary) == many
+    assert not asked
