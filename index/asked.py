@@ -81,6 +81,9 @@ class Asked:
                 question, (h.passage.text for h in self.hits[:HITS])
             )
             self.about = self.time.without(question)
+            # ... and its language told again from that: langdetect reads "Who is alvaro
+            # zabaleta?" as Slovenian and "Wo sitzt facc?" as English.
+            self.language = detect_language(question, hints=tuple(snapshot.lexical.languages))
         self.pool: list[Hit] = []  # the hits further down (`further`), fetched once
         self.told: list[Hit] = []  # later reports of the first answer's story (`reports`)
         self.memo: dict = {}  # the articles scored for this question: `alone` reuses them

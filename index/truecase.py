@@ -43,19 +43,34 @@ def truecased(question: str, passages: Iterable[str]) -> str:
     forms: dict[str, Counter[str]] = {}
     for text in passages:
         for match in _WORD.finditer(text):
-            word = match.group()
+            word = _straight(match.group())
             if _starts_sentence(text, match.start()):
                 continue  # capitalized by its place, not by what it is
             forms.setdefault(word.lower(), Counter())[word] += 1
 
-    def written(match: regex.Match[str]) -> str:
-        word = match.group()
-        if word[:1].isupper():  # the first word, capitalized as typed
-            return word
+    def form_of(word: str) -> str:
         seen = forms.get(word)
         if not seen:
             return word
         form, count = seen.most_common(1)[0]
         return form if form != word and count > seen[word] else word
 
+    def written(match: regex.Match[str]) -> str:
+        typed = match.group()
+        if typed[:1].isupper():  # the first word, capitalized as typed
+            return typed
+        word = _straight(typed)  # "washington's" typed, "Washington’s" written
+        form = form_of(word)
+        if form == word and word.endswith("'s"):  # a possessive the passages do not write
+            form = form_of(word[:-2]) + word[-2:]
+        if len(form) != len(typed):  # lower-casing changed its length ("İ"): as written
+            return form
+        # The apostrophe as typed: only the letters' case is the passages'.
+        return "".join(f if f.lower() == t.lower() else t for f, t in zip(form, typed, strict=True))
+
     return _WORD.sub(written, question)
+
+
+def _straight(word: str) -> str:
+    """`word` with a typographic apostrophe written straight."""
+    return word.replace("’", "'")

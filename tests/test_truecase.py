@@ -11,7 +11,8 @@ from index.truecase import all_lower, truecased
 
 PASSAGES = [
     "Throughout their two-hour TV special, Harry and Meghan spoke with candor. Oprah Winfrey "
-    "hosted Harry and Meghan's TV sit-down on CBS. The couple said they were happy.",
+    "hosted Harry and Meghan's TV sit-down on CBS. The couple said they were happy. Winfrey’s "
+    "team was pleased.",
     "Die neue Bürgermeisterin von Petersberg heißt Claudia Brandes. Wer sie wählte, wollte "
     "einen Wechsel.",
 ]
@@ -31,6 +32,11 @@ PASSAGES = [
         # "The" and "Wer" are capitalized only where a sentence starts: they stay as typed.
         ("the couple and wer?", "the couple and wer?"),
         ("what did the couple say?", "what did the couple say?"),
+        # A possessive typed with a straight apostrophe where the passages write a curly one, or
+        # one they do not write at all: its word as they write it, its apostrophe as typed.
+        ("who spoke for winfrey's team?", "who spoke for Winfrey's team?"),
+        ("who spoke for winfrey’s team?", "who spoke for Winfrey’s team?"),
+        ("was ist petersberg's haushalt?", "was ist Petersberg's haushalt?"),
     ],
 )
 def test_words_are_written_as_the_passages_write_them(typed: str, read: str) -> None:
@@ -60,3 +66,15 @@ def test_a_lower_case_question_is_answered_as_truecased(hash_library: Any) -> No
     assert answer.question == "who hosted Harry and Meghan's TV sit-down?"
     cased = hash_library.ask("Who hosted Harry and Meghan's TV sit-down?")
     assert cased.question == "Who hosted Harry and Meghan's TV sit-down?"
+
+
+def test_a_lower_case_questions_language_is_told_as_truecased(hash_library: Any) -> None:
+    # langdetect reads "Who is alvaro zabaleta?" as Slovenian; as the articles write it,
+    # "Who is Alvaro Zabaleta?", English: the reply and its word analysis are English.
+    hash_library.add_text(
+        "Crash in Miami\n\nThe car flipped to its side, said Miami-Dade Police Detective Alvaro "
+        "Zabaleta. Zabaleta said the driver was 15 years old."
+    )
+    answer = hash_library.ask("Who is alvaro zabaleta?")
+    assert answer.question == "Who is Alvaro Zabaleta?"
+    assert answer.language == "en"
