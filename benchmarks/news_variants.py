@@ -1,10 +1,11 @@
 """The news set's questions typed as chat users type them: all in lower case (or all but the
-first letter, as a phone's keyboard writes it), without the final
-"?", inside a greeting and a request ("Hallo! Kannst du mir sagen, …"), and with two letters of
-the longest word swapped (a typo). Each variant is the same set with every question (the
-out-of-corpus ones and the chats' turns too) rewritten, asked as `articlebot eval` asks it; the
-pages are the same files. Shows how much of the figures holds when questions are not written
-as carefully as the set's (README, "Questions as people type them")."""
+first letter, as a phone's keyboard writes it), without the final "?", inside a greeting and a
+request ("Hallo! Kannst du mir sagen, …"), with two letters of the longest word swapped (a
+typo), and German typed without umlauts ("Buergermeisterin"). Each variant is the same set with
+every question (the out-of-corpus ones and the chats' turns too) rewritten, asked as
+`articlebot eval` asks it; the pages are the same files. Shows how much of the figures holds
+when questions are not written as carefully as the set's (README, "Questions as people type
+them")."""
 
 from __future__ import annotations
 
@@ -59,12 +60,23 @@ def _typo(question: str, _language: str) -> str:
     return question.replace(word, word[:i] + word[i + 1] + word[i] + word[i + 2 :], 1)
 
 
+# German typed on a keyboard without umlauts: "Buergermeisterin", "Fussgaengerzone".
+_UMLAUTS = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
+)
+
+
+def _no_umlauts(question: str, language: str) -> str:
+    return question.translate(_UMLAUTS) if language == "de" else question
+
+
 VARIANTS: dict[str, Callable[[], Callable[[str, str], str]]] = {
     "lower case": lambda: lambda q, _: q.lower(),
     "lower case but the first letter": lambda: lambda q, _: q[:1].upper() + q[1:].lower(),
     'no final "?"': lambda: lambda q, _: q.rstrip().rstrip("?？").rstrip(),
     "greeting and request": _framed,
     "a typo in the longest word": lambda: _typo,
+    "German umlauts as ae, oe, ue, ss": lambda: _no_umlauts,
 }
 
 
@@ -110,7 +122,7 @@ def report(w, news: dict, variants: dict) -> None:  # noqa: ANN001
         "The same set with every question rewritten (`benchmarks/news_variants.py`): all lower "
         'case; without the final "?"; inside a greeting and a request, three per language in '
         'turn ("Hallo! Kannst du mir sagen, …", "Hello, do you know …"); two letters of the '
-        "longest word swapped.\n"
+        'longest word swapped; German umlauts typed as "ae", "oe", "ue", "ss".\n'
     )
     w("| questions | answer_hit | de / en | not found (answerable / out of corpus) | chats |")
     w("|---|---:|---:|---:|---:|")
