@@ -3,7 +3,10 @@
 The key sentence is widened by its better-scoring neighbour, then the next, while the quote still
 fits and the neighbour is a sentence of the article's own (not an interviewer's question, not a
 heading, not page furniture); what is left of the budget takes the nearest clauses of the
-sentences on either side, across a paragraph break too. A key sentence longer than `max_chars`
+sentences on either side, across a paragraph break too (of the next one, its run of clauses
+that the reader reads as answering better than its first, where one does). A window of two
+sentences that do not fit together keeps the key sentence whole and the other's best run of
+clauses. A key sentence longer than `max_chars`
 is cut to its best-matching run of clauses, with "…" where it was cut: still the article's
 words, in order.
 """
@@ -57,6 +60,10 @@ def build_quote(
     a = b = key
     if also is not None and max(b0, spans[also][1]) - min(a0, spans[also][0]) <= max_chars:
         a, b = min(key, also), max(key, also)
+    elif also is not None and _joins(article, key, also):
+        part = _window_part(article, key, also, max_chars, weigh, choose)
+        if part:
+            return part
     while True:
         fits = [
             i
@@ -71,9 +78,37 @@ def build_quote(
         extra = max(fits, key=lambda i: scores[i])
         a, b = min(a, extra), max(b, extra)
     lo, hi = spans[a][0], spans[b][1]
-    head, tail = _partial_neighbours(article, a, b, max_chars - (hi - lo))
+    head, tail = _partial_neighbours(article, a, b, max_chars - (hi - lo), weigh, choose)
     quote = f"{head}{article.text[lo:hi]}{tail}"
     return quote, (len(head) + a0 - lo, len(head) + b0 - lo)
+
+
+def _window_part(
+    article: ArticleSentences,
+    key: int,
+    also: int,
+    max_chars: int,
+    weigh: Callable[[str], float],
+    choose: Choose | None,
+) -> tuple[str, tuple[int, int]] | None:
+    """The key sentence whole beside the best run of clauses of `also`, the window's other
+    sentence, where the two do not fit together: the window was chosen for both, and the part
+    of `also` that answers is often not its first clauses ("Two loggers … heard when the
+    hunter, identified as 54-year-old Bharrat Ramdehol …, was shot" for the hunter's name).
+    None where too little room is left for a part."""
+    lo, hi = sorted((key, also))
+    gap = _gap(article, lo)
+    whole = article.sentence(key)
+    room = max_chars - len(whole) - len(gap)
+    if room <= MIN_PART:
+        return None
+    part = _best_part(article.sentence(also), room, weigh, choose, after=also > key)
+    if not part:
+        return None
+    if also > key:
+        return f"{whole}{gap}{part}", (0, len(whole))
+    start = len(part) + len(gap)
+    return f"{part}{gap}{whole}", (start, start + len(whole))
 
 
 def blank_between(article: ArticleSentences, i: int, j: int) -> bool:
@@ -83,7 +118,14 @@ def blank_between(article: ArticleSentences, i: int, j: int) -> bool:
     return not article.text[article.spans[i][1] : article.spans[j][0]].strip()
 
 
-def _partial_neighbours(article: ArticleSentences, a: int, b: int, room: int) -> tuple[str, str]:
+def _partial_neighbours(
+    article: ArticleSentences,
+    a: int,
+    b: int,
+    room: int,
+    weigh: Callable[[str], float],
+    choose: Choose | None,
+) -> tuple[str, str]:
     """What is left of the budget, filled with the first clauses (else words) of the next
     sentence and the last clauses of the one before (the article's own, with nothing but white
     space between), "…" where they are cut: an answer is often right next to the sentence that
@@ -93,7 +135,7 @@ def _partial_neighbours(article: ArticleSentences, a: int, b: int, room: int) ->
     after = b + 1
     if room > MIN_PART and _joins(article, b, after):
         gap = _gap(article, b)
-        tail = _clauses(article.sentence(after), room - len(gap), from_start=True)
+        tail = _best_part(article.sentence(after), room - len(gap), weigh, choose)
         tail = f"{gap}{tail}" if tail else ""
         room -= len(tail)
     before = a - 1
@@ -111,6 +153,34 @@ def _partial_neighbours(article: ArticleSentences, a: int, b: int, room: int) ->
         if cut > 0:
             tail = f"{gap}{sentence[:cut].rstrip()}{ELLIPSIS}"
     return head, tail
+
+
+def _best_part(
+    sentence: str,
+    room: int,
+    weigh: Callable[[str], float],
+    choose: Choose | None,
+    *,
+    after: bool = True,
+) -> str:
+    """The part of `sentence` shown in `room` beside the quote: the clauses nearest to it (the
+    first ones, else the first words, of a sentence `after` it; the last ones of one before),
+    as the quote reads on, or its best-weighed run of clauses where the reader (`choose`, else
+    `weigh`) reads that one as answering better: the part that answers is not always the
+    nearest ("Two loggers have since claimed that they had heard when the hunter, identified
+    as 54-year-old Bharrat Ramdehol …" for the hunter's name). The reader reads two texts, not
+    every run (cut_to_clauses with `choose`): news p95 latency rose by half with that."""
+    first = _clauses(sentence, room, from_start=after)
+    if not first and after:
+        cut = sentence.rfind(" ", 0, room - len(ELLIPSIS))
+        first = f"{sentence[:cut].rstrip()}{ELLIPSIS}" if cut > 0 else ""
+    best = cut_to_clauses(sentence, room, weigh)  # by weighing: the reader reads two texts only
+    options = [text for text in dict.fromkeys((first, best)) if text and len(text) <= room]
+    if len(options) < 2:
+        return options[0] if options else ""
+    if choose is not None:
+        return options[choose([text.strip(ELLIPSIS) for text in options])]
+    return max(options, key=weigh)  # the first of equals: the quote read on
 
 
 def _joins(article: ArticleSentences, i: int, j: int) -> bool:

@@ -124,6 +124,68 @@ def test_the_budget_left_takes_the_next_paragraphs_first_clauses() -> None:
     assert quote.endswith(ELLIPSIS) and is_verbatim(quote, article.text)
 
 
+def test_the_next_sentences_part_is_the_one_that_answers_where_the_reader_says_so() -> None:
+    """The budget left goes to the next sentence's first clauses, as the quote reads on, unless
+    the reader (`choose`) reads another run of its clauses as answering better: the name asked
+    for is in its second clause, not its first."""
+    from index.quote import build_quote, is_verbatim
+
+    lead = (
+        "Police are trying to unravel the mystery behind the death of a hunter whose remains "
+        "were found on Tuesday with gunshot wounds in the jungle near the coast of the region."
+    )
+    named = (
+        "Two loggers have since claimed that they had heard when the hunter, identified as "
+        "54-year-old Bharrat Ramdehol better known as Suresh, was shot but cannot say how it "
+        "happened because they were a fair distance away from him at the time."
+    )
+    article = _Lines(["Hunter found dead", lead, named])
+    article.kinds = ("heading", "body", "body")
+    read: list[list[str]] = []
+
+    def reader(texts: list[str]) -> int:
+        read.append(texts)
+        return next((i for i, t in enumerate(texts) if "Ramdehol" in t), 0)
+
+    def evidence(text: str) -> float:  # a name, as answer selection weighs a "who" question's
+        return float("Ramdehol" in text)
+
+    quote, (a, b) = build_quote(article, 1, [0.0, 1.0, 0.5], 300, evidence, choose=reader)
+    assert len(quote) <= 300 and quote[a:b] == lead
+    assert "Bharrat Ramdehol" in quote and is_verbatim(quote, article.text), quote
+    assert [t[:11] for t in read[-1]] == ["Two loggers", "identified "]  # both were read
+    # The reader decides: one that reads the first clauses as the better answer keeps them.
+    quote, _ = build_quote(article, 1, [0.0, 1.0, 0.5], 300, evidence, choose=lambda t: 0)
+    assert quote.startswith(lead + "\nTwo loggers have since claimed"), quote
+    # Without the reader the weighing decides, and of equals the first clauses are kept.
+    quote, _ = build_quote(article, 1, [0.0, 1.0, 0.5], 300, lambda t: 0.0)
+    assert quote.startswith(lead + "\nTwo loggers have since claimed"), quote
+    quote, _ = build_quote(article, 1, [0.0, 1.0, 0.5], 300, evidence)
+    assert "Bharrat Ramdehol" in quote and is_verbatim(quote, article.text), quote
+
+
+def test_a_window_too_long_for_the_quote_keeps_the_best_part_of_its_other_sentence() -> None:
+    """A window of two sentences that do not fit together: the key sentence whole,
+    and of the other the run of clauses that answers (not merely its first words)."""
+    from index.quote import build_quote, is_verbatim
+
+    key = (
+        "The museum has fought for over a year to acquire an eighteenth-century painting by "
+        "the French master for its national collection of still lifes and portraits."
+    )
+    other = (
+        "Now the museum is receiving generous help from the luxury group led by a billionaire, "
+        "which has bought national treasures before, and it will pay for Basket of Wild "
+        "Strawberries, a 1761 work that set records."
+    )
+    article = _Lines([key, other])
+    quote, (a, b) = build_quote(
+        article, 0, [1.0, 0.5], 300, lambda t: float("Strawberries" in t), also=1
+    )
+    assert len(quote) <= 300 and quote[a:b] == key
+    assert "Basket of Wild Strawberries" in quote and is_verbatim(quote, article.text), quote
+
+
 def test_a_heading_is_never_part_of_a_neighbours_clauses() -> None:
     from index.quote import build_quote
 
