@@ -144,14 +144,6 @@ def _partial_neighbours(
         head = _clauses(article.sentence(before), room - len(gap), from_start=False)
         head = f"{head}{gap}" if head else ""
         room -= len(head)
-    if not tail and room > MIN_PART and _joins(article, b, after):
-        # No clause of the next sentence fits (a German main clause runs long without a comma:
-        # "Ein Aktivist kaufte die insgesamt 1400 Dateien nach eigener Aussage und …"): its
-        # first words, cut at a word, once the sentence before has had its clauses.
-        gap, sentence = _gap(article, b), article.sentence(after)
-        cut = sentence.rfind(" ", 0, room - len(gap) - len(ELLIPSIS))
-        if cut > 0:
-            tail = f"{gap}{sentence[:cut].rstrip()}{ELLIPSIS}"
     return head, tail
 
 
@@ -172,8 +164,7 @@ def _best_part(
     every run (cut_to_clauses with `choose`): news p95 latency rose by half with that."""
     first = _clauses(sentence, room, from_start=after)
     if not first and after:
-        cut = sentence.rfind(" ", 0, room - len(ELLIPSIS))
-        first = f"{sentence[:cut].rstrip()}{ELLIPSIS}" if cut > 0 else ""
+        first = _first_words(sentence, room)
     best = cut_to_clauses(sentence, room, weigh)  # by weighing: the reader reads two texts only
     options = [text for text in dict.fromkeys((first, best)) if text and len(text) <= room]
     if len(options) < 2:
@@ -181,6 +172,14 @@ def _best_part(
     if choose is not None:
         return options[choose([text.strip(ELLIPSIS) for text in options])]
     return max(options, key=weigh)  # the first of equals: the quote read on
+
+
+def _first_words(sentence: str, room: int) -> str:
+    """The first words of `sentence` that fit in `room` with "…", cut at a word: where no clause
+    fits (a German main clause runs long without a comma: "Ein Aktivist kaufte die insgesamt
+    1400 Dateien nach eigener Aussage und …")."""
+    cut = sentence.rfind(" ", 0, room - len(ELLIPSIS))
+    return f"{sentence[:cut].rstrip()}{ELLIPSIS}" if cut > 0 else ""
 
 
 def _joins(article: ArticleSentences, i: int, j: int) -> bool:
