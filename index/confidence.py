@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from .matching import Keys, reads_as
+from .matching import Keys, reads_as, specified
 from .overlap import Terms, fuzzy_share
 from .sentences import ArticleSentences
 from .units import expected, holds_unit
@@ -85,7 +85,10 @@ def confidence(
     # The article's headline is its own words too: a question worded like it holds them even
     # where the body names the thing otherwise (the "Kieler Verkehrsgesellschaft" in the
     # headline, only "KVG" in the body).
-    anywhere = terms.coverage(frozenset(article.frequency) | article.title_terms)
+    # Its lemmas count there, and a compound part where the article names a kind of the
+    # question's word (matching.specified).
+    whole = frozenset(article.frequency) | article.title_terms
+    anywhere = fuzzy_share(terms.weights, asked, whole, article.all_keys, specified)
     return ((near + anywhere) / 2 + dense) / 2
 
 

@@ -29,7 +29,8 @@ COMPOUNDING = frozenset({"de", "nl", "sv", "da", "nb", "nn", "is", "fi", "et"})
 HALF = 0.5  # what a match through a compound part counts
 # The version of what words() and Keys.of return: change it with their rules (stored sentence
 # analyses of another version are computed again at ask time; index.sentence_analysis).
-RULES = 3  # 2: lemmas unstemmed, separated verbs joined; 3: Chinese and Japanese by character pairs
+RULES = 4  # 2: lemmas unstemmed, separated verbs joined; 3: Chinese and Japanese by character
+# pairs; 4: German compound parts lemmatized as nouns (_part_lemma)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +91,21 @@ def _parts(lemma: str, language: str) -> frozenset[str]:
     for cut in range(COMPOUND_PART, len(lemma) - 3):  # what is left is a word too
         for piece in (lemma[:cut], lemma[len(lemma) - cut :]):
             if len(piece) < len(lemma) and simplemma.is_known(piece, lang=language):
-                found.add(_lemma(piece, language))
+                found.add(_part_lemma(piece, language))
     return frozenset(found) if found else _NO_PARTS
+
+
+def _part_lemma(piece: str, language: str) -> str:
+    """The lemma of a compound's part, cut out in lower case. German writes nouns capitalized
+    and simplemma reads the lower-case form as another word ("stunde" -> "stunden", "arbeit" ->
+    "abarbeiten", "haus" -> "hausen"), so a German part the dictionary knows capitalized is
+    lemmatized so: "Arbeitsstunden" has the parts "arbeit" and "stunde", as the question's
+    "Stunden Arbeit" has them."""
+    if language == "de":
+        noun = piece.capitalize()
+        if _known(noun, language):
+            return _lemma(noun, language)
+    return _lemma(piece, language)
 
 
 def words(text: str, language: str) -> list[Word]:
@@ -210,6 +224,16 @@ def match(word: Word, stems: frozenset[str], keys: Keys) -> float:
     ):  # no set is built: answer selection calls this for every question word and sentence
         return HALF
     return 0.0
+
+
+def specified(word: Word, stems: frozenset[str], keys: Keys) -> float:
+    """Like `match`, but a compound part counts only where the question's word is a part of
+    the text's compound (the text names a kind of it: "Gericht" in "Landgericht"), not where
+    the text holds only a part of the question's compound, a more general thing ("Preise" for
+    "Literaturnobelpreis")."""
+    if word.stem in stems or word.lemma in keys.lemmas:
+        return 1.0
+    return HALF if word.lemma in keys.parts else 0.0
 
 
 def reads_as(text: str, language: str, share: float = 0.6) -> bool:

@@ -68,9 +68,14 @@ def local_weights(article: ArticleSentences, terms: Terms) -> dict[str, float]:
 
 
 def fuzzy_share(
-    weights: dict[str, float], asked: dict[str, Word], held: frozenset[str], keys: Keys
+    weights: dict[str, float],
+    asked: dict[str, Word],
+    held: frozenset[str],
+    keys: Keys,
+    match: Callable[[Word, frozenset[str], Keys], float] = match,
 ) -> float:
-    """Like _share, with words matched by lemma or compound part too (index.matching)."""
+    """Like _share, with words matched by lemma or compound part too (index.matching; `match`,
+    or as strict as `specified`)."""
     total = sum(weights.values())
     if not total:
         return 0.0

@@ -31,6 +31,7 @@ from .sentence_analysis import Analysis, analyze_sentences
 from .wordrows import KeyRows, WordRows
 
 if TYPE_CHECKING:
+    from .matching import Keys
     from .windows import Layout
 
 _QUESTION_END = re.compile(rf"[{QUESTIONS}][{CLOSERS}]*\s*$")
@@ -73,6 +74,17 @@ class ArticleSentences:
 
     def quotable(self, i: int) -> bool:
         return self.kinds[i] in ("body", "heading")
+
+    @cached_property
+    def all_keys(self) -> Keys:
+        """The lemmas and compound parts of all its sentences (index.confidence: the article
+        holds the question's "Stunden Arbeit" in its "Arbeitsstunden"), made on first use."""
+        from .matching import Keys
+
+        return Keys(
+            frozenset().union(*(k.lemmas for k in self.keys)),
+            frozenset().union(*(k.parts for k in self.keys)),
+        )
 
     @cached_property
     def layout(self) -> Layout:

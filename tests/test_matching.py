@@ -73,3 +73,31 @@ def test_reads_as_tells_a_question_in_the_articles_language(
     text: str, language: str, expected: bool
 ) -> None:
     assert reads_as(text, language) is expected
+
+
+def test_german_compound_parts_are_lemmatized_as_nouns() -> None:
+    """A part cut out of a compound in lower case is read as the noun it is: simplemma takes
+    "stunde" for a form of the verb "stunden" and "arbeit" for "abarbeiten"."""
+    from index.matching import Keys, match, words
+
+    (compound,) = words("Arbeitsstunden", "de")
+    assert {"arbeit", "stunde"} <= compound.parts
+    assert "abarbeiten" not in compound.parts and "stunden" not in compound.parts
+    keys = Keys.of("Dafür wurden 10.000 Arbeitsstunden investiert.", "de")
+    for asked in words("Wie viele Stunden Arbeit stecken darin?", "de"):
+        if asked.lemma in ("stunde", "arbeit"):
+            assert match(asked, frozenset(), keys) == 0.5, asked
+
+
+def test_specified_counts_a_part_only_where_the_text_names_a_kind_of_the_word() -> None:
+    """The question's "Gericht" is held by the text's "Landgericht" (a kind of court); the
+    question's "Literaturnobelpreis" is not held by a text's "Preise" (only a part of it), as
+    `match` would hold it."""
+    from index.matching import Keys, match, specified, words
+
+    (court,) = words("Gericht", "de")
+    assert specified(court, frozenset(), Keys.of("Es läuft ein Verfahren am Landgericht.", "de"))
+    (prize,) = words("Literaturnobelpreis", "de")
+    prices = Keys.of("Der Verbund hebt die Preise an.", "de")
+    assert match(prize, frozenset(), prices) == 0.5
+    assert specified(prize, frozenset(), prices) == 0.0
