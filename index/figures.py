@@ -4,7 +4,9 @@ amount of money, a count), and whether two figures can be one claim's reported t
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -98,6 +100,26 @@ def figure(text: str, language: str, asked: str = "") -> Figure | None:
     """The first figure `text` states: a number with its scale ("2,96 Millionen") and its kind;
     not a year (1900-2099 as written alone), a number the question `asked` holds, nor a measure
     or a date it does not ask for ("Stärke 7,7", "12.30 Uhr", "140-year-old", "Nov. 12")."""
+    return next(figures(text, language, asked), None)
+
+
+def figure_like(text: str, language: str, like: Figure | None, asked: str = "") -> Figure | None:
+    """The figure `text` states that can be `like` reported again (of its kind, within
+    FIGURE_RATIO; the nearest in size of several), else its first. A report of a change states
+    the change before the level it reached ("dropped by nearly 27 percent in 2024 to 80,391",
+    "stieg die Zahl der Getöteten um 1,8 Prozent auf 2.839", "over 16 days ... 9.5 million
+    seats"): its first figure is not the one an earlier report's level is compared with."""
+    found = list(figures(text, language, asked))
+    if like is None or not found:
+        return found[0] if found else None
+    near = [f for f in found if comparable(f, like)]
+    if not near:
+        return found[0]
+    return min(near, key=lambda f: abs(math.log((abs(f.value) + 1e-9) / (abs(like.value) + 1e-9))))
+
+
+def figures(text: str, language: str, asked: str = "") -> Iterator[Figure]:
+    """Every figure `text` states, in order (`figure`'s rules)."""
     named = {m.group(0) for m in _NUMBER.finditer(asked)}
     dates = _dates(text, language)
     for m in _NUMBER.finditer(text):
@@ -117,8 +139,7 @@ def figure(text: str, language: str, asked: str = "") -> Figure | None:
         money = _MONEY_BEFORE.search(before) is not None or _MONEY_AFTER.search(after)
         kind: Kind = "share" if share else "money" if money else "count"
         counts = counted(text, m.start(), end, language) if kind == "count" else None
-        return Figure(value * scale, kind, *([counts] if counts else []))
-    return None
+        yield Figure(value * scale, kind, *([counts] if counts else []))
 
 
 def _measures(text: str, start: int, digits: str, after: str, asked: str, language: str) -> bool:
