@@ -235,7 +235,7 @@ class Asked:
         told = self.told_figure
         if told is None:
             return got
-        found = None if got.abstained else stated(got, self.question)
+        found = None if got.abstained else stated(got, self.question, like=told)
         if found is not None and comparable(found, told):
             return got
         again = self.answer(mine, keep=states_like(told, self.question), read=False)

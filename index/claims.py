@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from .counted import alike, another_count
-from .figures import FIGURE_RATIO, Figure, comparable, figure
+from .figures import FIGURE_RATIO, Figure, comparable, figure_like
 from .lexical import analyze
 from .matching import COMPOUNDING, HALF, Keys, Word, match
 from .models import Answer
@@ -87,7 +87,8 @@ def relation(
     language = first.language
     if question_type(question) not in FIGURE_KINDS:  # who, when, where, why: no figure
         return "undecided"
-    figures = [stated(a, question) for a in (first, other)]
+    told = stated(first, question)
+    figures = [told, stated(other, question, like=told)]
     if not comparable(*figures, APART_RATIO):
         return "other"
     first_figure, other_figure = figures
@@ -128,10 +129,13 @@ def figure_told(question: str, answer: Answer) -> Figure | None:
     return stated(answer, question) if question_type(question) in FIGURE_KINDS else None
 
 
-def stated(answer: Answer, question: str) -> Figure | None:
-    """The figure an answer states: its key sentence's, else its quote's first."""
-    key = answer.key_sentence
-    return figure(key, answer.language, question) or figure(answer.quote, answer.language, question)
+def stated(answer: Answer, question: str, like: Figure | None = None) -> Figure | None:
+    """The figure an answer states: its key sentence's, else its quote's; the one that can be
+    `like` reported again where it states several (figures.figure_like), else the first."""
+    language = answer.language
+    return figure_like(answer.key_sentence, language, like, question) or figure_like(
+        answer.quote, language, like, question
+    )
 
 
 def states_like(told: Figure, question: str) -> Callable[[ArticleSentences, int, int], bool]:
@@ -140,7 +144,7 @@ def states_like(told: Figure, question: str) -> Callable[[ArticleSentences, int,
 
     def keep(article: ArticleSentences, first: int, last: int) -> bool:
         text = " ".join(article.sentence(i) for i in range(first, last + 1))
-        found = figure(text, article.language, question)
+        found = figure_like(text, article.language, told, question)
         return found is not None and comparable(found, told, FIGURE_RATIO)
 
     return keep

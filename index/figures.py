@@ -5,6 +5,7 @@ amount of money, a count), and whether two figures can be one claim's reported t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -98,6 +99,25 @@ def figure(text: str, language: str, asked: str = "") -> Figure | None:
     """The first figure `text` states: a number with its scale ("2,96 Millionen") and its kind;
     not a year (1900-2099 as written alone), a number the question `asked` holds, nor a measure
     or a date it does not ask for ("Stärke 7,7", "12.30 Uhr", "140-year-old", "Nov. 12")."""
+    return next(figures(text, language, asked), None)
+
+
+def figure_like(text: str, language: str, like: Figure | None, asked: str = "") -> Figure | None:
+    """The first figure `text` states of `like`'s kind (a count, a share, an amount of money),
+    else its first. A report of a change states the change before the level it reached
+    ("dropped by nearly 27 percent in 2024 to 80,391", "stieg die Zahl der Getöteten um 1,8
+    Prozent auf 2.839"): its first figure, a share, is not what an earlier report's count is
+    compared with. Only the kind is looked for, not the figure nearest in size: of several
+    counts, the nearest to the older one is often another thing counted ("50 new trains ...
+    30 million passengers a year by the 2030s" for 18.6 million carried; EXPERIMENTS.md)."""
+    found = list(figures(text, language, asked))
+    if like is None or not found:
+        return found[0] if found else None
+    return next((f for f in found if f.kind == like.kind), found[0])
+
+
+def figures(text: str, language: str, asked: str = "") -> Iterator[Figure]:
+    """Every figure `text` states, in order (`figure`'s rules)."""
     named = {m.group(0) for m in _NUMBER.finditer(asked)}
     dates = _dates(text, language)
     for m in _NUMBER.finditer(text):
@@ -117,8 +137,7 @@ def figure(text: str, language: str, asked: str = "") -> Figure | None:
         money = _MONEY_BEFORE.search(before) is not None or _MONEY_AFTER.search(after)
         kind: Kind = "share" if share else "money" if money else "count"
         counts = counted(text, m.start(), end, language) if kind == "count" else None
-        return Figure(value * scale, kind, *([counts] if counts else []))
-    return None
+        yield Figure(value * scale, kind, *([counts] if counts else []))
 
 
 def _measures(text: str, start: int, digits: str, after: str, asked: str, language: str) -> bool:

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 
 import pytest
 
-from index.claims import Figure, comparable, figure, holds, holds_names, relation, subject
+from index.claims import holds, holds_names, relation, subject
+from index.figures import Figure, comparable, figure, figure_like
 from index.models import Answer, Article, Passage, Source
 from index.windows import asked_words
 
@@ -98,6 +99,23 @@ def test_a_newer_report_of_the_figure_with_the_subject_is_the_same_claim() -> No
     first = _answer(1, "A record 83.9 million passengers travelled through Heathrow.", QUESTION)
     other = _answer(2, "Heathrow handled 79.2 million travellers last year.", QUESTION)
     assert relation(QUESTION, first, other, IDF) == "same"  # type: ignore[arg-type]
+
+
+def test_a_report_of_a_change_is_compared_by_the_level_it_reached() -> None:
+    """A newer report states the change before the level ("fell by 5 percent to 79.2 million"):
+    the figure compared with the older report's count is its first count, not its first
+    figure (a share, then another claim's kind). figures.figure_like."""
+    first = _answer(1, "A record 83.9 million passengers travelled through Heathrow.", QUESTION)
+    other = _answer(2, "Heathrow's passenger count fell by 5 percent to 79.2 million.", QUESTION)
+    assert relation(QUESTION, first, other, IDF) == "same"  # type: ignore[arg-type]
+    text = "Deaths from drug poisonings dropped by nearly 27 percent in 2024 to 80,391."
+    assert figure(text, "en") == Figure(27, "share")
+    assert figure_like(text, "en", Figure(107_543, "count")) == Figure(80_391, "count")
+    # Of several counts the first, not the nearest in size (often another thing counted).
+    several = "It will buy 50 new trains to carry 30 million passengers a year by 2030."
+    assert figure_like(several, "en", Figure(18.6e6, "count")) == Figure(50, "count")
+    # Nothing like it: the first, as `figure` reads it.
+    assert figure_like(text, "en", Figure(3.2, "money")) == Figure(27, "share")
 
 
 def test_a_figure_too_far_off_is_another_claim() -> None:
