@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from index.analysis_backfill import backfill
 from index.errors import ArticleBotError, BadInput
 from index.library import Library
 from index.paths import check_data_dir, describe
@@ -164,13 +165,20 @@ def prepare_library(library: Library, *, reader: bool = False):  # noqa: ANN201 
     """Load the index (checking it matches the model) and warm the model up, once; the
     lemma dictionaries of the library's languages (and the reader, with READER=1) load in the
     background meanwhile, and what
-    was loaded is then kept out of the garbage collector's full collections (index.warmup)."""
+    was loaded is then kept out of the garbage collector's full collections (index.warmup).
+    Then, still in the background, the sentence analyses that are missing or made by other
+    rules (after an upgrade) are stored, as `articlebot analyze` stores them: until then
+    answering computes them for every article it reads."""
     stats = library.stats()
 
     def warm() -> None:
         warm_text_tools(list(stats.languages))
         if reader:  # READER=1: the reader too (or the one line saying why it is missing)
             library.reader()
+        try:
+            backfill(library.backend)
+        except Exception as error:  # noqa: BLE001 - answering computes them anyway: one line
+            logger.warning("could not store the sentence analyses: %s", error)
 
     threading.Thread(target=warm, name="warm-up", daemon=True).start()
     library.embedder.encode(["warm up"])

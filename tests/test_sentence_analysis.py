@@ -151,3 +151,24 @@ def test_the_hit_language_is_the_passages(library: Library) -> None:
     answer = library.ask("Wie viel kostet die Brücke?")
     for hit in answer.hits:
         assert isinstance(hit, Hit) and hit.passage.language == hit.article.language
+
+
+def test_the_bot_stores_stale_analyses_in_the_background_at_start(library: Library) -> None:
+    """After an upgrade changes the rules (another VERSION), the bot's start stores the
+    analyses again, as `articlebot analyze` would, without blocking its start."""
+    import threading
+
+    from bot.app import prepare_library
+
+    ids = sorted(a.id for a in library.list())
+    library.backend.put_sentence_analysis("0.0.old", [(i, b"stale") for i in ids])
+    assert library.backend.unanalyzed(VERSION) == ids
+    prepare_library(library)
+    for thread in threading.enumerate():
+        if thread.name == "warm-up":
+            thread.join(timeout=120)
+    assert library.backend.unanalyzed(VERSION) == []
+    for article_id in ids:
+        assert decode(library.backend.sentence_analysis(article_id)) == _computed(
+            library, article_id
+        )
