@@ -88,7 +88,7 @@ def confidence(
     # Its lemmas count there, and a compound part where the article names a kind of the
     # question's word (matching.specified).
     whole = frozenset(article.frequency) | article.title_terms
-    anywhere = fuzzy_share(terms.weights, asked, whole, article.all_keys, specified)
+    anywhere = fuzzy_share(terms.weights, asked, whole, article.all_keys(), specified)
     return ((near + anywhere) / 2 + dense) / 2
 
 
