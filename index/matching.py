@@ -205,6 +205,15 @@ class Keys:
         return cls.of_words(words(text, language))
 
     @classmethod
+    def joined(cls, keys: Iterable[Keys]) -> Keys:
+        """The lemmas and compound parts of several sentences together."""
+        keys = list(keys)
+        return cls(
+            frozenset().union(*(k.lemmas for k in keys)),
+            frozenset().union(*(k.parts for k in keys)),
+        )
+
+    @classmethod
     def of_words(cls, found: list[Word]) -> Keys:
         return cls(
             frozenset(w.lemma for w in found),

@@ -31,7 +31,6 @@ from .sentence_analysis import Analysis, analyze_sentences
 from .wordrows import KeyRows, WordRows
 
 if TYPE_CHECKING:
-    from .matching import Keys
     from .windows import Layout
 
 _QUESTION_END = re.compile(rf"[{QUESTIONS}][{CLOSERS}]*\s*$")
@@ -74,18 +73,6 @@ class ArticleSentences:
 
     def quotable(self, i: int) -> bool:
         return self.kinds[i] in ("body", "heading")
-
-    def all_keys(self) -> Keys:
-        """The lemmas and compound parts of all its sentences (index.confidence: the article
-        holds the question's "Stunden Arbeit" in its "Arbeitsstunden"). Made on each call, not
-        kept: ~0.2 ms for a 21-sentence article, where keeping it would hold tens of KB more for
-        each of the 2,000 cached articles (index.article_cache)."""
-        from .matching import Keys
-
-        return Keys(
-            frozenset().union(*(k.lemmas for k in self.keys)),
-            frozenset().union(*(k.parts for k in self.keys)),
-        )
 
     @cached_property
     def layout(self) -> Layout:
