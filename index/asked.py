@@ -23,6 +23,7 @@ from .models import Answer, Hit
 from .preference import FURTHER, SAME_CLAIM_TOLERANCE, prefer_recent, published
 from .qtype import QUESTION_WORDS
 from .search import POOL, hybrid_search
+from .second_look import e5_cosine
 from .spelling import ARTICLES, corrected, dictionary_neighbours
 from .storage.views import View
 from .story import STORY_HITS, STORY_QUERY, continues, rare_names
@@ -211,6 +212,7 @@ class Asked:
             passages=self.searched,
             reader=library.reader() if read else None,
             keep=keep,
+            second_look=e5_cosine,
         )
 
     def alone(self, article_id: int, lenient: bool = False) -> Answer:

