@@ -39,17 +39,37 @@ def _starts_sentence(text: str, start: int) -> bool:
 
 def truecased(question: str, passages: Iterable[str]) -> str:
     """`question` (all lower case) with each word written as `passages` mostly write it inside
-    a sentence, where that is not in lower case."""
+    a sentence, where that is not in lower case.
+
+    A capital that opens a name of several words ("New" of "New York", "New Zealand") counts
+    for the question's word only where the question goes on with the same next word, or where
+    the passages never write the word in lower case ("Harry" of "Harry Styles" for "harry's
+    songs"): otherwise "the new bridge" was read as "the New bridge" beside an article on New
+    York."""
     forms: dict[str, Counter[str]] = {}
+    openers: dict[tuple[str, str], Counter[str]] = {}  # (word, next word): a name's first word
+    opening: dict[str, Counter[str]] = {}  # ... whatever the next word
     for text in passages:
-        for match in _WORD.finditer(text):
+        found = list(_WORD.finditer(text))
+        for match, after in zip(found, [*found[1:], None], strict=True):
             word = _straight(match.group())
             if _starts_sentence(text, match.start()):
                 continue  # capitalized by its place, not by what it is
-            forms.setdefault(word.lower(), Counter())[word] += 1
+            following = _next_word(text, match, after)
+            if word[:1].isupper() and following[:1].isupper():
+                key = (word.lower(), following.lower())
+                openers.setdefault(key, Counter())[word] += 1
+                opening.setdefault(key[0], Counter())[word] += 1
+            else:
+                forms.setdefault(word.lower(), Counter())[word] += 1
 
-    def form_of(word: str) -> str:
-        seen = forms.get(word)
+    def form_of(word: str, following: str = "") -> str:
+        seen = Counter(forms.get(word, ()))
+        named = openers.get((word, following.lower()))
+        if named:  # the passages write this very name: as they write it there
+            seen = Counter(named)
+        elif not seen[word]:  # never in lower case: a name's first word is that name's
+            seen.update(opening.get(word, Counter()))
         if not seen:
             return word
         form, count = seen.most_common(1)[0]
@@ -60,7 +80,7 @@ def truecased(question: str, passages: Iterable[str]) -> str:
         if typed[:1].isupper():  # the first word, capitalized as typed
             return typed
         word = _straight(typed)  # "washington's" typed, "Washington’s" written
-        form = form_of(word)
+        form = form_of(word, _next_word(question, match, _WORD.search(question, match.end())))
         if form == word and word.endswith("'s"):  # a possessive the passages do not write
             form = form_of(word[:-2]) + word[-2:]
         if len(form) != len(typed):  # lower-casing changed its length ("İ"): as written
@@ -69,6 +89,13 @@ def truecased(question: str, passages: Iterable[str]) -> str:
         return "".join(f if f.lower() == t.lower() else t for f, t in zip(form, typed, strict=True))
 
     return _WORD.sub(written, question)
+
+
+def _next_word(text: str, match: regex.Match[str], after: regex.Match[str] | None) -> str:
+    """The word right after `match` in its sentence (only spaces between), else ""."""
+    if after is None or text[match.end() : after.start()].strip(" "):
+        return ""
+    return _straight(after.group())
 
 
 def _straight(word: str) -> str:

@@ -43,6 +43,29 @@ def test_words_are_written_as_the_passages_write_them(typed: str, read: str) -> 
     assert truecased(typed, PASSAGES) == read
 
 
+NAMES = [
+    "The New York Times said the new bridge opened. Traffic in New York was calm, the new "
+    "mayor said.",
+    "Fans of Harry Styles waited. Harry Styles sang.",
+]
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        # "New" opens the name "New York": only "new york" is written so, not "the new bridge".
+        ("when did the new bridge open in new york?", "when did the new bridge open in New York?"),
+        ("what did the new york times say?", "what did the New York Times say?"),
+        ("who is the new mayor?", "who is the new mayor?"),
+        # A name's first word never written in lower case is the name's wherever it is typed.
+        ("who sang with harry styles?", "who sang with Harry Styles?"),
+        ("what are harry's songs?", "what are Harry's songs?"),
+    ],
+)
+def test_a_name_s_first_word_is_capitalized_only_in_that_name(typed: str, read: str) -> None:
+    assert truecased(typed, NAMES) == read
+
+
 @pytest.mark.parametrize(
     ("question", "lower"),
     [
