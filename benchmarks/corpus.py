@@ -23,7 +23,7 @@ from tqdm import tqdm
 from index import neardup
 from index.chunking import split_sentences
 from index.embedder import Embedder
-from index.lexical import TERMS, analyze
+from index.lexical import TERMS, passage_terms
 from index.library import Library, LibraryConfig
 from index.sentence_analysis import VERSION, Analysis, analyze_sentences, encode
 
@@ -49,7 +49,8 @@ def sentence_pools(plan: Plan, embedder: Embedder) -> list[SentencePool]:
         articles, _ = xquad(language, plan)
         sentences = [text[s:e] for _, text in articles for s, e in split_sentences(text, language)]
         log(f"corpus: embedding {len(sentences)} {language} sentences for distractor vectors")
-        terms = [analyze(sentence, language) for sentence in sentences]
+        # passage_terms's are a bag of each word's terms: a passage's are its sentences'.
+        terms = [passage_terms(sentence, language) for sentence in sentences]
         pools.append(SentencePool(language, sentences, embedder.encode(sentences), terms))
     return pools
 

@@ -130,8 +130,8 @@ def analyze(text: str, language: str) -> list[str]:
 def query_terms(text: str, language: str) -> list[str]:
     """A question's BM25 terms: `analyze`'s, and in languages that join nouns the stems of the
     known words its compounds are made of, so "Radonkarte" finds an article on the "Radon-Karte"
-    and "Abschussprämie" one on the "Prämie". Only the question is split: passages keep their
-    stored terms (splitting those too would re-analyze every stored passage)."""
+    and "Abschussprämie" one on the "Prämie" (a passage's terms hold its compounds' parts too:
+    `passage_terms`)."""
     from .matching import compound_stems  # matching builds on this module
 
     terms = analyze(text, language)
@@ -139,27 +139,31 @@ def query_terms(text: str, language: str) -> list[str]:
 
 
 def passage_terms(text: str, language: str, title: str | None = None) -> list[str]:
-    """A passage's BM25 terms: `analyze`'s, and for an article's first passage (`title` given)
-    its title's too. A headline names the story that the text may name otherwise ("Louvre says
-    it is overwhelmed" above "The world's most visited museum welcomed 8.7 million people"), so
-    its words should find the article; in the first passage only, as the lead's, since in every
-    passage they would outweigh each passage's own words (news set: right article first 0.979
-    -> 0.938, answerable questions abstained on 5.6% -> 9.7%)."""
+    """A passage's BM25 terms: `analyze`'s, in languages that join nouns the stems of the known
+    words its compounds are made of (matching.part_stems: the question's "Änderungsantrag"
+    meets the article's "Abänderungsantrag" in "antrag"), and for an article's first passage
+    (`title` given) its title's too. A headline names the story that the text may name
+    otherwise ("Louvre says it is overwhelmed" above "The world's most visited museum welcomed
+    8.7 million people"), so its words should find the article; in the first passage only, as
+    the lead's, since in every passage they would outweigh each passage's own words (news set:
+    right article first 0.979 -> 0.938, answerable questions abstained on 5.6% -> 9.7%)."""
+    from .matching import part_stems  # matching builds on this module
+
     # Pasted text that keeps its first line, the title (sources.from_text), holds it already;
     # a Markdown heading's "#" is not part of the title.
     first = text.lstrip()
-    if not title or first.startswith(title) or first.lstrip("#").lstrip().startswith(title):
-        return analyze(text, language)
-    return analyze(f"{title}\n{text}", language)
+    if title and not (first.startswith(title) or first.lstrip("#").lstrip().startswith(title)):
+        text = f"{title}\n{text}"
+    return analyze(text, language) + part_stems(text, language)
 
 
 IDF_MIN_PASSAGES = 100
 ANALYZER = 2  # the version of analyze()'s rules (2: combining marks inside words); stored
 # terms of another version are redone
 # The version of a passage's stored BM25 terms: analyze()'s rules (ANALYZER) and what is
-# analyzed (2: the first passage holds its article's title). Stored terms of another version are
-# made again.
-TERMS = 100 * ANALYZER + 2
+# analyzed (2: the first passage holds its article's title; 3: and its compounds' parts).
+# Stored terms of another version are made again.
+TERMS = 100 * ANALYZER + 3
 
 
 class LexicalIndex:

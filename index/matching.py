@@ -193,6 +193,36 @@ def compound_stems(text: str, language: str) -> set[str]:
     return set(stem_words(sorted(parts), language))
 
 
+def part_stems(text: str, language: str) -> list[str]:
+    """For each compound of `text` as it occurs, the stems of the known words it starts or ends
+    with other than its own ("Abänderungsantrag": abander, antrag), for languages that write
+    compounds as one word; else none. A passage's BM25 terms hold them, so the question's
+    "Änderungsantrag" (its parts: ander, antrag) finds the article's "Abänderungsantrag"."""
+    if language not in COMPOUNDING:
+        return []
+    stop = stopwords(language)
+    found: list[str] = []
+    for token in WORD.findall(text):
+        # German writes nouns capitalized: its compounds worth splitting are nouns, while its
+        # verbs and adjectives end in known words by chance ("politisch": Tisch).
+        if language == "de" and not token[:1].isupper():
+            continue
+        if token.lower() not in stop:
+            found.extend(_token_part_stems(token, language))
+    return found
+
+
+@lru_cache(maxsize=100_000)
+def _token_part_stems(token: str, language: str) -> tuple[str, ...]:
+    """`part_stems` of one word as written (a passage's words repeat across a library: one
+    look-up each instead of its lemma's, its parts' and their stems')."""
+    parts = _parts(_lemma(token, language), language)
+    if not parts:
+        return ()
+    own, *stems = stem_words([token.lower(), *sorted(parts)], language)
+    return tuple(sorted({s for s in stems if s != own}))
+
+
 @dataclass(frozen=True, slots=True)
 class Keys:
     """What a sentence offers for matching: the lemmas and compound parts of its words."""

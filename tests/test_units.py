@@ -1,4 +1,4 @@
-"""The kind of number a question asks for (index/units.py) and compound parts in BM25 queries."""
+"""The kind of number a question asks for (index/units.py) and compound parts in BM25 terms."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from index.answer import AnswerConfig
 from index.embedder import HashEmbedder
-from index.lexical import analyze, query_terms
+from index.lexical import TERMS, LexicalIndex, analyze, passage_terms, query_terms
 from index.library import Library, LibraryConfig
 from index.units import holds_unit
 
@@ -76,6 +76,56 @@ def test_german_query_terms_hold_the_parts_of_compounds() -> None:
 def test_english_query_terms_are_analyze_terms() -> None:
     question = "Where can the radon map be found?"
     assert query_terms(question, "en") == analyze(question, "en")
+
+
+BREXIT_DE = (
+    "Brexit: Das Unterhaus billigt den Abänderungsantrag\n\n"
+    "Das britische Unterhaus hat in London mit 321 zu 299 Stimmen einen Abänderungsantrag der "
+    "Opposition gebilligt. Die Regierung wollte das verhindern."
+)
+
+
+def test_german_passage_terms_hold_the_parts_of_compounds() -> None:
+    """A passage's compounds are split too, so a question meets them through a part both share:
+    "Änderungsantrag" finds "Abänderungsantrag", "Gericht" finds "Landgericht"."""
+    passages = [
+        (1, "Die Opposition brachte einen Abänderungsantrag ein.", "de"),
+        (2, "Das Landgericht Potsdam verhandelt seit Montag.", "de"),
+        (3, "Der Landtag tagt am Mittwoch wieder.", "de"),
+    ]
+    index = LexicalIndex.from_terms((i, lang, passage_terms(t, lang)) for i, t, lang in passages)
+    assert list(index.search("Wer stellte den Änderungsantrag?", 3)) == [1]
+    assert list(index.search("Welches Gericht?", 3)) == [2]
+    terms = passage_terms(passages[0][1], "de")
+    assert terms[: len(analyze(passages[0][1], "de"))] == analyze(passages[0][1], "de")
+    assert "antrag" in terms and terms.count("abanderungsantrag") == 1  # parts, not the word again
+    # German compounds worth splitting are nouns: an adjective ending in a word by chance is not.
+    assert passage_terms("Die politische Lage", "de") == analyze("Die politische Lage", "de")
+
+
+def test_english_passage_terms_are_analyze_terms() -> None:
+    text = "The city council approved the construction of a new bridge."
+    assert passage_terms(text, "en") == analyze(text, "en")
+
+
+def test_passage_terms_stored_without_compound_parts_are_made_again(tmp_path: Path) -> None:
+    """A library whose stored BM25 terms are of the version before compound parts: its indexes
+    split the compounds when they load, and `rebuild` stores the new terms."""
+    config = LibraryConfig(tmp_path / "data")
+    library = Library(config, embedder=HashEmbedder())
+    library.add_text(BREXIT_DE)
+    (pid,) = library.store.passage_ids()
+    with library.store.transaction() as conn:
+        old = " ".join(analyze(BREXIT_DE, "de"))  # as the version before stored them
+        conn.execute("UPDATE passage_terms SET analyzer = ?, terms = ?", (TERMS - 1, old))
+    library.close()
+    library = Library(config, embedder=HashEmbedder())
+    assert list(library._current().lexical.search("Wer stellte den Änderungsantrag?", 5)) == [pid]
+    library.rebuild()
+    with library.store.reading() as conn:
+        version, terms = conn.execute("SELECT analyzer, terms FROM passage_terms").fetchone()
+    assert version == TERMS and "antrag" in terms.split()
+    library.close()
 
 
 def test_an_amount_whose_unit_is_nowhere_near_is_answered_with_less_confidence(

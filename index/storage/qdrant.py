@@ -98,10 +98,10 @@ class QdrantBackend(QdrantCopies, QdrantReads, QdrantAnalysis):
             self._index(self.articles_name, "added_ns", "INTEGER")
             self._index(self.articles_name, "touched_ns", "INTEGER")
         found = self._meta()
-        if found.get("passages") and found.get("terms") != TERMS:  # stored before titles
+        if found.get("passages") and found.get("terms") != TERMS:  # e.g. before titles
             logger.warning(
-                "this Qdrant library's BM25 terms are of an older version (an article's title "
-                "is not in them): run `articlebot rebuild` once"
+                "this Qdrant library's BM25 terms are of an older version (without an "
+                "article's title or its compounds' parts): run `articlebot rebuild` once"
             )
 
     def _sizing(self) -> dict[str, int]:
