@@ -174,10 +174,8 @@ def prepare_library(library: Library, *, reader: bool = False):  # noqa: ANN201 
 
     def warm() -> None:
         warm_text_tools(list(stats.languages))
-        if reader:  # READER=1: the reader too (or the one line saying why it is missing)
-            library.reader()
-        answer = library.config.answer
-        if answer.rescue_floor < answer.rescue_to:  # the second look's engine (index.second_look)
+        if reader:  # READER=1: the reader too (or the one line saying why it is missing), and
+            library.reader()  # the second look's encoder (index.second_look), on with it
             second_look.warm()
         try:
             backfill(library.backend)

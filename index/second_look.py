@@ -7,7 +7,7 @@ answer worded apart from its question ("Wie heiß muss es normalerweise sein, um
 zerlegen?" answered by "… bei Temperaturen von 400 bis 600 Grad …") can fall just under the
 threshold. multilingual-e5-small, read on the question and the quote itself, tells answers from
 quotes for questions the library does not hold apart far better in German (news set: AUC 0.974
-against the confidence's 0.847), but it costs ~50-80 ms a question on two cores, and its
+against the confidence's 0.847), but it costs ~45 ms a look on two cores, and its
 cosines sit between ~0.7 and 1.0 for any pair of texts. So it is asked only in a band under the
 threshold (AnswerConfig.rescue_floor to rescue_to), and an answer whose cosine reaches
 AnswerConfig.rescue_cosine is raised to rescue_to (README, "Knowing when not to answer").

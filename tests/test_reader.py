@@ -314,9 +314,12 @@ def test_the_bot_loads_the_reader_at_start_only_with_reader_on(
     import threading
 
     from bot.app import prepare_library
+    from index import second_look
 
     loaded = []
+    looked = []
     monkeypatch.setattr(asking, "load_reader", lambda: loaded.append(True) or _Prefers("x"))
+    monkeypatch.setattr(second_look, "warm", lambda: looked.append(True))
     library = _library(tmp_path, AnswerConfig(reader_weight=READER_WEIGHT))
     for reader in (False, True):
         prepare_library(library, reader=reader)
@@ -324,6 +327,7 @@ def test_the_bot_loads_the_reader_at_start_only_with_reader_on(
             if thread.name == "warm-up":
                 thread.join(timeout=120)
     assert loaded == [True]
+    assert looked == [True]  # the second look's encoder too, only with the reader on
     library.close()
 
 
