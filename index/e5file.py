@@ -67,6 +67,12 @@ class _E5File:
         values = np.concatenate([low, high], axis=1).astype(np.float32) * scale
         return values.reshape(len(ids), self.hidden)
 
+    def embeds(self, ids: np.ndarray) -> np.ndarray:
+        """The word embeddings of a batch of token `ids` [texts, tokens], [texts, tokens,
+        hidden]: each distinct token's row expanded once."""
+        unique, inverse = np.unique(ids, return_inverse=True)
+        return self.rows(unique)[inverse.reshape(ids.shape)]
+
 
 Tensors = dict[str, tuple[int, int, int, int]]  # name -> (dtype, elements, offset, bytes)
 

@@ -123,9 +123,7 @@ class Reader:
             longest = max(lengths[i] for i in batch)
             ids = np.asarray([encoded[i].ids[:longest] for i in batch], dtype=np.int64)
             mask = np.asarray([encoded[i].attention_mask[:longest] for i in batch], dtype=np.int64)
-            unique, inverse = np.unique(ids, return_inverse=True)
-            rows = torch.from_numpy(self._e5.rows(unique))
-            embeds = rows[torch.from_numpy(inverse.reshape(ids.shape))]
+            embeds = torch.from_numpy(self._e5.embeds(ids))
             with torch.inference_mode():
                 out = self._model(inputs_embeds=embeds, attention_mask=torch.from_numpy(mask))
             logits[batch] = out.logits[:, 0].numpy()

@@ -92,9 +92,7 @@ class _Encoder:
         encoded = self._tokenizer.encode_batch(texts)
         ids = np.asarray([e.ids for e in encoded], dtype=np.int64)
         mask = torch.from_numpy(np.asarray([e.attention_mask for e in encoded], dtype=np.int64))
-        unique, inverse = np.unique(ids, return_inverse=True)
-        rows = torch.from_numpy(self._e5.rows(unique))
-        embeds = rows[torch.from_numpy(inverse.reshape(ids.shape))]
+        embeds = torch.from_numpy(self._e5.embeds(ids))
         with torch.inference_mode():
             hidden = self._model(inputs_embeds=embeds, attention_mask=mask).last_hidden_state
         weights = mask.unsqueeze(-1).float()
