@@ -85,6 +85,9 @@ class AnswerConfig:
     reader_weight: float = 0.0
     reader_windows: int = 10
     reader_other_windows: int = 3  # ... and of each other candidate article, its first few
+    # ... each sentence read twice, alone and under its article's headline, the mean of the two
+    # (index.reread): False reads it alone.
+    reader_headline: bool = True
     # A confidence from rescue_floor up to rescue_to is raised to rescue_to where e5's cosine of
     # question and quote reaches rescue_cosine (index.second_look); rescue_to 0 (the default)
     # leaves it out: READER=1 sets it to the threshold.
