@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -90,6 +92,35 @@ def test_a_checkpoint_of_another_history_is_not_used(hash_library: Library, tmp_
     assert stats.articles == 2 and stats.vectors == stats.passages
     assert not restored.backend._live.from_checkpoint  # type: ignore[attr-defined]
     restored.close()
+
+
+def test_an_unfit_checkpoint_is_said_once_and_removed(
+    hash_library: Library, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A checkpoint of BM25 terms of an older version (an upgrade changed lexical.TERMS) is
+    refused with its reason and removed: a library too small to write a newer one refused it,
+    and warned, at every start."""
+    hash_library.add_text(ARTICLE_EN)
+    expected = hash_library.ask("Who is the mayor?").quote
+    _checkpointed(hash_library)
+    index_dir = hash_library.data_dir / "index"
+    name = (index_dir / "CURRENT").read_text().strip()
+    manifest = index_dir / name / "manifest.json"
+    raw = json.loads(manifest.read_text())
+    raw["analyzer"] -= 1
+    manifest.write_text(json.dumps(raw))
+    with caplog.at_level(logging.WARNING):
+        library = _reopen(hash_library)
+        assert library.ask("Who is the mayor?").quote == expected
+    said = [r.getMessage() for r in caplog.records if "checkpoint" in r.getMessage()]
+    assert len(said) == 1 and f"BM25 terms of version {raw['analyzer']}" in said[0], said
+    assert not (index_dir / "CURRENT").exists() and not (index_dir / name).exists()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        library = _reopen(library)
+        assert library.ask("Who is the mayor?").quote == expected
+    assert not [r for r in caplog.records if "checkpoint" in r.getMessage()]
+    library.close()
 
 
 def test_files_are_private(hash_library: Library) -> None:

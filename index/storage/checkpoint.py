@@ -101,6 +101,24 @@ def write(root: Path, manifest: Manifest, vectors: VectorIndex, lexical: Lexical
     (tmp / "manifest.json").write_text(manifest.to_json())
 
 
+def retire(root: Path, manifest: Manifest) -> None:
+    """Remove the live checkpoint `manifest` describes, found unfit for the database (embedded.py),
+    so that it is not read and refused again at every start; left where another process is
+    writing one or has made another live meanwhile."""
+    name = f"ckpt-{manifest.seq:09d}"
+    with writer_lock(root) as mine:
+        if not mine:
+            return
+        try:
+            if (root / "CURRENT").read_text().strip() != name:
+                return
+            (root / "CURRENT").unlink()
+        except (OSError, UnicodeDecodeError) as exc:
+            logger.warning("could not remove the unfit checkpoint %s: %s", name, exc)
+            return
+        shutil.rmtree(root / name, ignore_errors=True)
+
+
 def publish(root: Path, manifest: Manifest) -> None:
     """Seal the written checkpoint, switch CURRENT to it, remove the older ones."""
     name = f"ckpt-{manifest.seq:09d}"

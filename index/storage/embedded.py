@@ -136,16 +136,28 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads, EmbeddedAnalysis):
         found = checkpoint.load(self._index_dir)
         if found is not None:
             manifest, vectors, lexical = found
-            head, _ = self.store.head()
-            if (
-                manifest.model == self.model
-                and manifest.analyzer == TERMS
-                and manifest.seq <= head
-                and (manifest.seq == 0 or self.store.token_at(manifest.seq) == manifest.token)
-            ):
+            unfit = self._unfit(manifest)
+            if unfit is None:
                 return _Live(vectors, lexical, manifest.seq, manifest.token, 0, True)
-            logger.warning("the checkpoint is of another database state; made from SQLite")
+            logger.warning("the checkpoint %s; the indexes are made from SQLite", unfit)
+            # It would be refused at every start: a library under CHECKPOINT_MIN passages
+            # writes no newer one, and said this at every start.
+            if not self.read_only:
+                checkpoint.retire(self._index_dir, manifest)
         return self._from_database()
+
+    def _unfit(self, manifest: checkpoint.Manifest) -> str | None:
+        """Why the checkpoint cannot be used for this database and these settings, or None."""
+        if manifest.model != self.model:
+            return f"is of another model ({manifest.model[:60]})"
+        if manifest.analyzer != TERMS:
+            return f"holds BM25 terms of version {manifest.analyzer}, this version makes {TERMS}"
+        head, _ = self.store.head()
+        if manifest.seq > head or (
+            manifest.seq != 0 and self.store.token_at(manifest.seq) != manifest.token
+        ):
+            return "is of another database state (a database restored or replaced)"
+        return None
 
     def _from_database(self) -> _Live:
         with self.store.reading() as conn:
