@@ -163,7 +163,10 @@ def answer_question(
     reading = reader if config.reader_weight else None
     if reading is not None:
         others = [s for s in scored if s is not choice[0]]
-        choice, read = reread(choice[0], question, reading, config, keep, others)
+        # A follow-up's own words choose its sentence (its context counts in the confidence):
+        # the headline, naming the subject the previous question named, is not read with it.
+        headline = config.reader_headline and context is None
+        choice, read = reread(choice[0], question, reading, config, keep, others, headline=headline)
         if choice[0] is not judged[0][0]:  # another article's window: judged alone
             judged = [choice]
         elif choice[1] != judged[0][1]:  # another window of the same article: judged too

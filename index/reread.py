@@ -29,6 +29,8 @@ def reread(
     config: AnswerConfig,
     keep: Callable[[ArticleSentences, int, int], bool] | None = None,
     others: Sequence[Scored] = (),
+    *,
+    headline: bool = False,
 ) -> tuple[tuple[Scored, tuple[float, int, int]], dict[int, float]]:
     """The window whose ranker score plus the reader's, weighed by `reader_weight`, is highest
     among the ranker's first `reader_windows` of `chosen` (the ranker's article) and the first
@@ -43,7 +45,9 @@ def reread(
     - Read alone, a sentence that names its subject only by reference ("Vom Innviertel aus
       beliefert das Unternehmen …" for "Wo sitzt FACC?") cannot answer. So the sentences of
       the windows that may still win (within HEADLINE_REACH of the best) are read a second time
-      after their article's headline, and count as the mean of the two readings. News set: 5
+      after their article's headline (`headline`), and count as the mean of the two readings.
+      Not for a follow-up (index.answer): the headline names the subject its previous question
+      named, in every sentence, where the follow-up's own words are to choose. News set: 5
       answers gained and 1 lost (the chats: a first turn lost, the new topic above gained); read
       under the headline only, 6 gained and 10 lost (the headline's topic words in every
       sentence lift the topic sentences too); the better of the two, 4 gained and 7 lost.
@@ -65,7 +69,7 @@ def reread(
         best = max(read[scored.article.article_id, i] for i in range(first, last + 1))
         return score + config.reader_weight * best
 
-    if config.reader_headline:  # read again under the headline: the windows that may still win
+    if headline:  # read again under the headline: the windows that may still win
         best = max(total(pair) for pair in ranked)
         ranked = [pair for pair in ranked if total(pair) >= best - HEADLINE_REACH]
         titles = {s.article.article_id: s.hit.article.title for s, _ in ranked}

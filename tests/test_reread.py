@@ -111,3 +111,23 @@ def test_the_headline_is_cut_at_a_word_and_an_article_without_one_is_read_alone(
     headed = under_headline(long, "It opened.")
     head = headed.removesuffix(": It opened.")
     assert len(head) <= HEADLINE_CHARS and head.split() == ["word"] * len(head.split())
+
+
+def test_a_follow_up_is_read_without_the_headline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A follow-up's own words choose its sentence: the headline names the subject of the
+    question it follows, and is not read with it."""
+    config = AnswerConfig(threshold=-math.inf, reader_weight=READER_WEIGHT)
+    library = Library(LibraryConfig(tmp_path / "lib", answer=config), embedder=HashEmbedder())
+    library.add_text(TEXT, title="Lindau's new bridge")
+    stand_in = _Knows()
+    monkeypatch.setattr(asking, "load_reader", lambda: stand_in)
+    try:
+        answer = library.ask("And who made it?", context="When did the Lindau bridge open?")
+    finally:
+        library.close()
+    assert answer.follow_up
+    assert stand_in.seen and all(
+        not text.startswith("Lindau's new bridge: ") for seen in stand_in.seen for text in seen
+    )
