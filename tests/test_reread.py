@@ -4,6 +4,7 @@ again under its article's headline, the two readings averaged."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from index import asking
 from index.answer import READER_WEIGHT, AnswerConfig
 from index.embedder import HashEmbedder
 from index.library import Library, LibraryConfig
+from index.models import Answer
 from index.reread import HEADLINE_CHARS, HEADLINE_REACH, under_headline
 
 TEXT = (
@@ -23,34 +25,40 @@ TEXT = (
 QUESTION = "Who made the Lindau bridge?"
 
 
-class _Knows:
-    """A stand-in reader: a text naming Jana Roth and the bridge answers (20), one naming only
-    the bridge a little (1), any other not (0)."""
+class _StandIn:
+    """A stand-in reader scoring each text by `score`, remembering what it was given to read."""
 
-    def __init__(self) -> None:
+    def __init__(self, score: Callable[[str], float]) -> None:
+        self._score = score
         self.seen: list[list[str]] = []
 
     def score(self, question: str, texts: list[str]) -> np.ndarray:
         self.seen.append(list(texts))
-        return np.asarray(
-            [
-                20.0 if "Roth" in t and "bridge" in t else 1.0 if "bridge" in t else 0.0
-                for t in texts
-            ],
-            dtype=np.float32,
-        )
+        return np.asarray([self._score(t) for t in texts], dtype=np.float32)
 
 
-def _ask(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, headline: bool) -> tuple[str, _Knows]:
+def _knows(text: str) -> float:
+    """A text naming Jana Roth and the bridge answers (20), one naming only the bridge a
+    little (1), any other not (0)."""
+    return 20.0 if "Roth" in text and "bridge" in text else 1.0 if "bridge" in text else 0.0
+
+
+def _ask(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    reader: _StandIn,
+    question: str = QUESTION,
+    context: str | None = None,
+    headline: bool = True,
+) -> Answer:
     config = AnswerConfig(
         threshold=-math.inf, reader_weight=READER_WEIGHT, reader_headline=headline
     )
     library = Library(LibraryConfig(tmp_path / "lib", answer=config), embedder=HashEmbedder())
     library.add_text(TEXT, title="Lindau's new bridge")
-    stand_in = _Knows()
-    monkeypatch.setattr(asking, "load_reader", lambda: stand_in)
+    monkeypatch.setattr(asking, "load_reader", lambda: reader)
     try:
-        return library.ask(QUESTION).key_sentence, stand_in
+        return library.ask(question, context=context)
     finally:
         library.close()
 
@@ -60,40 +68,23 @@ def test_a_sentence_naming_its_subject_only_in_the_headline_is_read_under_it(
 ) -> None:
     """ "Its architect, Jana Roth, …" does not name the bridge; read under the headline
     "Lindau's new bridge" it answers (the mean of 0 alone and 20 under it against 1)."""
-    alone, _ = _ask(tmp_path / "a", monkeypatch, headline=False)
-    assert "Roth" not in alone
-    headed, stand_in = _ask(tmp_path / "b", monkeypatch, headline=True)
-    assert headed == "Its architect, Jana Roth, also designed the station."
+    alone = _ask(tmp_path / "a", monkeypatch, _StandIn(_knows), headline=False)
+    assert "Roth" not in alone.key_sentence
+    stand_in = _StandIn(_knows)
+    headed = _ask(tmp_path / "b", monkeypatch, stand_in)
+    assert headed.key_sentence == "Its architect, Jana Roth, also designed the station."
     first, again = stand_in.seen
     assert all(not text.startswith("Lindau's new bridge: ") for text in first)
     assert again and all(text.startswith("Lindau's new bridge: ") for text in again)
     assert {text.removeprefix("Lindau's new bridge: ") for text in again} <= set(first)
 
 
-class _Far:
-    """A stand-in reader that reads one sentence far above the others."""
-
-    def __init__(self) -> None:
-        self.seen: list[list[str]] = []
-
-    def score(self, question: str, texts: list[str]) -> np.ndarray:
-        self.seen.append(list(texts))
-        return np.asarray([20.0 if "Roth" in t else 0.0 for t in texts], dtype=np.float32)
-
-
 def test_only_windows_that_may_still_win_are_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = AnswerConfig(threshold=-math.inf, reader_weight=READER_WEIGHT)
-    assert config.reader_headline  # on by default, with the reader
-    library = Library(LibraryConfig(tmp_path / "lib", answer=config), embedder=HashEmbedder())
-    library.add_text(TEXT, title="Lindau's new bridge")
-    stand_in = _Far()
-    monkeypatch.setattr(asking, "load_reader", lambda: stand_in)
-    try:
-        answer = library.ask(QUESTION)
-    finally:
-        library.close()
+    assert AnswerConfig().reader_headline  # on by default, with the reader
+    stand_in = _StandIn(lambda text: 20.0 if "Roth" in text else 0.0)  # one far above the others
+    answer = _ask(tmp_path, monkeypatch, stand_in)
     assert "Roth" in answer.key_sentence
     first, again = stand_in.seen
     assert len(first) == 3  # every sentence read alone ...
@@ -118,15 +109,10 @@ def test_a_follow_up_is_read_without_the_headline(
 ) -> None:
     """A follow-up's own words choose its sentence: the headline names the subject of the
     question it follows, and is not read with it."""
-    config = AnswerConfig(threshold=-math.inf, reader_weight=READER_WEIGHT)
-    library = Library(LibraryConfig(tmp_path / "lib", answer=config), embedder=HashEmbedder())
-    library.add_text(TEXT, title="Lindau's new bridge")
-    stand_in = _Knows()
-    monkeypatch.setattr(asking, "load_reader", lambda: stand_in)
-    try:
-        answer = library.ask("And who made it?", context="When did the Lindau bridge open?")
-    finally:
-        library.close()
+    stand_in = _StandIn(_knows)
+    answer = _ask(
+        tmp_path, monkeypatch, stand_in, "And who made it?", "When did the Lindau bridge open?"
+    )
     assert answer.follow_up
     assert stand_in.seen and all(
         not text.startswith("Lindau's new bridge: ") for seen in stand_in.seen for text in seen
