@@ -39,6 +39,11 @@ class Manifest:
     analyzer: int
     passages: int
 
+    @property
+    def directory(self) -> str:
+        """The name of the checkpoint's directory under index/."""
+        return f"ckpt-{self.seq:09d}"
+
     def to_json(self) -> str:
         return json.dumps({"format": FORMAT, **self.__dict__}, indent=1)
 
@@ -92,7 +97,7 @@ def writer_lock(root: Path) -> Iterator[bool]:
 def write(root: Path, manifest: Manifest, vectors: VectorIndex, lexical: LexicalIndex) -> None:
     """Write a checkpoint and make it live (under writer_lock). The caller keeps the indexes
     from changing meanwhile."""
-    name = f"ckpt-{manifest.seq:09d}"
+    name = manifest.directory
     tmp = root / f".{name}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(mode=0o700)
@@ -105,7 +110,7 @@ def retire(root: Path, manifest: Manifest) -> None:
     """Remove the live checkpoint `manifest` describes, found unfit for the database (embedded.py),
     so that it is not read and refused again at every start; left where another process is
     writing one or has made another live meanwhile."""
-    name = f"ckpt-{manifest.seq:09d}"
+    name = manifest.directory
     with writer_lock(root) as mine:
         if not mine:
             return
@@ -121,7 +126,7 @@ def retire(root: Path, manifest: Manifest) -> None:
 
 def publish(root: Path, manifest: Manifest) -> None:
     """Seal the written checkpoint, switch CURRENT to it, remove the older ones."""
-    name = f"ckpt-{manifest.seq:09d}"
+    name = manifest.directory
     tmp = root / f".{name}.tmp"
     seal_tree(tmp)
     shutil.rmtree(root / name, ignore_errors=True)
