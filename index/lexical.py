@@ -11,7 +11,9 @@ import json
 import logging
 import re
 import threading
+import zlib
 from collections.abc import Iterable
+from importlib import metadata
 from pathlib import Path
 
 import bm25s.stopwords as sw
@@ -160,10 +162,28 @@ def passage_terms(text: str, language: str, title: str | None = None) -> list[st
 IDF_MIN_PASSAGES = 100
 ANALYZER = 2  # the version of analyze()'s rules (2: combining marks inside words); stored
 # terms of another version are redone
-# The version of a passage's stored BM25 terms: analyze()'s rules (ANALYZER) and what is
-# analyzed (2: the first passage holds its article's title; 3: and its compounds' parts).
-# Stored terms of another version are made again.
-TERMS = 100 * ANALYZER + 3
+# What a passage's stored BM25 terms were made by: analyze()'s rules (ANALYZER), what is
+# analyzed (2: the first passage holds its article's title; 3: and its compounds' parts), and
+# the two libraries that make them: PyStemmer's stems (Snowball's rules change between releases)
+# and simplemma's lemmas (its dictionaries do), which pip may upgrade under a stored library.
+RULES = 100 * ANALYZER + 3
+
+
+def _terms_version() -> int:
+    made_by = f"{RULES} PyStemmer {_installed('PyStemmer')} simplemma {_installed('simplemma')}"
+    return zlib.crc32(made_by.encode()) & 0x7FFF_FFFF  # an SQLite INTEGER, a JSON number
+
+
+def _installed(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:  # run from a source tree without its metadata
+        return "?"
+
+
+# The version of a passage's stored BM25 terms; stored terms (and checkpoints) of another are
+# made again, and the terms so made are stored (index.storage.embedded).
+TERMS = _terms_version()
 
 
 class LexicalIndex:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from index import lexical
 from index.answer import AnswerConfig
 from index.embedder import HashEmbedder
 from index.lexical import TERMS, LexicalIndex, analyze, passage_terms, query_terms
@@ -108,22 +109,46 @@ def test_english_passage_terms_are_analyze_terms() -> None:
     assert passage_terms(text, "en") == analyze(text, "en")
 
 
+def test_the_terms_version_records_the_stemmer_and_lemmatizer_releases(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another PyStemmer or simplemma may stem or lemmatize otherwise: stored terms made by
+    another release are of another version, made again as an upgrade's are (below)."""
+    monkeypatch.setattr(lexical, "_installed", lambda name: "1.0")
+    before = lexical._terms_version()
+    monkeypatch.setattr(lexical, "_installed", lambda name: "2.0" if name == "simplemma" else "1.0")
+    assert lexical._terms_version() != before
+    monkeypatch.setattr(lexical, "_installed", lambda name: "2.0" if name == "PyStemmer" else "1.0")
+    assert lexical._terms_version() != before
+
+
 def test_passage_terms_stored_without_compound_parts_are_made_again(tmp_path: Path) -> None:
     """A library whose stored BM25 terms are of the version before compound parts: its indexes
-    split the compounds when they load, and `rebuild` stores the new terms."""
+    split the compounds when they load and store the terms so made (the next start reads them;
+    a library this small writes no checkpoint that would hold them), and so does `rebuild`."""
     config = LibraryConfig(tmp_path / "data")
     library = Library(config, embedder=HashEmbedder())
     library.add_text(BREXIT_DE)
     (pid,) = library.store.passage_ids()
-    with library.store.transaction() as conn:
-        old = " ".join(analyze(BREXIT_DE, "de"))  # as the version before stored them
-        conn.execute("UPDATE passage_terms SET analyzer = ?, terms = ?", (TERMS - 1, old))
+    old = " ".join(analyze(BREXIT_DE, "de"))  # as the version before stored them
+
+    def stored() -> tuple[int, str]:
+        with library.store.reading() as conn:
+            return conn.execute("SELECT analyzer, terms FROM passage_terms").fetchone()
+
+    def downgrade() -> None:
+        with library.store.transaction() as conn:
+            conn.execute("UPDATE passage_terms SET analyzer = ?, terms = ?", (TERMS - 1, old))
+
+    downgrade()
     library.close()
     library = Library(config, embedder=HashEmbedder())
     assert list(library._current().lexical.search("Wer stellte den Änderungsantrag?", 5)) == [pid]
+    version, terms = stored()
+    assert version == TERMS and "antrag" in terms.split()
+    downgrade()
     library.rebuild()
-    with library.store.reading() as conn:
-        version, terms = conn.execute("SELECT analyzer, terms FROM passage_terms").fetchone()
+    version, terms = stored()
     assert version == TERMS and "antrag" in terms.split()
     library.close()
 

@@ -63,6 +63,7 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads, EmbeddedAnalysis):
         self._write = threading.Lock()  # one writing thread at a time, then the file lock
         self._live: _Live | None = None
         self._checkpointing: threading.Thread | None = None
+        self._remade: list[tuple[int, list[str]]] = []  # BM25 terms made again, to store
         self.copies = CopyIndex(self.store)  # agency copies (embedded_copies.py)
 
     # -- keeping up with the database ------------------------------------------------------
@@ -77,6 +78,9 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads, EmbeddedAnalysis):
                 # at 1M passages it copies 400 MB, half a second of the first answer)
                 self._live = self._load()
             self._catch_up(self._live)
+        remade, self._remade = self._remade, []
+        if remade:  # outside self._apply: a writer takes its locks before refreshing
+            self.store_terms(remade)
         self._maybe_checkpoint()
 
     def _catch_up(self, live: _Live) -> None:
@@ -123,10 +127,17 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads, EmbeddedAnalysis):
         self, conn: object, ids: list[int] | None = None, after: int = 0
     ) -> Iterator[tuple[int, str, np.ndarray, list[str]]]:
         """(id, language, passage vector, BM25 terms) from SQLite; terms of another version
-        (lexical.TERMS) are made again (in memory here; stored by `articlebot rebuild`)."""
+        (lexical.TERMS: an upgrade) are made again, and the first CHECKPOINT_MIN so made are
+        kept in self._remade to be stored (refresh): a library that small writes no checkpoint,
+        and would make them again at every start; a larger one's checkpoint holds them."""
         rows = self.store.index_rows(conn, ids, after=after, version=TERMS)  # type: ignore[arg-type]
         for pid, language, blob, terms, text, title in rows:
-            words = terms.split() if terms is not None else passage_terms(text, language, title)
+            if terms is not None:
+                words = terms.split()
+            else:
+                words = passage_terms(text, language, title)
+                if len(self._remade) < CHECKPOINT_MIN and not self.read_only:
+                    self._remade.append((pid, words))
             yield pid, language, np.frombuffer(blob, dtype=np.float16).astype(np.float32), words
 
     # -- loading ---------------------------------------------------------------------------

@@ -1,18 +1,23 @@
-"""The embedded backend's stored sentence analyses (index.sentence_analysis), one row an article
-in the `sentence_analysis` table."""
+"""The embedded backend's stored analyses: the sentence analysis (index.sentence_analysis), one row
+an article in the `sentence_analysis` table, and BM25 terms made again after an upgrade."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import LockBusy, StorageError
+from ..lexical import TERMS
 from ..locking import write_lock
 
 if TYPE_CHECKING:
     from ..store import Store
+
+logger = logging.getLogger(__name__)
 
 
 def put_analysis(conn: sqlite3.Connection, article_id: int, version: str, data: bytes) -> None:
@@ -58,3 +63,23 @@ class EmbeddedAnalysis:
                 "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?)",
                 [(i, version, data, i) for i, data in items],
             )
+
+    def store_terms(self, items: Sequence[tuple[int, list[str]]]) -> None:
+        """Store BM25 terms made again on loading (lexical.TERMS changed: an upgrade), so that
+        the next start reads them instead of making them again; those of passages deleted
+        meanwhile are left out. Only a speed-up: busy or failing, it is logged and skipped."""
+        try:
+            with (
+                self._write,
+                write_lock(self._lock_path, timeout=self.lock_timeout),
+                self.store.transaction() as conn,
+            ):
+                conn.executemany(
+                    "INSERT OR REPLACE INTO passage_terms (passage_id, analyzer, terms) "
+                    "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM passages WHERE id = ?)",
+                    [(pid, TERMS, " ".join(terms), pid) for pid, terms in items],
+                )
+        except (LockBusy, StorageError, sqlite3.Error, OSError) as exc:
+            logger.warning("could not store the BM25 terms made again: %s", exc)
+            return
+        logger.info("stored the BM25 terms made again of %d passages", len(items))

@@ -100,8 +100,8 @@ class QdrantBackend(QdrantCopies, QdrantReads, QdrantAnalysis):
         found = self._meta()
         if found.get("passages") and found.get("terms") != TERMS:  # e.g. before titles
             logger.warning(
-                "this Qdrant library's BM25 terms are of an older version (without an "
-                "article's title or its compounds' parts): run `articlebot rebuild` once"
+                "this Qdrant library's BM25 terms are of another version (made by older rules "
+                "or by another PyStemmer or simplemma): run `articlebot rebuild` once"
             )
 
     def _sizing(self) -> dict[str, int]:
