@@ -53,7 +53,7 @@ def windows(language: str, per_language: int) -> list[Asked]:
         return ranked[0], {}
 
     real = (answer.reread, asking.load_reader)
-    answer.reread, asking.load_reader = capture, _Unread
+    answer.reread, asking.load_reader = capture, lambda *_: _Unread()
     try:
         with tempfile.TemporaryDirectory(prefix="reader-select-") as tmp:
             config = LibraryConfig(Path(tmp), answer=AnswerConfig(reader_weight=1.0))

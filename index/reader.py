@@ -22,6 +22,7 @@ word-embedding matrix are expanded only for the tokens of the texts at hand, ins
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -30,7 +31,10 @@ from pathlib import Path
 
 import numpy as np
 
+from . import reader_onnx
 from .e5file import ReaderUnavailable, shared
+
+log = logging.getLogger(__name__)
 
 READER_DIR = Path(__file__).with_name("reader")  # one you trained (git-ignored); else SHIPPED
 SHIPPED_DIR = Path(__file__).with_name("reader_weights")  # the reader that ships (README, Models)
@@ -42,8 +46,13 @@ class Reader:
     pairs: higher is likelier to answer. Thread-safe; remembers the
     last `memory` pairs (the same windows come back as answer selection looks again)."""
 
-    def __init__(self, folder: Path | None = None, memory: int = 4096) -> None:
+    def __init__(
+        self, folder: Path | None = None, memory: int = 4096, *, backend: str = "onnx"
+    ) -> None:
+        """`backend`: "onnx" runs the model on ONNX Runtime (index.reader_onnx: the same scores,
+        about twice as fast; on torch where that cannot be), "torch" on torch."""
         folder = folder or default_folder()
+        self.folder = folder
         if not (folder / "config.json").is_file():
             raise ReaderUnavailable(
                 f"no reader in {folder}: train one with `python -m benchmarks.reader`"
@@ -54,6 +63,15 @@ class Reader:
             raise
         except Exception as error:  # noqa: BLE001 - whatever a damaged folder raises: one line
             raise ReaderUnavailable(f"cannot load the reader in {folder}: {error}") from None
+        self._session = None  # ONNX Runtime's, where the model runs there
+        if backend == "onnx":
+            try:
+                self._session = reader_onnx.export(self._model, self._torch.get_num_threads())
+            except Exception as error:  # noqa: BLE001 - onnxruntime missing, an export refused
+                log.warning("the reader runs on torch: no ONNX Runtime session (%s)", error)
+            else:
+                self._model = None  # its weights live in the session now
+                reader_onnx.give_back_freed()
         self._memory: OrderedDict[tuple[str, str], float] = OrderedDict()
         self._size = memory
         self._lock = threading.Lock()
@@ -123,9 +141,14 @@ class Reader:
             longest = max(lengths[i] for i in batch)
             ids = np.asarray([encoded[i].ids[:longest] for i in batch], dtype=np.int64)
             mask = np.asarray([encoded[i].attention_mask[:longest] for i in batch], dtype=np.int64)
-            embeds = torch.from_numpy(self._e5.embeds(ids))
+            embeds = self._e5.embeds(ids)
+            if self._session is not None:
+                logits[batch] = reader_onnx.logits(self._session, embeds, mask)
+                continue
             with torch.inference_mode():
-                out = self._model(inputs_embeds=embeds, attention_mask=torch.from_numpy(mask))
+                out = self._model(
+                    inputs_embeds=torch.from_numpy(embeds), attention_mask=torch.from_numpy(mask)
+                )
             logits[batch] = out.logits[:, 0].numpy()
         return logits
 
@@ -166,17 +189,18 @@ def unpacked(packed: dict) -> dict:
 
 
 @cache
-def _loaded() -> Reader | ReaderUnavailable:
+def _loaded(backend: str) -> Reader | ReaderUnavailable:
     try:
-        return Reader()
+        return Reader(backend=backend)
     except ReaderUnavailable as error:  # remembered too: not read again for every question
         return error
 
 
-def load_reader() -> Reader:
-    """The reader trained into index/reader/, loaded once per process (ReaderUnavailable where
-    there is none or it cannot load, decided once)."""
-    found = _loaded()
+def load_reader(backend: str = "onnx") -> Reader:
+    """The reader trained into index/reader/ (else the one that ships), loaded once per process
+    and `backend` ("onnx" or "torch": EMBEDDING_BACKEND; ReaderUnavailable where there is none
+    or it cannot load, decided once)."""
+    found = _loaded(backend)
     if isinstance(found, ReaderUnavailable):
         raise ReaderUnavailable(str(found))
     return found

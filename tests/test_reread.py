@@ -56,7 +56,7 @@ def _ask(
     )
     library = Library(LibraryConfig(tmp_path / "lib", answer=config), embedder=HashEmbedder())
     library.add_text(TEXT, title="Lindau's new bridge")
-    monkeypatch.setattr(asking, "load_reader", lambda: reader)
+    monkeypatch.setattr(asking, "load_reader", lambda *_: reader)
     try:
         return library.ask(question, context=context)
     finally:
