@@ -88,7 +88,8 @@ def _latency(w: Write, latency: list[dict], plot_dir: str, files: dict[str, str]
     w("### Question latency by library size\n")
     w(
         "In-process `Library.ask` (question embedding + hybrid search + answer selection with "
-        "the reader, as the CLI and the bot answer: `READER=0` leaves the reader's ~0.3 s out), "
+        "the reader, as the CLI and the bot answer: `READER=0` leaves the reader's ~0.15–0.2 s "
+        "out), "
         "XQuAD questions half en, half de, after 5 warm-up questions. **The libraries are scaled "
         "with synthetic distractors**: the real XQuAD articles (en + de) are added normally; the "
         "remaining passages are 3–7 sentences drawn at random from the XQuAD texts, written "
