@@ -83,11 +83,13 @@ def test_the_subject_is_the_rarest_capitalized_word_the_quote_holds() -> None:
     assert subject(question, "en", "Nothing of it here.", _idf(set())) is None  # type: ignore[arg-type]
 
 
-def _answer(n: int, quote: str, question: str, published: str = "2025-01-01") -> Answer:
-    article = Article(n, f"a{n}", None, None, published, "en", f"h{n}", "2025-01-01", None, 1)
+def _answer(
+    n: int, quote: str, question: str, published: str = "2025-01-01", language: str = "en"
+) -> Answer:
+    article = Article(n, f"a{n}", None, None, published, language, f"h{n}", "2025-01-01", None, 1)
     passage = Passage(n * 10, n, 0, quote, 0, len(quote), ((0, len(quote)),))
     return Answer(
-        question, "en", False, quote, (0, len(quote)), 0.5, (Source(article, passage, 1.0),)
+        question, language, False, quote, (0, len(quote)), 0.5, (Source(article, passage, 1.0),)
     )
 
 
@@ -142,6 +144,27 @@ def test_a_report_without_the_subject_the_first_quote_holds_is_another_claim() -
     # Where the chosen quote holds none of the question's words, nothing is decided by them.
     vague = _answer(5, "It was a record year, with 83.9 million in all.", QUESTION)
     assert relation(QUESTION, vague, gatwick, IDF) == "undecided"  # type: ignore[arg-type]
+
+
+def test_a_subject_held_as_a_compound_s_part_is_the_subject() -> None:
+    """The older quote holds the question's "Bäckereien" only inside "Handwerksbäckereien":
+    that, not "Deutschland", is the subject, so a newer count of charging points "in
+    Deutschland" is another claim (it was quoted for the bakeries before)."""
+    question = "Wie viele Bäckereien gibt es in Deutschland?"
+    said = "In Deutschland gab es Ende 2023 noch 9.608 Handwerksbäckereien."
+    idf = _idf({"backerei", "bäckerei", "bäckereien"})
+    word = subject(question, "de", said, idf)  # type: ignore[arg-type]
+    assert word is not None and word.lemma.casefold().startswith("bäckerei")
+    first = _answer(1, said, question, "2024-01-17", "de")
+    other = _answer(
+        2,
+        "Die Zahl der öffentlichen Ladepunkte für Elektroautos in Deutschland ist auf rund "
+        "154.000 gestiegen.",
+        question,
+        "2025-02-14",
+        "de",
+    )
+    assert relation(question, first, other, idf) == "other"  # type: ignore[arg-type]
 
 
 def test_questions_for_a_name_or_a_time_are_left_to_the_cosine() -> None:
