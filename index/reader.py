@@ -188,6 +188,9 @@ def unpacked(packed: dict) -> dict:
     }
 
 
+_LOADING = threading.Lock()
+
+
 @cache
 def _loaded(backend: str) -> Reader | ReaderUnavailable:
     try:
@@ -200,7 +203,10 @@ def load_reader(backend: str = "onnx") -> Reader:
     """The reader trained into index/reader/ (else the one that ships), loaded once per process
     and `backend` ("onnx" or "torch": EMBEDDING_BACKEND; ReaderUnavailable where there is none
     or it cannot load, decided once)."""
-    found = _loaded(backend)
+    # One load at a time: the bot's warm-up thread and a first question would otherwise both
+    # load it (functools.cache does not hold a second caller back), twice the memory and time.
+    with _LOADING:
+        found = _loaded(backend)
     if isinstance(found, ReaderUnavailable):
         raise ReaderUnavailable(str(found))
     return found

@@ -422,6 +422,35 @@ def test_packing_to_int8_keeps_each_weight_within_half_a_step() -> None:
     assert torch.equal(back["layer.bias"], state["layer.bias"].float())
 
 
+def test_the_reader_loads_once_when_two_threads_ask_for_it_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bot's warm-up thread and a first question may both ask for the reader while it
+    loads: it is loaded once, and both get it."""
+    import threading
+    import time
+
+    from index import reader as module
+
+    made = []
+
+    class Slow:
+        def __init__(self, **_: str) -> None:
+            made.append(self)
+            time.sleep(0.3)
+
+    module._loaded.cache_clear()
+    monkeypatch.setattr(module, "Reader", Slow)
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: got.append(module.load_reader())) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    module._loaded.cache_clear()
+    assert len(made) == 1 and got == [made[0], made[0]]
+
+
 def test_the_shipped_reader_prefers_the_sentence_that_answers() -> None:
     """The reader that ships (index/reader_weights/, int8) loads by default and, in English and
     German, scores the sentence answering the question above its topic sentence."""
