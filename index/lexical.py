@@ -170,11 +170,12 @@ RULES = 100 * ANALYZER + 3
 
 
 def _terms_version() -> int:
-    made_by = f"{RULES} PyStemmer {_installed('PyStemmer')} simplemma {_installed('simplemma')}"
+    made_by = f"{RULES} PyStemmer {installed('PyStemmer')} simplemma {installed('simplemma')}"
     return zlib.crc32(made_by.encode()) & 0x7FFF_FFFF  # an SQLite INTEGER, a JSON number
 
 
-def _installed(name: str) -> str:
+def installed(name: str) -> str:
+    """The installed version of package `name` (stored analyses record those that made them)."""
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:  # run from a source tree without its metadata

@@ -26,23 +26,14 @@ import json
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 
 from .chunking import Chunk
-from .lexical import ANALYZER, analyze
+from .lexical import ANALYZER, analyze, installed
 from .matching import RULES, Keys
 from .wordrows import KeyRows, WordRows
 
-
-def _installed(package: str) -> str:
-    try:
-        return version(package)
-    except PackageNotFoundError:  # pragma: no cover - both are dependencies
-        return "?"
-
-
 VERSION = (
-    f"{ANALYZER}.{RULES}.simplemma-{_installed('simplemma')}.pystemmer-{_installed('PyStemmer')}"
+    f"{ANALYZER}.{RULES}.simplemma-{installed('simplemma')}.pystemmer-{installed('PyStemmer')}"
 )
 MAX_BYTES = 50_000_000  # a stored analysis larger than this once decompressed is refused
 

@@ -114,11 +114,11 @@ def test_the_terms_version_records_the_stemmer_and_lemmatizer_releases(
 ) -> None:
     """Another PyStemmer or simplemma may stem or lemmatize otherwise: stored terms made by
     another release are of another version, made again as an upgrade's are (below)."""
-    monkeypatch.setattr(lexical, "_installed", lambda name: "1.0")
+    monkeypatch.setattr(lexical, "installed", lambda name: "1.0")
     before = lexical._terms_version()
-    monkeypatch.setattr(lexical, "_installed", lambda name: "2.0" if name == "simplemma" else "1.0")
+    monkeypatch.setattr(lexical, "installed", lambda name: "2.0" if name == "simplemma" else "1.0")
     assert lexical._terms_version() != before
-    monkeypatch.setattr(lexical, "_installed", lambda name: "2.0" if name == "PyStemmer" else "1.0")
+    monkeypatch.setattr(lexical, "installed", lambda name: "2.0" if name == "PyStemmer" else "1.0")
     assert lexical._terms_version() != before
 
 
