@@ -153,6 +153,47 @@ def test_passage_terms_stored_without_compound_parts_are_made_again(tmp_path: Pa
     library.close()
 
 
+def test_terms_made_again_that_cannot_be_stored_leave_the_library_answering(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Storing the terms made again is only a speed-up: with the write lock held elsewhere the
+    library loads and searches all the same, says so once, and stores them at a later start."""
+    import contextlib
+    import logging
+
+    from index.errors import LockBusy
+    from index.storage import embedded_analysis
+
+    config = LibraryConfig(tmp_path / "data")
+    library = Library(config, embedder=HashEmbedder())
+    library.add_text(BREXIT_DE)
+    (pid,) = library.store.passage_ids()
+    with library.store.transaction() as conn:
+        conn.execute("UPDATE passage_terms SET analyzer = ?", (TERMS - 1,))
+    library.close()
+
+    @contextlib.contextmanager
+    def busy(*_: object, **__: object):  # noqa: ANN202 - a stand-in for locking.write_lock
+        raise LockBusy("another process is writing")
+        yield
+
+    monkeypatch.setattr(embedded_analysis, "write_lock", busy)
+    with caplog.at_level(logging.WARNING):
+        library = Library(config, embedder=HashEmbedder())
+        found = list(library._current().lexical.search("Wer stellte den Änderungsantrag?", 5))
+    assert found == [pid]
+    assert "could not store the BM25 terms made again" in caplog.text
+    with library.store.reading() as conn:
+        assert conn.execute("SELECT analyzer FROM passage_terms").fetchone()[0] == TERMS - 1
+    library.close()
+    monkeypatch.undo()
+    library = Library(config, embedder=HashEmbedder())
+    library._current()
+    with library.store.reading() as conn:
+        assert conn.execute("SELECT analyzer FROM passage_terms").fetchone()[0] == TERMS
+    library.close()
+
+
 def test_an_amount_whose_unit_is_nowhere_near_is_answered_with_less_confidence(
     tmp_path,  # noqa: ANN001
 ) -> None:
