@@ -3,7 +3,6 @@ latency of Library.ask at growing library sizes."""
 
 from __future__ import annotations
 
-import contextlib
 import random
 import tempfile
 from pathlib import Path
@@ -14,7 +13,6 @@ from tqdm import tqdm
 from index.answer import product_config
 from index.embedder import Embedder
 from index.library import Library, LibraryConfig
-from index.reader import ReaderUnavailable, load_reader
 
 from .common import LANGUAGES, Plan, Timer, log, median, quantile, xquad
 from .pipeline_langchain import LangChainPipeline
@@ -91,8 +89,9 @@ def ask_latency(directory: Path, embedder: Embedder, questions: list[str]) -> di
     for q in questions[:5]:
         library.ask(q)
     # The same questions are asked at every size: none may be answered from the reader's memo.
-    with contextlib.suppress(ReaderUnavailable):
-        load_reader().forget()
+    reader = library.reader()  # the library's own (its backend's): its memory, not another's
+    if reader is not None:
+        reader.forget()
     times = []
     for q in tqdm(questions[5:], desc=f"ask @ {passages}", leave=False):
         with Timer() as t:

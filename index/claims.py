@@ -27,7 +27,7 @@ import numpy as np
 from .counted import alike, another_count
 from .figures import FIGURE_RATIO, Figure, comparable, figure_like
 from .lexical import analyze
-from .matching import COMPOUNDING, HALF, Keys, Word, match
+from .matching import COMPOUNDING, HALF, Keys, Word, match, specified
 from .models import Answer
 from .qtype import content, question_type
 from .recency import published
@@ -178,10 +178,17 @@ def subject(question: str, language: str, quote: str, idf: Idf) -> Word | None:
         return None
     capitalized = _capitalized(question, language)
     keys, stems = _keys(quote, language)
-    # Held as a compound's part too: "Handwerksbäckereien" holds the question's "Bäckereien",
-    # which is then the subject rather than "Deutschland" (a newer count of charging points "in
-    # Deutschland" passed as the bakeries' claim).
-    held = [w for w in asked.values() if match(w, stems, keys) >= HALF]
+    # Held as a part of one of the quote's compounds too, a kind of it: "Handwerksbäckereien"
+    # holds the question's "Bäckereien", which is then the subject rather than "Deutschland" (a
+    # newer count of charging points "in Deutschland" passed as the bakeries' claim). Not two
+    # compounds sharing a part ("Stromkosten" does not hold "Strompreis": matching.specified),
+    # and in a language that capitalizes its nouns, a noun's part only (as `holds` asks).
+    nouns = Keys.of_words(_capitalized_words(quote, language)) if language in COMPOUNDING else keys
+    held = [
+        w
+        for w in asked.values()
+        if match(w, stems, keys) == 1.0 or specified(w, frozenset(), nouns) >= HALF
+    ]
     named = [w for w in held if w.stem in capitalized] or held
     if not named:
         return None

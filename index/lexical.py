@@ -170,8 +170,15 @@ RULES = 100 * ANALYZER + 3
 
 
 def _terms_version() -> int:
-    made_by = f"{RULES} PyStemmer {installed('PyStemmer')} simplemma {installed('simplemma')}"
+    # Their releases to the minor version: a patch release fixes bugs without new rules or
+    # dictionaries, and two installs of one data dir (a container's bot, the host's CLI) that
+    # differ only so would otherwise each take the other's terms and checkpoints for stale.
+    made_by = f"{RULES} PyStemmer {_minor('PyStemmer')} simplemma {_minor('simplemma')}"
     return zlib.crc32(made_by.encode()) & 0x7FFF_FFFF  # an SQLite INTEGER, a JSON number
+
+
+def _minor(name: str) -> str:
+    return ".".join(installed(name).split(".")[:2])
 
 
 def installed(name: str) -> str:

@@ -66,11 +66,12 @@ class Reader:
         self._session = None  # ONNX Runtime's, where the model runs there
         if backend == "onnx":
             try:
-                self._session = reader_onnx.export(self._model, self._torch.get_num_threads())
+                session = reader_onnx.export(self._model, self._torch.get_num_threads())
+                reader_onnx.check(session, self._model, self._probe())
             except Exception as error:  # noqa: BLE001 - onnxruntime missing, an export refused
                 log.warning("the reader runs on torch: no ONNX Runtime session (%s)", error)
             else:
-                self._model = None  # its weights live in the session now
+                self._session, self._model = session, None  # its weights live in the session
                 reader_onnx.give_back_freed()
         self._memory: OrderedDict[tuple[str, str], float] = OrderedDict()
         self._size = memory
@@ -106,6 +107,22 @@ class Reader:
         self._e5 = e5
         self._torch = torch
         self._tokenizer = tokenizer
+
+    def _probe(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Batches to check an export against torch (index.reader_onnx.check): two pairs of
+        different lengths, padded as `_run` pads them, and one pair alone."""
+        pairs = [
+            ("Wer leitet die Klinik?", "Die Klinik leitet seit 2019 Maria Sommer, sagte er."),
+            ("How many?", "Five."),
+        ]
+        encoded = self._tokenizer.encode_batch(pairs)
+        batches = []
+        for group in (encoded, encoded[:1]):
+            longest = max(sum(e.attention_mask) for e in group)
+            ids = np.asarray([e.ids[:longest] for e in group], dtype=np.int64)
+            mask = np.asarray([e.attention_mask[:longest] for e in group], dtype=np.int64)
+            batches.append((self._e5.embeds(ids), mask))
+        return batches
 
     def score(self, question: str, texts: Sequence[str]) -> np.ndarray:
         """One score per text for `question` (a logit: comparable within one question)."""

@@ -62,6 +62,26 @@ def export(model: Any, threads: int) -> Any:
     )
 
 
+TOLERANCE = 1e-3  # the most an exported reader's logit may differ from torch's (they agree to 1e-5)
+
+
+def check(session: Any, model: Any, batches: list[tuple[np.ndarray, np.ndarray]]) -> None:
+    """ValueError unless `session` scores `batches` (embeds, mask: a padded batch, a pair
+    alone) as `model` does on torch: an exporter of another torch or transformers release
+    that dropped the mask or fixed a dimension while tracing would otherwise change every
+    answer's reading without a word."""
+    import torch
+
+    for embeds, mask in batches:
+        with torch.inference_mode():
+            out = model(
+                inputs_embeds=torch.from_numpy(embeds), attention_mask=torch.from_numpy(mask)
+            )
+        apart = float(np.max(np.abs(out.logits[:, 0].numpy() - logits(session, embeds, mask))))
+        if not apart <= TOLERANCE:
+            raise ValueError(f"its scores differ from torch's by {apart:.2g}")
+
+
 def logits(session: Any, embeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """The first logit of each pair of a batch (`embeds`: pairs x tokens x hidden)."""
     feed = {"embeds": embeds.astype(np.float32, copy=False), "mask": mask}

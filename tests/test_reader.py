@@ -81,6 +81,9 @@ def test_onnx_runtime_reads_as_torch_does(reader: Reader) -> None:
     question = "Who founded the town?"
     texts = [f"The town was founded by monks in {1100 + n}." * (1 + n % 4) for n in range(9)]
     assert np.allclose(reader.score(question, texts), on_torch.score(question, texts), atol=1e-4)
+    for text in ("Monks.", "A much longer sentence on the town, its river and its old bridge."):
+        alone = reader.score(question, [text])  # a batch of one, of one length or another
+        assert np.allclose(alone, on_torch.score(question, [text]), atol=1e-4)
 
 
 def test_an_export_that_fails_leaves_the_reader_on_torch(
@@ -98,6 +101,25 @@ def test_an_export_that_fails_leaves_the_reader_on_torch(
     assert "runs on torch" in caplog.text and "exporter unavailable" in caplog.text
     question, texts = "Who founded the town?", ["Monks founded it.", "It lies on a river."]
     assert np.allclose(fallen.score(question, texts), reader.score(question, texts), atol=1e-4)
+
+
+def test_an_export_that_scores_otherwise_than_torch_is_not_used(
+    reader: Reader, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An export is checked against torch on a padded batch and a pair alone before it is
+    used: one that scores otherwise (an exporter of another release dropping the mask, say)
+    leaves the reader on torch, with one warning."""
+    from index import reader_onnx
+
+    class Off:
+        def run(self, _: object, feed: dict) -> list[np.ndarray]:
+            return [np.full(len(feed["mask"]), 7.0, dtype=np.float32)]
+
+    monkeypatch.setattr(reader_onnx, "export", lambda *_: Off())
+    with caplog.at_level(logging.WARNING, logger="index.reader"):
+        fallen = Reader(reader.folder)
+    assert fallen._session is None and fallen._model is not None
+    assert "differ from torch" in caplog.text
 
 
 def test_without_trained_weights_the_reader_is_unavailable(tmp_path: Path) -> None:

@@ -120,6 +120,8 @@ def test_the_terms_version_records_the_stemmer_and_lemmatizer_releases(
     assert lexical._terms_version() != before
     monkeypatch.setattr(lexical, "installed", lambda name: "2.0" if name == "PyStemmer" else "1.0")
     assert lexical._terms_version() != before
+    monkeypatch.setattr(lexical, "installed", lambda name: "1.0.7")  # a patch release: the same
+    assert lexical._terms_version() == before
 
 
 def test_passage_terms_stored_without_compound_parts_are_made_again(tmp_path: Path) -> None:
@@ -144,6 +146,7 @@ def test_passage_terms_stored_without_compound_parts_are_made_again(tmp_path: Pa
     library.close()
     library = Library(config, embedder=HashEmbedder())
     assert list(library._current().lexical.search("Wer stellte den Änderungsantrag?", 5)) == [pid]
+    library.backend._storing.join()  # stored on a thread of its own: questions never wait
     version, terms = stored()
     assert version == TERMS and "antrag" in terms.split()
     downgrade()
@@ -181,6 +184,7 @@ def test_terms_made_again_that_cannot_be_stored_leave_the_library_answering(
     with caplog.at_level(logging.WARNING):
         library = Library(config, embedder=HashEmbedder())
         found = list(library._current().lexical.search("Wer stellte den Änderungsantrag?", 5))
+        library.backend._storing.join()
     assert found == [pid]
     assert "could not store the BM25 terms made again" in caplog.text
     with library.store.reading() as conn:
@@ -189,6 +193,40 @@ def test_terms_made_again_that_cannot_be_stored_leave_the_library_answering(
     monkeypatch.undo()
     library = Library(config, embedder=HashEmbedder())
     library._current()
+    library.backend._storing.join()
+    with library.store.reading() as conn:
+        assert conn.execute("SELECT analyzer FROM passage_terms").fetchone()[0] == TERMS
+    library.close()
+
+
+def test_a_question_does_not_wait_for_a_writer_to_store_terms_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Terms made again are stored on a thread of their own: while another write holds the
+    lock, the library loads and answers; the terms are stored once the write is done."""
+    import threading
+
+    from index.storage import embedded_analysis
+
+    config = LibraryConfig(tmp_path / "data")
+    library = Library(config, embedder=HashEmbedder())
+    library.add_text(BREXIT_DE)
+    with library.store.transaction() as conn:
+        conn.execute("UPDATE passage_terms SET analyzer = ?", (TERMS - 1,))
+    library.close()
+    monkeypatch.setattr(embedded_analysis, "TERMS_WAIT", 60.0)
+    library = Library(config, embedder=HashEmbedder())
+    found: list[int] = []
+    with library.backend._write:  # a write of this process going on
+        asking = threading.Thread(
+            target=lambda: found.extend(
+                library._current().lexical.search("Wer stellte den Änderungsantrag?", 5)
+            )
+        )
+        asking.start()
+        asking.join(timeout=30)
+        assert not asking.is_alive() and len(found) == 1  # answered while the write holds on
+    library.backend._storing.join(timeout=30)
     with library.store.reading() as conn:
         assert conn.execute("SELECT analyzer FROM passage_terms").fetchone()[0] == TERMS
     library.close()

@@ -64,6 +64,7 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads, EmbeddedAnalysis):
         self._live: _Live | None = None
         self._checkpointing: threading.Thread | None = None
         self._remade: list[tuple[int, list[str]]] = []  # BM25 terms made again, to store
+        self._storing: threading.Thread | None = None  # storing them (refresh)
         self.copies = CopyIndex(self.store)  # agency copies (embedded_copies.py)
 
     # -- keeping up with the database ------------------------------------------------------
@@ -79,8 +80,11 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads, EmbeddedAnalysis):
                 self._live = self._load()
             self._catch_up(self._live)
         remade, self._remade = self._remade, []
-        if remade:  # outside self._apply: a writer takes its locks before refreshing
-            self.store_terms(remade)
+        if remade:  # on a thread of its own: a question never waits for a writer's lock
+            self._storing = threading.Thread(
+                target=self.store_terms, args=(remade,), name="articlebot-terms"
+            )
+            self._storing.start()
         self._maybe_checkpoint()
 
     def _catch_up(self, live: _Live) -> None:
@@ -124,19 +128,22 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads, EmbeddedAnalysis):
         live.lexical.add_many((pid, language, terms) for pid, language, _, terms in rows)
 
     def _index_rows(
-        self, conn: object, ids: list[int] | None = None, after: int = 0
+        self, conn: object, ids: list[int] | None = None, after: int = 0, *, keep: bool = False
     ) -> Iterator[tuple[int, str, np.ndarray, list[str]]]:
         """(id, language, passage vector, BM25 terms) from SQLite; terms of another version
-        (lexical.TERMS: an upgrade) are made again, and the first CHECKPOINT_MIN so made are
-        kept in self._remade to be stored (refresh): a library that small writes no checkpoint,
-        and would make them again at every start; a larger one's checkpoint holds them."""
+        (lexical.TERMS: an upgrade) are made again. `keep` (a load): the first CHECKPOINT_MIN
+        so made are kept in self._remade to be stored (refresh), since a library that small
+        writes no checkpoint and would make them again at every start (a larger one's
+        checkpoint holds them). Not those of passages another process adds: a process of other
+        versions on the same data dir would store its terms over this one's at every add."""
         rows = self.store.index_rows(conn, ids, after=after, version=TERMS)  # type: ignore[arg-type]
+        keep = keep and not self.read_only
         for pid, language, blob, terms, text, title in rows:
             if terms is not None:
                 words = terms.split()
             else:
                 words = passage_terms(text, language, title)
-                if len(self._remade) < CHECKPOINT_MIN and not self.read_only:
+                if keep and len(self._remade) < CHECKPOINT_MIN:
                     self._remade.append((pid, words))
             yield pid, language, np.frombuffer(blob, dtype=np.float16).astype(np.float32), words
 
@@ -177,7 +184,7 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads, EmbeddedAnalysis):
             vectors = self._empty_vectors(conn, count)
             live = _Live(vectors, LexicalIndex(), seq, token, changed=count)
             batch: list = []
-            for row in self._index_rows(conn):
+            for row in self._index_rows(conn, keep=True):
                 batch.append(row)
                 if len(batch) >= BATCH:
                     self._add_rows(live, batch)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..store import Store
 
 logger = logging.getLogger(__name__)
+TERMS_WAIT = 2.0  # seconds store_terms waits for another writer's locks
 
 
 def put_analysis(conn: sqlite3.Connection, article_id: int, version: str, data: bytes) -> None:
@@ -67,11 +68,15 @@ class EmbeddedAnalysis:
     def store_terms(self, items: Sequence[tuple[int, list[str]]]) -> None:
         """Store BM25 terms made again on loading (lexical.TERMS changed: an upgrade), so that
         the next start reads them instead of making them again; those of passages deleted
-        meanwhile are left out. Only a speed-up: busy or failing, it is logged and skipped."""
+        meanwhile are left out. Only a speed-up: where another writer holds the locks for more
+        than TERMS_WAIT seconds (`articlebot rebuild` holds them for minutes), or it fails, it
+        is logged and skipped (the next start tries again)."""
+        if not self._write.acquire(timeout=TERMS_WAIT):
+            logger.warning("could not store the BM25 terms made again: another write is going on")
+            return
         try:
             with (
-                self._write,
-                write_lock(self._lock_path, timeout=self.lock_timeout),
+                write_lock(self._lock_path, timeout=TERMS_WAIT),
                 self.store.transaction() as conn,
             ):
                 conn.executemany(
@@ -82,4 +87,6 @@ class EmbeddedAnalysis:
         except (LockBusy, StorageError, sqlite3.Error, OSError) as exc:
             logger.warning("could not store the BM25 terms made again: %s", exc)
             return
+        finally:
+            self._write.release()
         logger.info("stored the BM25 terms made again of %d passages", len(items))

@@ -22,6 +22,7 @@ class EmbeddedReads:
     _live: Any  # embedded._Live | None
     _rw: ReadWriteLock
     _checkpointing: threading.Thread | None
+    _storing: threading.Thread | None
 
     @property
     def model(self) -> str | None:
@@ -125,7 +126,7 @@ class EmbeddedReads:
         return len(live.vectors) if live.vectors is not None else len(live.lexical)
 
     def close(self) -> None:
-        thread = self._checkpointing
-        if thread is not None:
-            thread.join()
+        for thread in (self._checkpointing, self._storing):  # a checkpoint, terms being stored
+            if thread is not None:
+                thread.join()
         self.store.close()
