@@ -7,7 +7,6 @@ import logging
 import os
 import sqlite3
 import sys
-import threading
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -24,12 +23,9 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from index import second_look
-from index.analysis_backfill import backfill
 from index.errors import ArticleBotError, BadInput
 from index.library import Library
 from index.paths import check_data_dir, describe
-from index.warmup import warm_text_tools
 
 from . import adding, feeds, handlers
 from .common import OTHER_BOT, limited
@@ -39,6 +35,7 @@ from .services import SERVICES, Services
 from .settings import Settings
 from .texts import command_descriptions
 from .transport import RetryingRequest
+from .warming import WarmUp, stop_all
 
 logger = logging.getLogger(__name__)
 
@@ -171,18 +168,7 @@ def prepare_library(library: Library, *, reader: bool = False):  # noqa: ANN201 
     rules (after an upgrade) are stored, as `articlebot analyze` stores them: until then
     answering computes them for every article it reads."""
     stats = library.stats()
-
-    def warm() -> None:
-        warm_text_tools(list(stats.languages))
-        if reader:  # READER=1: the reader too (or the one line saying why it is missing), and
-            library.reader()  # the second look's encoder (index.second_look), on with it
-            second_look.warm()
-        try:
-            backfill(library.backend)
-        except Exception as error:  # noqa: BLE001 - answering computes them anyway: one line
-            logger.warning("could not store the sentence analyses: %s", error)
-
-    threading.Thread(target=warm, name="warm-up", daemon=True).start()
+    WarmUp(library, list(stats.languages), reader=reader).start()  # stopped by _poll's end
     library.embedder.encode(["warm up"])
     return stats
 
@@ -273,6 +259,7 @@ def _poll(settings: Settings, library: Library) -> int:
             loop.run_until_complete(application.bot.shutdown())
             loop.close()
         asyncio.set_event_loop(None)
+        stop_all()  # before the interpreter exits with it inside native code (bot.warming)
         library.close()
     return 0
 

@@ -153,6 +153,27 @@ def test_the_hit_language_is_the_passages(library: Library) -> None:
         assert isinstance(hit, Hit) and hit.passage.language == hit.article.language
 
 
+def test_a_stopping_bot_stops_its_warm_up_and_waits_for_it(library: Library) -> None:
+    """The bot's stop waits for its warm-up (bot.warming): a daemon thread left inside native
+    code when the interpreter exits aborts the process. Storing analyses stops between batches:
+    what is left is stored at the next start."""
+    from bot import warming
+
+    ids = sorted(a.id for a in library.list())
+    library.backend.put_sentence_analysis("0.0.old", [(i, b"stale") for i in ids])
+    warm = warming.WarmUp(library, ["de"], reader=False)
+    warm._stop.set()  # asked to stop before it began: it loads and stores nothing
+    warm.start()
+    warming.stop_all()
+    assert not warm.thread.is_alive() and warming._RUNNING == []
+    assert library.backend.unanalyzed(VERSION) == ids
+    warm = warming.WarmUp(library, ["de"], reader=False).start()
+    warm.thread.join(timeout=120)  # left alone, it stores them
+    assert library.backend.unanalyzed(VERSION) == []
+    warming.stop_all()  # a finished one is waited for at once
+    assert warming._RUNNING == []
+
+
 def test_the_bot_stores_stale_analyses_in_the_background_at_start(library: Library) -> None:
     """After an upgrade changes the rules (another VERSION), the bot's start stores the
     analyses again, as `articlebot analyze` would, without blocking its start."""
