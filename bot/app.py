@@ -259,7 +259,7 @@ def _poll(settings: Settings, library: Library) -> int:
             loop.run_until_complete(application.bot.shutdown())
             loop.close()
         asyncio.set_event_loop(None)
-        stop_all()  # before the interpreter exits with it inside native code (bot.warming)
+        stop_all(library)  # before the interpreter exits with it inside native code (bot.warming)
         library.close()
     return 0
 

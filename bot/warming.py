@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import Callable
 
 from index import second_look
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 WAIT = 60.0  # seconds a stopping bot waits for the loading under way (it takes a few)
 _RUNNING: list[WarmUp] = []
 _GUARD = threading.Lock()
+_STOPPED: weakref.WeakSet[Library] = weakref.WeakSet()  # libraries whose bot is stopping
 
 
 class _Stopped(Exception):
@@ -39,19 +41,31 @@ class WarmUp:
         self.thread = threading.Thread(target=self._run, name="warm-up", daemon=True)
 
     def start(self) -> WarmUp:
+        """Start it, unless the bot is stopping (a stop while the library was still opening:
+        bot.app.prepare_library runs on a worker thread the stop does not wait for)."""
         with _GUARD:
+            if self._library in _STOPPED:
+                return self
             _RUNNING.append(self)
         self.thread.start()
         return self
 
     def stop(self, timeout: float = WAIT) -> None:
         self._stop.set()
-        self.thread.join(timeout)
-        with _GUARD:
-            if self in _RUNNING:
-                _RUNNING.remove(self)
+        if self.thread.is_alive():
+            self.thread.join(timeout)
+        if self.thread.is_alive():
+            logger.warning("the start-up loading did not end within %g s of the stop", timeout)
 
     def _run(self) -> None:
+        try:
+            self._steps()
+        finally:
+            with _GUARD:
+                if self in _RUNNING:
+                    _RUNNING.remove(self)
+
+    def _steps(self) -> None:
         steps: list[Callable[[], object]] = [lambda: warm_text_tools(self._languages)]
         if self._reader:  # READER=1: the reader too (or the one line saying why it is missing),
             # and the second look's encoder (index.second_look), on with it
@@ -60,6 +74,8 @@ class WarmUp:
             if self._stop.is_set():
                 return
             step()
+        if self._stop.is_set():
+            return
         try:
             backfill(self._library.backend, self._check)
         except _Stopped:
@@ -75,9 +91,11 @@ class WarmUp:
             raise _Stopped
 
 
-def stop_all(timeout: float = WAIT) -> None:
-    """Stop the warm-ups under way and wait for each (up to `timeout` seconds)."""
+def stop_all(library: Library, timeout: float = WAIT) -> None:
+    """Stop the warm-ups of `library` under way, and any about to start, and wait for each (up
+    to `timeout` seconds): its bot is stopping and the library closes next."""
     with _GUARD:
-        running = list(_RUNNING)
+        _STOPPED.add(library)
+        running = [warm for warm in _RUNNING if warm._library is library]
     for warm in running:
         warm.stop(timeout)

@@ -155,6 +155,11 @@ def test_a_subject_held_as_a_compound_s_part_is_the_subject() -> None:
     idf = _idf({"backerei", "bäckerei", "bäckereien"})
     word = subject(question, "de", said, idf)  # type: ignore[arg-type]
     assert word is not None and word.lemma.casefold().startswith("bäckerei")
+    # Not a compound that only shares a part with the question's ("Stromkosten" is no kind of
+    # "Strompreis"): the subject is then what the quote names itself.
+    costs = "Die Stromkosten in Deutschland stiegen auf 40 Cent."
+    word = subject("Wie hoch ist der Strompreis in Deutschland?", "de", costs, _idf({"strompreis"}))  # type: ignore[arg-type]
+    assert word is not None and word.lemma.casefold() == "deutschland"
     first = _answer(1, said, question, "2024-01-17", "de")
     other = _answer(
         2,

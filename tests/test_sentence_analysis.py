@@ -153,25 +153,39 @@ def test_the_hit_language_is_the_passages(library: Library) -> None:
         assert isinstance(hit, Hit) and hit.passage.language == hit.article.language
 
 
-def test_a_stopping_bot_stops_its_warm_up_and_waits_for_it(library: Library) -> None:
+def test_a_stopping_bot_stops_its_warm_up_and_waits_for_it(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The bot's stop waits for its warm-up (bot.warming): a daemon thread left inside native
-    code when the interpreter exits aborts the process. Storing analyses stops between batches:
-    what is left is stored at the next start."""
+    code when the interpreter exits aborts the process. Storing analyses stops between batches
+    (what is left is stored at the next start), and no warm-up of a library whose bot is
+    stopping starts (a stop while the library was still opening)."""
     from bot import warming
+    from index import analysis_backfill
 
     ids = sorted(a.id for a in library.list())
+    assert len(ids) >= 2
     library.backend.put_sentence_analysis("0.0.old", [(i, b"stale") for i in ids])
+    monkeypatch.setattr(analysis_backfill, "BATCH", 1)  # one article a batch
     warm = warming.WarmUp(library, ["de"], reader=False)
-    warm._stop.set()  # asked to stop before it began: it loads and stores nothing
-    warm.start()
-    warming.stop_all()
-    assert not warm.thread.is_alive() and warming._RUNNING == []
-    assert library.backend.unanalyzed(VERSION) == ids
-    warm = warming.WarmUp(library, ["de"], reader=False).start()
-    warm.thread.join(timeout=120)  # left alone, it stores them
+    check = warm._check
+
+    def stop_after_the_first(done: int, total: int) -> None:  # the stop comes meanwhile
+        warm._stop.set()
+        check(done, total)
+
+    monkeypatch.setattr(warm, "_check", stop_after_the_first)
+    warm.start().thread.join(timeout=120)
+    assert len(library.backend.unanalyzed(VERSION)) == len(ids) - 1  # one batch, then stopped
+    assert warming._RUNNING == []  # a warm-up that ended is no longer waited for
+
+    warming.stop_all(library)
+    late = warming.WarmUp(library, ["de"], reader=False).start()  # the library was opening
+    assert not late.thread.is_alive() and late.thread.ident is None  # never started
+    warming._STOPPED.discard(library)  # (the fixture's library is used on; a bot's is closed)
+    again = warming.WarmUp(library, ["de"], reader=False).start()
+    again.thread.join(timeout=120)
     assert library.backend.unanalyzed(VERSION) == []
-    warming.stop_all()  # a finished one is waited for at once
-    assert warming._RUNNING == []
 
 
 def test_the_bot_stores_stale_analyses_in_the_background_at_start(library: Library) -> None:

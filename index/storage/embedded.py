@@ -80,9 +80,14 @@ class EmbeddedBackend(EmbeddedWrites, EmbeddedReads, EmbeddedAnalysis, EmbeddedC
             self._catch_up(self._live)
         remade, self._remade = self._remade, []
         if remade:  # on a thread of its own: a question never waits for a writer's lock
-            self._storing = threading.Thread(
-                target=self.store_terms, args=(remade,), name="articlebot-terms"
-            )
+            before = self._storing  # (a reload's, after one at start: close joins the last)
+
+            def store() -> None:
+                if before is not None:
+                    before.join()
+                self.store_terms(remade)
+
+            self._storing = threading.Thread(target=store, name="articlebot-terms")
             self._storing.start()
         self._maybe_checkpoint()
 
