@@ -135,7 +135,7 @@ class AskMixin:
         if not self.config.answer.reader_weight:
             return None
         try:
-            return load_reader(self.config.embedding_backend)
+            return load_reader(self.config.embedding_backend, self._models_dir)
         except ReaderUnavailable as error:
             if not _READER_WARNED:
                 _READER_WARNED.append(True)

