@@ -80,7 +80,7 @@ class Reader:
         if backend == "onnx" and self._session is None:
             try:
                 session, data = reader_onnx.export(self._model)
-                reader_onnx.check(session, self._model, self._probe())
+                reader_onnx.check(session, self._on_torch, self._probe())
             except Exception as error:  # noqa: BLE001 - onnxruntime missing, an export refused
                 log.warning("the reader runs on torch: no ONNX Runtime session (%s)", error)
             else:
@@ -140,18 +140,30 @@ class Reader:
     def _probe(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Batches to check an export against torch (index.reader_onnx.check): two pairs of
         different lengths, padded as `_run` pads them, and one pair alone."""
-        pairs = [
-            ("Wer leitet die Klinik?", "Die Klinik leitet seit 2019 Maria Sommer, sagte er."),
-            ("How many?", "Five."),
-        ]
-        encoded = self._tokenizer.encode_batch(pairs)
-        batches = []
-        for group in (encoded, encoded[:1]):
-            longest = max(sum(e.attention_mask) for e in group)
-            ids = np.asarray([e.ids[:longest] for e in group], dtype=np.int64)
-            mask = np.asarray([e.attention_mask[:longest] for e in group], dtype=np.int64)
-            batches.append((self._e5.embeds(ids), mask))
-        return batches
+        encoded = self._tokenizer.encode_batch(
+            [
+                ("Wer leitet die Klinik?", "Die Klinik leitet seit 2019 Maria Sommer, sagte er."),
+                ("How many?", "Five."),
+            ]
+        )
+        return [self._padded(group) for group in (encoded, encoded[:1])]
+
+    def _padded(self, encoded: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+        """A batch of encoded pairs as the model reads it: word embeddings and attention mask,
+        padded to its longest pair."""
+        longest = max(sum(e.attention_mask) for e in encoded)
+        ids = np.asarray([e.ids[:longest] for e in encoded], dtype=np.int64)
+        mask = np.asarray([e.attention_mask[:longest] for e in encoded], dtype=np.int64)
+        return self._e5.embeds(ids), mask
+
+    def _on_torch(self, embeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """The first logit of each pair of a batch, read by the model on torch."""
+        torch = self._torch
+        with torch.inference_mode():
+            out = self._model(
+                inputs_embeds=torch.from_numpy(embeds), attention_mask=torch.from_numpy(mask)
+            )
+        return out.logits[:, 0].numpy()
 
     def score(self, question: str, texts: Sequence[str]) -> np.ndarray:
         """One score per text for `question` (a logit: comparable within one question)."""
@@ -183,19 +195,11 @@ class Reader:
         logits = np.empty(len(texts), dtype=np.float32)
         for start in range(0, len(order), BATCH):
             batch = order[start : start + BATCH]
-            longest = max(lengths[i] for i in batch)
-            ids = np.asarray([encoded[i].ids[:longest] for i in batch], dtype=np.int64)
-            mask = np.asarray([encoded[i].attention_mask[:longest] for i in batch], dtype=np.int64)
-            embeds = self._e5.embeds(ids)
+            embeds, mask = self._padded([encoded[i] for i in batch])
             if self._session is not None:
                 logits[batch] = reader_onnx.logits(self._session, embeds, mask)
-                continue
-            torch = self._torch
-            with torch.inference_mode():
-                out = self._model(
-                    inputs_embeds=torch.from_numpy(embeds), attention_mask=torch.from_numpy(mask)
-                )
-            logits[batch] = out.logits[:, 0].numpy()
+            else:
+                logits[batch] = self._on_torch(embeds, mask)
         return logits
 
 

@@ -19,6 +19,7 @@ import io
 import logging
 import os
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -112,19 +113,17 @@ def _session(source: str | bytes) -> Any:
 TOLERANCE = 1e-3  # the most an exported reader's logit may differ from torch's (they agree to 1e-5)
 
 
-def check(session: Any, model: Any, batches: list[tuple[np.ndarray, np.ndarray]]) -> None:
+def check(
+    session: Any,
+    on_torch: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    batches: list[tuple[np.ndarray, np.ndarray]],
+) -> None:
     """ValueError unless `session` scores `batches` (embeds, mask: a padded batch, a pair
-    alone) as `model` does on torch: an exporter of another torch or transformers release
-    that dropped the mask or fixed a dimension while tracing would otherwise change every
-    answer's reading without a word."""
-    import torch
-
+    alone) as the model does on torch (`on_torch`): an exporter of another torch or
+    transformers release that dropped the mask or fixed a dimension while tracing would
+    otherwise change every answer's reading without a word."""
     for embeds, mask in batches:
-        with torch.inference_mode():
-            out = model(
-                inputs_embeds=torch.from_numpy(embeds), attention_mask=torch.from_numpy(mask)
-            )
-        apart = float(np.max(np.abs(out.logits[:, 0].numpy() - logits(session, embeds, mask))))
+        apart = float(np.max(np.abs(on_torch(embeds, mask) - logits(session, embeds, mask))))
         if not apart <= TOLERANCE:
             raise ValueError(f"its scores differ from torch's by {apart:.2g}")
 
