@@ -50,7 +50,9 @@ def load(path: Path) -> Any:
 
 
 def save(path: Path, data: bytes) -> None:
-    """Keep an export (only a speed-up: a folder that cannot be written is said in the log)."""
+    """Keep an export (only a speed-up: a folder that cannot be written is said in the log).
+    Not files.write_atomic: its one temporary name would be shared by two processes exporting at
+    once (the bot and a CLI question), and a cache needs no fsync."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         part = path.with_name(f".{path.name}.{os.getpid()}.part")
