@@ -32,7 +32,12 @@ logger = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="articlebot", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="articlebot",
+        description="Questions answered from a library of news articles with verbatim quotes: "
+        "add articles, ask, manage the library and its feeds, or run the Telegram bot.",
+        epilog="Settings come from the environment and ./.env (README, Settings).",
+    )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", help="the library's folder (default: $DATA_DIR or ./data)")
     sub = parser.add_subparsers(dest="command", required=True)

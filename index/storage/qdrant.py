@@ -266,6 +266,6 @@ class QdrantBackend(QdrantCopies, QdrantReads, QdrantAnalysis):
 
     def backup(self, destination: Any) -> None:
         raise StorageError(
-            "a Qdrant library is backed up with Qdrant's snapshot API (see README: Backups), "
+            "a Qdrant library is backed up with Qdrant's snapshot API (README, Storage backends), "
             "not with `articlebot backup`"
         )
