@@ -126,8 +126,10 @@ def _embedded_body(html: str, extracted: str) -> str:
 
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-# A tag: a name, then attributes (name=value) or nothing ("a<b und c>d" is no tag).
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s+[^<>=]+=[^<>]*)?\s*/?>")
+# A tag: a name, then attributes (name=value) or nothing ("a<b und c>d" is no tag). Possessive
+# quantifiers: with backtracking, "\s+[^<>=]+" and "[^<>]*\s*" could split a run of spaces every
+# way, and an articleBody of "<a" and 20,000 spaces took 1-4 s (a page's worth, hours).
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*+(?:\s++[^<>=]++=[^<>]*+)?\s*+/?>")
 # What JSON can hold and text must not: a lone surrogate (a string cut inside an emoji) cannot
 # be stored as UTF-8, a control character would make the text read as binary (sources.clean_text).
 _UNSTORABLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -86,6 +86,21 @@ def test_hostile_embedded_json_is_read_in_bounded_time() -> None:
         assert extract_html(page).text == BODY
 
 
+@pytest.mark.parametrize("start", ["<a", "<a x=", "</p"])
+def test_an_embedded_body_that_almost_holds_a_tag_is_read_in_bounded_time(start: str) -> None:
+    """A tag's start followed by a long run of spaces and no ">": the tag pattern once tried every
+    split of the run (20,000 spaces took 1-4 s, this body's 300,000 hours)."""
+    import time
+
+    shell = (
+        f"<html><head>{_ld(start + ' ' * 300_000 + BODY)}</head><body><p>Bitte.</p></body></html>"
+    )
+    started = time.perf_counter()
+    text = extract_html(shell).text
+    assert time.perf_counter() - started < 5.0
+    assert text.endswith(BODY[-80:])
+
+
 def test_an_embedded_body_is_made_storable_text() -> None:
     """What JSON may hold and stored text must not (a lone surrogate from a string cut inside
     an emoji, control characters), scripts in its markup, and text that only looks like markup;
