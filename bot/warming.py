@@ -16,7 +16,6 @@ import threading
 import weakref
 from collections.abc import Callable
 
-from index import second_look
 from index.analysis_backfill import backfill
 from index.library import Library
 from index.warmup import warm_text_tools
@@ -69,7 +68,7 @@ class WarmUp:
         steps: list[Callable[[], object]] = [lambda: warm_text_tools(self._languages)]
         if self._reader:  # READER=1: the reader too (or the one line saying why it is missing),
             # and the second look's encoder (index.second_look), on with it
-            steps += [self._library.reader, second_look.warm]
+            steps += [self._library.reader, self._library.warm_second_look]
         for step in steps:
             if self._stop.is_set():
                 return

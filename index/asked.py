@@ -23,7 +23,6 @@ from .models import Answer, Hit
 from .preference import FURTHER, SAME_CLAIM_TOLERANCE, prefer_recent, published
 from .qtype import QUESTION_WORDS
 from .search import POOL, hybrid_search
-from .second_look import e5_cosine
 from .spelling import ARTICLES, corrected, dictionary_neighbours
 from .storage.views import View
 from .story import STORY_HITS, STORY_QUERY, continues, rare_names
@@ -215,7 +214,7 @@ class Asked:
             # Not for a newer report asked alone (recency): raised to the threshold, a newer
             # article's weak match to the question had passed for the same claim and displaced
             # the older report that answers (dated pairs: the KfW's heating grants, 9 -> 8).
-            second_look=e5_cosine if read else None,
+            second_look=library.second_look if read else None,
         )
 
     def alone(self, article_id: int, lenient: bool = False) -> Answer:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from . import second_look as looks
 from .article_cache import ArticleCache
 from .asked import Asked
 from .claims import quote_cosines
@@ -141,6 +142,17 @@ class AskMixin:
                 _READER_WARNED.append(True)
                 log.warning("answering without the reader: %s", error)
             return None
+
+    def second_look(self, question: str, quote: str) -> float:
+        """multilingual-e5-small's cosine of `question` and `quote` (index.second_look), run
+        as the reader is (EMBEDDING_BACKEND; its ONNX export kept in the models folder)."""
+        return looks.e5_cosine(
+            question, quote, backend=self.config.embedding_backend, cache_dir=self._models_dir
+        )
+
+    def warm_second_look(self) -> None:
+        """Load the second look's encoder and run it once (the bot's start-up warm-up)."""
+        looks.warm(self.config.embedding_backend, self._models_dir)
 
     def _speaks_of(self, answer: Answer, question: str) -> bool:
         """Whether the article `answer` quotes holds one of `question`'s own content words: a

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from . import reader_onnx
+from . import e5_onnx
 from .e5file import ReaderUnavailable, shared
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class Reader:
         backend: str = "onnx",
         cache_dir: Path | None = None,
     ) -> None:
-        """`backend`: "onnx" runs the model on ONNX Runtime (index.reader_onnx: the same scores,
+        """`backend`: "onnx" runs the model on ONNX Runtime (index.e5_onnx: the same scores,
         about twice as fast; on torch where that cannot be), "torch" on torch. `cache_dir`: where
         the ONNX export is kept (None: made again by each process)."""
         folder = folder or default_folder()
@@ -66,7 +66,7 @@ class Reader:
             )
         self._model: Any = None  # torch's, where the model runs there
         self._session: Any = None  # ONNX Runtime's, where it runs there
-        kept = reader_onnx.cache_path(folder, cache_dir) if backend == "onnx" else None
+        kept = e5_onnx.cache_path(folder, cache_dir) if backend == "onnx" else None
         try:
             settings = self._load_text(folder)
             if kept is not None and kept.is_file():
@@ -79,16 +79,16 @@ class Reader:
             raise ReaderUnavailable(f"cannot load the reader in {folder}: {error}") from None
         if backend == "onnx" and self._session is None:
             try:
-                session, data = reader_onnx.export(self._model)
-                reader_onnx.check(session, self._on_torch, self._probe())
+                session, data = e5_onnx.export(self._model)
+                e5_onnx.check(session, self._on_torch, self._probe())
             except Exception as error:  # noqa: BLE001 - onnxruntime missing, an export refused
                 log.warning("the reader runs on torch: no ONNX Runtime session (%s)", error)
             else:
                 self._session, self._model = session, None  # its weights live in the session
                 if kept is not None:
-                    reader_onnx.save(kept, data)
+                    e5_onnx.save(kept, data)
                 del data
-                reader_onnx.give_back_freed()
+                e5_onnx.give_back_freed()
         self._memory: OrderedDict[tuple[str, str], float] = OrderedDict()
         self._size = memory
         self._lock = threading.Lock()
@@ -96,7 +96,7 @@ class Reader:
     def _kept(self, path: Path) -> Any:
         """The session of a kept export, or None where it cannot be read (made again)."""
         try:
-            return reader_onnx.load(path)
+            return e5_onnx.load(path)
         except Exception as error:  # noqa: BLE001 - a damaged file, onnxruntime missing
             log.warning("the reader's kept ONNX export %s cannot be read (%s)", path, error)
             return None
@@ -138,7 +138,7 @@ class Reader:
         self._torch = torch
 
     def _probe(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Batches to check an export against torch (index.reader_onnx.check): two pairs of
+        """Batches to check an export against torch (index.e5_onnx.check): two pairs of
         different lengths, padded as `_run` pads them, and one pair alone."""
         encoded = self._tokenizer.encode_batch(
             [
@@ -197,7 +197,7 @@ class Reader:
             batch = order[start : start + BATCH]
             embeds, mask = self._padded([encoded[i] for i in batch])
             if self._session is not None:
-                logits[batch] = reader_onnx.logits(self._session, embeds, mask)
+                logits[batch] = e5_onnx.run(self._session, embeds, mask)
             else:
                 logits[batch] = self._on_torch(embeds, mask)
         return logits

