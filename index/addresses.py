@@ -67,6 +67,8 @@ def check_url(url: str, *, allow_private: bool = False, ports: Collection[int] =
     host = parsed.host.rstrip(".").lower()
     if not host:
         raise RefusedURL("the link has no host name")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise RefusedURL(f"the link's port {parsed.port} is not a port number (1-65535)")
     if allow_private:
         return
     if host == "localhost" or host.endswith(".localhost"):

@@ -155,9 +155,12 @@ def canonical_url(url: str | None) -> str | None:
     """Lower-case scheme and host, no fragment, default port, tracking parameters or trailing /."""
     if not url:
         return None
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    port = parts.port
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:  # a port out of range or not a number ("news.example:99999"): as written
+        return url.strip()  # (a feed's entry; adding it then says what is wrong with it)
     if port and not (
         parts.scheme == "http" and port == 80 or parts.scheme == "https" and port == 443
     ):

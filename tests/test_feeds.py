@@ -16,7 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from index.errors import FetchError
+from index.addresses import check_url
+from index.errors import FetchError, RefusedURL
 from index.feedpoll import delay, poll, poll_due
 from index.feeds import Entry, FeedError, FeedResponse, Policy, discover, parse_feed, subscribe
 from index.feedstore import FeedStore
@@ -165,6 +166,24 @@ def test_atom_fixture_parses_with_xml_base_and_updated_dates() -> None:
         "https://wire.example/business/rates-hold",
     ]
     assert parsed.entries[1].published[:4] == (2025, 11, 27, 12)  # <updated> when no <published>
+
+
+def test_an_entry_whose_link_has_no_valid_port_does_not_break_the_feed() -> None:
+    """The link is kept as written (adding it then refuses it, one line for that entry); the
+    feed's other entries are read as usual."""
+    items = "".join(
+        f"<item><title>{n}</title><link>{link}</link></item>"
+        for n, link in enumerate(
+            ["http://news.example:99999/a", "http://news.example:abc/b", "https://news.example/c"]
+        )
+    )
+    channel = f"<channel><title>T</title>{items}</channel>"
+    body = f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'
+    parsed = parse_feed(body.encode(), "https://news.example/rss.xml")
+    assert parsed.entries[-1].canonical == "https://news.example/c"
+    for entry in parsed.entries[:-1]:
+        with pytest.raises(RefusedURL, match="valid URL|not a port number"):
+            check_url(entry.url, allow_private=True)
 
 
 @pytest.mark.parametrize(
