@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from index import netguard
 from index.addresses import check_url
 from index.codings import content_codings, decode_text, decoded
 from index.errors import FetchError
@@ -60,8 +61,14 @@ def fetch(
 @contextlib.contextmanager
 def network_errors(timeout: float) -> Iterator[None]:
     """httpx's errors as one FetchError each."""
+    started = time.monotonic()
     try:
         yield
+    except httpx.ConnectTimeout:
+        connect = netguard.CONNECT_SECONDS
+        if connect < timeout and time.monotonic() - started < timeout:  # not the page's deadline
+            raise FetchError(f"the site did not answer within {connect:g} seconds") from None
+        raise FetchError(f"the page did not load within {timeout:g} seconds") from None
     except httpx.TimeoutException:
         raise FetchError(f"the page did not load within {timeout:g} seconds") from None
     except httpx.ConnectError:

@@ -183,6 +183,9 @@ class _GuardedTransport(httpx.HTTPTransport):
         )
 
 
+CONNECT_SECONDS = 10.0  # a connection (TLS handshake included) not made by then fails
+
+
 def guarded_client(
     allow_private: bool, deadline: float, timeout: float, ports: Collection[int], accept: str
 ) -> httpx.Client:
@@ -192,7 +195,7 @@ def guarded_client(
         transport=_GuardedTransport(backend),
         trust_env=False,  # no proxies or certificates from the environment
         follow_redirects=False,  # redirects are re-checked by hand
-        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+        timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_SECONDS)),
         headers={
             "User-Agent": USER_AGENT,
             "Accept": accept,

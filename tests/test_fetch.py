@@ -548,6 +548,25 @@ def test_a_slow_name_lookup_counts_against_the_deadline(monkeypatch: pytest.Monk
     assert time.monotonic() - start < 1.6  # before: 4 s, the lookup's own time
 
 
+def test_a_site_that_never_answers_the_handshake_is_said_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """https:// to a port that accepts and stays silent: the connection's own limit, not the
+    page's deadline, is what ran out, and the message says which."""
+    from index import netguard
+
+    monkeypatch.setattr(netguard, "CONNECT_SECONDS", 0.5)
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)
+    try:
+        port = silent.getsockname()[1]
+        with pytest.raises(FetchError, match="did not answer within 0.5 seconds"):
+            fetch(f"https://127.0.0.1:{port}/", allow_private=True, timeout=5)
+    finally:
+        silent.close()
+
+
 def test_ports_other_than_80_and_443_are_refused_unless_listed(
     server: _RecordingServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -570,9 +589,13 @@ def test_check_url_ports() -> None:
     check_url("https://example.com:443/")
     check_url("http://example.com:8080/", ports={8080})
     check_url("http://example.com:8080/", allow_private=True)
-    for url in ("http://example.com:8080/", "https://example.com:22/", "http://example.com:0/"):
+    for url in ("http://example.com:8080/", "https://example.com:22/"):
         with pytest.raises(RefusedURL, match="not allowed"):
             check_url(url)
+    for url in ("http://example.com:0/", "http://example.com:99999/"):  # private URLs or not
+        for allow_private in (False, True):
+            with pytest.raises(RefusedURL, match="not a port number"):
+                check_url(url, allow_private=allow_private)
 
 
 # --- check_url and the address policy ---------------------------------------------------------
