@@ -55,6 +55,8 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
             include_tables=True,
             favor_precision=True,
         )
+    except MemoryError:  # not "no text": index.extract_bounded says what it is
+        raise
     except Exception as exc:  # untrusted HTML: any parser failure means "nothing usable"
         logger.debug("trafilatura failed: %s", type(exc).__name__)
         doc = None

@@ -122,10 +122,10 @@ def from_bytes(
     if b"\x00" in data[:8192]:
         raise BadInput("this looks like binary data, not text")
     if suffix.lower() in HTML_SUFFIXES:
-        from .extract import extract_html
+        from .extract_bounded import extract_page
 
         text = _html_text(data)
-        extracted = extract_html(text, url)
+        extracted = extract_page(text, url)
         return from_text(
             extracted.text,
             title=title or extracted.title or None,

@@ -90,7 +90,7 @@ class SourcesMixin:
         feed_date: object = None,
     ) -> AddResult:
         """`feed_date`: the date of the feed entry that listed the URL."""
-        from .extract import extract_html
+        from .extract_bounded import extract_page
         from .fetch import check_url, fetch
 
         url = url.strip()
@@ -110,7 +110,7 @@ class SourcesMixin:
         if page.content_type.startswith("text/plain"):
             draft = sources.from_text(page.text, title=title, url=page.url)
         else:
-            extracted = extract_html(page.text, page.url)
+            extracted = extract_page(page.text, page.url)
             draft = sources.from_text(
                 extracted.text,
                 title=title or extracted.title,

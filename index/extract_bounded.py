@@ -1,0 +1,160 @@
+"""Page extraction (index.extract) in a worker process, within a deadline and a memory limit.
+
+trafilatura, justext and htmldate take time and memory that grow faster than a page's size for
+some shapes of HTML, within the 5 MB a fetch may bring: a page of 4.9 MB of short table cells
+was still being read after 5 minutes; one of `<span>ab</span>Cd` repeated, 45 s at 680 KB; a
+20 MB `.html` document of list items took 7 GB. In the bot's own process that work also held
+the interpreter's lock, so every other user waited. The worker reads one page at a time; one
+that takes longer than EXTRACT_SECONDS is stopped (the worker is ended and started again at the
+next page), and one that needs more than EXTRACT_MEMORY of address space fails there, each with
+one clear message. Hand-written because no library runs a function in a process with a
+deadline that ends it (concurrent.futures cannot stop a call that has started; pebble, which
+can, is not in the dependencies, and the worker's loop is a few lines).
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import subprocess
+import sys
+import threading
+from multiprocessing.connection import Connection
+from typing import Any
+
+from .errors import ExtractionError
+from .extract import Extracted
+
+logger = logging.getLogger(__name__)
+
+# The 60 pages of the two news sets (up to 1.4 MB) read in 0.17 s at most, 1.0 s together.
+EXTRACT_SECONDS = 30.0
+# The worker's address space: reading those 60 pages it peaks at 66 MB.
+EXTRACT_MEMORY = 1024**3
+
+_LOCK = threading.Lock()  # one page at a time per process; a second caller waits its turn
+_worker: _Worker | None = None
+
+
+class _Worker:
+    """A process that extracts the pages it is sent, one at a time, until its socket closes.
+    Started as `python -m index.extract_bounded`, not by multiprocessing: its "spawn" runs the
+    caller's main script again in the child (a script without `if __name__ == "__main__"`
+    would start itself), and a fork of a process holding ONNX Runtime's and torch's threads
+    may deadlock."""
+
+    def __init__(self) -> None:
+        mine, theirs = socket.socketpair()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", __name__, str(theirs.fileno()), str(EXTRACT_MEMORY)],
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self.connection = Connection(mine.detach())
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        self.connection.close()
+        self.process.kill()
+        self.process.wait(timeout=5)
+
+
+def extract_page(html: str, url: str | None = None) -> Extracted:
+    """index.extract.extract_html in the worker: its result, or ExtractionError (its own, or
+    for a page that takes longer than EXTRACT_SECONDS or more than EXTRACT_MEMORY)."""
+    global _worker
+    with _LOCK:
+        if _worker is None or not _worker.alive():
+            _worker = _Worker()
+        worker = _worker
+        try:
+            worker.connection.send((html, url))
+            done = worker.connection.poll(EXTRACT_SECONDS)
+            outcome = worker.connection.recv() if done else None
+        except (EOFError, OSError):  # it died: the system's memory killer, a crash
+            outcome = ("memory", "", True)
+        if outcome is None or outcome[2]:  # stopped, or spent: the next page gets a new one
+            worker.stop()
+            _worker = None
+    if outcome is None:
+        logger.warning("a page took longer than %g s to read: stopped", EXTRACT_SECONDS)
+        raise ExtractionError(
+            f"the page could not be read within {EXTRACT_SECONDS:g} seconds "
+            "(its HTML is too large or too intricate)"
+        )
+    kind, value, _ = outcome
+    if kind == "memory":
+        raise ExtractionError("the page could not be read: its HTML needs too much memory")
+    if kind == "error":
+        raise ExtractionError(value)
+    return value
+
+
+def stop() -> None:
+    """End the worker (tests; it is a daemon and ends with the process anyway)."""
+    global _worker
+    with _LOCK:
+        if _worker is not None:
+            _worker.stop()
+            _worker = None
+
+
+NEAR_LIMIT = 0.9  # a failure after the worker's address space came this close to the limit
+
+
+def _peak() -> int:
+    """The worker's largest address space so far, in bytes (Linux's /proc; else 0)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _serve(connection: Connection, memory: int) -> None:
+    """The worker's loop: for each page ("ok", Extracted), ("error", message) or ("memory",
+    ""), and whether it ends after this page (its address space came near the limit: it would
+    count against the next page's)."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    except (ImportError, ValueError, OSError):  # not on this system: the deadline still holds
+        pass
+    from .extract import extract_html
+
+    while True:
+        try:
+            html, url = connection.recv()
+        except (EOFError, OSError):
+            return
+        outcome: tuple[str, Any]
+        try:
+            outcome = ("ok", extract_html(html, url))
+        except MemoryError:
+            outcome = ("memory", "")
+        except ExtractionError as error:
+            outcome = ("error", str(error))
+        except Exception as error:  # noqa: BLE001 - untrusted HTML: nothing usable, one line
+            outcome = ("error", f"no article text found in the page ({type(error).__name__})")
+        if outcome[0] == "error" and _peak() >= NEAR_LIMIT * memory:
+            # lxml and trafilatura take a MemoryError inside them for a page they cannot parse
+            outcome = ("memory", "")
+        spent = _peak() >= NEAR_LIMIT * memory
+        try:
+            connection.send((*outcome, spent))
+        except (OSError, ValueError):
+            return
+        if spent:
+            return
+
+
+if __name__ == "__main__":  # the worker: python -m index.extract_bounded FD MEMORY
+    _serve(Connection(int(sys.argv[1])), int(sys.argv[2]))

@@ -1,0 +1,81 @@
+"""Page extraction in a worker process (index.extract_bounded): the same result as in the
+process, and a page whose HTML takes too long or too much memory stopped with one message,
+without holding up the process's other threads."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from index import extract_bounded
+from index.errors import ExtractionError
+from index.extract import extract_html
+
+PAGE = (
+    "<html><head><title>Neue Brücke in Lindau</title></head><body><article>"
+    "<h1>Neue Brücke in Lindau</h1>"
+    + "".join(
+        f"<p>Die neue Brücke über die Leiblach ist seit Freitag für den Verkehr frei, Absatz {n}."
+        " Sie hat zwölf Millionen Euro gekostet und drei Jahre Bauzeit gebraucht.</p>"
+        for n in range(8)
+    )
+    + "</article></body></html>"
+)
+# One paragraph of spans each followed by a word: the label separator and htmldate's search for
+# a date in free text take quadratic time on it (340 KB: ~12 s on two cores).
+SLOW = "<html><body><p>" + "<span>ab</span>Cd" * 20_000 + "</p></body></html>"
+
+
+@pytest.fixture(autouse=True)
+def fresh_worker() -> Iterator[None]:
+    extract_bounded.stop()
+    yield
+    extract_bounded.stop()
+
+
+def test_the_worker_extracts_as_the_process_does() -> None:
+    assert extract_bounded.extract_page(PAGE, "https://news.example/a") == extract_html(
+        PAGE, "https://news.example/a"
+    )
+    with pytest.raises(ExtractionError, match="no article text"):
+        extract_bounded.extract_page("<html><body></body></html>")
+
+
+def test_a_page_that_takes_too_long_is_stopped_and_the_process_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(extract_bounded, "EXTRACT_SECONDS", 1.0)
+    extract_bounded.extract_page(PAGE)  # the worker started, its imports done
+    gaps: list[float] = []
+    stop = threading.Event()
+
+    def beat() -> None:  # another thread of the process: the bot answering someone else
+        last = time.monotonic()
+        while not stop.wait(0.05):
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    beating = threading.Thread(target=beat)
+    beating.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(ExtractionError, match="could not be read within 1 seconds"):
+            extract_bounded.extract_page(SLOW)
+    finally:
+        stop.set()
+        beating.join()
+    assert time.monotonic() - started < 5
+    assert max(gaps) < 0.5  # never held up (in the process, the extraction held the GIL)
+    assert extract_bounded.extract_page(PAGE).title == "Neue Brücke in Lindau"  # a new worker
+
+
+def test_a_page_that_needs_too_much_memory_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(extract_bounded, "EXTRACT_MEMORY", 300 * 1024**2)
+    bulky = "<html><body><ul>" + "<li>a" * 1_000_000 + "</ul></body></html>"
+    with pytest.raises(ExtractionError, match="needs too much memory"):
+        extract_bounded.extract_page(bulky)
+    assert extract_bounded.extract_page(PAGE).title == "Neue Brücke in Lindau"
