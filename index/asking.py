@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -42,6 +42,7 @@ _FINAL = re.compile(rf"[{ENDS}{CLOSERS}]$")
 # longest is 197 characters, the news set's 98), while one of Telegram's 4,096 characters
 # took 4-14 s of CPU to answer (every word matched, looked up, and read by the reader).
 MAX_QUESTION_CHARS = 1000
+ASK_BATCH = 64  # questions embedded together by ask_each
 
 
 def _too_long(text: str, what: str) -> None:
@@ -84,6 +85,15 @@ class AskMixin:
         self, questions: Sequence[str], *, k: int = 3, context: str | None = None
     ) -> list[Answer]:
         """`ask` for each question; their embeddings are computed in batches, which is faster."""
+        return list(self.ask_each(questions, k=k, context=context))
+
+    def ask_each(
+        self, questions: Sequence[str], *, k: int = 3, context: str | None = None
+    ) -> Iterator[Answer]:
+        """`ask_many`'s answers one by one as they come, ASK_BATCH questions embedded at a
+        time: the memory of a batch, not of every question (20 MB of piped questions would
+        have asked for a 10 GiB matrix), and the first answers shown while the rest are
+        asked. Every question is checked first: a bad one is said before any is answered."""
         questions = [as_asked(q) for q in questions]
         if context:
             context = as_asked(context)
@@ -94,6 +104,10 @@ class AskMixin:
             _too_long(question, what)
         if context:
             _too_long(context, "the previous question")
+        for start in range(0, len(questions), ASK_BATCH):
+            yield from self._ask_batch(questions[start : start + ASK_BATCH], k, context)
+
+    def _ask_batch(self, questions: list[str], k: int, context: str | None) -> list[Answer]:
         snapshot = self._current()
         combined = [f"{context} {q}" for q in questions] if context else []
         ahead = lexical_ahead(snapshot.lexical, questions)

@@ -150,6 +150,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         logger.debug("articlebot %s failed", args.command, exc_info=True)
         print(f"articlebot: error: {describe(exc)}", file=sys.stderr)
         return 2
+    except MemoryError:
+        logger.debug("articlebot %s ran out of memory", args.command, exc_info=True)
+        print("articlebot: error: out of memory; give it less at once", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

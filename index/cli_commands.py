@@ -97,7 +97,7 @@ def cmd_ask(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         questions = [x for x in text.splitlines() if x.strip()]
         if not questions:
             raise BadInput("no question: give one as an argument or one per line on stdin")
-        answers = iter(library.ask_many(questions, k=args.k))
+        answers = library.ask_each(questions, k=args.k)  # printed as they come
     for answer in answers:
         if args.json:
             print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)

@@ -134,6 +134,31 @@ def test_piped_questions_are_answered_in_order(tmp_path: Path, capsys, monkeypat
     assert "40 million euros" in answers[0]["answer"]
 
 
+def test_piped_questions_are_embedded_a_batch_at_a_time(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:  # noqa: ANN001
+    """Many piped questions: embedded ASK_BATCH at a time (20 MB of them had asked for a
+    10 GiB matrix at once), all of them checked before the first is answered."""
+    from index import asking
+    from index.embedder import HashEmbedder
+
+    data = ["--data-dir", str(tmp_path / "d")]
+    run(capsys, "add", "-", *data, monkeypatch=monkeypatch, stdin=ARTICLE)
+    batches: list[int] = []
+    encode = HashEmbedder.encode
+    monkeypatch.setattr(
+        HashEmbedder, "encode", lambda s, texts: batches.append(len(texts)) or encode(s, texts)
+    )
+    monkeypatch.setattr(asking, "ASK_BATCH", 2)
+    piped = "".join(f"What will the bridge cost? ({n})\n" for n in range(5))
+    code, out, _ = run(capsys, "ask", "--json", *data, monkeypatch=monkeypatch, stdin=piped)
+    assert code == 0 and len(out.strip().splitlines()) == 5
+    assert max(batches) <= 2 and sum(batches) >= 5
+    too_long = piped + "x" * 1001 + "\n"  # the sixth: said before any answer
+    code, out, err = run(capsys, "ask", *data, monkeypatch=monkeypatch, stdin=too_long)
+    assert code == 2 and out == "" and "question 6 is too long" in err
+
+
 def test_backup_command(tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
     data = ["--data-dir", str(tmp_path / "d")]
     run(capsys, "add", "-", *data, monkeypatch=monkeypatch, stdin=ARTICLE)
