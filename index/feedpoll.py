@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -140,7 +141,11 @@ def _add_entries(
             store.mark(feed.id, entry.canonical, "skipped", now=now)
         fresh = fresh[: policy.backfill]
     pending = max(len(fresh) - policy.max_new, 0)
-    for entry in fresh[: policy.max_new]:
+    started = time.monotonic()
+    for tried, entry in enumerate(fresh[: policy.max_new]):
+        if tried and time.monotonic() - started >= policy.entry_seconds:
+            pending += min(len(fresh), policy.max_new) - tried  # the next poll goes on
+            break
         if is_stored is not None and is_stored(entry.canonical):
             store.mark(feed.id, entry.canonical, "known", now=now)
             result.known += 1

@@ -67,6 +67,10 @@ class Policy:
     jitter: float = 0.1  # +-10% on every delay, so feeds added together spread out
     max_new: int = 50  # entries added per poll at most; the rest wait for the next poll
     entry_attempts: int = 3  # an entry whose article failed is tried this often in all
+    # Seconds a poll spends adding one feed's entries; the rest wait for its next poll (one at
+    # least is tried each time). A feed whose pages each take the 30 s extraction limit would
+    # otherwise hold up every other feed for max_new of them (about 25 minutes).
+    entry_seconds: float = 300.0
 
 
 @dataclass

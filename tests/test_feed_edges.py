@@ -4,6 +4,7 @@ listed oldest first, and a server whose ETag is not ASCII."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -83,6 +84,28 @@ def test_entries_over_max_new_are_added_by_the_next_poll_of_an_unchanged_feed(
     assert len(added) == 100 and len(set(added)) == 100
     assert server.statuses == [200, 200, 304]  # the ETag is kept once nothing waits
     assert store.get(feed.id).etag == '"v1"'
+
+
+def test_a_poll_spends_at_most_entry_seconds_on_one_feed_and_the_next_goes_on(
+    store: FeedStore,
+) -> None:
+    """Articles that each take long (a hostile site's pages stopped at the extraction limit)
+    do not hold up the other feeds: past `entry_seconds` the rest wait for the next poll,
+    one entry at least being tried each time, and none is lost."""
+    feed, _ = store.add(f"{BASE}/feed", title=None, site_url=None, subscriber="a", now=T0)
+    server = Server(rss(range(1, 7)))
+    added: list[str] = []
+
+    def slow(entry: Entry) -> None:
+        time.sleep(0.05)
+        added.append(entry.url)
+
+    policy = Policy(backfill=10, jitter=0.0, entry_seconds=0.08)
+    poll_times(store, feed.id, server.fetch, slow, policy, 1)
+    assert 1 <= len(added) <= 2  # two sleeps outlast the budget: no third started
+    poll_times(store, feed.id, server.fetch, slow, policy, 6)
+    assert sorted(added) == sorted(f"{BASE}/artikel/{n}" for n in range(1, 7))
+    assert server.statuses[:3] == [200, 200, 200]  # the document again while entries wait
 
 
 def test_an_entry_whose_article_failed_is_retried_while_the_feed_is_unchanged(
