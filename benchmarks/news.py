@@ -30,6 +30,7 @@ from .common import LANGUAGES, REPO, Plan, log, xquad
 from .corpus import SentencePool, build_scaled
 
 NEWS = REPO.parent / "shared" / "datasets" / "news" / "questions.json"
+HELD_OUT = Path(__file__).with_name("heldout.md")  # by hand: the held-out sets are not in the repo
 SAMPLE = 150  # questions per language and half (answerable / not) at each size
 
 
@@ -158,6 +159,8 @@ def report(w, news: dict, scaled: dict | None) -> None:  # noqa: ANN001
     for name, figure, target in rows:
         w(f"| {name} | {figure} | {target} |")
     w("")
+    if HELD_OUT.is_file():  # the held-out sets' figures, kept by hand (they are not in the repo)
+        w(HELD_OUT.read_text(encoding="utf-8").split("-->", 1)[-1].strip() + "\n")
     if scaled:
         w("### Out-of-corpus abstention as the library grows\n")
         w(
