@@ -15,6 +15,7 @@ can, is not in the dependencies, and the worker's loop is a few lines).
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import subprocess
 import sys
@@ -122,6 +123,9 @@ def _serve(connection: Connection, memory: int) -> None:
     """The worker's loop: for each page ("ok", Extracted), ("error", message) or ("memory",
     ""), and whether it ends after this page (its address space came near the limit: it would
     count against the next page's)."""
+    # Ctrl-C in a terminal reaches the whole process group: the parent stops, closes the socket
+    # and the worker ends at EOF, without a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import resource
 

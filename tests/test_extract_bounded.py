@@ -79,3 +79,19 @@ def test_a_page_that_needs_too_much_memory_is_stopped(monkeypatch: pytest.Monkey
     with pytest.raises(ExtractionError, match="needs too much memory"):
         extract_bounded.extract_page(bulky)
     assert extract_bounded.extract_page(PAGE).title == "Neue Brücke in Lindau"
+
+
+def test_ctrl_c_in_a_terminal_leaves_the_worker_to_its_parent() -> None:
+    """SIGINT reaches the whole process group: the worker ignores it (no traceback of its own;
+    the parent decides), and goes on serving."""
+    import os
+    import signal
+
+    extract_bounded.extract_page(PAGE)
+    worker = extract_bounded._worker
+    assert worker is not None
+    os.kill(worker.process.pid, signal.SIGINT)
+    time.sleep(0.3)
+    assert worker.alive()
+    assert extract_bounded.extract_page(PAGE).title == "Neue Brücke in Lindau"
+    assert extract_bounded._worker is worker
