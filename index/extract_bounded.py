@@ -14,13 +14,17 @@ can, is not in the dependencies, and the worker's loop is a few lines).
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import math
+import os
 import signal
 import socket
 import subprocess
 import sys
 import threading
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from .errors import ExtractionError
@@ -37,23 +41,45 @@ _LOCK = threading.Lock()  # one page at a time per process; a second caller wait
 _worker: _Worker | None = None
 
 
+ALARM_EXTRA = 3  # seconds past its deadline after which a worker whose parent is gone ends
+START_SECONDS = 60.0  # for the worker's imports (about 0.2 s; a busy machine may take longer)
+
+
 class _Worker:
     """A process that extracts the pages it is sent, one at a time, until its socket closes.
-    Started as `python -m index.extract_bounded`, not by multiprocessing: its "spawn" runs the
-    caller's main script again in the child (a script without `if __name__ == "__main__"`
-    would start itself), and a fork of a process holding ONNX Runtime's and torch's threads
-    may deadlock."""
+    Started as `python -P -m index.extract_bounded` with this package's folder first on its
+    path (the same `index` as the parent's, whatever the working directory holds), not by
+    multiprocessing: its "spawn" runs the caller's main script again in the child (a script
+    without `if __name__ == "__main__"` would start itself), and a fork of a process holding
+    ONNX Runtime's and torch's threads may deadlock. It says "ready" once its imports are done:
+    a worker that cannot start is told from a page that killed it."""
 
     def __init__(self) -> None:
         mine, theirs = socket.socketpair()
+        package_root = str(Path(__file__).resolve().parents[1])
+        paths = [package_root, *filter(None, [os.environ.get("PYTHONPATH")])]
+        command = [sys.executable, "-P", "-m", __name__, str(theirs.fileno())]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(theirs.fileno()), str(EXTRACT_MEMORY)],
+            [*command, str(EXTRACT_MEMORY), str(EXTRACT_SECONDS)],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
         )
         theirs.close()
         self.connection = Connection(mine.detach())
+        try:
+            ready = self.connection.poll(START_SECONDS) and self.connection.recv()
+        except (EOFError, OSError):
+            ready = None
+        if ready != ("ready", None, False):
+            self.stop()
+            logger.error("the page reader's process did not start (exit status %s)", self.code)
+            raise ExtractionError("the page reader could not start (the log says why)")
+
+    @property
+    def code(self) -> int | None:
+        return self.process.poll()
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -61,7 +87,10 @@ class _Worker:
     def stop(self) -> None:
         self.connection.close()
         self.process.kill()
-        self.process.wait(timeout=5)
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # stuck in the kernel: it goes when it can
+            logger.warning("the page reader's process %s has not ended yet", self.process.pid)
 
 
 def extract_page(html: str, url: str | None = None) -> Extracted:
@@ -77,7 +106,14 @@ def extract_page(html: str, url: str | None = None) -> Extracted:
             done = worker.connection.poll(EXTRACT_SECONDS)
             outcome = worker.connection.recv() if done else None
         except (EOFError, OSError):  # it died: the system's memory killer, a crash
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                worker.process.wait(timeout=5)
+            logger.warning("the page reader's process ended reading a page (%s)", worker.code)
             outcome = ("memory", "", True)
+        except BaseException:  # interrupted (Ctrl-C in a notebook): its answer would be the
+            worker.stop()  # next page's
+            _worker = None
+            raise
         if outcome is None or outcome[2]:  # stopped, or spent: the next page gets a new one
             worker.stop()
             _worker = None
@@ -96,7 +132,7 @@ def extract_page(html: str, url: str | None = None) -> Extracted:
 
 
 def stop() -> None:
-    """End the worker (tests; it is a daemon and ends with the process anyway)."""
+    """End the worker (tests; it ends by itself when the process does: its socket closes)."""
     global _worker
     with _LOCK:
         if _worker is not None:
@@ -119,7 +155,7 @@ def _peak() -> int:
     return 0
 
 
-def _serve(connection: Connection, memory: int) -> None:
+def _serve(connection: Connection, memory: int, seconds: float) -> None:
     """The worker's loop: for each page ("ok", Extracted), ("error", message) or ("memory",
     ""), and whether it ends after this page (its address space came near the limit: it would
     count against the next page's)."""
@@ -134,12 +170,16 @@ def _serve(connection: Connection, memory: int) -> None:
         pass
     from .extract import extract_html
 
+    connection.send(("ready", None, False))
     while True:
         try:
             html, url = connection.recv()
         except (EOFError, OSError):
             return
         outcome: tuple[str, Any]
+        # Past its deadline the parent kills the worker; should the parent be gone (killed
+        # itself), SIGALRM's default action ends the worker a little later, even inside C code.
+        signal.alarm(math.ceil(seconds) + ALARM_EXTRA)
         try:
             outcome = ("ok", extract_html(html, url))
         except MemoryError:
@@ -148,6 +188,7 @@ def _serve(connection: Connection, memory: int) -> None:
             outcome = ("error", str(error))
         except Exception as error:  # noqa: BLE001 - untrusted HTML: nothing usable, one line
             outcome = ("error", f"no article text found in the page ({type(error).__name__})")
+        signal.alarm(0)
         if outcome[0] == "error" and _peak() >= NEAR_LIMIT * memory:
             # lxml and trafilatura take a MemoryError inside them for a page they cannot parse
             outcome = ("memory", "")
@@ -160,5 +201,5 @@ def _serve(connection: Connection, memory: int) -> None:
             return
 
 
-if __name__ == "__main__":  # the worker: python -m index.extract_bounded FD MEMORY
-    _serve(Connection(int(sys.argv[1])), int(sys.argv[2]))
+if __name__ == "__main__":  # the worker: python -P -m index.extract_bounded FD MEMORY SECONDS
+    _serve(Connection(int(sys.argv[1])), int(sys.argv[2]), float(sys.argv[3]))

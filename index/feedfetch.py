@@ -50,7 +50,7 @@ def fetch_feed(
     }
     deadline = time.monotonic() + timeout
     client = guarded_client(allow_private, deadline, timeout, ports, FEED_ACCEPT)
-    with network_errors(timeout), client:
+    with network_errors(timeout, deadline), client:
         for _hop in range(max_redirects + 1):
             with open_response(client, url, sent) as response:
                 if response.status_code in REDIRECT_CODES:

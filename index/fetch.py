@@ -54,19 +54,19 @@ def fetch(
     check_url(url, allow_private=allow_private, ports=ports)
     deadline = time.monotonic() + timeout
     client = guarded_client(allow_private, deadline, timeout, ports, PAGE_ACCEPT)
-    with network_errors(timeout), client:
+    with network_errors(timeout, deadline), client:
         return _follow(client, url, allow_private, ports, max_bytes, deadline, max_redirects)
 
 
 @contextlib.contextmanager
-def network_errors(timeout: float) -> Iterator[None]:
-    """httpx's errors as one FetchError each."""
-    started = time.monotonic()
+def network_errors(timeout: float, deadline: float) -> Iterator[None]:
+    """httpx's errors as one FetchError each (`deadline`: the monotonic time the whole fetch
+    must end by, `timeout` seconds after it began)."""
     try:
         yield
     except httpx.ConnectTimeout:
         connect = netguard.CONNECT_SECONDS
-        if connect < timeout and time.monotonic() - started < timeout:  # not the page's deadline
+        if time.monotonic() < deadline:  # a connection's own limit, not the page's deadline
             raise FetchError(f"the site did not answer within {connect:g} seconds") from None
         raise FetchError(f"the page did not load within {timeout:g} seconds") from None
     except httpx.TimeoutException:

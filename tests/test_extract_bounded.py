@@ -95,3 +95,56 @@ def test_ctrl_c_in_a_terminal_leaves_the_worker_to_its_parent() -> None:
     assert worker.alive()
     assert extract_bounded.extract_page(PAGE).title == "Neue Brücke in Lindau"
     assert extract_bounded._worker is worker
+
+
+def test_an_interrupted_read_never_hands_its_page_to_the_next_caller(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Interrupted while it waits (Ctrl-C in a notebook), the caller leaves a worker whose
+    answer is still to come: it is stopped, so the next page gets its own answer."""
+    from multiprocessing.connection import Connection
+
+    extract_bounded.extract_page(PAGE)
+    real_poll = Connection.poll
+
+    def interrupted(self: Connection, timeout: float = 0.0) -> bool:
+        real_poll(self, 0.2)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Connection, "poll", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        extract_bounded.extract_page(
+            SLOW.replace("<body>", "<head><title>SLOW</title></head><body>")
+        )
+    monkeypatch.setattr(Connection, "poll", real_poll)
+    assert extract_bounded.extract_page(PAGE).title == "Neue Brücke in Lindau"
+
+
+def test_a_worker_whose_parent_stopped_waiting_ends_by_itself(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The parent killed (SIGKILL, a supervisor) mid-page cannot stop its worker: the worker's
+    own alarm ends it shortly after the deadline, even inside C code."""
+    monkeypatch.setattr(extract_bounded, "EXTRACT_SECONDS", 1.0)
+    monkeypatch.setattr(extract_bounded, "ALARM_EXTRA", 1)
+    extract_bounded.extract_page(PAGE)
+    worker = extract_bounded._worker
+    assert worker is not None
+    extract_bounded._worker = None  # forgotten, as by a parent that is gone
+    worker.connection.send((SLOW, None))
+    started = time.monotonic()
+    worker.process.wait(timeout=30)
+    assert time.monotonic() - started < 10  # the page alone takes ~12 s
+    worker.connection.close()
+
+
+def test_a_worker_that_cannot_start_is_said_so(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    monkeypatch.setattr(extract_bounded.sys, "executable", "/bin/false")
+    logged = caplog.at_level(logging.ERROR, logger="index.extract_bounded")
+    with logged, pytest.raises(ExtractionError, match="could not start"):
+        extract_bounded.extract_page(PAGE)
+    assert "did not start" in caplog.text

@@ -140,8 +140,14 @@ def test_the_second_look_runs_on_onnx_runtime_as_on_torch(
     from index.second_look import _Encoder
 
     models = tmp_path / "models"
+    models.mkdir()
+    older = models / "second-look-0123456789abcdef.onnx"  # another release's export
+    others = [models / "reader-0123456789abcdef.onnx", models / "model.onnx"]
+    for path in (older, *others):
+        path.write_bytes(b"an export")
     first = _Encoder("onnx", models)
     (kept,) = models.glob("second-look-*.onnx")
+    assert kept != older and all(path.exists() for path in others)  # the older one deleted
     assert first._session is not None and first._model is None
     on_torch = _Encoder("torch")
     assert on_torch._session is None and not list(models.glob("*.part"))
