@@ -18,6 +18,7 @@ from .errors import BadInput, IndexMismatch, NotFound
 from .language import detect_language
 from .lexical import passage_terms
 from .models import AddResult, Article, Stats
+from .paths import models_folder
 from .sources_mixin import SourcesMixin, Stage, no_progress
 from .storage import (
     Duplicate,
@@ -61,7 +62,7 @@ class Library(SourcesMixin, AskMixin, VectorsMixin):
         self.data_dir = config.data_dir
         if not self.data_dir.exists():  # (an existing one is not touched: it may be read-only)
             self.data_dir.mkdir(parents=True, mode=0o700)
-        self._models_dir = config.models_dir or self.data_dir / "models"  # the ONNX export
+        self._models_dir = config.models_dir or models_folder(self.data_dir)  # the ONNX exports
         self.embedder: Embedder = embedder or SentenceTransformerEmbedder(
             config.model,
             backend=config.embedding_backend,

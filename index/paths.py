@@ -30,6 +30,18 @@ def _writable(directory: Path) -> bool:
     return os.access(directory, os.W_OK | os.X_OK)
 
 
+def models_folder(data_dir: Path) -> Path:
+    """Where the ONNX exports of the models are kept: DATA_DIR/models, else, where that cannot
+    be written (a read-only data dir: a mounted backup, another user's library), the user's
+    cache ($XDG_CACHE_HOME or ~/.cache, /articlebot/models): each process would otherwise export
+    the reader and the second look again (about 10 s, and a warning for each)."""
+    preferred = data_dir / "models"
+    if _writable(nearest_existing(preferred)):
+        return preferred
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "articlebot" / "models"
+
+
 def check_data_dir(data_dir: Path, *, write: bool) -> None:
     """BadInput unless `data_dir` is, or can be made, a folder (and, with `write`, one this
     process can write in): not a file, not under a file."""
