@@ -37,8 +37,12 @@ EXTRACT_SECONDS = 30.0
 # The worker's address space: reading those 60 pages it peaks at 66 MB.
 EXTRACT_MEMORY = 1024**3
 
-_LOCK = threading.Lock()  # one page at a time per process; a second caller waits its turn
-_worker: _Worker | None = None
+# Pages read at once per process, each by a worker of its own: an admin's /add does not wait
+# behind a feed's page that runs into the limit. Idle workers are kept for the next pages.
+WORKERS = 2
+_SLOTS = threading.BoundedSemaphore(WORKERS)
+_GUARD = threading.Lock()  # over _idle
+_idle: list[_Worker] = []
 
 
 ALARM_EXTRA = 3  # seconds past its deadline after which a worker whose parent is gone ends
@@ -94,30 +98,20 @@ class _Worker:
 
 
 def extract_page(html: str, url: str | None = None) -> Extracted:
-    """index.extract.extract_html in the worker: its result, or ExtractionError (its own, or
-    for a page that takes longer than EXTRACT_SECONDS or more than EXTRACT_MEMORY)."""
-    global _worker
-    with _LOCK:
-        if _worker is None or not _worker.alive():
-            _worker = _Worker()
-        worker = _worker
+    """index.extract.extract_html in a worker: its result, or ExtractionError (its own, or for
+    a page that takes longer than EXTRACT_SECONDS or more than EXTRACT_MEMORY)."""
+    with _SLOTS:
+        worker = _take()
+        outcome = None
         try:
-            worker.connection.send((html, url))
-            done = worker.connection.poll(EXTRACT_SECONDS)
-            outcome = worker.connection.recv() if done else None
-        except (EOFError, OSError):  # it died: the system's memory killer, a crash
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                worker.process.wait(timeout=5)
-            logger.warning("the page reader's process ended reading a page (%s)", worker.code)
-            outcome = ("memory", "", True)
-        except BaseException:  # interrupted (Ctrl-C in a notebook): its answer would be the
-            worker.stop()  # next page's
-            _worker = None
-            raise
-        if outcome is None or outcome[2]:  # stopped, or spent: the next page gets a new one
-            worker.stop()
-            _worker = None
-    if outcome is None:
+            outcome = _read(worker, html, url)
+        finally:  # interrupted (Ctrl-C in a notebook), its answer would be the next page's
+            if outcome is None or outcome[2]:  # stopped, or spent: the next page gets a new one
+                worker.stop()
+            else:
+                with _GUARD:
+                    _idle.append(worker)
+    if outcome[0] == "late":
         logger.warning("a page took longer than %g s to read: stopped", EXTRACT_SECONDS)
         raise ExtractionError(
             f"the page could not be read within {EXTRACT_SECONDS:g} seconds "
@@ -131,13 +125,39 @@ def extract_page(html: str, url: str | None = None) -> Extracted:
     return value
 
 
+def _take() -> _Worker:
+    """An idle worker that is still alive, else a new one."""
+    with _GUARD:
+        while _idle:
+            worker = _idle.pop()
+            if worker.alive():
+                return worker
+            worker.stop()
+    return _Worker()
+
+
+def _read(worker: _Worker, html: str, url: str | None) -> tuple[str, Any, bool]:
+    """The worker's outcome for one page; ("late", None, True) past EXTRACT_SECONDS."""
+    try:
+        worker.connection.send((html, url))
+        if not worker.connection.poll(EXTRACT_SECONDS):
+            return ("late", None, True)
+        return worker.connection.recv()
+    except (EOFError, OSError):  # it died: the system's memory killer, a crash
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            worker.process.wait(timeout=5)
+        logger.warning("the page reader's process ended reading a page (%s)", worker.code)
+        return ("memory", "", True)
+
+
 def stop() -> None:
-    """End the worker (tests; it ends by itself when the process does: its socket closes)."""
-    global _worker
-    with _LOCK:
-        if _worker is not None:
-            _worker.stop()
-            _worker = None
+    """End the idle workers (tests; each ends by itself when the process does: its socket
+    closes)."""
+    with _GUARD:
+        workers = list(_idle)
+        _idle.clear()
+    for worker in workers:
+        worker.stop()
 
 
 NEAR_LIMIT = 0.9  # a failure after the worker's address space came this close to the limit

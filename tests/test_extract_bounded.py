@@ -4,6 +4,7 @@ without holding up the process's other threads."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -88,13 +89,12 @@ def test_ctrl_c_in_a_terminal_leaves_the_worker_to_its_parent() -> None:
     import signal
 
     extract_bounded.extract_page(PAGE)
-    worker = extract_bounded._worker
-    assert worker is not None
+    (worker,) = extract_bounded._idle
     os.kill(worker.process.pid, signal.SIGINT)
     time.sleep(0.3)
     assert worker.alive()
     assert extract_bounded.extract_page(PAGE).title == "Neue Brücke in Lindau"
-    assert extract_bounded._worker is worker
+    assert extract_bounded._idle == [worker]
 
 
 def test_an_interrupted_read_never_hands_its_page_to_the_next_caller(
@@ -128,9 +128,7 @@ def test_a_worker_whose_parent_stopped_waiting_ends_by_itself(
     monkeypatch.setattr(extract_bounded, "EXTRACT_SECONDS", 1.0)
     monkeypatch.setattr(extract_bounded, "ALARM_EXTRA", 1)
     extract_bounded.extract_page(PAGE)
-    worker = extract_bounded._worker
-    assert worker is not None
-    extract_bounded._worker = None  # forgotten, as by a parent that is gone
+    worker = extract_bounded._idle.pop()  # forgotten, as by a parent that is gone
     worker.connection.send((SLOW, None))
     started = time.monotonic()
     worker.process.wait(timeout=30)
@@ -148,3 +146,23 @@ def test_a_worker_that_cannot_start_is_said_so(
     with logged, pytest.raises(ExtractionError, match="could not start"):
         extract_bounded.extract_page(PAGE)
     assert "did not start" in caplog.text
+
+
+def test_a_page_read_beside_one_that_takes_long_does_not_wait_for_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two workers: an admin's /add is read while a feed's page runs into the limit."""
+    monkeypatch.setattr(extract_bounded, "EXTRACT_SECONDS", 4.0)
+    finished: dict[str, float] = {}
+
+    def read(name: str, html: str) -> None:
+        with contextlib.suppress(ExtractionError):  # the slow one: past the limit
+            extract_bounded.extract_page(html)
+        finished[name] = time.monotonic()
+
+    slow = threading.Thread(target=read, args=("slow", SLOW))
+    slow.start()
+    time.sleep(0.5)  # the slow page is being read
+    read("quick", PAGE)
+    slow.join()
+    assert finished["quick"] < finished["slow"]
