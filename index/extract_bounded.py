@@ -209,10 +209,10 @@ def _serve(connection: Connection, memory: int, seconds: float) -> None:
         except Exception as error:  # noqa: BLE001 - untrusted HTML: nothing usable, one line
             outcome = ("error", f"no article text found in the page ({type(error).__name__})")
         signal.alarm(0)
-        if outcome[0] == "error" and _peak() >= NEAR_LIMIT * memory:
+        spent = _peak() >= NEAR_LIMIT * memory
+        if outcome[0] == "error" and spent:
             # lxml and trafilatura take a MemoryError inside them for a page they cannot parse
             outcome = ("memory", "")
-        spent = _peak() >= NEAR_LIMIT * memory
         try:
             connection.send((*outcome, spent))
         except (OSError, ValueError):
