@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import gc
 import hashlib
 import io
@@ -55,10 +56,11 @@ def file_cache_path(prefix: str, weights: Path, cache_dir: Path | None) -> Path 
     another release's file differs in its header and tensors)."""
     if cache_dir is None:
         return None
-    digest = hashlib.sha256(f"{prefix}-onnx-{FORMAT}:{weights.stat().st_size}".encode())
+    size = weights.stat().st_size
+    digest = hashlib.sha256(f"{prefix}-onnx-{FORMAT}:{size}".encode())
     with weights.open("rb") as file:
         digest.update(file.read(1 << 20))
-        file.seek(max(0, weights.stat().st_size - (1 << 20)))
+        file.seek(max(0, size - (1 << 20)))
         digest.update(file.read(1 << 20))
     return cache_dir / f"{prefix}-{digest.hexdigest()[:16]}.onnx"
 
@@ -66,6 +68,45 @@ def file_cache_path(prefix: str, weights: Path, cache_dir: Path | None) -> Path 
 def load(path: Path) -> Any:
     """A session of an export written by `save`."""
     return _session(str(path))
+
+
+Batches = list[tuple[np.ndarray, np.ndarray]]
+
+
+def session_or_model(
+    what: str,
+    kept: Path | None,
+    onnx: bool,
+    build: Callable[[], Any],
+    export_model: Callable[[Any], tuple[Any, bytes]],
+    on_torch: Callable[[Any, np.ndarray, np.ndarray], np.ndarray],
+    probe: Callable[[], Batches],
+    log: logging.Logger,
+) -> tuple[Any, Any]:
+    """(an ONNX Runtime session, None) or (None, torch's model) for `what` (the reader, the
+    second look): the export kept in `kept`, read without building torch's model; else torch's
+    model from `build` (whose errors are the caller's), exported with `export_model` and
+    checked against it on `probe`'s batches (`check`) where `onnx`, and kept; on torch where
+    the export fails or reads otherwise (one warning in `log`)."""
+    if kept is not None and kept.is_file():
+        try:
+            return load(kept), None
+        except Exception as error:  # noqa: BLE001 - a damaged file, onnxruntime missing
+            log.warning("%s's kept ONNX export %s cannot be read (%s)", what, kept, error)
+    model = build()
+    if not onnx:
+        return None, model
+    try:
+        session, data = export_model(model)
+        check(session, functools.partial(on_torch, model), probe())
+    except Exception as error:  # noqa: BLE001 - onnxruntime missing, an export refused
+        log.warning("%s runs on torch: no ONNX Runtime session (%s)", what, error)
+        return None, model
+    if kept is not None:
+        save(kept, data, what)
+    del data, model  # its weights live in the session
+    give_back_freed()
+    return session, None
 
 
 def save(path: Path, data: bytes, what: str = "the reader") -> None:
@@ -152,7 +193,7 @@ TOLERANCE = 1e-3  # the most an export's output may differ from torch's (they ag
 def check(
     session: Any,
     on_torch: Callable[[np.ndarray, np.ndarray], np.ndarray],
-    batches: list[tuple[np.ndarray, np.ndarray]],
+    batches: Batches,
 ) -> None:
     """ValueError unless `session` reads `batches` (embeds, mask: a padded batch, a pair
     alone) as the model does on torch (`on_torch`): an exporter of another torch or

