@@ -22,6 +22,7 @@ import io
 import logging
 import os
 import re
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +34,9 @@ logger = logging.getLogger(__name__)
 
 FORMAT = 1  # of the export: a change to how it is made names new files
 _EXPORT = re.compile(r"[0-9a-f]{16}\.onnx")  # what follows "reader-" in an export's name
+# An export of the same model not loaded for this long is deleted (prune): two installs of
+# different releases may share a data dir, each loading its own export.
+UNUSED_DAYS = 30
 
 
 def cache_path(folder: Path, cache_dir: Path | None) -> Path | None:
@@ -66,8 +70,26 @@ def file_cache_path(prefix: str, weights: Path, cache_dir: Path | None) -> Path 
 
 
 def load(path: Path) -> Any:
-    """A session of an export written by `save`."""
-    return _session(str(path))
+    """A session of an export written by `save`, marked as used (its time of change set to now,
+    where the folder can be written) so that `prune` keeps it."""
+    session = _session(str(path))
+    with contextlib.suppress(OSError):
+        os.utime(path)
+    prune(path)
+    return session
+
+
+def prune(path: Path) -> None:
+    """Delete the exports of the same model as `path` (the same prefix, other weights or another
+    release's file) that have not been loaded or written for UNUSED_DAYS: 86-87 MB each would
+    pile up at every upgrade, while another install sharing the data dir still loads its own."""
+    prefix = path.name[: -len("0123456789abcdef.onnx")]
+    unused = time.time() - UNUSED_DAYS * 86_400
+    for old in path.parent.glob(f"{prefix}*.onnx"):
+        if old != path and _EXPORT.fullmatch(old.name[len(prefix) :]):
+            with contextlib.suppress(OSError):
+                if old.stat().st_mtime < unused:
+                    old.unlink()
 
 
 Batches = list[tuple[np.ndarray, np.ndarray]]
@@ -121,13 +143,7 @@ def save(path: Path, data: bytes, what: str = "the reader") -> None:
     except OSError as error:
         logger.warning("could not keep %s's ONNX export in %s: %s", what, path.parent, error)
         return
-    # Older exports of the same model (other weights, another release's file) are not used
-    # again: 86-87 MB each would pile up at every upgrade.
-    prefix = path.name[: -len("0123456789abcdef.onnx")]
-    for old in path.parent.glob(f"{prefix}*.onnx"):
-        if old != path and _EXPORT.fullmatch(old.name[len(prefix) :]):
-            with contextlib.suppress(OSError):
-                old.unlink()
+    prune(path)
 
 
 def export(model: Any) -> tuple[Any, bytes]:

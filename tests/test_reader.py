@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -115,8 +117,11 @@ def test_the_export_is_kept_and_loaded_again_without_torch_s_model(
     first = Reader(reader.folder, backend="onnx", cache_dir=models)
     (kept,) = models.glob("reader-*.onnx")
     assert kept == e5_onnx.cache_path(reader.folder, models)
+    long_ago = time.time() - (e5_onnx.UNUSED_DAYS + 1) * 86_400
+    os.utime(kept, (long_ago, long_ago))
     again = Reader(reader.folder, backend="onnx", cache_dir=models)
     assert again._session is not None and again._model is None
+    assert kept.stat().st_mtime > long_ago + 86_400  # marked as used: not pruned by another
     assert not hasattr(again, "_torch")  # torch's model was never built
     question, texts = "Who founded the town?", ["Monks founded it in 1100.", "It lies on a river."]
     on_torch = Reader(reader.folder, backend="torch")

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from index import second_look
+from index import e5_onnx, second_look
 from index.answer import READER_THRESHOLD, AnswerConfig, product_config
 from index.embedder import HashEmbedder
 from index.library import Library, LibraryConfig
@@ -141,13 +143,16 @@ def test_the_second_look_runs_on_onnx_runtime_as_on_torch(
 
     models = tmp_path / "models"
     models.mkdir()
-    older = models / "second-look-0123456789abcdef.onnx"  # another release's export
+    older = models / "second-look-0123456789abcdef.onnx"  # another release's, unused for long
+    recent = models / "second-look-fedcba9876543210.onnx"  # another install's, loaded lately
     others = [models / "reader-0123456789abcdef.onnx", models / "model.onnx"]
-    for path in (older, *others):
+    for path in (older, recent, *others):
         path.write_bytes(b"an export")
+    long_ago = time.time() - (e5_onnx.UNUSED_DAYS + 1) * 86_400
+    os.utime(older, (long_ago, long_ago))
     first = _Encoder("onnx", models)
-    (kept,) = models.glob("second-look-*.onnx")
-    assert kept != older and all(path.exists() for path in others)  # the older one deleted
+    (kept,) = set(models.glob("second-look-*.onnx")) - {recent}
+    assert kept != older and all(path.exists() for path in (recent, *others))  # older deleted
     assert first._session is not None and first._model is None
     on_torch = _Encoder("torch")
     assert on_torch._session is None and not list(models.glob("*.part"))
