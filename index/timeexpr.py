@@ -43,6 +43,43 @@ _SINCE = re.compile(r"\b(?:seit|since)(?:\s(?:dem|der|den))?\s$")
 # English month names that are ordinary words too: a month only where the question capitalizes
 # it ("15 may have died" names no day).
 _WORD_MONTHS = frozenset({"may", "march", "mar"})
+# Words that begin a time expression and are written in lower case inside a sentence, in German
+# as in English: capitalized there, they begin a name ("CBS This Morning", "Last Week Tonight",
+# the "Today" show, "ZDF Heute"), which names no time.
+_LOWER_CASE_WORDS = frozenset(
+    [
+        "this",
+        "last",
+        "past",
+        "next",
+        "today",
+        "tonight",
+        "tomorrow",
+        "yesterday",
+        "heute",
+        "gestern",
+        "morgen",
+        "vorgestern",
+        "übermorgen",
+        "diese",
+        "diesen",
+        "dieser",
+        "dieses",
+        "letzte",
+        "letzten",
+        "letzter",
+        "letztes",
+        "vergangene",
+        "vergangenen",
+        "vergangener",
+        "vergangenes",
+        "kommende",
+        "kommenden",
+        "nächste",
+        "nächsten",
+    ]
+)
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"„“«»(]\s*)$")
 
 
 @dataclass(frozen=True)
@@ -108,6 +145,8 @@ def when(question: str, now: datetime) -> TimeQuery:
                 words = _as_written(question, match.group(0))
                 if span is None or not _month_as_written(match, words):
                     continue
+                if _in_a_name(question, words):
+                    continue
                 if _SINCE.search(text, 0, match.start()) and span[0] and span[0] <= today:
                     span = (span[0], today + timedelta(days=1))
                 # Beside "today" as nowadays, a range is what now is compared with ("today
@@ -126,6 +165,21 @@ def _month_as_written(match: re.Match[str], words: str) -> bool:
     if month not in _WORD_MONTHS:
         return True
     return re.search(rf"\b{month.capitalize()}\b", words) is not None
+
+
+def _in_a_name(question: str, words: str) -> bool:
+    """Whether the expression, as the question writes it, begins with a word written in lower
+    case inside a sentence (_LOWER_CASE_WORDS) but capitalized, and not at a sentence's start:
+    a name such as "CBS This Morning" (restricted to this morning's articles, that question found
+    none). Not in a question written without lower case words ("What Happened Yesterday?")."""
+    first = words.split(" ", 1)[0]
+    if not first[:1].isupper() or first.casefold() not in _LOWER_CASE_WORDS:
+        return False
+    flat = _flat(question)
+    if not any(word[:1].islower() for word in flat.split()[1:]):
+        return False
+    at = flat.find(words)
+    return at > 0 and _SENTENCE_START.search(flat, 0, at) is None
 
 
 def _as_written(question: str, expression: str) -> str:

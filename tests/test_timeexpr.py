@@ -126,10 +126,30 @@ def test_latest_asks_for_newest_without_a_range(question: str) -> None:
         "How much are Black Friday sales worth?",
         "How many goals did Kane score?",
         "Wie viele der 3000 Befragten stimmten zu?",
+        # a time word capitalized inside the sentence begins a name
+        "Which CBS This Morning co-host interviewed the voters?",
+        "Who hosts Last Week Tonight on HBO?",
+        "Was berichtete die Sendung Heute über den Streik?",
     ],
 )
 def test_questions_without_a_time_name_none(question: str) -> None:
     assert when(question, NOW) == TimeQuery()
+
+
+@pytest.mark.parametrize(
+    ("question", "expression"),
+    [
+        ("This morning, what happened in Paris?", "This morning"),  # a sentence's start
+        ("Gestern: was geschah in Bonn?", "Gestern"),
+        ("What Happened Yesterday In Berlin?", "Yesterday"),  # no word in lower case
+        ("What did the Today show report last week?", "last week"),  # the name passed over
+    ],
+)
+def test_a_capitalized_time_word_restricts_where_it_is_no_name(
+    question: str, expression: str
+) -> None:
+    query = when(question, NOW)
+    assert query.expression == expression and query.restricts
 
 
 def test_an_impossible_day_falls_back_to_its_year() -> None:
