@@ -174,13 +174,38 @@ def _metadata(html: str, url: str | None) -> object | None:
 _INLINE = ("span", "a", "em", "strong", "b", "i", "small", "label", "font", "mark")
 
 
+# trafilatura's precision mode deletes every span whose class is the token "link" or starts or
+# ends with "bottom", or whose style has a border (PRECISION_DISCARD_XPATH: page chrome), with its
+# text, also inside a paragraph: "But they're especially high for <span class="link"><a>Joe
+# Biden</a></span>." became "especially high for ." (CBS News). Inside a paragraph those
+# attributes are taken off the span; a paragraph that is chrome is judged as a whole.
+_CHROME_CLASS = re.compile(r"(?:^|\s)(?:link(?:\s|$)|bottom)|bottom(?:\s|$)")
+_PARAGRAPH = frozenset({"p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "td"})
+
+
+def _keep_inline_spans(tree: lxml.html.HtmlElement) -> None:
+    """Take the attributes that make trafilatura's precision mode delete a span off every span
+    inside a paragraph (see _CHROME_CLASS)."""
+    for span in tree.iter("span"):
+        chrome = _CHROME_CLASS.search(span.get("class") or "") or _CHROME_CLASS.search(
+            span.get("id") or ""
+        )
+        if not chrome and "border" not in (span.get("style") or ""):
+            continue
+        if any(parent.tag in _PARAGRAPH for parent in span.iterancestors()):
+            for attribute in ("class", "id", "style"):
+                span.attrib.pop(attribute, None)
+
+
 def _separate_labels(html: str) -> lxml.html.HtmlElement | str:
     """The page as a tree with a line break after every inline element whose text runs,
-    without a space, into a capitalized word; the page as it was if it does not parse."""
+    without a space, into a capitalized word (and inline spans kept: _keep_inline_spans); the
+    page as it was if it does not parse."""
     try:
         tree = lxml.html.fromstring(html)
     except (ValueError, lxml.etree.ParserError):
         return html
+    _keep_inline_spans(tree)
     for element in list(tree.iter(*_INLINE)):
         tail = element.tail or ""
         end = (element.text_content() or "")[-1:]

@@ -27,6 +27,21 @@ def test_words_inside_a_sentence_stay_joined() -> None:
     assert "Agriculture L'Office" in extract_html(page).text  # lower case after: not a label
 
 
+def test_a_link_inside_a_paragraph_keeps_its_words_and_page_chrome_still_goes() -> None:
+    """trafilatura's precision mode deletes spans of class "link" (or "bottom-…", a border) with
+    their text; inside a paragraph such a span is the sentence's own words."""
+    page = PAGE.replace(
+        "selon les chiffres de l'Office.</p>",
+        "selon les chiffres de "
+        '<span class="link"><a href="/ofag">l\'Office fédéral de l\'agriculture</a></span>.</p>'
+        '<div class="link"><a href="/a">Plus sur ce sujet</a> <a href="/b">Archives</a></div>'
+        '<span class="bottom-bar">Partager cet article sur Facebook</span>',
+    )
+    text = extract_html(page).text
+    assert "selon les chiffres de l'Office fédéral de l'agriculture." in text
+    assert "Plus sur ce sujet" not in text and "Partager" not in text
+
+
 def _ld(*bodies: str, kind: str = "NewsArticle") -> str:
     import json
 
