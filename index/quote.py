@@ -204,9 +204,9 @@ def _clauses(sentence: str, room: int, *, from_start: bool) -> str:
     bounds = [0, *(m.end() for m in _CLAUSE_END.finditer(sentence)), len(sentence)]
     if from_start:
         cut = max((e for e in bounds[1:-1] if e + 1 <= room), default=0)
-        return f"{sentence[:cut].rstrip()}{ELLIPSIS}" if cut else ""
+        return _marked(sentence[:cut].rstrip(), False, True) if cut else ""
     cut = min((s for s in bounds[1:-1] if len(sentence) - s + 1 <= room), default=len(sentence))
-    return f"{ELLIPSIS}{sentence[cut:]}" if cut < len(sentence) else ""
+    return _marked(sentence[cut:], True, False) if cut < len(sentence) else ""
 
 
 def is_verbatim(quote: str, text: str) -> bool:
@@ -281,5 +281,13 @@ def cut_to_clauses(
                 hi -= 1
         best = (0.0, lo, space if space > lo else hi)
     _, lo, hi = best
-    text = sentence[lo:hi].strip()
-    return f"{ELLIPSIS if lo > 0 else ''}{text}{ELLIPSIS if hi < len(sentence) else ''}"
+    return _marked(sentence[lo:hi].strip(), lo > 0, hi < len(sentence))
+
+
+def _marked(text: str, before: bool, after: bool) -> str:
+    """`text` with "…" where it was cut (`before`, `after`), but not beside the article's own
+    "…" ("Biden worked for eight years with Obama. … We need somebody" quoted from its second
+    clause read "…… We need somebody")."""
+    start = ELLIPSIS if before and not text.startswith(ELLIPSIS) else ""
+    end = ELLIPSIS if after and not text.endswith(ELLIPSIS) else ""
+    return f"{start}{text}{end}"

@@ -22,6 +22,18 @@ def test_a_long_sentence_is_cut_to_its_best_clauses_verbatim() -> None:
     assert quote.strip(ELLIPSIS) in sentence
 
 
+def test_a_cut_beside_the_article_s_own_ellipsis_adds_none() -> None:
+    sentence = (
+        '"Because our country is so far back now, and because the next president must repair '
+        "so much of what was broken in the last years, in the courts and in the agencies, so "
+        "Joe Biden worked for eight years with Barack Obama, … We need somebody who can hit the "
+        'ground running," Scott said.'
+    )
+    quote = cut_to_clauses(sentence, 80, lambda t: float("ground running" in t))
+    assert quote.startswith(f"{ELLIPSIS} We need") and ELLIPSIS * 2 not in quote
+    assert is_verbatim(quote, sentence)
+
+
 def test_the_reader_chooses_among_the_maximal_runs_of_clauses() -> None:
     """With `choose` (the reader), the run is picked among the longest runs that fit (none
     inside another) by their text, not by the question's words: here the last clause holds the
