@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .confidence import size_discount, window_confidence
+from .confidence import bars_second_look, size_discount, window_confidence
 from .lexical import analyze
 from .models import Answer, Hit, Source
 from .overlap import Idf, Terms
@@ -76,6 +76,9 @@ class AnswerConfig:
     # Below this confidence the answer abstains (index.confidence).
     threshold: float = 0.40
     unit_missing: float = 0.1  # ... less, for an amount whose unit is nowhere near (lacks_unit)
+    # ... and for a count of a thing nowhere near ("how many delegates"); recency's newer reports
+    # are asked without it (Asked.alone: an update counts its thing in other words).
+    count_missing: float = 0.1
     # ... and this much less per tenfold of passages searched beyond size_floor (size_discount).
     per_decade: float = 0.01
     size_floor: int = 1000
@@ -180,12 +183,22 @@ def answer_question(
     # pick (the detail, not the topic sentence) often shares fewer of the question's words.
     sure = max(
         window_confidence(
-            s.article, s.terms, w[1:], question, language, query_vector, kind, config.unit_missing
+            s.article,
+            s.terms,
+            w[1:],
+            question,
+            language,
+            query_vector,
+            kind,
+            (config.unit_missing, config.count_missing),
         )
         for s, w in judged
     )
     sure -= size_discount(passages, config.per_decade, config.size_floor)
-    looks = second_look is not None and config.rescue_floor <= sure < config.rescue_to
+    lacking = bars_second_look(chosen.article, first, last, question, kind, config.count_missing)
+    looks = (
+        second_look is not None and config.rescue_floor <= sure < config.rescue_to and not lacking
+    )
     if sure < config.threshold and not looks:
         return Answer(question, language, True, confidence=sure, hits=tuple(hits))
     quote, span = build_quote(

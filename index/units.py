@@ -37,6 +37,10 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
             r"expensive|geld|money|summe|betrag|sum|fee|fees|gebühr\w*|strafe|bußgeld|fine|"
             r"prämie\w*|umsatz|revenue|gewinn|profit|verlust|loss|schaden|damage|gehalt|salary|"
             r"lohn|wage|miete|rent|ticket|fahrpreis|fare|wert|value|aufträge|orders|"
+            r"earn\w*|verdien\w*|einkommen|income|salaries|wages|"
+            # German compounds of those: "Jahresgehalt", "Mindestlohn", "Baukosten", "Kaufpreis"
+            r"\w+(?:gehalt|gehälter|lohn|löhne|kosten|miete|mieten|gebühr|gebühren|umsatz|"
+            r"gewinn|gewinne|preis|preise|betrag|summe)|"
             r"co[uû]te?|prix|precio|cuesta|costa|prezzo)\b",
             _I,
         ),
@@ -44,7 +48,8 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (  # share
         re.compile(
-            r"\b(anteil\w*|prozent\w*|percent\w*|share|proportion|rate|quote|wie stark|"
+            # "Marktanteil", "Arbeitslosenquote": German compounds end in the cue
+            r"\b(\w*anteil\w*|prozent\w*|percent\w*|share|proportion|rate|\w*quote|wie stark|"
             r"um wie viel|by how much|pourcentage|porcentaje|percentuale)\b",
             _I,
         ),
@@ -60,21 +65,23 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (  # temperature
         re.compile(
-            r"\b(wie (heiß|heiss|warm|kalt)|how (hot|warm|cold)|temperatur\w*|temperature\w*|"
+            r"\b(wie (heiß|heiss|warm|kalt)|how (hot|warm|cold)|\w*temperatur\w*|temperature\w*|"
             r"grad|degrees)\b",
             _I,
         ),
         r"(?:°|grad|degrees?|celsius|fahrenheit|kelvin)",
     ),
     (  # duration
-        re.compile(r"\b(wie lange|how long|dauer\w*|duration|for how long|combien de temps)\b", _I),
+        re.compile(
+            r"\b(wie lange|how long|\w*dauer\w*|duration|for how long|combien de temps)\b", _I
+        ),
         r"(?:sekunden|minuten|stunden|tagen?|wochen|monaten?|jahren?|jahrzehnten?|seconds?|"
         r"minutes?|hours?|days?|weeks?|months?|years?|decades?|h|min)",
     ),
     (  # distance, height, area
         re.compile(
             r"\b(wie (weit|hoch|groß|gross|lang|tief|breit)|how (far|high|tall|big|large|deep|"
-            r"wide|long)|entfernung|distance|höhe|height|fläche|area|länge|length)\b",
+            r"wide|long)|\w*entfernung|distance|\w*höhe|height|\w*fläche|area|\w*länge|length)\b",
             _I,
         ),
         r"(?:mm|cm|m|km|meter|metern|metres?|meters?|kilometern?|kilometres?|kilometers?|"
@@ -84,7 +91,7 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (  # weight, volume, amount of a substance
         re.compile(
-            r"\b(wie schwer|how heavy|gewicht|weight|welche menge|wie viel \w+ (liefert|"
+            r"\b(wie schwer|how heavy|\w*gewicht|weight|welche menge|wie viel \w+ (liefert|"
             r"produziert|erzeugt)|how much \w+ (did|does|do|was|is|were)|amount of|"
             r"quantity of|volumen|volume)\b",
             _I,

@@ -95,6 +95,22 @@ def test_outside_the_band_the_second_look_is_not_asked(
     assert looks.asked == []
 
 
+def test_no_second_look_where_the_number_asked_for_is_nowhere_near(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quote is on the question's topic (the bridge), but no sentence states how many
+    lanes it has: e5 would read it as an answer, so it is not asked."""
+    question = "How many lanes does the new bridge in Lindau have?"
+    for asked, looked in ((question, False), (QUESTION, True)):  # the cost is stated in euros
+        _band(library, _Looks(0.0), monkeypatch, threshold=-math.inf, rescue_to=0.0)
+        judged = library.ask(asked).confidence
+        looks = _Looks(0.99)
+        band = dict(threshold=judged + 0.01, rescue_floor=judged - 0.01, rescue_to=judged + 0.01)
+        _band(library, looks, monkeypatch, **band, rescue_cosine=0.86)
+        assert library.ask(asked).abstained is not looked
+        assert len(looks.asked) == looked
+
+
 def test_the_cli_and_the_bot_look_again_just_under_their_threshold() -> None:
     config = product_config()
     assert config.rescue_floor < config.rescue_to == config.threshold == READER_THRESHOLD

@@ -56,6 +56,22 @@ from index.units import holds_unit
         ),
         ("How many burials a day are there now?", "There are around 24 burials each day.", True),
         ("How many burials a day are there now?", "The island has held 1 million dead.", False),
+        # Money earned; the cue inside a German compound ("Jahresgehalt", "Arbeitslosenquote",
+        # "Durchschnittstemperatur").
+        ("How much does the mayor earn per year?", "He is paid $120,000 a year.", True),
+        ("How much does the mayor earn per year?", "He was elected in 2021.", False),
+        ("Wie hoch ist das Jahresgehalt der Intendantin?", "Es liegt bei 295.000 Euro.", True),
+        (
+            "Wie hoch ist das Jahresgehalt der Intendantin?",
+            "Sie ist seit 32 Jahren im Sender.",
+            False,
+        ),
+        ("Wie hoch ist die Arbeitslosenquote?", "Sie sank auf 5,7 Prozent.", True),
+        (
+            "Wie hoch war die Durchschnittstemperatur im Oktober 2023?",
+            "Das Temperaturmittel lag im Oktober 2023 mit 11,9 Grad Celsius über dem Wert.",
+            True,
+        ),
         # The question's own number does not answer it.
         ("Wie viel kostet ein Ticket für 2 Personen?", "Es gibt 2 Personen.", False),
         # A question that asks for no number.
@@ -257,6 +273,30 @@ def test_an_amount_whose_unit_is_nowhere_near_is_answered_with_less_confidence(
     assert found["none", step] == pytest.approx(found["none", 0.0] - step)
     assert found["money", step] == pytest.approx(found["money", 0.0])
     assert found["none", step, "who"] == pytest.approx(found["none", 0.0, "who"])
+
+
+def test_a_count_of_a_thing_nowhere_near_is_answered_with_less_confidence(
+    tmp_path: Path,
+) -> None:
+    never = AnswerConfig(threshold=-math.inf)
+    texts = {
+        "none": "The state held its primary on Saturday. A poll gave Biden 35% of the vote.",
+        "count": "The state held its primary on Saturday. Biden won 39 delegates in the state.",
+    }
+    found = {}
+    for name, text in texts.items():
+        for missing in (0.0, AnswerConfig().count_missing):
+            config = LibraryConfig(
+                tmp_path / f"{name}-{missing}", answer=replace(never, count_missing=missing)
+            )
+            library = Library(config, embedder=HashEmbedder())
+            library.add_text(text, title="The state's primary")
+            question = "How many delegates did Biden win in the state's primary?"
+            found[name, missing] = library.ask(question).confidence
+            library.close()
+    step = AnswerConfig().count_missing
+    assert found["none", step] == pytest.approx(found["none", 0.0] - step)
+    assert found["count", step] == pytest.approx(found["count", 0.0])
 
 
 def test_the_confidence_is_discounted_by_the_size_of_the_library(tmp_path: Path) -> None:
