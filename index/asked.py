@@ -1,10 +1,10 @@
 """One question being answered (Library.ask): its retrieval, its first answer, and the newer
-reports recency weighs against it (index.preference.prefer_recent), with what they share: the
-articles already scored, the hits further down, the later reports of the first answer's story."""
+reports recency weighs against it (index.preference.prefer_recent; asked and judged in
+index.asked_recency), with what they share: the articles already scored, the hits further down,
+the later reports of the first answer's story."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
@@ -14,18 +14,17 @@ import numpy as np
 
 from . import ranker
 from .answer import AnswerConfig, answer_question
-from .claims import Relation, days_between, figure_told, relation, stated, states_like
-from .figures import comparable
+from .asked_recency import NewerReports
+from .claims import figure_told
 from .language import detect_language
 from .lexical import analyze
 from .matching import known
 from .models import Answer, Hit
-from .preference import FURTHER, SAME_CLAIM_TOLERANCE, prefer_recent, published
+from .preference import prefer_recent, published
 from .qtype import QUESTION_WORDS
 from .search import POOL, hybrid_search
 from .spelling import ARTICLES, corrected, dictionary_neighbours
 from .storage.views import View
-from .story import STORY_HITS, STORY_QUERY, continues, rare_names
 from .timeexpr import when
 from .truecase import HITS, all_lower, truecased
 
@@ -37,7 +36,7 @@ _UNSEEN = "\x00"  # a term no text is analyzed to: its idf is that of a word the
 Keep = Callable[["ArticleSentences", int, int], bool]
 
 
-class Asked:
+class Asked(NewerReports):
     """The state of answering `question` (searched as `query`, the two questions together for
     a follow-up) in `snapshot` of `library`; `answered()` gives the answer."""
 
@@ -166,21 +165,6 @@ class Asked:
         period = time.expression if time.restricts else ""
         return replace(chosen, follow_up=self.context is not None, period=period)
 
-    def reads_worse(self, first: Answer, other: Answer) -> bool:
-        """Whether the reader (where it is on) reads `other`'s key sentence as answering the
-        question less well than `first`'s (index.preference.prefer_recent)."""
-        reader = self.library.reader()
-        if reader is None:
-            return False
-        keys = [a.quote[a.key[0] : a.key[1]] or a.quote for a in (first, other)]
-        mine, theirs = reader.score(self.question, keys)
-        return bool(theirs < mine)
-
-    def further(self) -> list[Hit]:
-        if not self.time.restricts and not self.pool:
-            self.pool.extend(self.library._hits(self.scored[self.wanted : FURTHER]))
-        return self.pool
-
     def answer(
         self,
         among: list[Hit],
@@ -216,97 +200,3 @@ class Asked:
             # the older report that answers (dated pairs: the KfW's heating grants, 9 -> 8).
             second_look=library.second_look if read else None,
         )
-
-    def alone(self, article_id: int, lenient: bool = False) -> Answer:
-        mine = [
-            h
-            for h in itertools.chain(self.hits, self.pool, self.told)
-            if h.article.id == article_id
-        ]
-        config = self.newer_config()
-        if not lenient:
-            return self.again_with_figure(mine, self.answer(mine, config, read=False))
-        # A newer report of the claim already answered: its own evidence may be weaker.
-        lowered = replace(config, threshold=config.threshold - SAME_CLAIM_TOLERANCE)
-        return self.answer(mine, lowered, read=False)
-
-    def newer_config(self) -> AnswerConfig:
-        """The answer settings for a newer report asked alone: without the count's confidence
-        step, since an update counts its thing in other words ("7,2 Millionen Gäste" for the
-        Oktoberfest's "Besucher"; dated pairs 72 -> 69 with it) and index.claims judges whether
-        it counts the same."""
-        return replace(self.library.config.answer, count_missing=0.0)
-
-    def again_with_figure(self, mine: list[Hit], got: Answer) -> Answer:
-        """A newer article's answer, or where it states no figure that can be the first
-        answer's reported again, the answer of its best window that does: a newer report's
-        own answer to the question may be another of its sentences ("Das meldete das
-        Statistische Bundesamt …" where "2023 kamen … 692.989 Babys zur Welt" updates "Im
-        Jahr 2022 wurden … 738.819 Kinder geboren"). index.claims then judges it as any."""
-        told = self.told_figure
-        if told is None:
-            return got
-        found = None if got.abstained else stated(got, self.question, like=told)
-        if found is not None and comparable(found, told):
-            return got
-        keep = states_like(told, self.question)
-        again = self.answer(mine, self.newer_config(), keep=keep, read=False)
-        return got if again.abstained else again
-
-    def text_of(self, answer: Answer, *, titled: bool = False) -> str:
-        """The quoted article's text, from the article cache: answer selection read it;
-        `titled`: after its title (a later report may name its story there alone)."""
-        text = self.library._articles.quoted(answer).text
-        return f"{answer.sources[0].article.title}\n{text}" if titled else text
-
-    def story(self, first: Answer, other: Answer) -> bool:
-        """Whether `other`'s article continues `first`'s story (index.story)."""
-        language = first.sources[0].article.language
-        if other.sources[0].article.language != language:
-            return False
-        days = days_between(first, other)
-        older, newer = self.text_of(first, titled=True), self.text_of(other, titled=True)
-        return continues(older, newer, days, language, self.snapshot.lexical.idf)
-
-    def relate(self, first: Answer, other: Answer) -> Relation:
-        idf = self.snapshot.lexical.idf
-        related = relation(self.about, first, other, idf)
-        if related != "other" or not self.story(first, other):
-            return related
-        return relation(self.about, first, other, idf, story=True)
-
-    def confirmed(self, article_id: int, first: Answer) -> Answer | None:
-        """A newer article's lenient answer, where it is the same claim as `first` by a
-        subject of the question's capitalized words (a weak answer needs a name), or by
-        continuing its story (index.story)."""
-        other = self.alone(article_id, True)
-        if other.abstained or not other.sources:
-            return None
-        idf, question = self.snapshot.lexical.idf, self.about
-        if relation(question, first, other, idf, named=True) == "same":
-            return other
-        if (
-            self.story(first, other)
-            and relation(question, first, other, idf, named=True, story=True) == "same"
-        ):
-            return other
-        return None
-
-    def reports(self) -> list[Hit]:
-        """Passages found by the names of the first answer's article (index.story): later
-        reports of its story that the question's words do not find."""
-        article = self.first.sources[0].article
-        lexical = self.snapshot.lexical
-        words = rare_names(self.text_of(self.first), article.language, lexical.idf)
-        if not words:
-            return []
-        query = " ".join(words[:STORY_QUERY])  # a story goes on in its own language
-        found = lexical.search(query, STORY_HITS, article.language)
-        ranked = sorted(found.items(), key=lambda item: -item[1])
-        got = [
-            h
-            for h in self.library._hits((p, s, 0.0, s) for p, s in ranked)
-            if h.article.id != article.id
-        ]
-        self.told.extend(got)  # `alone` answers from their passages too
-        return got
