@@ -44,11 +44,13 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     html = _NOT_XML.sub("", html or "")
     if not html.strip():
         raise ExtractionError("no article text found in the page")
+    page = _separate_labels(html)
+    heading = _first_heading(page)  # before trafilatura prunes the tree
     try:
         # favor_precision drops navigation/footer-only pages that the default mode would
         # return as "text"; MIN_OUTPUT_SIZE stays 1, so a short 2-3 paragraph article passes.
         doc = trafilatura.bare_extraction(
-            _separate_labels(html),
+            page,
             url=url,
             with_metadata=True,
             include_comments=False,
@@ -69,7 +71,7 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     if doc is None or not text:
         raise ExtractionError("no article text found in the page")
     return Extracted(
-        title=_clean(doc.title),
+        title=_headline(_clean(doc.title), heading),
         text=text,
         published=_iso_date(doc.date),
         author=_clean(doc.author),
@@ -214,6 +216,32 @@ def _separate_labels(html: str) -> lxml.html.HtmlElement | str:
             brk.tail, element.tail = tail, ""
             element.addnext(brk)
     return tree
+
+
+# A title of at most this many words is a site's or section's name where the page's first <h1>
+# is a headline of HEADLINE_WORDS or more: "Medienmitteilungen" for the Kanton Bern's "…: Impfen
+# und Boostern ist bis Ende Februar noch überall möglich" (its og:title and <title>). The title
+# is shown with every quote and read with each sentence (index.reread).
+SECTION_WORDS = 2
+HEADLINE_WORDS = 4
+
+
+def _first_heading(page: lxml.html.HtmlElement | str) -> str | None:
+    """The text of the page's first <h1>, if it parsed."""
+    if isinstance(page, str):
+        return None
+    for element in page.iter("h1"):
+        return " ".join(element.text_content().split()) or None
+    return None
+
+
+def _headline(title: str | None, heading: str | None) -> str | None:
+    """`title`, or the first <h1> where the title is a section's name (SECTION_WORDS)."""
+    if heading is None or len(heading.split()) < HEADLINE_WORDS:
+        return title
+    if title is None or len(title.split()) <= SECTION_WORDS:
+        return heading
+    return title
 
 
 def _clean(value: str | None) -> str | None:

@@ -42,6 +42,28 @@ def test_a_link_inside_a_paragraph_keeps_its_words_and_page_chrome_still_goes() 
     assert "Plus sur ce sujet" not in text and "Partager" not in text
 
 
+@pytest.mark.parametrize(
+    ("title", "heading", "shown"),
+    [
+        # a section's name as the page's title: its first <h1> is the headline
+        ("Medienmitteilungen", "Impfen ist bis Ende Februar noch überall möglich", "h1"),
+        # a headline as the title is kept, whatever the <h1> says (a site's banner)
+        ("Berne interdit le fongicide chlorothalonil", "Bienvenue sur le portail du canton", "t"),
+        # an <h1> too short to be a headline does not replace it
+        ("Agriculture", "Le canton", "t"),
+    ],
+)
+def test_a_section_name_as_title_gives_way_to_the_first_heading(
+    title: str, heading: str, shown: str
+) -> None:
+    page = PAGE.replace(
+        "<title>Berne interdit le fongicide</title>",
+        f'<title>{title}</title><meta property="og:title" content="{title}">',
+    )
+    page = page.replace("<h1>Berne interdit le fongicide</h1>", f"<h1>{heading}</h1>")
+    assert extract_html(page).title == (heading if shown == "h1" else title)
+
+
 def _ld(*bodies: str, kind: str = "NewsArticle") -> str:
     import json
 
