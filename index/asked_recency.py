@@ -1,7 +1,8 @@
 """The newer reports recency weighs against a question's first answer (index.preference): each
 asked alone, judged for the same claim (index.claims) and story (index.story), and found by the
 first answer's rare names. A mixin of index.asked.Asked, which holds the question's state (its
-library, snapshot, hits and the pools below, its first answer and the figure that answer told)."""
+library, snapshot, hits, the hits further down and later reports found, its first answer and
+the figure that answer told)."""
 
 from __future__ import annotations
 
