@@ -179,7 +179,7 @@ def _first_words(sentence: str, room: int) -> str:
     fits (a German main clause runs long without a comma: "Ein Aktivist kaufte die insgesamt
     1400 Dateien nach eigener Aussage und …")."""
     cut = sentence.rfind(" ", 0, room - len(ELLIPSIS))
-    return f"{sentence[:cut].rstrip()}{ELLIPSIS}" if cut > 0 else ""
+    return _marked(sentence[:cut].rstrip(), False, True) if cut > 0 else ""
 
 
 def _joins(article: ArticleSentences, i: int, j: int) -> bool:

@@ -32,6 +32,11 @@ def test_a_cut_beside_the_article_s_own_ellipsis_adds_none() -> None:
     quote = cut_to_clauses(sentence, 80, lambda t: float("ground running" in t))
     assert quote.startswith(f"{ELLIPSIS} We need") and ELLIPSIS * 2 not in quote
     assert is_verbatim(quote, sentence)
+    # the same where a sentence's first words are cut at a word, before the text's own "…"
+    from index.quote import _first_words
+
+    words = _first_words("Sie sagte nur … und dann ging sie aus dem Saal, ohne ein Wort", 20)
+    assert words == f"Sie sagte nur {ELLIPSIS}"
 
 
 def test_the_reader_chooses_among_the_maximal_runs_of_clauses() -> None:
