@@ -228,11 +228,9 @@ HEADLINE_WORDS = 4
 
 def _first_heading(page: lxml.html.HtmlElement | str) -> str | None:
     """The text of the page's first <h1>, if it parsed."""
-    if isinstance(page, str):
+    if isinstance(page, str) or (first := next(page.iter("h1"), None)) is None:
         return None
-    for element in page.iter("h1"):
-        return " ".join(element.text_content().split()) or None
-    return None
+    return " ".join(first.text_content().split()) or None
 
 
 def _headline(title: str | None, heading: str | None) -> str | None:

@@ -248,55 +248,56 @@ def test_a_question_does_not_wait_for_a_writer_to_store_terms_made_again(
     library.close()
 
 
+def _confidences(
+    tmp_path: Path, step: str, title: str, texts: dict[str, str], questions: list[str]
+) -> dict[tuple[str, float, int], float]:
+    """Each question's confidence in a library of each text alone, with the AnswerConfig field
+    `step` at 0 and at its default (every confidence seen: no threshold)."""
+    never = AnswerConfig(threshold=-math.inf)
+    found = {}
+    for name, text in texts.items():
+        for missing in (0.0, getattr(AnswerConfig(), step)):
+            config = LibraryConfig(
+                tmp_path / f"{name}-{missing}", answer=replace(never, **{step: missing})
+            )
+            library = Library(config, embedder=HashEmbedder())
+            library.add_text(text, title=title)
+            for n, question in enumerate(questions):
+                found[name, missing, n] = library.ask(question).confidence
+            library.close()
+    return found
+
+
 def test_an_amount_whose_unit_is_nowhere_near_is_answered_with_less_confidence(
-    tmp_path,  # noqa: ANN001
+    tmp_path: Path,
 ) -> None:
-    never = AnswerConfig(threshold=-math.inf)  # every confidence is seen
     texts = {
         "none": "Netflix signed a deal with the couple in 2020. The couple will make films.",
         "money": "Netflix signed a deal with the couple, worth $100 million. They will make films.",
     }
-    found = {}
-    for name, text in texts.items():
-        for missing in (0.0, AnswerConfig().unit_missing):
-            config = LibraryConfig(
-                tmp_path / f"{name}-{missing}", answer=replace(never, unit_missing=missing)
-            )
-            library = Library(config, embedder=HashEmbedder())
-            library.add_text(text, title="Netflix deal")
-            found[name, missing] = library.ask("How much is Netflix paying the couple?").confidence
-            # A question for a name is no amount: never lowered.
-            found[name, missing, "who"] = library.ask("Who signed a deal with Netflix?").confidence
-            library.close()
+    # A question for a name is no amount: never lowered.
+    questions = ["How much is Netflix paying the couple?", "Who signed a deal with Netflix?"]
+    found = _confidences(tmp_path, "unit_missing", "Netflix deal", texts, questions)
     step = AnswerConfig().unit_missing
     assert step > 0
-    assert found["none", step] == pytest.approx(found["none", 0.0] - step)
-    assert found["money", step] == pytest.approx(found["money", 0.0])
-    assert found["none", step, "who"] == pytest.approx(found["none", 0.0, "who"])
+    assert found["none", step, 0] == pytest.approx(found["none", 0.0, 0] - step)
+    assert found["money", step, 0] == pytest.approx(found["money", 0.0, 0])
+    assert found["none", step, 1] == pytest.approx(found["none", 0.0, 1])
 
 
 def test_a_count_of_a_thing_nowhere_near_is_answered_with_less_confidence(
     tmp_path: Path,
 ) -> None:
-    never = AnswerConfig(threshold=-math.inf)
     texts = {
         "none": "The state held its primary on Saturday. A poll gave Biden 35% of the vote.",
         "count": "The state held its primary on Saturday. Biden won 39 delegates in the state.",
     }
-    found = {}
-    for name, text in texts.items():
-        for missing in (0.0, AnswerConfig().count_missing):
-            config = LibraryConfig(
-                tmp_path / f"{name}-{missing}", answer=replace(never, count_missing=missing)
-            )
-            library = Library(config, embedder=HashEmbedder())
-            library.add_text(text, title="The state's primary")
-            question = "How many delegates did Biden win in the state's primary?"
-            found[name, missing] = library.ask(question).confidence
-            library.close()
+    questions = ["How many delegates did Biden win in the state's primary?"]
+    found = _confidences(tmp_path, "count_missing", "The state's primary", texts, questions)
     step = AnswerConfig().count_missing
-    assert found["none", step] == pytest.approx(found["none", 0.0] - step)
-    assert found["count", step] == pytest.approx(found["count", 0.0])
+    assert step > 0
+    assert found["none", step, 0] == pytest.approx(found["none", 0.0, 0] - step)
+    assert found["count", step, 0] == pytest.approx(found["count", 0.0, 0])
 
 
 def test_the_confidence_is_discounted_by_the_size_of_the_library(tmp_path: Path) -> None:
