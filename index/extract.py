@@ -177,6 +177,38 @@ _INLINE = ("span", "a", "em", "strong", "b", "i", "small", "label", "font", "mar
 
 
 # trafilatura's precision mode deletes every span whose class is the token "link" or starts or
+# Readers' comment sections named in other languages than English: trafilatura's
+# include_comments=False finds only "comment…" in a class or id (its xpaths.py), so a German
+# site's <div class="kommentare"> came out as the article's last paragraphs, and a reader's
+# opinion could be quoted as the article's (nnz-online.de). A class or id word that names the
+# section or its list of posts; the singular "kommentar" alone is not one: it marks an opinion
+# piece as well (NZZ's "teaser__flag--kommentar").
+_COMMENT_SECTION = re.compile(
+    r"(?:^|[-_\s])(?:leser|user|reader)?-?(?:kommentare|kommentarer|kommentit|komentarze|"
+    r"commentaires|commenti|comentarios|comentários|reacties|"
+    r"kommentar-?(?:item|items|liste|list|bereich|thread|section))(?:$|[-_\s])",
+    re.IGNORECASE,
+)
+
+
+def _drop_comment_sections(tree: lxml.html.HtmlElement) -> None:
+    """Delete the readers' comment sections _COMMENT_SECTION names, unless one holds the
+    page's headline or <article> (then the name is a genre's, not a section's)."""
+    found = [
+        element
+        for element in tree.iter()
+        if isinstance(element.tag, str)
+        and (
+            _COMMENT_SECTION.search(element.get("class") or "")
+            or _COMMENT_SECTION.search(element.get("id") or "")
+        )
+    ]
+    for element in found:
+        if element.getparent() is None or next(element.iter("h1", "article"), None) is not None:
+            continue
+        element.drop_tree()
+
+
 # ends with "bottom", or whose style has a border (PRECISION_DISCARD_XPATH: page chrome), with its
 # text, also inside a paragraph: "But they're especially high for <span class="link"><a>Joe
 # Biden</a></span>." became "especially high for ." (CBS News). Inside a paragraph those
@@ -201,13 +233,14 @@ def _keep_inline_spans(tree: lxml.html.HtmlElement) -> None:
 
 def _separate_labels(html: str) -> lxml.html.HtmlElement | str:
     """The page as a tree with a line break after every inline element whose text runs,
-    without a space, into a capitalized word (and inline spans kept: _keep_inline_spans); the
-    page as it was if it does not parse."""
+    without a space, into a capitalized word (inline spans kept: _keep_inline_spans; readers'
+    comments dropped: _drop_comment_sections); the page as it was if it does not parse."""
     try:
         tree = lxml.html.fromstring(html)
     except (ValueError, lxml.etree.ParserError):
         return html
     _keep_inline_spans(tree)
+    _drop_comment_sections(tree)
     for element in list(tree.iter(*_INLINE)):
         tail = element.tail or ""
         end = (element.text_content() or "")[-1:]

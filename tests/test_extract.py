@@ -179,3 +179,36 @@ def test_a_stray_control_character_does_not_lose_the_article(character: str) -> 
     )
     spoiled = page.replace("paragraph number 3", f"paragraph{character}number 3")
     assert len(extract_html(spoiled).text) > 900
+
+
+ARTIKEL = """<html><head><title>Neuer Park im Norden der Stadt eröffnet</title></head><body>
+<div class="{wrapper}"><h1>Neuer Park im Norden der Stadt eröffnet</h1>
+<p>Der Oberbürgermeister hat am Montag den neuen Park im Norden der Stadt eröffnet.</p>
+<p>Auf zwei Hektar wurden 120 Bäume gepflanzt und ein Spielplatz gebaut.</p>
+<p>Die Anwohner hatten die Pläne in mehreren Versammlungen mit der Stadt besprochen.</p>
+</div>
+<div class="{comments}"><div class="rubrik">Kommentare</div>
+<div class="kommentar-item"><div class="benutzer">Kritiker2010</div>
+<div class="kommentar-text">Ein Quantensprung ist das wohl kaum, eher ein sehr kleiner Schritt für
+diese Stadt. Die neuen Bushaltestellen behindern den Verkehr in der ganzen Umgebung, und der
+Spielplatz ist viel zu klein für die vielen Kinder, die hier im Viertel wohnen.</div></div>
+<div class="fussnote">Beachten Sie, dass die Redaktion unpassende Kommentare entfernen kann.</div>
+</div></body></html>"""
+
+
+@pytest.mark.parametrize("comments", ["kommentare", "leser-kommentare", "reacties"])
+def test_a_comment_section_named_in_another_language_is_not_the_article(comments: str) -> None:
+    """trafilatura drops readers' comments only where a class says "comment…" in English."""
+    text = extract_html(ARTIKEL.format(wrapper="artikel", comments=comments)).text
+    assert "120 Bäume gepflanzt" in text
+    assert "Quantensprung" not in text and "Kritiker2010" not in text
+    assert "Redaktion unpassende" not in text
+
+
+def test_an_opinion_piece_labelled_kommentar_is_kept() -> None:
+    """The word "Kommentar" also names a genre: a section so named holding the headline is kept."""
+    page = ARTIKEL.format(wrapper="kommentar", comments="rubrik")
+    page = page.replace('<div class="kommentar">', '<div class="kommentare">', 1)
+    assert "120 Bäume gepflanzt" in extract_html(page).text
+    single = ARTIKEL.format(wrapper="kommentar", comments="kommentare")
+    assert "120 Bäume gepflanzt" in extract_html(single).text
