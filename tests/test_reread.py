@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from index import asking
-from index.answer import READER_WEIGHT, AnswerConfig
+from index.answer import READER_WEIGHT, AnswerConfig, product_config
 from index.embedder import HashEmbedder
 from index.library import Library, LibraryConfig
 from index.models import Answer
-from index.reread import HEADLINE_CHARS, HEADLINE_REACH, under_headline
+from index.reread import HEADLINE_CHARS, HEADLINE_REACH, under_headline, year_clash
 
 TEXT = (
     "The bridge over the Ach opened on Friday after three years of work.\n\n"
@@ -117,3 +117,49 @@ def test_a_follow_up_is_read_without_the_headline(
     assert stand_in.seen and all(
         not text.startswith("Lindau's new bridge: ") for seen in stand_in.seen for text in seen
     )
+
+
+YEARS = (
+    "Jana Roth took over the bridge office on 1 November 2011 from its founder.\n\n"
+    "Max Berg takes over the bridge office on 1 November 2023, the council said.\n\n"
+    "The bridge office looks after the town's bridges."
+)
+
+
+def test_a_sentence_naming_only_other_years_than_the_question_reads_lower(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader reads words, not whether a sentence's facts are the question's: it scores the
+    2011 handover higher (a stand-in: 5 against 2) for a question about 2023's; year_clash
+    lowers a sentence that names years, none of them the question's, by that much."""
+    stand_in = _StandIn(lambda text: 5.0 if "2011" in text else 2.0 if "2023" in text else 0.0)
+    question = "Who takes over the bridge office on 1 November 2023?"
+
+    def ask(clash: float, where: Path) -> Answer:
+        config = AnswerConfig(threshold=-math.inf, reader_weight=READER_WEIGHT, year_clash=clash)
+        library = Library(LibraryConfig(where, answer=config), embedder=HashEmbedder())
+        library.add_text(YEARS, title="The bridge office")
+        monkeypatch.setattr(asking, "load_reader", lambda *_: stand_in)
+        try:
+            return library.ask(question)
+        finally:
+            library.close()
+
+    assert "2011" in ask(0.0, tmp_path / "a").key_sentence
+    assert "Max Berg" in ask(4.5, tmp_path / "b").key_sentence
+    assert product_config().year_clash > 1.0  # on with the reader
+
+
+def test_year_clash_needs_a_year_in_the_question_and_another_in_the_sentence() -> None:
+    class _Article:
+        def __init__(self, *sentences: str) -> None:
+            self.sentences = sentences
+
+        def sentence(self, i: int) -> str:
+            return self.sentences[i]
+
+    article = _Article("It opened in 2011.", "It opened in 2011 and 2023.", "It opened.")
+    lines = [(7, 0), (7, 1), (7, 2)]
+    assert year_clash("Who opened it in 2023?", {7: article}, lines) == {(7, 0)}
+    assert year_clash("Who opened it?", {7: article}, lines) == set()
+    assert year_clash("Who opened it in 1999?", {7: article}, lines) == {(7, 0), (7, 1)}
