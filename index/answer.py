@@ -32,7 +32,7 @@ from .qtype import has_evidence, question_type
 from .quote import build_quote
 from .ranker import FEATURES
 from .reader import Reader
-from .reread import YEAR_CLASH, reread
+from .reread import TIME_CLASH, reread
 from .sentences import ArticleSentences
 from .units import holds_unit
 from .windows import window_features
@@ -91,9 +91,9 @@ class AnswerConfig:
     # ... each sentence read twice, alone and under its article's headline, the mean of the two
     # (index.reread): False reads it alone.
     reader_headline: bool = True
-    # ... this much lower for a sentence that names years, none of them a year the question names
-    # (index.reread.year_clash): 0 leaves it out.
-    year_clash: float = YEAR_CLASH
+    # ... this much lower for a sentence naming years or weekdays, none of them the question's
+    # (index.reread.time_clash): 0 leaves it out.
+    time_clash: float = TIME_CLASH
     # A confidence from rescue_floor up to rescue_to is raised to rescue_to where e5's cosine of
     # question and quote reaches rescue_cosine (index.second_look); rescue_to 0 (the default)
     # leaves it out: READER=1 sets it to the threshold.

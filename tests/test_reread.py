@@ -15,7 +15,7 @@ from index.answer import READER_WEIGHT, AnswerConfig, product_config
 from index.embedder import HashEmbedder
 from index.library import Library, LibraryConfig
 from index.models import Answer
-from index.reread import HEADLINE_CHARS, HEADLINE_REACH, under_headline, year_clash
+from index.reread import HEADLINE_CHARS, HEADLINE_REACH, time_clash, under_headline
 
 TEXT = (
     "The bridge over the Ach opened on Friday after three years of work.\n\n"
@@ -130,13 +130,13 @@ def test_a_sentence_naming_only_other_years_than_the_question_reads_lower(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The reader reads words, not whether a sentence's facts are the question's: it scores the
-    2011 handover higher (a stand-in: 5 against 2) for a question about 2023's; year_clash
+    2011 handover higher (a stand-in: 5 against 2) for a question about 2023's; time_clash
     lowers a sentence that names years, none of them the question's, by that much."""
     stand_in = _StandIn(lambda text: 5.0 if "2011" in text else 2.0 if "2023" in text else 0.0)
     question = "Who takes over the bridge office on 1 November 2023?"
 
     def ask(clash: float, where: Path) -> Answer:
-        config = AnswerConfig(threshold=-math.inf, reader_weight=READER_WEIGHT, year_clash=clash)
+        config = AnswerConfig(threshold=-math.inf, reader_weight=READER_WEIGHT, time_clash=clash)
         library = Library(LibraryConfig(where, answer=config), embedder=HashEmbedder())
         library.add_text(YEARS, title="The bridge office")
         monkeypatch.setattr(asking, "load_reader", lambda *_: stand_in)
@@ -147,19 +147,36 @@ def test_a_sentence_naming_only_other_years_than_the_question_reads_lower(
 
     assert "2011" in ask(0.0, tmp_path / "a").key_sentence
     assert "Max Berg" in ask(4.5, tmp_path / "b").key_sentence
-    assert product_config().year_clash > 1.0  # on with the reader
+    assert product_config().time_clash > 1.0  # on with the reader
 
 
-def test_year_clash_needs_a_year_in_the_question_and_another_in_the_sentence() -> None:
-    class _Article:
-        def __init__(self, *sentences: str) -> None:
-            self.sentences = sentences
+class _Article:
+    """An article's sentences, as time_clash reads them."""
 
-        def sentence(self, i: int) -> str:
-            return self.sentences[i]
+    def __init__(self, *sentences: str) -> None:
+        self.sentences = sentences
 
+    def sentence(self, i: int) -> str:
+        return self.sentences[i]
+
+
+def test_time_clash_needs_a_year_in_the_question_and_another_in_the_sentence() -> None:
     article = _Article("It opened in 2011.", "It opened in 2011 and 2023.", "It opened.")
     lines = [(7, 0), (7, 1), (7, 2)]
-    assert year_clash("Who opened it in 2023?", {7: article}, lines) == {(7, 0)}
-    assert year_clash("Who opened it?", {7: article}, lines) == set()
-    assert year_clash("Who opened it in 1999?", {7: article}, lines) == {(7, 0), (7, 1)}
+    assert time_clash("Who opened it in 2023?", {7: article}, lines) == {(7, 0)}
+    assert time_clash("Who opened it?", {7: article}, lines) == set()
+    assert time_clash("Who opened it in 1999?", {7: article}, lines) == {(7, 0), (7, 1)}
+
+
+def test_a_weekday_clashes_as_a_year_does_in_the_languages_news_write_it() -> None:
+    article = _Article(
+        "Die ersten Ausfälle gab es am Freitagabend.",  # another day: clashes
+        "Am Sonnabend begannen sie um 18.30 Uhr.",  # Saturday, named otherwise
+        "Die Montage der Anlage dauerte bis 18 Uhr.",  # an assembly, no Monday
+        "Le samedi, tout était calme.",
+        "Plácido Domingo sang am Abend.",  # a name, no Sunday
+    )
+    lines = [(3, i) for i in range(5)]
+    assert time_clash("Wann begannen die Ausfälle am Samstag?", {3: article}, lines) == {(3, 0)}
+    assert time_clash("What happened on Sunday?", {3: article}, lines) == {(3, 0), (3, 1), (3, 3)}
+    assert time_clash("Wann begannen die Ausfälle?", {3: article}, lines) == set()
