@@ -91,8 +91,8 @@ class AnswerConfig:
     # ... each sentence read twice, alone and under its article's headline, the mean of the two
     # (index.reread): False reads it alone.
     reader_headline: bool = True
-    # ... this much lower for a sentence naming years or weekdays, none of them the question's
-    # (index.reread.time_clash): 0 leaves it out.
+    # ... this much lower for a sentence naming years, months or weekdays, none the question's
+    # (index.timeclash): 0 leaves it out.
     time_clash: float = TIME_CLASH
     # A confidence from rescue_floor up to rescue_to is raised to rescue_to where e5's cosine of
     # question and quote reaches rescue_cosine (index.second_look); rescue_to 0 (the default)

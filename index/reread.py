@@ -5,9 +5,10 @@ the window of the highest ranker score plus weighed reader score chosen."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
+
+from .timeclash import time_clash
 
 if TYPE_CHECKING:
     from .answer import AnswerConfig, Scored
@@ -21,13 +22,14 @@ HEADLINE_CHARS = 120  # of the headline a sentence is read under (under_headline
 # (128); reading every window twice took 474 / 708 ms p50 / p95 a question instead of 221 /
 # 357, within 5 of the best 305 / 577, within 3 268 / 481 (news set, 2 cores, alone).
 HEADLINE_REACH = 5.0
-# What the reader's score of a sentence naming years (or weekdays), none of them the question's,
+# What the reader's score of a sentence naming years (or months, weekdays), none the question's,
 # loses (time_clash; about a third of the spread of its scores of one article's sentences): the
 # raw-HTML held-out news set 0.8875 -> 0.9125 (the MDR's 2023 handover asked, its 2011 one
 # quoted, and the reverse), the news set's chat turn "What time did the rolling blackouts start
 # on Saturday?" right (Friday's had been quoted), the rest of the news set and the second
 # held-out set unchanged; XQuAD-en 1100 -> 1099 of 1,190 (a list of papers cited by year, 1998
-# and 2000, for "the 1999 paper's reconstructions"), XQuAD-de 1041 either way (2026-12-06).
+# and 2000, for "the 1999 paper's reconstructions"), XQuAD-de 1041 either way (2026-12-06;
+# months added after, no answer of these sets changed).
 TIME_CLASH = 3.0
 
 
@@ -67,9 +69,10 @@ def reread(
       -3.0. Only a few windows of each, added to the ranker's score: it was trained to tell
       sentences of one paragraph apart, and across whole articles alone it once took a sentence
       of the asked-for kind about something else (a flood's toll for a train crash's).
-    - A sentence that names years, none of them a year the question names, or weekdays, none of
-      the question's, reads TIME_CLASH lower (`config.time_clash`): the reader reads a 2011
-      handover as the answer to a question about 2023's."""
+    - A sentence that names years, none of them a year the question names, or months or
+      weekdays, none of the question's, reads TIME_CLASH lower (`config.time_clash`,
+      index.timeclash): the reader reads a 2011 handover as the answer to a question about
+      2023's."""
     ranked = reader_candidates(chosen, config, keep)
     for other in others:
         ranked += reader_candidates(other, config, keep)[: config.reader_other_windows]
@@ -95,53 +98,6 @@ def reread(
     choice = max(ranked, key=total)
     mine = choice[0].article.article_id
     return choice, {i: value for (a, i), value in read.items() if a == mine}
-
-
-_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
-# Weekdays, each language's names of one day the same: English and German ones in any case (at a
-# word's start: "Samstagabend", but not "Montage", an assembly), French, Spanish and Italian ones
-# in lower case, as they are written (capitalized, "Domingo" is a name).
-_WEEKDAYS = (
-    "monday montag lundi lunes lunedì",
-    "tuesday dienstag mardi martes martedì",
-    "wednesday mittwoch mercredi miércoles mercoledì",
-    "thursday donnerstag jeudi jueves giovedì",
-    "friday freitag vendredi viernes venerdì",
-    "saturday samstag sonnabend samedi sábado sabato",
-    "sunday sonntag dimanche domingo domenica",
-)
-_DAY_OF = {name: day for day, names in enumerate(_WEEKDAYS) for name in names.split()}
-_ANY_CASE = [name for names in _WEEKDAYS for name in names.split()[:2]] + ["sonnabend"]
-_WEEKDAY = re.compile(
-    rf"\b(?i:({'|'.join(_ANY_CASE)})(?!e\b|en\b))"
-    rf"|\b({'|'.join(n for n in _DAY_OF if n not in _ANY_CASE)})\b"
-)
-
-
-def _named(text: str) -> tuple[set[str], set[int]]:
-    """The years and the weekdays `text` names."""
-    days = {_DAY_OF[(a or b).casefold()] for a, b in _WEEKDAY.findall(text)}
-    return set(_YEAR.findall(text)), days
-
-
-def time_clash(
-    question: str, articles: dict[int, ArticleSentences], lines: Iterable[tuple[int, int]]
-) -> set[tuple[int, int]]:
-    """The (article id, sentence) `lines` whose sentence names a year and none of the years
-    `question` names, where it names one, or likewise a weekday: "Wer übernimmt ab dem 1.
-    November 2023 das Amt …?" is not answered by "… übernahm sie das Amt am 1. November 2011",
-    nor "What time did the blackouts start on Saturday?" by "… occurred on Friday", which the
-    reader reads as answers (it reads the sentence's words, not whether its facts are the
-    question's)."""
-    asked = _named(question)
-    if not any(asked):
-        return set()
-    clashing = set()
-    for a, i in lines:
-        named = _named(articles[a].sentence(i))
-        if any(n and q and not n & q for n, q in zip(named, asked, strict=True)):
-            clashing.add((a, i))
-    return clashing
 
 
 def reader_candidates(

@@ -15,7 +15,8 @@ from index.answer import READER_WEIGHT, AnswerConfig, product_config
 from index.embedder import HashEmbedder
 from index.library import Library, LibraryConfig
 from index.models import Answer
-from index.reread import HEADLINE_CHARS, HEADLINE_REACH, time_clash, under_headline
+from index.reread import HEADLINE_CHARS, HEADLINE_REACH, under_headline
+from index.timeclash import time_clash
 
 TEXT = (
     "The bridge over the Ach opened on Friday after three years of work.\n\n"
@@ -180,3 +181,22 @@ def test_a_weekday_clashes_as_a_year_does_in_the_languages_news_write_it() -> No
     assert time_clash("Wann begannen die Ausfälle am Samstag?", {3: article}, lines) == {(3, 0)}
     assert time_clash("What happened on Sunday?", {3: article}, lines) == {(3, 0), (3, 1), (3, 3)}
     assert time_clash("Wann begannen die Ausfälle?", {3: article}, lines) == set()
+
+
+def test_a_month_clashes_where_it_is_written_as_a_month() -> None:
+    article = _Article(
+        "Im September waren es noch 1.903 Feststellungen.",  # another month: clashes
+        "Allein im Oktober stieg die Zahl auf 5.285.",
+        "Von Januar bis Juli 2021 waren es nur 26.",  # names the asked month's year, no month
+        "They may rise again in March, police said.",  # "may" a verb, "March" with no number
+        "On 8 May the figure was 40.",
+    )
+    lines = [(5, i) for i in range(5)]
+    asked = "Wie viele Feststellungen gab es im Oktober?"
+    assert time_clash(asked, {5: article}, lines) == {(5, 0), (5, 2), (5, 4)}
+    assert time_clash("How many were there on 3 March?", {5: article}, lines) == {
+        (5, 0),
+        (5, 1),
+        (5, 2),
+        (5, 4),
+    }

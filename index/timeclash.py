@@ -1,0 +1,82 @@
+"""Whether a sentence names another time than the question: a year, a month or a weekday of the
+kind the question names, none of them the question's. The reader (index.reread) reads a
+sentence's words, not whether its facts are the question's: it read "… übernahm sie das Amt am
+1. November 2011" as the answer to "Wer übernimmt ab dem 1. November 2023 das Amt …?", and
+"The first rolling blackouts this time occurred on Friday" as the answer to "What time did the
+rolling blackouts start on Saturday?". Dates are read with regular expressions, not
+dateparser: only the names themselves are compared, no date is resolved (index.timeexpr resolves
+a question's time expressions for recency)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .sentences import ArticleSentences
+
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+# Weekdays, each language's names of one day the same: English and German ones in any case (at a
+# word's start: "Samstagabend", but not "Montage", an assembly), French, Spanish and Italian ones
+# in lower case, as they are written (capitalized, "Domingo" is a name).
+_WEEKDAYS = (
+    "monday montag lundi lunes lunedì",
+    "tuesday dienstag mardi martes martedì",
+    "wednesday mittwoch mercredi miércoles mercoledì",
+    "thursday donnerstag jeudi jueves giovedì",
+    "friday freitag vendredi viernes venerdì",
+    "saturday samstag sonnabend samedi sábado sabato",
+    "sunday sonntag dimanche domingo domenica",
+)
+_DAY_OF = {name: day for day, names in enumerate(_WEEKDAYS) for name in names.split()}
+_ANY_CASE = [name for names in _WEEKDAYS for name in names.split()[:2]] + ["sonnabend"]
+_WEEKDAY = re.compile(
+    rf"\b(?i:({'|'.join(_ANY_CASE)})(?!e\b|en\b))"
+    rf"|\b({'|'.join(n for n in _DAY_OF if n not in _ANY_CASE)})\b"
+)
+# Months: English and German names capitalized, as they are written ("May" and "March" only next
+# to a number: else a verb), French, Spanish and Italian ones in lower case.
+_MONTHS = (
+    "January Januar Jänner janvier enero gennaio",
+    "February Februar Feber février febrero febbraio",
+    "März mars marzo",
+    "April avril abril aprile",
+    "Mai mai mayo maggio",
+    "June Juni juin junio giugno",
+    "July Juli juillet julio luglio",
+    "August août agosto",
+    "September septembre septiembre settembre",
+    "October Oktober octobre octubre ottobre",
+    "November novembre noviembre",
+    "December Dezember décembre diciembre dicembre",
+)
+_MONTH_OF = {name: m for m, names in enumerate(_MONTHS) for name in names.split()}
+_MONTH_OF |= {"March": 2, "May": 4}
+_MONTH = re.compile(
+    rf"\b({'|'.join(n for n in _MONTH_OF if n not in ('March', 'May'))})\b"
+    r"|\b(March|May)(?=\s+\d)|(?<=\d\s)(March|May)\b"
+)
+
+
+def _named(text: str) -> tuple[set[str], set[int], set[int]]:
+    """The years, the weekdays and the months `text` names."""
+    days = {_DAY_OF[(a or b).casefold()] for a, b in _WEEKDAY.findall(text)}
+    months = {_MONTH_OF[next(filter(None, found))] for found in _MONTH.findall(text)}
+    return set(_YEAR.findall(text)), days, months
+
+
+def time_clash(
+    question: str, articles: dict[int, ArticleSentences], lines: Iterable[tuple[int, int]]
+) -> set[tuple[int, int]]:
+    """The (article id, sentence) `lines` whose sentence names a year and none of the years
+    `question` names, where it names one; or likewise a weekday, or a month."""
+    asked = _named(question)
+    if not any(asked):
+        return set()
+    clashing = set()
+    for a, i in lines:
+        named = _named(articles[a].sentence(i))
+        if any(n and q and not n & q for n, q in zip(named, asked, strict=True)):
+            clashing.add((a, i))
+    return clashing
