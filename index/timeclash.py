@@ -17,6 +17,16 @@ if TYPE_CHECKING:
     from .sentences import ArticleSentences
 
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+# A span of years ("Periode 1961 bis 1990", "1991-2020", "between 2010 and 2015") is a reference
+# or a duration, not the time of the sentence's fact: it names the years it spans where the
+# question names one of them, else none ("Mit etwa 100 Stunden blieb die Sonnenscheindauer im
+# Oktober … unter dem Sollwert von 109 Stunden (Periode 1961 bis 1990)" answers a question about
+# October 2023).
+_SPAN = re.compile(
+    r"\b(?:(?:zwischen|between)\s+(1[5-9]\d\d|20\d\d)\s+(?:und|and)\s+(1[5-9]\d\d|20\d\d)"
+    r"|(1[5-9]\d\d|20\d\d)\s*(?:-|–|bis|to|until)\s*(1[5-9]\d\d|20\d\d))\b",
+    re.IGNORECASE,
+)
 # Weekdays, each language's names of one day the same: English and German ones in any case (at a
 # word's start: "Samstagabend", but not "Montage", an assembly), French, Spanish and Italian ones
 # in lower case, as they are written (capitalized, "Domingo" is a name).
@@ -59,11 +69,17 @@ _MONTH = re.compile(
 )
 
 
-def _named(text: str) -> tuple[set[str], set[int], set[int]]:
-    """The years, the weekdays and the months `text` names."""
+def _named(text: str, asked: set[str] | None = None) -> tuple[set[str], set[int], set[int]]:
+    """The years, the weekdays and the months `text` names; a span of years names those of
+    `asked` it spans (_SPAN)."""
     days = {_DAY_OF[(a or b).casefold()] for a, b in _WEEKDAY.findall(text)}
     months = {_MONTH_OF[next(filter(None, found))] for found in _MONTH.findall(text)}
-    return set(_YEAR.findall(text)), days, months
+    years: set[str] = set()
+    for span in _SPAN.finditer(text):
+        first, last = sorted(int(year) for year in span.groups() if year)
+        years |= {year for year in asked or () if first <= int(year) <= last}
+    years |= set(_YEAR.findall(_SPAN.sub(" ", text)))
+    return years, days, months
 
 
 def time_clash(
@@ -76,7 +92,7 @@ def time_clash(
         return set()
     clashing = set()
     for a, i in lines:
-        named = _named(articles[a].sentence(i))
+        named = _named(articles[a].sentence(i), asked[0])
         if any(n and q and not n & q for n, q in zip(named, asked, strict=True)):
             clashing.add((a, i))
     return clashing

@@ -200,3 +200,17 @@ def test_a_month_clashes_where_it_is_written_as_a_month() -> None:
         (5, 2),
         (5, 4),
     }
+
+
+def test_a_span_of_years_is_a_reference_not_the_time_of_the_fact() -> None:
+    article = _Article(
+        "Mit etwa 100 Stunden blieb die Sonnenscheindauer im Oktober unter dem Sollwert von 109"
+        " Stunden (Periode 1961 bis 1990).",
+        "Zwischen 2010 und 2015 waren es im Oktober 120 Stunden.",
+        "Im Oktober 2022 waren es 130 Stunden, von 2020 bis 2024 im Mittel 125.",
+    )
+    lines = [(9, i) for i in range(3)]
+    asked = "Wie viele Sonnenstunden gab es im Oktober 2023?"
+    # 2022 beside a span holding 2023 names 2023 too; the reference period names no year
+    assert time_clash(asked, {9: article}, lines) == set()
+    assert time_clash("Wie viele waren es im Oktober 2012?", {9: article}, lines) == {(9, 2)}
