@@ -176,7 +176,6 @@ def _metadata(html: str, url: str | None) -> object | None:
 _INLINE = ("span", "a", "em", "strong", "b", "i", "small", "label", "font", "mark")
 
 
-# trafilatura's precision mode deletes every span whose class is the token "link" or starts or
 # Readers' comment sections named in other languages than English: trafilatura's
 # include_comments=False finds only "comment…" in a class or id (its xpaths.py), so a German
 # site's <div class="kommentare"> came out as the article's last paragraphs, and a reader's
@@ -191,24 +190,30 @@ _COMMENT_SECTION = re.compile(
 )
 
 
+MAX_COMMENT_SECTIONS = 50  # sections so named looked at per page (a page has one or two)
+
+
 def _drop_comment_sections(tree: lxml.html.HtmlElement) -> None:
     """Delete the readers' comment sections _COMMENT_SECTION names, unless one holds the
-    page's headline or <article> (then the name is a genre's, not a section's)."""
-    found = [
-        element
-        for element in tree.iter()
-        if isinstance(element.tag, str)
-        and (
+    page's headline or <article> (then the name is a genre's, not a section's). A deleted
+    section is not searched further; at most MAX_COMMENT_SECTIONS are looked at, so that a
+    hostile page of nested ones costs no more than a page's walk."""
+    looked, stack = 0, [tree]
+    while stack and looked < MAX_COMMENT_SECTIONS:
+        element = stack.pop()
+        named = isinstance(element.tag, str) and (
             _COMMENT_SECTION.search(element.get("class") or "")
             or _COMMENT_SECTION.search(element.get("id") or "")
         )
-    ]
-    for element in found:
-        if element.getparent() is None or next(element.iter("h1", "article"), None) is not None:
-            continue
-        element.drop_tree()
+        if named and element.getparent() is not None:
+            looked += 1
+            if next(element.iter("h1", "article"), None) is None:
+                element.drop_tree()
+                continue
+        stack.extend(reversed(element))
 
 
+# trafilatura's precision mode deletes every span whose class is the token "link" or starts or
 # ends with "bottom", or whose style has a border (PRECISION_DISCARD_XPATH: page chrome), with its
 # text, also inside a paragraph: "But they're especially high for <span class="link"><a>Joe
 # Biden</a></span>." became "especially high for ." (CBS News). Inside a paragraph those

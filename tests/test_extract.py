@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.chunking import split_sentences
-from index.extract import extract_html
+from index.extract import MAX_COMMENT_SECTIONS, extract_html
 
 PAGE = """<html><head><title>Berne interdit le fongicide</title></head><body><article>
 <h1>Berne interdit le fongicide</h1>
@@ -203,6 +203,20 @@ def test_a_comment_section_named_in_another_language_is_not_the_article(comments
     assert "120 Bäume gepflanzt" in text
     assert "Quantensprung" not in text and "Kritiker2010" not in text
     assert "Redaktion unpassende" not in text
+
+
+def test_many_or_nested_comment_sections_are_looked_at_a_bounded_number_of_times() -> None:
+    """A hostile page of nested sections, each holding the headline (kept, and looked into), or
+    of a thousand side by side: the article is still found, and at most MAX_COMMENT_SECTIONS of
+    them are looked at."""
+    nested = '<div class="kommentare">' * 200 + "<h1>Neuer Park</h1>" + "</div>" * 200
+    wide = '<div class="kommentare"><p>Ein Kommentar.</p></div>' * 1_000
+    for extra in (nested, wide):
+        page = ARTIKEL.format(wrapper="artikel", comments="rubrik").replace(
+            "</body>", extra + "</body>"
+        )
+        assert "120 Bäume gepflanzt" in extract_html(page).text
+    assert MAX_COMMENT_SECTIONS <= 100
 
 
 def test_an_opinion_piece_labelled_kommentar_is_kept() -> None:
