@@ -2,10 +2,11 @@
 
 Extracted pages and pasted text carry things that are not sentences of the article: datelines
 ("Düsseldorf -", "Hamburg (dpa) –"), time stamps ("Stand: 28.04.2020 18:00 Uhr"), bylines,
-credits, links, "read more" teasers; and hard line breaks inside sentences. Quoting any of these
-as an answer is wrong, so they are recognized here by their form (pure functions, no I/O):
-lines that are only furniture are never made sentences, a dateline is cut off the sentence it
-starts, and lines broken inside a sentence are joined before the text is stored.
+credits, links, "read more" teasers, "follow us" prompts; and hard line breaks inside
+sentences. Quoting any of these as an answer is wrong, so they are recognized here by their
+form (pure functions, no I/O): lines that are only furniture are never made sentences, a
+dateline is cut off the sentence it starts, and lines broken inside a sentence are joined
+before the text is stored.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ _CREDIT = re.compile(
     r"^\W*+(quelle|source|sources|fuente|fonte|foto|photo|bild|image|credit|copyright|©|"
     r"lesen sie (auch|hier|mehr)|mehr zum thema|weitere informationen|read (more|also)|"
     r"see also|lire aussi|à lire aussi|lee también|leggi anche|anzeige|advertisement|"
-    r"sign up|subscribe)\b",
+    r"sign up|subscribe|related|follow us|like us|folgen sie uns|liken sie uns|"
+    r"you (?:may|might) also like|das könnte sie auch interessieren|auch interessant)\b",
     re.IGNORECASE,
 )
 # After a credit's label, a separator ("Foto: dpa", "Quelle | AFP", "Copyright © 2020") marks

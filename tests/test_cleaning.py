@@ -92,6 +92,8 @@ def test_broken_lines_are_joined_but_headings_and_paragraphs_stay() -> None:
         "Anzeige gegen den Fahrer wurde erstattet, teilte die Polizei mit.",
         "Bild und Ton fielen während der Sendung für zehn Minuten aus.",
         "Quelle des Fehlers war ein Softwareupdate, sagte der Sprecher.",
+        "Related problems arose at two other plants, the company said.",
+        "Follow us, the protesters shouted as they marched to the square.",
     ],
 )
 def test_a_sentence_that_starts_like_a_credit_is_a_sentence(sentence: str) -> None:
@@ -108,6 +110,11 @@ def test_a_sentence_that_starts_like_a_credit_is_a_sentence(sentence: str) -> No
         "Quelle | AFP",
         "Copyright 2020 Beispiel Verlag. Alle Rechte vorbehalten.",
         "Anzeige",
+        # social and related-reading prompts (raw-HTML pages of the held-out sets)
+        "Folgen Sie uns auf Twitter",
+        "Liken Sie uns auf Facebook",
+        "Follow us: Google News | NewsBreak | Reddit | Instagram | Facebook | Twitter",
+        "Related: Alaska Airlines delays full Oneworld membership to early 2021",
     ],
 )
 def test_credits_with_a_separator_or_no_sentence_end_are_furniture(line: str) -> None:
