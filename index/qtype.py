@@ -140,6 +140,8 @@ _DAYS = (
     r"dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lunedì|martedì|mercoledì|"
     r"giovedì|venerdì|sabato|domenica"
 )
+# What reads as a year in a question or a sentence (index.timeclash reads years with it too).
+YEAR = r"1[5-9]\d\d|20\d\d"
 _EVIDENCE: dict[str, re.Pattern[str]] = {
     "quantity": re.compile(
         r"\d(?:[\d.,]*\d)?|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|"
@@ -150,7 +152,7 @@ _EVIDENCE: dict[str, re.Pattern[str]] = {
         _I,
     ),
     "time": re.compile(
-        rf"\b(1[5-9]\d\d|20\d\d|\d{{1,2}}\.\s?\d{{1,2}}\.|\d{{1,2}}:\d\d|\d{{1,2}}\s?(a\.m\.|"
+        rf"\b({YEAR}|\d{{1,2}}\.\s?\d{{1,2}}\.|\d{{1,2}}:\d\d|\d{{1,2}}\s?(a\.m\.|"
         rf"p\.m\.|am|pm|uhr|h)|{_MONTHS}|(?:{_DAYS})(?:früh|morgen|vormittag|mittag|nachmittag|"
         rf"abend|nacht)?|yesterday|today|tomorrow|tonight|gestern|"
         rf"heute|morgen|vorgestern|früh|abend|mittag|nacht|hier|aujourd'hui|demain|ayer|hoy|"
@@ -174,7 +176,7 @@ _EVIDENCE: dict[str, re.Pattern[str]] = {
         r"[a-zäöü]\w+\s+[a-zäöü]\w+\s+[A-ZÄÖÜ][\w-]+"
         r"|\b(?i:gebürtige?r?|born in|originally from|stammt aus|kommt aus)\b"
     ),
-    "year": re.compile(r"\b(1[5-9]\d\d|20\d\d)\b"),
+    "year": re.compile(rf"\b({YEAR})\b"),
     # A name: two capitalized words in a row (not the sentence's first word), or an initial.
     "person": re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZÄÖÜÉ][\w'’-]+\s+([A-Z]\.\s+)?[A-ZÄÖÜÉ][\w'’-]+"),
 }

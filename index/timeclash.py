@@ -13,18 +13,20 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from .qtype import YEAR
+
 if TYPE_CHECKING:
     from .sentences import ArticleSentences
 
-_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_YEAR = re.compile(rf"\b({YEAR})\b")
 # A span of years ("Periode 1961 bis 1990", "1991-2020", "between 2010 and 2015") is a reference
 # or a duration, not the time of the sentence's fact: it names the years it spans where the
 # question names one of them, else none ("Mit etwa 100 Stunden blieb die Sonnenscheindauer im
 # Oktober … unter dem Sollwert von 109 Stunden (Periode 1961 bis 1990)" answers a question about
 # October 2023).
 _SPAN = re.compile(
-    r"\b(?:(?:zwischen|between)\s+(1[5-9]\d\d|20\d\d)\s+(?:und|and)\s+(1[5-9]\d\d|20\d\d)"
-    r"|(1[5-9]\d\d|20\d\d)\s*(?:-|–|bis|to|until)\s*(1[5-9]\d\d|20\d\d))\b",
+    rf"\b(?:(?:zwischen|between)\s+({YEAR})\s+(?:und|and)\s+({YEAR})"
+    rf"|({YEAR})\s*(?:-|–|bis|to|until)\s*({YEAR}))\b",
     re.IGNORECASE,
 )
 # Weekdays, each language's names of one day the same: English and German ones in any case (at a
