@@ -20,6 +20,7 @@ from index.embedder import BACKENDS, DEFAULT_BACKEND, DEFAULT_MODEL
 from index.errors import ArticleBotError, BadInput
 from index.feedservice import FeedSettings
 from index.library import LibraryConfig
+from index.paths import models_folder
 from index.recency import DEFAULT_TIMEZONE
 from index.storage import STORAGE_VARS, StorageConfig, storage_config
 
@@ -35,6 +36,7 @@ ENV_VARS = (
     "TELEGRAM_API_URL",
     "ADMIN_USER_IDS",
     "DATA_DIR",
+    "MODELS_DIR",
     "EMBEDDING_MODEL",
     "EMBEDDING_BACKEND",
     "EMBEDDING_INT8",
@@ -63,6 +65,7 @@ class Settings:
     api_url: str = DEFAULT_API_URL
     admin_ids: frozenset[int] = frozenset()
     data_dir: Path = Path("data")
+    models_dir: Path | None = None  # MODELS_DIR: the ONNX exports; None: DATA_DIR/models
     embedding_model: str = DEFAULT_MODEL
     embedding_backend: str = DEFAULT_BACKEND  # onnx (ONNX Runtime) or torch: the same vectors
     embedding_int8: bool = True  # with onnx: articles being added run through an int8 copy
@@ -96,6 +99,7 @@ class Settings:
             api_url=_api_url(get("TELEGRAM_API_URL")),
             admin_ids=_admin_ids(get("ADMIN_USER_IDS")),
             data_dir=Path(get("DATA_DIR") or "data"),
+            models_dir=Path(get("MODELS_DIR")) if get("MODELS_DIR") else None,
             embedding_model=get("EMBEDDING_MODEL") or DEFAULT_MODEL,
             embedding_backend=_choice(
                 "EMBEDDING_BACKEND", get("EMBEDDING_BACKEND"), BACKENDS, DEFAULT_BACKEND
@@ -123,6 +127,7 @@ class Settings:
     def library_config(self) -> LibraryConfig:
         return LibraryConfig(
             data_dir=self.data_dir,
+            models_dir=models_folder(self.data_dir, str(self.models_dir or "")),
             model=self.embedding_model,
             embedding_backend=self.embedding_backend,
             int8_adding=self.embedding_int8,

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 
-from .cli_env import MAX_ID, answer_config, backend, data_dir_of, flag, open_library
+from .cli_env import MAX_ID, answer_config, backend, flag, models_dir_of, open_library
 from .errors import ArticleBotError, BadInput, NotFound
-from .paths import check_backup_destination, describe, models_folder
+from .paths import check_backup_destination, describe
 from .sources import read_stream
 
 LIST_PAGE = 500  # articles `list` reads from the store at a time
@@ -229,7 +229,7 @@ def cmd_eval(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         model=environ.get("EMBEDDING_MODEL") or DEFAULT_MODEL,
         embedding_backend=backend(environ),
         int8_adding=flag(environ, "EMBEDDING_INT8", True),
-        models_dir=models_folder(data_dir_of(args, environ)),  # the ONNX exports, reused
+        models_dir=models_dir_of(args, environ),  # the ONNX exports, reused
         answer=answer_config(environ),
     )
     with tqdm(

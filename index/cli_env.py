@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import BadInput
-from .paths import check_data_dir, describe
+from .paths import check_data_dir, describe, models_folder
 
 MAX_ID = 2**63 - 1  # SQLite's largest INTEGER
 TRUE = {"1", "true", "yes", "on"}
@@ -57,6 +57,11 @@ def data_dir_of(args: argparse.Namespace, environ: Mapping[str, str]) -> Path:
     return Path(args.data_dir or environ.get("DATA_DIR") or "data")
 
 
+def models_dir_of(args: argparse.Namespace, environ: Mapping[str, str]) -> Path:
+    """Where the ONNX exports are kept: MODELS_DIR, else beside the library (models_folder)."""
+    return models_folder(data_dir_of(args, environ), environ.get("MODELS_DIR") or "")
+
+
 def open_library(  # noqa: ANN202 - index.library.Library, imported lazily
     args: argparse.Namespace,
     environ: Mapping[str, str],
@@ -79,6 +84,7 @@ def open_library(  # noqa: ANN202 - index.library.Library, imported lazily
         model=environ.get("EMBEDDING_MODEL") or DEFAULT_MODEL,
         embedding_backend=backend(environ),
         int8_adding=flag(environ, "EMBEDDING_INT8", True),
+        models_dir=models_dir_of(args, environ),
         answer=answer_config(environ),
         allow_private_urls=flag(environ, "ALLOW_PRIVATE_URLS", False),
         url_ports=ports(environ),

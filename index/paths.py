@@ -30,11 +30,16 @@ def _writable(directory: Path) -> bool:
     return os.access(directory, os.W_OK | os.X_OK)
 
 
-def models_folder(data_dir: Path) -> Path:
-    """Where the ONNX exports of the models are kept: DATA_DIR/models, else, where that cannot
-    be written (a read-only data dir: a mounted backup, another user's library), the user's
-    cache ($XDG_CACHE_HOME or ~/.cache, /articlebot/models): each process would otherwise export
-    the reader and the second look again (about 10 s, and a warning for each)."""
+def models_folder(data_dir: Path, chosen: str = "") -> Path:
+    """Where the ONNX exports of the models are kept: `chosen` (MODELS_DIR: one folder shared by
+    several libraries, each of which would otherwise keep its own 200 MB of exports), else
+    DATA_DIR/models, else, where that cannot be written (a read-only data dir: a mounted backup,
+    another user's library), the user's cache ($XDG_CACHE_HOME or ~/.cache, /articlebot/models):
+    each process would otherwise export the reader and the second look again (about 10 s, and a
+    warning for each). A chosen folder is checked: not a file, not under one."""
+    if chosen.strip():
+        check_data_dir(Path(chosen.strip()), write=False, what="MODELS_DIR")
+        return Path(chosen.strip())
     preferred = data_dir / "models"
     if _writable(nearest_existing(preferred)):
         return preferred
@@ -42,19 +47,20 @@ def models_folder(data_dir: Path) -> Path:
     return Path(cache) / "articlebot" / "models"
 
 
-def check_data_dir(data_dir: Path, *, write: bool) -> None:
+def check_data_dir(data_dir: Path, *, write: bool, what: str = "the data dir") -> None:
     """BadInput unless `data_dir` is, or can be made, a folder (and, with `write`, one this
-    process can write in): not a file, not under a file."""
+    process can write in): not a file, not under a file. `what` names it in the message (the
+    models folder is checked the same way)."""
     existing = nearest_existing(data_dir)
     if not existing.is_dir():
         if existing == Path(os.path.abspath(data_dir)):
-            raise BadInput(f"the data dir {data_dir} is a file, not a folder")
-        raise BadInput(f"the data dir {data_dir} cannot be made: {existing} is a file")
+            raise BadInput(f"{what} {data_dir} is a file, not a folder")
+        raise BadInput(f"{what} {data_dir} cannot be made: {existing} is a file")
     if write and not _writable(existing):
         raise BadInput(
-            f"the data dir {data_dir} is not writable"
+            f"{what} {data_dir} is not writable"
             if existing == Path(os.path.abspath(data_dir))
-            else f"the data dir {data_dir} cannot be made: {existing} is not writable"
+            else f"{what} {data_dir} cannot be made: {existing} is not writable"
         )
 
 

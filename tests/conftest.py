@@ -52,6 +52,35 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect_ex", _guard(_real_connect_ex))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_models_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """MODELS_DIR for the whole run: every library the command line or the bot opens, here and
+    in the processes the tests start (they inherit it), shares one folder of ONNX exports.
+    Each new data dir would otherwise export the reader and the second look again: 86 MB and
+    several seconds each, about 3 GB of disk in one run. Tests of where exports go unset it."""
+    previous = os.environ.get("MODELS_DIR")
+    os.environ["MODELS_DIR"] = str(tmp_path_factory.mktemp("models-shared"))
+    yield
+    if previous is None:
+        os.environ.pop("MODELS_DIR", None)
+    else:
+        os.environ["MODELS_DIR"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _libraries_share_the_models_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The libraries and bots made in this process read MODELS_DIR as the command line and the
+    bot read it from their environment (they are given settings, not the environment)."""
+    from bot import settings
+    from index import library, paths
+
+    def models_folder(data_dir: Path, chosen: str = "") -> Path:
+        return paths.models_folder(data_dir, chosen or os.environ.get("MODELS_DIR", ""))
+
+    monkeypatch.setattr(library, "models_folder", models_folder)
+    monkeypatch.setattr(settings, "models_folder", models_folder)
+
+
 @pytest.fixture(scope="session")
 def real_embedder():  # noqa: ANN201
     """The bundled all-MiniLM-L6-v2, loaded once per test run."""

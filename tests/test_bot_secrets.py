@@ -119,7 +119,9 @@ def test_everything_the_bot_writes_is_owner_only_under_umask_022(
     )
     with (
         FakeBotAPIServer(fake) as server,
-        BotProcess(fake, server.url, data, tmp_path / "bot.log", BOT_CHILD_REAL="1") as bot,
+        BotProcess(
+            fake, server.url, data, tmp_path / "bot.log", BOT_CHILD_REAL="1", MODELS_DIR=""
+        ) as bot,
     ):
         bot.start(timeout=240)
         fake.send(fake.user(ADMIN), "/add " + ARTICLE_EN)

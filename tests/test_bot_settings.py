@@ -118,6 +118,18 @@ def test_the_token_is_not_in_repr() -> None:
     assert "secret" not in repr(settings)
 
 
+def test_models_dir_is_where_the_library_keeps_its_exports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MODELS_DIR")  # the test run's own (conftest)
+    assert Settings.from_env({"DATA_DIR": "a"}).library_config().models_dir == Path("a/models")
+    chosen = Settings.from_env({"DATA_DIR": "a", "MODELS_DIR": str(tmp_path / "m")})
+    assert chosen.library_config().models_dir == tmp_path / "m"
+    (tmp_path / "f").write_text("x", encoding="utf-8")
+    with pytest.raises(ArticleBotError, match="MODELS_DIR .* is a file"):
+        Settings.from_env({"MODELS_DIR": str(tmp_path / "f")}).library_config()
+
+
 def test_with_data_dir() -> None:
     settings = Settings.from_env({"DATA_DIR": "a"}).with_data_dir(Path("b"))
     assert settings.data_dir == Path("b")

@@ -37,7 +37,7 @@ def run(
 ) -> tuple[int, str, str]:
     if monkeypatch is not None:  # a real stdin has bytes underneath (sys.stdin.buffer)
         monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
-    code = cli.main(list(argv), environ={})
+    code = cli.main(list(argv), environ={"MODELS_DIR": os.environ["MODELS_DIR"]})
     out, err = capsys.readouterr()
     return code, out, err
 

@@ -4,6 +4,7 @@ CLI's output for agency copies and publication dates."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,8 @@ def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def run(capsys: pytest.CaptureFixture, *argv: str, env: dict | None = None) -> tuple[int, str, str]:
-    code = cli.main(list(argv), environ=ENV if env is None else env)
+    environ = {**ENV, "MODELS_DIR": os.environ["MODELS_DIR"]} if env is None else env
+    code = cli.main(list(argv), environ=environ)
     out, err = capsys.readouterr()
     return code, out, err
 

@@ -4,6 +4,7 @@ or the other sources go on, instead of a traceback."""
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,24 @@ def test_a_backup_into_the_current_folder(tmp_path: Path, capsys, monkeypatch) -
     code, out, err = run(capsys, "backup", ".", *data)
     assert code == 0 and "backed up 1 articles" in out, err
     assert (target / "articles.db").is_file()
+
+
+def test_models_dir_holds_the_exports_and_a_file_there_is_one_error(
+    tmp_path: Path,
+    capsys,  # noqa: ANN001
+) -> None:
+    data = _library(tmp_path, capsys)
+    shared = os.environ["MODELS_DIR"]  # the run's one models folder (conftest)
+    assert (
+        cli.main(["ask", "What does the bridge cost?", *data], environ={"MODELS_DIR": shared}) == 0
+    )
+    assert list(Path(shared).glob("reader-*.onnx"))  # the reader's export is kept there
+    assert not (tmp_path / "data" / "models").exists()  # and not beside the library
+    a_file = tmp_path / "models.txt"
+    a_file.write_text("x", encoding="utf-8")
+    capsys.readouterr()
+    code = cli.main(
+        ["ask", "What does the bridge cost?", *data], environ={"MODELS_DIR": str(a_file)}
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("articlebot: error: MODELS_DIR") and "is a file" in err, err

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from index import paths
+from index.errors import BadInput
 
 
 def test_the_exports_go_beside_the_library_when_it_can_be_written(tmp_path: Path) -> None:
@@ -33,3 +34,17 @@ def test_a_read_only_library_keeps_its_exports_in_the_user_s_cache(
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert paths.models_folder(data) == tmp_path / "home" / ".cache" / "articlebot" / "models"
+
+
+def test_a_chosen_models_folder_wins_and_is_checked(tmp_path: Path) -> None:
+    """MODELS_DIR: several libraries keep one copy of the exports; a file is one clear error."""
+    data = tmp_path / "lib"
+    chosen = tmp_path / "shared-models"
+    assert paths.models_folder(data, str(chosen)) == chosen  # made on the first export
+    assert paths.models_folder(data, "  ") == data / "models"  # blank: as if unset
+    a_file = tmp_path / "file"
+    a_file.write_text("x", encoding="utf-8")
+    with pytest.raises(BadInput, match="MODELS_DIR .* is a file"):
+        paths.models_folder(data, str(a_file))
+    with pytest.raises(BadInput, match="MODELS_DIR .* cannot be made: .* is a file"):
+        paths.models_folder(data, str(a_file / "models"))
