@@ -5,6 +5,7 @@ the articles published then, and says when there are none."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -138,7 +139,11 @@ def library(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> Ite
     """Every article of all sets in one library; the newer added first in every other pair, so
     that neither the order of adding nor the article ids decide."""
     # As the CLI and the bot answer: with the reader (index.answer.product_config).
-    config = LibraryConfig(tmp_path_factory.mktemp("recency") / "data", answer=product_config())
+    config = LibraryConfig(
+        tmp_path_factory.mktemp("recency") / "data",
+        answer=product_config(),
+        models_dir=Path(os.environ["MODELS_DIR"]),  # the run's one models folder (conftest)
+    )
     lib = Library(config, real_embedder)
     pairs = [pair for pairs in SETS.values() for pair in pairs]
     for n, pair in enumerate(pairs):

@@ -6,8 +6,10 @@ article's as the BM25 index has them, by character pairs."""
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -76,7 +78,11 @@ def test_a_chinese_questions_words_are_character_pairs() -> None:
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> Iterator[Library]:
-    config = LibraryConfig(tmp_path_factory.mktemp("zh") / "data", answer=product_config())
+    config = LibraryConfig(
+        tmp_path_factory.mktemp("zh") / "data",
+        answer=product_config(),
+        models_dir=Path(os.environ["MODELS_DIR"]),  # the run's one models folder (conftest)
+    )
     lib = Library(config, real_embedder)
     lib.add_text(BRIDGE_ZH)
     yield lib
