@@ -48,7 +48,8 @@ _WEEKDAY = re.compile(
     rf"|\b({'|'.join(n for n in _DAY_OF if n not in _ANY_CASE)})\b"
 )
 # Months: English and German names capitalized, as they are written ("May" and "March" only next
-# to a number: else a verb), French, Spanish and Italian ones in lower case.
+# to a number: else a verb; "August", "April" and "June" not before a capitalized word: else a
+# first name, "August Diehl", "June Carter"), French, Spanish and Italian ones in lower case.
 _MONTHS = (
     "January Januar Jänner janvier enero gennaio",
     "February Februar Feber février febrero febbraio",
@@ -65,9 +66,12 @@ _MONTHS = (
 )
 _MONTH_OF = {name: m for m, names in enumerate(_MONTHS) for name in names.split()}
 _MONTH_OF |= {"March": 2, "May": 4}
+_NAMES = ("March", "May", "August", "April", "June")
 _MONTH = re.compile(
-    rf"\b({'|'.join(n for n in _MONTH_OF if n not in ('March', 'May'))})\b"
+    rf"\b({'|'.join(n for n in _MONTH_OF if n not in _NAMES)})\b"
     r"|\b(March|May)(?=\s+\d)|(?<=\d\s)(March|May)\b"
+    r"|\b(August|April|June)\b(?!\s+[A-ZÄÖÜ][a-zäöüß])"
+    r"|(?:(?<=\d\.\s)|(?<=\d\s))(August|April|June)\b"
 )
 
 

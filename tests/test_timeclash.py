@@ -69,3 +69,17 @@ def test_a_span_of_years_is_a_reference_not_the_time_of_the_fact() -> None:
     # 2022 beside a span holding 2023 names 2023 too; the reference period names no year
     assert time_clash(asked, {9: article}, lines) == set()
     assert time_clash("Wie viele waren es im Oktober 2012?", {9: article}, lines) == {(9, 2)}
+
+
+def test_a_month_that_is_also_a_first_name_is_a_name_before_a_surname() -> None:
+    article = _Article(
+        "August Diehl spielt den Kommissar.",  # an actor: no month named
+        "June Carter sang it first.",
+        "Im August 2023 lief der Film an.",  # a month: clashes with an asked October
+        "Am 1. August Müllers Premiere.",  # after a day's number: a month
+    )
+    lines = [(4, i) for i in range(4)]
+    assert time_clash("Wer spielte im Oktober den Kommissar?", {4: article}, lines) == {
+        (4, 2),
+        (4, 3),
+    }
