@@ -22,6 +22,13 @@ from .timerules import RULES
 MAX_CHARS = 1000  # questions are short; longer input is cut before matching
 # News of a day is published that day or the next: "gestern" also takes today's articles.
 REPORTING_LAG = timedelta(days=1)
+# An article that is part of a time expression's words ("der Oktober 2023", "the last week").
+_ARTICLE = r"(?:der|die|das|dem|den|des|the)"
+_PREPOSITION = re.compile(
+    r"(?:in|im|am|an|um|seit|vor|nach|bis|ab|von|vom|zum|zur|während|innerhalb|"
+    r"on|at|during|since|for|from|of|by|before|after|until|within)\s",
+    re.IGNORECASE,
+)
 _NEWEST = re.compile(
     r"\b(neueste[nrs]?|neusten?|jüngste[nrs]?|aktuell(?:e[nrs]?)?|zuletzt|derzeit|momentan|"
     r"latest|newest|most recent|recent(?:ly)?|current(?:ly)?|now|nowadays)\b"
@@ -117,12 +124,17 @@ class TimeQuery:
         return after_start and (self.end is None or day < self.end + REPORTING_LAG)
 
     def without(self, question: str) -> str:
-        """`question` without the words that named the range (`expression`): what it asks
-        about, not when ("How many bear cubs were born in 2019?" is not about "2019")."""
+        """`question` without the words that named the range (`expression`), and the article
+        before them: what it asks about, not when ("How many bear cubs were born in 2019?" is
+        not about "2019"; "Wie viele Sonnenstunden hatte der Oktober 2023?" is no "… hatte
+        der?", whose last word would point back at something said before: index.followup)."""
         if not self.expression:
             return question
         flat = " ".join(str(question).split())  # whole: only finding the range reads MAX_CHARS
-        pattern = rf"(?<!\w){re.escape(self.expression)}(?!\w)"  # "2019", not in "12019"
+        # "2019", not in "12019"; the article before it only where the expression is a noun
+        # phrase ("der Oktober 2023"), not one of a preposition ("… kostet das in dieser Woche?")
+        own = "" if _PREPOSITION.match(self.expression) else rf"(?:{_ARTICLE}\s+)?"
+        pattern = rf"(?<!\w){own}{re.escape(self.expression)}(?!\w)"
         return " ".join(re.sub(pattern, " ", flat, flags=re.IGNORECASE).split())
 
     def covers(self, day: date | None) -> bool:

@@ -92,6 +92,9 @@ def test_the_time_a_question_names_and_its_other_languages(hash_library) -> None
     assert alone("What did this cost?", hints)
     assert alone("Und wo wohnt er?", hints)
     assert alone("Und was kostet das in dieser Woche?", hints)  # "das" ends no noun: back
+    # ... but "der" of "der Oktober 2023" is the time's: a new question (a held-out chat's turn
+    # had been read with the previous question, about another article)
+    assert not alone("Wie viele Sonnenstunden hatte der Oktober 2023?", hints)
     assert not alone("Where to buy tickets for the Kiel harbour festival?", ("en", "pl"))
 
 

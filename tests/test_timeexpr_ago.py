@@ -204,6 +204,8 @@ def test_the_last_week_of_a_month_is_not_counted_from_today() -> None:
         ("What happened in the past week in Berlin?", "What happened in Berlin?"),
         ("What happened during the last week in Rome?", "What happened in Rome?"),
         ("Was geschah in den letzten sieben Tagen in Kiel?", "Was geschah in Kiel?"),
+        ("Wie kalt war der Oktober 2023 in Kiel?", "Wie kalt war in Kiel?"),  # its article too
+        ("Wie kalt war es in der letzten Woche?", "Wie kalt war es ?"),
     ],
 )
 def test_without_takes_the_whole_expression_out(question: str, about: str) -> None:
