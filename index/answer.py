@@ -32,7 +32,7 @@ from .qtype import has_evidence, question_type
 from .quote import build_quote
 from .ranker import FEATURES
 from .reader import Reader
-from .reread import TIME_CLASH, reread
+from .reread import ROLE_NAMED, TIME_CLASH, reread
 from .sentences import ArticleSentences
 from .units import holds_unit
 from .windows import window_features
@@ -94,6 +94,9 @@ class AnswerConfig:
     # ... this much lower for a sentence naming years, months or weekdays, none the question's
     # (index.timeclash): 0 leaves it out.
     time_clash: float = TIME_CLASH
+    # ... this much higher for a sentence naming a person right after the role a "who" question
+    # asks for (index.rolename): 0 leaves it out.
+    role_named: float = ROLE_NAMED
     # A confidence from rescue_floor up to rescue_to is raised to rescue_to where e5's cosine of
     # question and quote reaches rescue_cosine (index.second_look); rescue_to 0 (the default)
     # leaves it out: READER=1 sets it to the threshold.

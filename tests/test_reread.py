@@ -119,32 +119,71 @@ def test_a_follow_up_is_read_without_the_headline(
     )
 
 
+def _read_with(text: str, question: str, where: Path, **config: float) -> Answer:
+    """`question` asked of a library holding `text`, with the reader at its weight and `config`
+    (the reader itself is the test's stand-in)."""
+    answer = AnswerConfig(threshold=-math.inf, reader_weight=READER_WEIGHT, **config)
+    library = Library(LibraryConfig(where, answer=answer), embedder=HashEmbedder())
+    library.add_text(text, title="A report")
+    try:
+        return library.ask(question)
+    finally:
+        library.close()
+
+
 YEARS = (
     "Jana Roth took over the bridge office on 1 November 2011 from its founder.\n\n"
     "Max Berg takes over the bridge office on 1 November 2023, the council said.\n\n"
     "The bridge office looks after the town's bridges."
 )
+ROLES = (
+    "The harbour association welcomed the campaign of the senator Dr. Kathrin Herrmann.\n\n"
+    "Fireworks are a night of terror for animals, says the association's chairwoman Eva Roth.\n\n"
+    "The harbour association looks after the town's animals."
+)
 
 
-def test_a_sentence_naming_only_other_years_than_the_question_reads_lower(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("text", "question", "scores", "setting", "wrong", "right"),
+    [
+        # The reader reads words, not whether a sentence's facts are the question's: it scores
+        # the 2011 handover higher (a stand-in: 5 against 2) for a question about 2023's;
+        # time_clash lowers a sentence naming years, none of them the question's, by that much.
+        (
+            YEARS,
+            "Who takes over the bridge office on 1 November 2023?",
+            ("2011", "2023"),
+            "time_clash",
+            "2011",
+            "Max Berg",
+        ),
+        # It weighs the question's other words too: it scores the sentence naming the
+        # association and another person higher; role_named raises the one naming a person
+        # right after the role asked for.
+        (
+            ROLES,
+            "Who is the chairwoman of the harbour association?",
+            ("welcomed", "says"),
+            "role_named",
+            "Herrmann",
+            "Eva Roth",
+        ),
+    ],
+)
+def test_the_reader_s_score_moved_by_time_clash_and_role_named(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    question: str,
+    scores: tuple[str, str],
+    setting: str,
+    wrong: str,
+    right: str,
 ) -> None:
-    """The reader reads words, not whether a sentence's facts are the question's: it scores the
-    2011 handover higher (a stand-in: 5 against 2) for a question about 2023's; time_clash
-    lowers a sentence that names years, none of them the question's, by that much."""
-    stand_in = _StandIn(lambda text: 5.0 if "2011" in text else 2.0 if "2023" in text else 0.0)
-    question = "Who takes over the bridge office on 1 November 2023?"
-
-    def ask(clash: float, where: Path) -> Answer:
-        config = AnswerConfig(threshold=-math.inf, reader_weight=READER_WEIGHT, time_clash=clash)
-        library = Library(LibraryConfig(where, answer=config), embedder=HashEmbedder())
-        library.add_text(YEARS, title="The bridge office")
-        monkeypatch.setattr(asking, "load_reader", lambda *_: stand_in)
-        try:
-            return library.ask(question)
-        finally:
-            library.close()
-
-    assert "2011" in ask(0.0, tmp_path / "a").key_sentence
-    assert "Max Berg" in ask(4.5, tmp_path / "b").key_sentence
-    assert product_config().time_clash > 1.0  # on with the reader
+    high, low = scores
+    stand_in = _StandIn(lambda t: 5.0 if high in t else 2.0 if low in t else 0.0)
+    monkeypatch.setattr(asking, "load_reader", lambda *_: stand_in)
+    off = _read_with(text, question, tmp_path / "a", **{setting: 0.0})
+    on = _read_with(text, question, tmp_path / "b", **{setting: 4.5})
+    assert wrong in off.key_sentence and right in on.key_sentence
+    assert getattr(product_config(), setting) > 1.0  # on with the reader
