@@ -37,9 +37,9 @@ def models_folder(data_dir: Path, chosen: str = "") -> Path:
     another user's library), the user's cache ($XDG_CACHE_HOME or ~/.cache, /articlebot/models):
     each process would otherwise export the reader and the second look again (about 10 s, and a
     warning for each). A chosen folder is checked: not a file, not under one."""
-    if chosen.strip():
-        check_data_dir(Path(chosen.strip()), write=False, what="MODELS_DIR")
-        return Path(chosen.strip())
+    if chosen := chosen.strip():
+        check_data_dir(Path(chosen), write=False, what="MODELS_DIR")
+        return Path(chosen)
     preferred = data_dir / "models"
     if _writable(nearest_existing(preferred)):
         return preferred

@@ -89,12 +89,13 @@ def reread(
         ranked += reader_candidates(other, config, keep)[: config.reader_other_windows]
     articles = {s.article.article_id: s.article for s, _ in ranked}
     read = _read(question, reader, articles, ranked)
-    clashing = time_clash(question, articles, read)
-    for line in clashing:
-        read[line] -= config.time_clash
-    named = role_named(question, articles, read) if config.role_named else set()
-    for line in named:
-        read[line] += config.role_named
+    # What the time clash and the role move each sentence's reading by, both readings alike.
+    moved = dict.fromkeys(time_clash(question, articles, read), -config.time_clash)
+    if config.role_named:
+        for line in role_named(question, articles, read):
+            moved[line] = moved.get(line, 0.0) + config.role_named
+    for line, by in moved.items():
+        read[line] += by
 
     def total(pair: tuple[Scored, tuple[float, int, int]]) -> float:
         scored, (score, first, last) = pair
@@ -106,10 +107,8 @@ def reread(
         ranked = [pair for pair in ranked if total(pair) >= best - HEADLINE_REACH]
         titles = {s.article.article_id: s.hit.article.title for s, _ in ranked}
         again = _read(question, reader, articles, ranked, titles)
-        for line in clashing & again.keys():
-            again[line] -= config.time_clash
-        for line in named & again.keys():
-            again[line] += config.role_named
+        for line in moved.keys() & again.keys():
+            again[line] += moved[line]
         read.update({line: (read[line] + value) / 2 for line, value in again.items()})
     choice = max(ranked, key=total)
     mine = choice[0].article.article_id
