@@ -1,21 +1,19 @@
-"""Helpers shared by the bot's tests: hand-made answers, a scripted library, a harness that
-feeds updates from a FakeBotAPI straight into an Application (no sockets, no polling), the bot
-long-polling a fake Bot API server over HTTP, and a loopback news site."""
+"""Helpers shared by the bot's tests: a harness that feeds updates from a FakeBotAPI straight
+into an Application (no sockets, no polling), the bot long-polling a fake Bot API server over
+HTTP, the real bot in a child process, and a loopback news site. The hand-made answers and the
+scripted library are in tests/conftest_bot_stubs.py; every name is importable from here."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -27,12 +25,35 @@ from telegram.request import BaseRequest
 
 from bot.app import ALLOWED_UPDATES, build_application, post_init
 from bot.settings import Settings
-from index.errors import NotFound
-from index.models import AddResult, Answer, Article, Hit, Passage, Source, Stats
+from tests.conftest_bot_stubs import (
+    ADMIN,
+    STRANGER,
+    StubLibrary,
+    abstention,
+    answer,
+    article,
+    passage,
+)
 from tests.fakes_telegram import TOKEN, FakeBotAPI, FakeRequest, QuietServer
 
-ADMIN = 1001
-STRANGER = 2002
+__all__ = [
+    "ADMIN",
+    "ARTICLE_EN",
+    "REPO",
+    "SEED_DE",
+    "STRANGER",
+    "ArticleSite",
+    "BotProcess",
+    "Harness",
+    "StubLibrary",
+    "abstention",
+    "answer",
+    "article",
+    "harness",
+    "passage",
+    "polling_bot",
+]
+
 REPO = Path(__file__).resolve().parents[1]
 SEED_DE = REPO.parent / "shared" / "datasets" / "seed" / "article-de.txt"
 
@@ -41,135 +62,6 @@ The city council approved the construction of a new bridge over the river on Tue
 The bridge will cost 40 million euros and is expected to open in 2028.
 Mayor Jane Doe said the project would cut commuting times by half.
 Critics warned that the budget could rise further."""
-
-
-def article(
-    id: int = 1,
-    title: str = "Bridge news",
-    *,
-    url: str | None = "https://news.example/a",
-    published: str | None = "2025-10-27",
-    language: str = "en",
-    source: str | None = "Example News",
-) -> Article:
-    return Article(
-        id=id,
-        title=title,
-        url=url,
-        source=source,
-        published=published,
-        language=language,
-        content_hash=f"h{id}",
-        added_at="2025-11-01T10:00:00+00:00",
-        added_by=str(ADMIN),
-        passages=3,
-    )
-
-
-def passage(article_id: int, text: str, id: int | None = None) -> Passage:
-    return Passage(
-        id=id or article_id * 100,
-        article_id=article_id,
-        ordinal=0,
-        text=text,
-        start=0,
-        end=len(text),
-        sentences=((0, len(text)),),
-    )
-
-
-def answer(
-    quote: str = "It costs 40 million euros. It opens in 2028.",
-    key: tuple[int, int] = (0, 26),
-    *,
-    articles: tuple[Article, ...] = (),
-    language: str = "en",
-    question: str = "How much?",
-) -> Answer:
-    """An answer quoting the first of `articles` (default: one English article)."""
-    articles = articles or (article(),)
-    sources = tuple(
-        Source(a, passage(a.id, quote if i == 0 else f"Passage of {a.title}."), 1 - i / 10)
-        for i, a in enumerate(articles)
-    )
-    hits = tuple(Hit(s.passage, s.article, s.score, s.score, 0.0) for s in sources)
-    return Answer(
-        question=question,
-        language=language,
-        abstained=False,
-        quote=quote,
-        key=key,
-        confidence=0.9,
-        sources=sources,
-        hits=hits,
-    )
-
-
-def abstention(question: str = "What is the capital of Peru?", language: str = "en") -> Answer:
-    return Answer(question=question, language=language, abstained=True)
-
-
-class StubLibrary:
-    """Answers from a script and records every call; any write is recorded too."""
-
-    def __init__(self, reply: Answer | Callable[[str], Answer] | None = None) -> None:
-        self.reply = reply or answer()
-        self.asked: list[tuple[str, str | None]] = []
-        self.writes: list[tuple[str, Any]] = []
-        self.articles = {1: article()}
-        self.data_dir = Path(tempfile.mkdtemp(prefix="stub-library-"))  # the bot's journal
-        weakref.finalize(self, shutil.rmtree, self.data_dir, ignore_errors=True)
-
-    def ask(self, question: str, *, k: int = 3, context: str | None = None) -> Answer:
-        self.asked.append((question, context))
-        reply = self.reply(question) if callable(self.reply) else self.reply
-        return replace(reply, question=question)
-
-    def _write(self, kind: str, value: Any) -> AddResult:
-        self.writes.append((kind, value))
-        return AddResult(article(len(self.articles) + 1), created=True)
-
-    def add_url(self, url: str, **kwargs: Any) -> AddResult:
-        return self._write("url", url)
-
-    def add_text(self, text: str, **kwargs: Any) -> AddResult:
-        return self._write("text", (text, kwargs))
-
-    def add_bytes(self, data: bytes, suffix: str, **kwargs: Any) -> AddResult:
-        return self._write("bytes", (data, suffix, kwargs))
-
-    def get(self, article_id: int) -> Article:
-        if article_id not in self.articles:
-            raise NotFound(f"there is no article with id {article_id}")
-        return self.articles[article_id]
-
-    def delete(self, article_id: int) -> Article:
-        self.writes.append(("delete", article_id))
-        return self.articles.pop(article_id)
-
-    def list(self, offset: int = 0, limit: int = 20) -> list[Article]:
-        return [self.articles[i] for i in sorted(self.articles)][offset : offset + limit]
-
-    def stats(self) -> Stats:
-        return Stats(
-            articles=len(self.articles),
-            passages=3,
-            vectors=3,
-            model="stub",
-            dimension=8,
-            languages={"en": len(self.articles)},
-            data_dir="-",
-        )
-
-    @property
-    def embedder(self) -> Any:
-        return self
-
-    def encode(self, texts: list[str]) -> list[list[float]]:
-        return [[0.0] for _ in texts]
-
-    def close(self) -> None:
-        return None
 
 
 @dataclass

@@ -1,21 +1,16 @@
 """Feeds end to end: the bot long-polling a fake Bot API on 127.0.0.1, with a real Library, and
-a news site on 127.0.0.1 serving an RSS 2.0 or Atom feed and its articles. Subscribe; the first
-poll adds the backfill; a poll with no change is a conditional request that adds nothing; a new
-entry is added and answerable; a failing feed backs off, is paused and reported once; a restart
-resumes the schedule; strangers cannot subscribe on any path."""
+a news site on 127.0.0.1 (tests/conftest_news_site.py) serving an RSS 2.0 or Atom feed and its
+articles. Subscribe; the first poll adds the backfill; a poll with no change is a conditional
+request that adds nothing; a new entry is added and answerable; a failing feed backs off, is
+paused and reported once; a restart resumes the schedule; strangers cannot subscribe on any path."""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import sqlite3
-import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -27,132 +22,16 @@ from index.embedder import HashEmbedder
 from index.feedstore import FeedStore
 from index.library import Library, LibraryConfig
 from tests.conftest_bot import ADMIN, STRANGER, StubLibrary, harness, polling_bot
+from tests.conftest_news_site import (
+    T0,
+    TOPICS,
+    Entry,
+    NewsSite,
+    news_site,  # noqa: F401 - the `site` fixture
+)
 from tests.fakes_telegram import FakeBotAPI, FakeBotAPIServer
 
 pytestmark = pytest.mark.e2e
-
-T0 = datetime(2025, 11, 20, 8, 0, tzinfo=UTC)
-TOPICS = [
-    (
-        "Harbour reopens",
-        "The harbour of Westport reopened after repairs that cost 12 million euros.",
-    ),
-    ("Bridge approved", "The council approved a bridge over the Elm river for 40 million euros."),
-    ("Library extended", "The town library will open on Sundays from March, the mayor said."),
-    ("Ferry timetable", "The new ferry to Lundy will run every 90 minutes from May."),
-    ("Museum record", "The maritime museum counted 310,000 visitors, a record for the region."),
-]
-
-
-@dataclass
-class Entry:
-    slug: str
-    title: str
-    sentence: str
-    published: datetime
-
-
-@dataclass
-class NewsSite:
-    """A site on 127.0.0.1: /rss.xml or /atom.xml listing `entries`, and a page for each."""
-
-    entries: list[Entry] = field(default_factory=list)
-    failing: bool = False
-    requests: list[tuple[str, dict[str, str], int]] = field(default_factory=list)
-    base: str = ""
-
-    def feed(self, kind: str) -> bytes:
-        items = sorted(self.entries, key=lambda e: e.published, reverse=True)
-        if kind == "rss":
-            rows = "".join(
-                f"<item><title>{e.title}</title><link>{self.base}/news/{e.slug}.html</link>"
-                f"<pubDate>{format_datetime(e.published)}</pubDate></item>"
-                for e in items
-            )
-            return (
-                '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
-                f"<title>Coast Times</title><link>{self.base}/</link>{rows}</channel></rss>"
-            ).encode()
-        rows = "".join(
-            f"<entry><title>{e.title}</title><link href='/news/{e.slug}.html'/>"
-            f"<id>urn:{e.slug}</id><updated>{e.published.isoformat()}</updated></entry>"
-            for e in items
-        )
-        return (
-            '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
-            f"xml:base='{self.base}/'><title>Coast Times (Atom)</title><id>urn:coast</id>"
-            f"<updated>{T0.isoformat()}</updated>{rows}</feed>"
-        ).encode()
-
-    def page(self, slug: str) -> bytes | None:
-        entry = next((e for e in self.entries if e.slug == slug), None)
-        if entry is None:
-            return None
-        return (
-            f"<html><head><title>{entry.title}</title></head><body><article>"
-            f"<h1>{entry.title}</h1><p>{entry.sentence}</p>"
-            f"<p>Residents of {entry.slug} welcomed the news on {entry.published:%A}.</p>"
-            f"<p>More details about {entry.title.lower()} will follow next week.</p>"
-            "</article></body></html>"
-        ).encode()
-
-    def count(self, path: str, status: int | None = None) -> int:
-        return sum(p == path and status in (None, s) for p, _, s in self.requests)
-
-
-@pytest.fixture
-def site() -> Iterator[NewsSite]:
-    state = NewsSite()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, body, kind = self._answer(headers)
-            state.requests.append((self.path, headers, status))
-            self.send_response(status)
-            if status == 200:
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("ETag", f'"{hashlib.sha1(body).hexdigest()[:12]}"')
-            else:
-                self.send_header("Content-Length", "0")
-            self.end_headers()
-            if status == 200:
-                self.wfile.write(body)
-
-        def _answer(self, headers: dict[str, str]) -> tuple[int, bytes, str]:
-            if self.path in ("/rss.xml", "/atom.xml"):
-                if state.failing:
-                    return 500, b"", ""
-                body = state.feed(self.path[1:-4])
-                etag = f'"{hashlib.sha1(body).hexdigest()[:12]}"'
-                if headers.get("if-none-match") == etag:
-                    return 304, b"", ""
-                kind = "application/rss+xml" if "rss" in self.path else "application/atom+xml"
-                return 200, body, kind
-            if self.path == "/":
-                atom = f"{state.base}/atom.xml"
-                link = f'<link rel="alternate" type="application/atom+xml" href="{atom}">'
-                return (
-                    200,
-                    f"<html><head>{link}</head><body>Coast</body></html>".encode(),
-                    "text/html",
-                )
-            page = state.page(self.path.removeprefix("/news/").removesuffix(".html"))
-            return (200, page, "text/html; charset=utf-8") if page else (404, b"", "")
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.base = f"http://127.0.0.1:{server.server_address[1]}"
-    for n, (title, sentence) in enumerate(TOPICS[:3]):
-        state.entries.append(Entry(f"story{n}", title, sentence, T0 + timedelta(hours=n)))
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from index import cli
 from index.embedder import HashEmbedder
 from index.feedstore import FeedStore
 from tests.conftest import SEED_DE
-from tests.test_bot_feeds import NewsSite, site  # noqa: F401 - the fixture
+from tests.conftest_news_site import NewsSite, news_site  # noqa: F401 - the `site` fixture
 
 ENV = {"ALLOW_PRIVATE_URLS": "1", "FEED_BACKFILL": "2"}
 
@@ -35,7 +35,7 @@ def run(capsys: pytest.CaptureFixture, *argv: str, env: dict | None = None) -> t
 def test_subscribe_poll_list_remove(
     tmp_path: Path,
     capsys: pytest.CaptureFixture,
-    site: NewsSite,  # noqa: F811
+    site: NewsSite,
 ) -> None:
     data = ["--data-dir", str(tmp_path / "d")]
     code, out, _ = run(capsys, "feeds", "add", f"{site.base}/", *data)  # the page names it
@@ -69,7 +69,7 @@ def test_subscribe_poll_list_remove(
 def test_a_failing_feed_is_reported(
     tmp_path: Path,
     capsys: pytest.CaptureFixture,
-    site: NewsSite,  # noqa: F811
+    site: NewsSite,
 ) -> None:
     data = ["--data-dir", str(tmp_path / "d")]
     run(capsys, "feeds", "add", f"{site.base}/rss.xml", *data)
