@@ -37,6 +37,7 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
             r"expensive|geld|money|summe|betrag|sum|fee|fees|gebühr\w*|strafe|bußgeld|fine|"
             r"prämie\w*|umsatz|revenue|gewinn|profit|verlust|loss|schaden|damage|gehalt|salary|"
             r"lohn|wage|miete|rent|ticket|fahrpreis|fare|wert|value|aufträge|orders|"
+            r"charg(?:e|es|ed|ing)|"  # "How much did the firm charge …?"
             r"earn\w*|verdien\w*|einkommen|income|salaries|wages|"
             # German compounds of those: "Jahresgehalt", "Mindestlohn", "Baukosten", "Kaufpreis"
             r"\w+(?:gehalt|gehälter|lohn|löhne|kosten|miete|mieten|gebühr|gebühren|umsatz|"
@@ -58,7 +59,10 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (  # age
         re.compile(
-            r"\b(wie alt|how old|what age|welchem alter|quel âge|qué edad|quanti anni)\b", _I
+            # "Mit wie vielen Jahren starb er?", "At what age did she …?"
+            r"\b(wie alt|how old|what age|welchem alter|mit wie viele?n? jahren|at what age|"
+            r"quel âge|qué edad|quanti anni)\b",
+            _I,
         ),
         r"(?:jahre alt\w*|jahren|years? old|year-old|-jährige?[rn]?|jährig\w*|aged|\)|ans|"
         r"años|anni)",
@@ -70,6 +74,15 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
             _I,
         ),
         r"(?:°|grad|degrees?|celsius|fahrenheit|kelvin)",
+    ),
+    (  # precipitation: weather reports state it in litres per square metre or millimetres
+        re.compile(
+            r"\b(\w*niederschl[aä]g\w*|regen|regenmenge\w*|schnee|neuschnee|rain|rainfall|"
+            r"precipitation|snow|snowfall)\b",
+            _I,
+        ),
+        r"(?:liter|litern|litres?|liters?|l/m²|l|mm|millimetern?|millimet(?:re|er)s?|cm|"
+        r"zentimetern?|centimet(?:re|er)s?|inch(?:es)?)",
     ),
     (  # duration
         re.compile(
