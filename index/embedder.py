@@ -26,6 +26,7 @@ from .embed_onnx import (
 )
 from .embed_st import Runner, SentenceTransformersRunner, import_torch_with_passive_openmp
 from .errors import BadInput
+from .loading import MODELS
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -150,7 +151,7 @@ class SentenceTransformerEmbedder:
     @property
     def runner(self) -> Runner:
         if self._runner is None:
-            with self._lock:
+            with self._lock, MODELS:  # beside no other model's loading (index.loading)
                 if self._runner is None:
                     self._runner = self._load()
         return self._runner

@@ -34,6 +34,7 @@ import numpy as np
 
 from . import e5_onnx
 from .e5file import ReaderUnavailable, shared
+from .loading import MODELS
 
 log = logging.getLogger(__name__)
 
@@ -223,9 +224,6 @@ def unpacked(packed: dict) -> dict:
     }
 
 
-_LOADING = threading.Lock()
-
-
 @cache
 def _loaded(backend: str, cache_dir: Path | None) -> Reader | ReaderUnavailable:
     try:
@@ -239,8 +237,9 @@ def load_reader(backend: str = "onnx", cache_dir: Path | None = None) -> Reader:
     and `backend` ("onnx" or "torch": EMBEDDING_BACKEND), its ONNX export kept in `cache_dir`
     (ReaderUnavailable where there is none or it cannot load, decided once)."""
     # One load at a time: the bot's warm-up thread and a first question would otherwise both
-    # load it (functools.cache does not hold a second caller back), twice the memory and time.
-    with _LOADING:
+    # load it (functools.cache does not hold a second caller back), twice the memory and time;
+    # and none beside another model's loading (index.loading: transformers' imports race).
+    with MODELS:
         found = _loaded(backend, cache_dir)
     if isinstance(found, ReaderUnavailable):
         raise ReaderUnavailable(str(found))

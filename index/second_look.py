@@ -33,6 +33,7 @@ import numpy as np
 
 from . import e5_onnx
 from .e5file import bert_config, encoder_state, shared
+from .loading import MODELS
 from .quote import ELLIPSIS
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,8 @@ def e5_cosine(
 def _cosine(question: str, quote: str, backend: str, cache_dir: Path | None) -> float:
     text = " ".join(quote.replace(ELLIPSIS, " ").split())
     with _lock:
-        encoder = _encoder(backend, cache_dir)
+        with MODELS:  # built beside no other model (index.loading)
+            encoder = _encoder(backend, cache_dir)
         asked, quoted = encoder.encode([f"query: {question}", f"passage: {text}"])
     return float(asked @ quoted)
 
