@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cache
@@ -232,15 +233,34 @@ def _loaded(backend: str, cache_dir: Path | None) -> Reader | ReaderUnavailable:
         return error
 
 
+# A reader that could not load is tried again after this long: the cause may have passed (a
+# file being replaced, a full disk, an import raced by another thread), and a bot runs for weeks.
+RETRY_SECONDS = 600.0
+_RECOVERED: dict[tuple[str, Path | None], Reader] = {}  # loaded when tried again
+_clock = time.monotonic
+
+
 def load_reader(backend: str = "onnx", cache_dir: Path | None = None) -> Reader:
     """The reader trained into index/reader/ (else the one that ships), loaded once per process
     and `backend` ("onnx" or "torch": EMBEDDING_BACKEND), its ONNX export kept in `cache_dir`
-    (ReaderUnavailable where there is none or it cannot load, decided once)."""
+    (ReaderUnavailable where there is none or it cannot load: remembered, and tried again after
+    RETRY_SECONDS, not for every question)."""
     # One load at a time: the bot's warm-up thread and a first question would otherwise both
     # load it (functools.cache does not hold a second caller back), twice the memory and time;
     # and none beside another model's loading (index.loading: transformers' imports race).
+    key = (backend, cache_dir)
     with MODELS:
-        found = _loaded(backend, cache_dir)
+        found = _RECOVERED.get(key) or _loaded(backend, cache_dir)
+        if isinstance(found, ReaderUnavailable):
+            failed_at = getattr(found, "failed_at", None)
+            if failed_at is None:
+                found.failed_at = failed_at = _clock()  # type: ignore[attr-defined]
+            if _clock() - failed_at >= RETRY_SECONDS:
+                found.failed_at = _clock()  # type: ignore[attr-defined]
+                again = _loaded.__wrapped__(backend, cache_dir)
+                if not isinstance(again, ReaderUnavailable):
+                    log.info("the reader loaded when tried again")
+                    _RECOVERED[key] = found = again
     if isinstance(found, ReaderUnavailable):
         raise ReaderUnavailable(str(found))
     return found

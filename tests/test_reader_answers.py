@@ -166,6 +166,41 @@ def test_a_reader_that_cannot_load_is_tried_once(monkeypatch: pytest.MonkeyPatch
     module._loaded.cache_clear()
 
 
+def test_a_reader_that_could_not_load_is_tried_again_after_a_while(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A cause that passes (an import raced by another thread, a full disk) does not leave a
+    bot that runs for weeks without its reader: it is tried again after RETRY_SECONDS, not for
+    every question before that."""
+    from index import reader as module
+
+    tries = []
+    now = [1000.0]
+
+    class Flaky:
+        def __init__(self, **_: str) -> None:
+            tries.append(True)
+            if len(tries) == 1:
+                raise ReaderUnavailable("cannot import name 'BertConfig' from 'transformers'")
+
+    module._loaded.cache_clear()
+    monkeypatch.setattr(module, "Reader", Flaky)
+    monkeypatch.setattr(module, "_RECOVERED", {})
+    monkeypatch.setattr(module, "_clock", lambda: now[0])
+    for _ in range(2):
+        with pytest.raises(ReaderUnavailable, match="BertConfig"):
+            module.load_reader()
+    now[0] += module.RETRY_SECONDS - 1
+    with pytest.raises(ReaderUnavailable):
+        module.load_reader()
+    assert len(tries) == 1  # remembered until then
+    now[0] += 1
+    loaded = module.load_reader()
+    assert isinstance(loaded, Flaky) and len(tries) == 2
+    assert module.load_reader() is loaded and len(tries) == 2  # and kept
+    module._loaded.cache_clear()
+
+
 def test_the_reader_loads_once_when_two_threads_ask_for_it_at_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
