@@ -59,9 +59,9 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (  # age
         re.compile(
-            # "Mit wie vielen Jahren starb er?", "At what age did she …?"
-            r"\b(wie alt|how old|what age|welchem alter|mit wie viele?n? jahren|at what age|"
-            r"quel âge|qué edad|quanti anni)\b",
+            # "Mit wie vielen Jahren starb er?"; "what age" reads "At what age did she …?" too
+            r"\b(wie alt|how old|what age|welchem alter|mit wie viele?n? jahren|quel âge|"
+            r"qué edad|quanti anni)\b",
             _I,
         ),
         r"(?:jahre alt\w*|jahren|years? old|year-old|-jährige?[rn]?|jährig\w*|aged|\)|ans|"
