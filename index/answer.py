@@ -19,6 +19,7 @@ for the library's size (index.confidence), so it does not drift as the library g
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,7 +33,7 @@ from .qtype import has_evidence, question_type
 from .quote import build_quote
 from .ranker import FEATURES
 from .reader import Reader
-from .reread import ROLE_NAMED, TIME_CLASH, reread
+from .reread import READ_BELOW, READ_FLOOR, ROLE_NAMED, TIME_CLASH, reread
 from .sentences import ArticleSentences
 from .units import holds_unit
 from .windows import window_features
@@ -58,7 +59,10 @@ def product_config(reader: bool = True) -> AnswerConfig:
     if not reader:
         return AnswerConfig()
     return AnswerConfig(
-        reader_weight=READER_WEIGHT, threshold=READER_THRESHOLD, rescue_to=READER_THRESHOLD
+        reader_weight=READER_WEIGHT,
+        threshold=READER_THRESHOLD,
+        rescue_to=READER_THRESHOLD,
+        reader_below=READ_BELOW,
     )
 
 
@@ -97,6 +101,12 @@ class AnswerConfig:
     # ... this much higher for a sentence naming a person right after the role a "who" question
     # asks for (index.rolename): 0 leaves it out.
     role_named: float = ROLE_NAMED
+    # ... and the answer judged reader_below less sure where the reader reads its key sentence
+    # below reader_floor (index.reread.READ_FLOOR: read as no answer to the question); not for
+    # a follow-up, which the reader reads without the question it follows. reader_below 0 (the
+    # default) leaves it out: READER=1 sets READ_BELOW.
+    reader_floor: float = READ_FLOOR
+    reader_below: float = 0.0
     # A confidence from rescue_floor up to rescue_to is raised to rescue_to where e5's cosine of
     # question and quote reaches rescue_cosine (index.second_look); rescue_to 0 (the default)
     # leaves it out: READER=1 sets it to the threshold.
@@ -224,6 +234,8 @@ def answer_question(
     )
     if looks and second_look(question, quote) >= config.rescue_cosine:
         sure = config.rescue_to
+    if context is None and read.get(key, math.inf) < config.reader_floor:
+        sure -= config.reader_below
     if sure < config.threshold:
         return Answer(question, language, True, confidence=sure, hits=tuple(hits))
     passage_id = chosen.article.passage_ids[key]

@@ -16,6 +16,17 @@ if TYPE_CHECKING:
     from .reader import Reader
     from .sentences import ArticleSentences
 
+# The reader's reading of a key sentence below which the answer is judged READ_BELOW less sure
+# (AnswerConfig.reader_floor, reader_below; index.answer). The reader ranks the sentences of one
+# article, so its score is no probability; but far below zero it reads "this does not answer"
+# across questions too: on SQuAD v1.1's dev set (never trained on; XQuAD's paragraphs left out,
+# 2,500 questions), 1.2% of the sentences holding the answer read below -3 against 33% of the
+# best other sentence of their paragraph (the near miss: the topic there, the fact not) and 61%
+# of another paragraph's. The floor was chosen there, the step on the plateau where 0.15-0.3
+# change no answer of the news set, the fourth held-out set or XQuAD's half-library split
+# (2026-12-06, tenth session; README, "Knowing when not to answer").
+READ_FLOOR = -3.0
+READ_BELOW = 0.2
 HEADLINE_CHARS = 120  # of the headline a sentence is read under (under_headline)
 # Only windows within this much of the best (ranker + reader, each sentence read alone) are read
 # again under the headline: the window chosen after reading every window twice was at most 1.0
