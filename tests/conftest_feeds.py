@@ -4,12 +4,10 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -18,6 +16,7 @@ import pytest
 from index.errors import FetchError
 from index.feeds import FeedResponse
 from index.feedstore import FeedStore
+from tests.loopback import QuietHandler, base_url, serving
 
 T0 = datetime(2025, 11, 28, 10, 0, tzinfo=UTC)
 
@@ -44,7 +43,7 @@ class Site:
 def feed_site() -> Iterator[Site]:
     state = Site()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802
             state.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
             route = state.routes.get(self.path)
@@ -58,26 +57,14 @@ def feed_site() -> Iterator[Site]:
                 self.send_response(304)
                 self.end_headers()
                 return
-            self.send_response(200)
-            self.send_header("Content-Type", route.content_type)
-            self.send_header("Content-Length", str(len(route.body)))
-            if route.etag:
-                self.send_header("ETag", route.etag)
-            if route.last_modified:
-                self.send_header("Last-Modified", route.last_modified)
-            self.end_headers()
-            self.wfile.write(route.body)
+            headers = {"ETag": route.etag, "Last-Modified": route.last_modified}
+            self.send_body(
+                route.body, route.content_type, headers={k: v for k, v in headers.items() if v}
+            )
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as server:
+        state.base = base_url(server)
+        yield state
 
 
 def fetch(url: str, headers: Mapping[str, str]) -> FeedResponse:

@@ -6,14 +6,14 @@ and every request recorded; the `site` fixture serves the first three of TOPICS.
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from tests.loopback import QuietHandler, base_url, serving
 
 T0 = datetime(2025, 11, 20, 8, 0, tzinfo=UTC)
 TOPICS = [
@@ -88,7 +88,7 @@ class NewsSite:
 def news_site() -> Iterator[NewsSite]:
     state = NewsSite()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, body, kind = self._answer(headers)
@@ -125,15 +125,8 @@ def news_site() -> Iterator[NewsSite]:
             page = state.page(self.path.removeprefix("/news/").removesuffix(".html"))
             return (200, page, "text/html; charset=utf-8") if page else (404, b"", "")
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.base = f"http://127.0.0.1:{server.server_address[1]}"
     for n, (title, sentence) in enumerate(TOPICS[:3]):
         state.entries.append(Entry(f"story{n}", title, sentence, T0 + timedelta(hours=n)))
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as server:
+        state.base = base_url(server)
+        yield state

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ import pytest
 from index.embedder import HashEmbedder
 from index.errors import RefusedURL
 from index.library import Library, LibraryConfig
+from tests.loopback import QuietHandler, base_url, serving
 
 PAGE = """<html><head><title>Brücke beschlossen | Stadtanzeiger</title>
 <meta property="og:site_name" content="Stadtanzeiger">
@@ -27,23 +26,13 @@ PAGE = """<html><head><title>Brücke beschlossen | Stadtanzeiger</title>
 def server() -> Iterator[tuple[str, list[str]]]:
     requests: list[str] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802
             requests.append(self.path)
-            body = PAGE.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.send_body(PAGE.encode(), "text/html; charset=utf-8")
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/news/bruecke", requests
-    httpd.shutdown()
+    with serving(Handler) as httpd:
+        yield f"{base_url(httpd)}/news/bruecke", requests
 
 
 def test_url_add_with_private_urls_allowed(tmp_path: Path, server) -> None:  # noqa: ANN001

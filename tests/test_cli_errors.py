@@ -9,10 +9,8 @@ import gzip
 import io
 import json
 import os
-import threading
 import zlib
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ import pytest
 
 from index import cli
 from tests.conftest import SEED_DE
+from tests.loopback import QuietHandler, base_url, serving
 from tests.test_cli import (
     ARTICLE,
     fake_model,  # noqa: F401 - the autouse fixture
@@ -38,25 +37,15 @@ def hostile_site() -> Iterator[str]:
         "/idna": ("text/plain; charset=idna", "", ARTICLE.encode()),
     }
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802
             content_type, coding, body = pages[self.path]
-            self.send_response(200)
-            self.send_header("Content-Type", content_type)
-            if coding:
-                self.send_header("Content-Encoding", coding)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.send_body(
+                body, content_type, headers={"Content-Encoding": coding} if coding else {}
+            )
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Handler) as httpd:
+        yield base_url(httpd)
 
 
 def test_hostile_pages_are_one_line_each(tmp_path: Path, capsys, hostile_site: str) -> None:  # noqa: ANN001

@@ -3,13 +3,11 @@ listed oldest first, and a server whose ETag is not ASCII."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ from index.feedfetch import fetch_feed
 from index.feedpoll import Add, poll
 from index.feeds import Entry, FeedResponse, Fetch, Policy, parse_feed
 from index.feedstore import FeedStore
+from tests.loopback import QuietHandler, base_url, serving
 
 T0 = datetime(2025, 11, 28, 10, 0, tzinfo=UTC)
 BASE = "https://news.example"
@@ -168,7 +167,7 @@ def cafe_site() -> Iterator[tuple[str, list[dict[str, str]]]]:
     """A feed served with `ETag: W/"café-1"` as raw UTF-8 bytes; the requests' headers seen."""
     seen: list[dict[str, str]] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802
             seen.append({k.lower(): v for k, v in self.headers.items()})
             self.send_response(200)
@@ -178,14 +177,8 @@ def cafe_site() -> Iterator[tuple[str, list[dict[str, str]]]]:
             self.end_headers()
             self.wfile.write(FEED)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/feed.xml", seen
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as server:
+        yield f"{base_url(server)}/feed.xml", seen
 
 
 def test_a_feed_with_a_non_ascii_etag_keeps_being_polled(
