@@ -5,6 +5,7 @@ for is not) are "not found" instead of a quote about something else."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -40,37 +41,37 @@ class _Reads:
         return np.full(len(texts), self.value, dtype=np.float32)
 
 
-def _confidence(tmp_path: Path, reads: float, below: float, context: str | None = None) -> float:
-    config = replace(
-        AnswerConfig(threshold=-math.inf), reader_weight=1.0, reader_below=below, rescue_to=0.0
-    )
-    library = Library(
-        LibraryConfig(tmp_path / f"lib{reads}{below}{context}", answer=config),
-        embedder=HashEmbedder(),
-    )
+@pytest.fixture
+def library(tmp_path: Path) -> Iterator[Library]:
+    library = Library(LibraryConfig(tmp_path / "lib"), embedder=HashEmbedder())
     library.add_text(TEXT, title=TITLE)
+    yield library
+    library.close()
+
+
+def _confidence(library: Library, below: float, context: str | None = None) -> float:
+    """The confidence of the cost question (a follow-up to `context` where given) with the
+    reader on, never abstaining, and `below` as reader_below."""
+    never = replace(AnswerConfig(threshold=-math.inf), reader_weight=1.0, rescue_to=0.0)
+    library.config = replace(library.config, answer=replace(never, reader_below=below))
     question = "And how much did it cost?" if context else "How much did the terminal cost?"
     answer = library.ask(question, context=context)
-    library.close()
     assert not answer.abstained and answer.follow_up == bool(context)
     return answer.confidence
 
 
 def test_a_key_sentence_read_below_the_floor_costs_reader_below(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(asking, "load_reader", lambda *_: _Reads(READ_FLOOR - 1))
-    plain = _confidence(tmp_path, READ_FLOOR - 1, 0.0)
-    assert _confidence(tmp_path, READ_FLOOR - 1, 0.25) == pytest.approx(plain - 0.25)
+    assert _confidence(library, 0.25) == pytest.approx(_confidence(library, 0.0) - 0.25)
     # a follow-up is read by the reader without the question it follows: not lowered
     asked_before = "When did Millbrook open its ferry terminal?"
-    assert _confidence(tmp_path, READ_FLOOR - 1, 0.25, asked_before) == pytest.approx(
-        _confidence(tmp_path, READ_FLOOR - 1, 0.0, asked_before)
+    assert _confidence(library, 0.25, asked_before) == pytest.approx(
+        _confidence(library, 0.0, asked_before)
     )
     monkeypatch.setattr(asking, "load_reader", lambda *_: _Reads(READ_FLOOR + 1))
-    assert _confidence(tmp_path, READ_FLOOR + 1, 0.25) == pytest.approx(
-        _confidence(tmp_path, READ_FLOOR + 1, 0.0)
-    )
+    assert _confidence(library, 0.25) == pytest.approx(_confidence(library, 0.0))
 
 
 def test_the_product_settings_take_the_floor_with_the_reader_only() -> None:
