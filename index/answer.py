@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import places
+
 # The settings live in index.answer_config; importers of index.answer find them here too.
 from .answer_config import READER_THRESHOLD as READER_THRESHOLD
 from .answer_config import READER_WEIGHT as READER_WEIGHT
@@ -167,6 +169,10 @@ def answer_question(
         sure = config.rescue_to
     if context is None and read.get(key, math.inf) < config.reader_floor:
         sure -= config.reader_below
+    if config.place_below and places.unnamed(
+        question, f"{chosen.hit.article.title}\n{chosen.article.text}"
+    ):
+        sure -= config.place_below  # the question's town or region is not the article's
     if sure < config.threshold:
         return Answer(question, language, True, confidence=sure, hits=tuple(hits))
     passage_id = chosen.article.passage_ids[key]

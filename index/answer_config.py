@@ -20,6 +20,10 @@ READER_WEIGHT = 1.0
 # of its out-of-corpus ones (0.39: 4.9% / 81.2%; 0.41: 6.2% / 87.5%), on XQuAD's questions about
 # articles not added 92.5% / 89.1% (en / de), on its answerable ones 0.0% / 5.2%.
 READER_THRESHOLD = 0.40
+# An answer from an article that names no town or region the question names (index.places:
+# "Wie viel Regen fiel in Sondershausen?" answered from a report on its county) is this much
+# less sure: the reader floor's step (index.reread.READ_BELOW), not chosen on any set.
+PLACE_BELOW = 0.2
 
 
 def product_config(reader: bool = True) -> AnswerConfig:
@@ -32,6 +36,7 @@ def product_config(reader: bool = True) -> AnswerConfig:
         threshold=READER_THRESHOLD,
         rescue_to=READER_THRESHOLD,
         reader_below=READ_BELOW,
+        place_below=PLACE_BELOW,
     )
 
 
@@ -73,6 +78,10 @@ class AnswerConfig:
     # default) leaves it out: READER=1 sets READ_BELOW.
     reader_floor: float = READ_FLOOR
     reader_below: float = 0.0
+    # ... and place_below less sure where the question names a town or region (not a country)
+    # that the article (title and text) does not (index.places.unnamed); 0 (the default) leaves
+    # it out: READER=1 sets PLACE_BELOW.
+    place_below: float = 0.0
     # A confidence from rescue_floor up to rescue_to is raised to rescue_to where e5's cosine of
     # question and quote reaches rescue_cosine (index.second_look); rescue_to 0 (the default)
     # leaves it out: READER=1 sets it to the threshold.

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from . import places
 from .counted import alike, another_count
 from .figures import FIGURE_RATIO, Figure, comparable, figure_like
 from .lexical import analyze
@@ -104,6 +105,8 @@ def relation(
     word = subject(question, language, _headed(first), idf)
     if word is not None and not story and not holds(word, said, language):
         return "other"
+    if not story and places.elsewhere(question, _headed(first), said):
+        return "other"  # another place's figure of the kind asked: Berlin's for Munich's
     if None in figures or not comparable(*figures, FIGURE_RATIO):
         return "undecided"
     if named:  # a weaker answer: every name, and what it counts not said otherwise

