@@ -28,9 +28,10 @@ PLACE_BELOW = 0.2
 
 def product_config(reader: bool = True) -> AnswerConfig:
     """The answer settings the CLI and the bot use: with the reader (READER=1, the default) its
-    weight and threshold, else the ranker's alone (AnswerConfig's defaults)."""
+    weight and threshold, else the ranker's alone (AnswerConfig's defaults); the place check
+    with either."""
     if not reader:
-        return AnswerConfig()
+        return AnswerConfig(place_below=PLACE_BELOW)
     return AnswerConfig(
         reader_weight=READER_WEIGHT,
         threshold=READER_THRESHOLD,
@@ -80,7 +81,7 @@ class AnswerConfig:
     reader_below: float = 0.0
     # ... and place_below less sure where the question names a town or region (not a country)
     # that the article (title and text) does not (index.places.unnamed); 0 (the default) leaves
-    # it out: READER=1 sets PLACE_BELOW.
+    # it out: product_config sets PLACE_BELOW.
     place_below: float = 0.0
     # A confidence from rescue_floor up to rescue_to is raised to rescue_to where e5's cosine of
     # question and quote reaches rescue_cosine (index.second_look); rescue_to 0 (the default)

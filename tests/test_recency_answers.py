@@ -66,6 +66,10 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # too ("Handwerksbäckereien" holds "Bäckereien", then the subject rather than "Deutschland"): the
 # ninth set 4 -> 5 (a newer count of charging points "in Deutschland" no longer taken for the
 # bakeries'), after all nine sets' misses had been read: the ninth is no longer blind.
+# On 2026-12-07 a newer report naming another place instead of the one asked (index.places:
+# Berlin's population for a question about Munich's, where "Einwohner" was rarer in the library
+# than "München" and so taken for the subject) came to be another claim: the ninth set 5 -> 6,
+# nothing else changed (the ninth's miss had been read, as all nine sets' had).
 # NEEDED is what the rules achieve today (with the reader, as the CLI answers; recency's newer
 # reports are answered by the ranker alone: index.asked) with all sets in one library, not the
 # target of issue 14 (9 of 10 per set). The misses: in the third, a newer report whose quote holds
@@ -116,10 +120,10 @@ NEEDED = {
     "dated_pairs_updates": 5,
     "dated_pairs_heldout2": 9,
     "dated_pairs_heldout3": 8,
-    "dated_pairs_heldout4": 8,  # 72 of 98 in all (2026-12-06, the product config)
+    "dated_pairs_heldout4": 8,  # 73 of 98 in all (2026-12-07, the product config)
     "dated_pairs_heldout5": 8,
     "dated_pairs_heldout6": 9,
-    "dated_pairs_heldout7": 5,
+    "dated_pairs_heldout7": 6,
 }
 # Of each language, at least (German and English alike); in the fourth set only the price of
 # gold is right in English, in the fifth only the price of electricity in German.

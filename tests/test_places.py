@@ -1,0 +1,140 @@
+"""index.places: the places a text names (GeoNames' cities, ISO countries and regions, in several
+languages), whether another text names them; and what the answer makes of them: a question's
+town that the quoted article never names makes the answer less sure (index.answer), a newer
+report of another place's figure is another claim (index.claims)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from index import places
+from index.answer import AnswerConfig, product_config
+from index.answer_config import PLACE_BELOW
+from index.claims import relation
+from index.embedder import HashEmbedder
+from index.library import Library, LibraryConfig
+from index.models import Answer, Article, Passage, Source
+
+
+def test_names_are_found_with_their_inflections_and_in_runs() -> None:
+    assert set(places.named("Wie viele Einwohner hat München?")) == {"München"}
+    assert set(places.named("Münchens Mieten und Tokyo's trains")) == {"München", "Tokyo"}
+    assert set(places.named("Flights from New York to Vienna")) == {"New York", "Vienna"}
+    assert {"Berlin", "Brandenburg"} <= set(
+        places.named("das Amt für Statistik Berlin-Brandenburg")
+    )
+    assert set(places.named("Die Vereinigten Staaten und Bayern")) >= {"Bayern"}
+
+
+def test_a_word_before_a_year_or_month_is_a_time_not_a_town() -> None:
+    # "Ende" is a town in Indonesia, "Mitte" a district of Berlin
+    assert places.named("Ende 2024 und Mitte März waren es mehr") == {}
+    assert places.named("how did the 2024 season end") == {}  # lower case: no name
+
+
+def test_one_place_in_several_languages_and_its_adjective() -> None:
+    munich = places.named("München")["München"]
+    assert places.holds("München", munich, "Munich's population grew again.")
+    assert places.holds("München", munich, "Der Münchner Stadtrat beschloss es.")
+    berlin = places.named("Berlin")["Berlin"]
+    assert places.holds("Berlin", berlin, "Der Berliner Senat tagte.")
+    assert not places.holds("Berlin", berlin, "Die Hamburger Bürgerschaft tagte.")
+
+
+def test_unnamed_leaves_countries_out() -> None:
+    question = "Wie viel Regen fiel im Oktober in Sondershausen und in Deutschland?"
+    text = "Im Kyffhäuserkreis fielen im Oktober 120 Liter Regen je Quadratmeter."
+    assert places.unnamed(question, text) == ["Sondershausen"]  # not Deutschland: a country
+    assert places.unnamed(question, text + " In Sondershausen waren es 130.") == []
+    assert places.unnamed("How much did the terminal cost?", text) == []
+
+
+def test_elsewhere_is_another_place_named_instead_of_the_asked_one() -> None:
+    question = "Wie viele Einwohner hat München?"
+    first = "München hat rund 1,6 Millionen Einwohner."
+    assert places.elsewhere(question, first, "Berlin zählt nun 3,9 Millionen Einwohner.")
+    assert places.elsewhere(question, first, "Österreich zählt 9,2 Millionen Einwohner.")
+    # the asked place kept, or no place named instead: not elsewhere
+    assert not places.elsewhere(question, first, "In der Region München leben 3 Millionen.")
+    assert not places.elsewhere(question, first, "Die Stadt zählt nun 1,61 Millionen Einwohner.")
+    # the first answer does not name it either: nothing to compare
+    assert not places.elsewhere(question, "Die Stadt hat 1,6 Millionen Einwohner.", "Berlin: 3,9")
+
+
+def _answer(n: int, quote: str, question: str, published: str) -> Answer:
+    article = Article(n, f"a{n}", None, None, published, "de", f"h{n}", "2025-01-01", None, 1)
+    passage = Passage(n * 10, n, 0, quote, 0, len(quote), ((0, len(quote)),))
+    return Answer(
+        question, "de", False, quote, (0, len(quote)), 0.5, (Source(article, passage, 1.0),)
+    )
+
+
+def test_a_newer_figure_of_another_place_is_another_claim() -> None:
+    """In a news library a city is named in thousands of articles, so the question's rarest
+    word may be what is counted ("Einwohner"), which another city's report holds too."""
+    question = "Wie viele Einwohner hat München?"
+
+    def idf(language: str, terms: Iterable[str]) -> dict[str, float]:
+        return {t: 5.0 if t.startswith("einwohn") else 1.0 for t in terms}
+
+    first = _answer(1, "München hat rund 1,6 Millionen Einwohner.", question, "2023-01-01")
+    berlin = _answer(2, "Berlin zählt nun 3,9 Millionen Einwohner.", question, "2025-01-01")
+    munich = _answer(3, "München zählt nun 1,61 Millionen Einwohner.", question, "2025-01-01")
+    assert relation(question, first, berlin, idf) == "other"  # type: ignore[arg-type]
+    assert relation(question, first, munich, idf) == "same"  # type: ignore[arg-type]
+
+
+TITLE = "Wettest October on record across Norfolk"
+TEXT = (
+    f"{TITLE}\n\n"
+    "October brought 148 millimetres of rain to Norfolk, more than twice the long-term average,"
+    " the Met Office said on Wednesday.\n\n"
+    "Several roads near the coast were closed after flooding, and farmers said the harvest of"
+    " sugar beet had been delayed by weeks.\n\n"
+    "Forecasters expect a drier November, with high pressure settling over eastern England."
+)
+
+
+def _confidence(library: Library, below: float, question: str) -> float:
+    never = AnswerConfig(threshold=-math.inf)
+    library.config = replace(library.config, answer=replace(never, place_below=below))
+    answer = library.ask(question)
+    assert not answer.abstained
+    return answer.confidence
+
+
+def test_a_town_the_article_never_names_costs_place_below(tmp_path: Path) -> None:
+    library = Library(LibraryConfig(tmp_path / "lib"), embedder=HashEmbedder())
+    library.add_text(TEXT, title=TITLE)
+    elsewhere = "How much rain fell in Norwich in October?"  # Norfolk's city, not named
+    assert _confidence(library, 0.25, elsewhere) == pytest.approx(
+        _confidence(library, 0.0, elsewhere) - 0.25
+    )
+    named = "How much rain fell in Norfolk in October?"
+    assert _confidence(library, 0.25, named) == pytest.approx(_confidence(library, 0.0, named))
+    library.close()
+
+
+def test_the_product_settings_take_the_place_check_with_or_without_the_reader() -> None:
+    assert product_config().place_below == PLACE_BELOW > 0
+    assert product_config(reader=False).place_below == PLACE_BELOW
+    assert AnswerConfig().place_below == 0.0
+
+
+@pytest.mark.model
+def test_a_question_about_a_town_not_named_is_not_found(tmp_path: Path) -> None:
+    library = Library(LibraryConfig(tmp_path / "lib", answer=product_config()))
+    library.add_text(TEXT, title=TITLE)
+    assert library.ask("How much rain fell in Norwich in October?").abstained
+    stored = library.ask("How much rain fell in Norfolk in October?")
+    assert not stored.abstained and "148 millimetres" in stored.quote
+    # without the place check, the county's figure was quoted for the town
+    library.config = replace(library.config, answer=replace(product_config(), place_below=0.0))
+    quoted = library.ask("How much rain fell in Norwich in October?")
+    assert not quoted.abstained and "148 millimetres" in quoted.quote
+    library.close()
