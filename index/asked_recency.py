@@ -52,8 +52,10 @@ class NewerReports:
         """The answer settings for a newer report asked alone: without the count's confidence
         step, since an update counts its thing in other words ("7,2 Millionen Gäste" for the
         Oktoberfest's "Besucher"; dated pairs 72 -> 69 with it) and index.claims judges whether
-        it counts the same."""
-        return replace(self.library.config.answer, count_missing=0.0)
+        it counts the same; nor the place's, since an update may name the place otherwise
+        (the town on the island asked about: 73 -> 72 with it) and index.claims judges whether
+        it names another place instead (index.places.elsewhere)."""
+        return replace(self.library.config.answer, count_missing=0.0, place_below=0.0)
 
     def again_with_figure(self, mine: list[Hit], got: Answer) -> Answer:
         """A newer article's answer, or where it states no figure that can be the first

@@ -40,6 +40,18 @@ _TIME_AFTER = re.compile(
     r"\s+(?:\d|jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec)", re.I
 )
 
+# German articles, determiners and prepositions fused with an article: German writes its nouns
+# capitalized, and a capitalized word after one of these is a noun ("den Namen", "die Lage"). In
+# English one after "the" is still a name ("the Riverside County settlement").
+_DETERMINERS = frozenset(
+    (  # noqa: SIM905 - one word list, read as prose
+        "der die das den dem des ein eine einen einem einer eines kein keine keinen keinem keiner "
+        "keines welche welcher welchen welchem welches diese dieser diesen diesem dieses jede "
+        "jeder jeden jedem jedes sein seine seinen seinem seiner ihr ihre ihren ihrem ihrer unser "
+        "unsere im am zum zur vom beim ins ans aufs"
+    ).split()
+)
+
 Places = dict[str, frozenset[str]]  # a name as the text writes it -> the places it may be
 
 
@@ -70,8 +82,8 @@ def _gazetteer() -> dict[str, set[str]]:
                 for translate in countries:
                     add(translate(name), country.alpha_2)
     regions = _translations("iso3166-2", pycountry.LOCALES_DIR)
-    for region in pycountry.subdivisions:
-        if region.country_code in REGIONS:
+    for region in pycountry.subdivisions:  # the first level: "Bayern", not its districts
+        if region.country_code in REGIONS and region.parent_code is None:
             for translate in regions:
                 add(translate(region.name), region.code)
     return names
@@ -90,15 +102,18 @@ def _translations(domain: str, folder: str) -> list:  # noqa: ANN001 - callables
 
 
 @functools.lru_cache(maxsize=16)  # an article's text, read again for each question about it
-def named(text: str) -> Places:
+def named(text: str, question: bool = False) -> Places:
     """The places `text` names: its capitalized words and runs of up to three of them that are
     a place's name (the longest first: "New York", "Vereinigte Staaten"), a possessive or
     genitive "s" dropped ("Münchens", "Tokyo's"), and the parts of a hyphenated name
-    ("Berlin-Brandenburg")."""
+    ("Berlin-Brandenburg"). A word that names only a town is read as a common noun where it
+    reads as one (`_noun`: German writes its nouns capitalized, and "Name", "Lage", "Wetter"
+    and "Ende" are towns too). `question`: the first word is left out (a question's first
+    word is capitalized whatever it is: "Name a …", "Most of …")."""
     gazetteer = _gazetteer()
     tokens = list(_TOKEN.finditer(text))
     found: Places = {}
-    i = 0
+    i = 1 if question else 0
     while i < len(tokens):
         taken = 1
         for size in (3, 2, 1):
@@ -109,6 +124,8 @@ def named(text: str) -> Places:
                 continue
             name = " ".join(t.group(0).rstrip(".") for t in span)
             place = _lookup(name, gazetteer)
+            if place is not None and size == 1 and _noun(text, tokens, i, place[1]):
+                place = None
             if place is None and size == 1 and "-" in name:
                 for part in name.split("-"):
                     if part[:1].isupper() and (parts := _lookup(part, gazetteer)):
@@ -121,6 +138,29 @@ def named(text: str) -> Places:
     return found
 
 
+def _noun(text: str, tokens: list[re.Match[str]], i: int, ids: frozenset[str]) -> bool:
+    """Whether the one word tokens[i], a town's name only (no country's, no region's), reads
+    as a common noun: after a German article or determiner ("den Namen", "des
+    kalten Wetters"), before a genitive article ("Ende der Apartheid"), or written
+    in capitals (an abbreviation: "CITA")."""
+    if not all(place.startswith("c") for place in ids):
+        return False
+    word = tokens[i].group(0)
+    if word.isupper():
+        return True
+    before = [t.group(0).casefold() for t in tokens[max(i - 2, 0) : i]]
+    if before and (
+        before[-1] in _DETERMINERS
+        or (len(before) == 2 and before[0] in _DETERMINERS and before[1] == before[1].lower())
+    ):
+        return True
+    return (
+        i + 1 < len(tokens)
+        and text[tokens[i].end() : tokens[i + 1].start()].strip() == ""
+        and tokens[i + 1].group(0) in ("der", "des")
+    )
+
+
 def _lookup(name: str, gazetteer: dict[str, set[str]]) -> tuple[str, frozenset[str]] | None:
     for form in (name, _POSSESSIVE.sub("", name)):
         if places := gazetteer.get(form.casefold()):
@@ -129,8 +169,9 @@ def _lookup(name: str, gazetteer: dict[str, set[str]]) -> tuple[str, frozenset[s
 
 
 def local(places: Places) -> Places:
-    """`places` but the countries (a national report leaves its country unsaid)."""
-    return {name: ids for name, ids in places.items() if any(_is_local(p) for p in ids)}
+    """`places` but the countries (a national report leaves its country unsaid), and names that
+    may be one ("Palestine" is a town in Texas too)."""
+    return {name: ids for name, ids in places.items() if all(_is_local(p) for p in ids)}
 
 
 def _is_local(place: str) -> bool:
@@ -153,7 +194,9 @@ def unnamed(question: str, text: str) -> list[str]:
     """The places other than countries that `question` names and `text` does not."""
     places = named(text)
     return [
-        name for name, ids in local(named(question)).items() if not holds(name, ids, text, places)
+        name
+        for name, ids in local(named(question, question=True)).items()
+        if not holds(name, ids, text, places)
     ]
 
 
@@ -161,7 +204,7 @@ def elsewhere(question: str, first: str, other: str) -> bool:
     """Whether `other` is about another place than `first` for `question`: a place the question
     names (not a country) that `first` names, `other` does not, and `other` names a place the
     question does not, a country too (Berlin's population for a question about Munich's)."""
-    asked = local(named(question))
+    asked = local(named(question, question=True))
     places = named(other)
     missing = [
         name
