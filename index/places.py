@@ -128,7 +128,9 @@ def named(text: str, question: bool = False) -> Places:
                 place = None
             if place is None and size == 1 and "-" in name:
                 for part in name.split("-"):
-                    if part[:1].isupper() and (parts := _lookup(part, gazetteer)):
+                    parts = _lookup(part, gazetteer) if part[:1].isupper() else None
+                    # not a town's name in capitals: an abbreviation ("CITA-Technik")
+                    if parts and not (part.isupper() and _towns_only(parts[1])):
                         found[part] = parts[1]
             if place is not None:
                 found[place[0]] = place[1]
@@ -143,7 +145,7 @@ def _noun(text: str, tokens: list[re.Match[str]], i: int, ids: frozenset[str]) -
     as a common noun: after a German article or determiner ("den Namen", "des
     kalten Wetters"), before a genitive article ("Ende der Apartheid"), or written
     in capitals (an abbreviation: "CITA")."""
-    if not all(place.startswith("c") for place in ids):
+    if not _towns_only(ids):
         return False
     word = tokens[i].group(0)
     if word.isupper():
@@ -159,6 +161,10 @@ def _noun(text: str, tokens: list[re.Match[str]], i: int, ids: frozenset[str]) -
         and text[tokens[i].end() : tokens[i + 1].start()].strip() == ""
         and tokens[i + 1].group(0) in ("der", "des")
     )
+
+
+def _towns_only(ids: frozenset[str]) -> bool:
+    return all(place.startswith("c") for place in ids)
 
 
 def _lookup(name: str, gazetteer: dict[str, set[str]]) -> tuple[str, frozenset[str]] | None:

@@ -37,6 +37,18 @@ def test_a_word_before_a_year_or_month_is_a_time_not_a_town() -> None:
     assert places.named("how did the 2024 season end") == {}  # lower case: no name
 
 
+def test_a_german_noun_that_is_also_a_town_is_a_noun() -> None:
+    """German capitalizes its nouns, and "Namen" (Namur), "Wetter", "Lage" and "Ende" are towns
+    too: after an article or determiner, or before a genitive article, they are nouns."""
+    assert places.named("Welchen Namen trägt die Lage des Wetters?") == {}
+    assert places.named("seit Ende der Apartheid") == {}
+    assert places.named("Die CITA-Technik") == {}  # in capitals: an abbreviation
+    assert set(places.named("der Bürgermeister von Wetter")) == {"Wetter"}  # the town
+    # a question's first word is capitalized whatever it is ("Most" is a Czech town)
+    assert places.named("Most of the works came from Ming", question=True) == {}
+    assert set(places.named("Most of the works came from Ming")) == {"Most"}
+
+
 def test_one_place_in_several_languages_and_its_adjective() -> None:
     munich = places.named("München")["München"]
     assert places.holds("München", munich, "Munich's population grew again.")
