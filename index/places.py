@@ -33,6 +33,8 @@ STEM = 2
 _LATIN = re.compile(r"^[A-Za-zÀ-ɏ'’ .\-]+$")
 LATIN_END = "\u0250"  # the first letter after Latin Extended-B
 _TOKEN = re.compile(r"[^\W\d_][\w'’.-]*")
+_WORDS = re.compile(r"\w+")
+_CAPITALIZED = r"[A-ZÄÖÜÀ-Þ][\w'’-]*"
 _POSSESSIVE = re.compile(r"(?:['’]s|s)$")
 # A capitalized word before a number or a month is a time ("Ende 2024", "Mitte März"), not the
 # Indonesian town or the Berlin district of that name.
@@ -197,13 +199,27 @@ def holds(name: str, ids: frozenset[str], text: str, places: Places | None = Non
 
 
 def unnamed(question: str, text: str) -> list[str]:
-    """The places other than countries that `question` names and `text` does not."""
+    """The places other than countries that `question` names and `text` does not. A name in a
+    run of capitalized words of which `text` holds another ("Graham Twigg" where the text says
+    "Twigg", "the Paris Olympics" where it says "Olympics") may be a person's or an event's
+    name, not the place's: not counted."""
     places = named(text)
+    words = {w.casefold() for w in _WORDS.findall(text)}
     return [
         name
         for name, ids in local(named(question, question=True)).items()
-        if not holds(name, ids, text, places)
+        if not holds(name, ids, text, places) and not _beside(question, name) & words
     ]
+
+
+def _beside(question: str, name: str) -> set[str]:
+    """The other words (of SHORTEST letters or more) of the run of capitalized words in which
+    `question` names `name`, casefolded."""
+    found = re.search(rf"(?:{_CAPITALIZED}\s+)*{re.escape(name)}(?:\s+{_CAPITALIZED})*", question)
+    if found is None:
+        return set()
+    run = set(_WORDS.findall(found.group(0))) - set(_WORDS.findall(name))
+    return {w.casefold() for w in run if len(w) >= SHORTEST}
 
 
 def elsewhere(question: str, first: str, other: str) -> bool:

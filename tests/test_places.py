@@ -66,6 +66,16 @@ def test_unnamed_leaves_countries_out() -> None:
     assert places.unnamed("How much did the terminal cost?", text) == []
 
 
+def test_a_town_in_a_persons_or_events_name_held_by_its_other_words_is_not_missing() -> None:
+    """"Graham" is a town too: where the text names "Twigg", the question's "Graham Twigg" is
+    the person; where it names neither, the town is missing (nothing tells them apart)."""
+    question = "What does Graham Twigg propose about the spread of disease?"
+    assert places.unnamed(question, "Twigg proposed that it was anthrax.") == []
+    assert places.unnamed(question, "The plague spread along the trade routes.") == ["Graham"]
+    olympics = "How many tickets were sold for the Paris Olympics?"
+    assert places.unnamed(olympics, "The Olympics sold 9.5 million tickets.") == []
+
+
 def test_elsewhere_is_another_place_named_instead_of_the_asked_one() -> None:
     question = "Wie viele Einwohner hat München?"
     first = "München hat rund 1,6 Millionen Einwohner."
