@@ -67,7 +67,7 @@ def test_unnamed_leaves_countries_out() -> None:
 
 
 def test_a_town_in_a_persons_or_events_name_held_by_its_other_words_is_not_missing() -> None:
-    """"Graham" is a town too: where the text names "Twigg", the question's "Graham Twigg" is
+    """ "Graham" is a town too: where the text names "Twigg", the question's "Graham Twigg" is
     the person; where it names neither, the town is missing (nothing tells them apart)."""
     question = "What does Graham Twigg propose about the spread of disease?"
     assert places.unnamed(question, "Twigg proposed that it was anthrax.") == []
