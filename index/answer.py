@@ -170,7 +170,9 @@ def answer_question(
     if context is None and read.get(key, math.inf) < config.reader_floor:
         sure -= config.reader_below
     if config.place_below and places.unnamed(
-        question, f"{chosen.hit.article.title}\n{chosen.article.text}"
+        question,
+        f"{chosen.hit.article.title}\n{chosen.article.text}",
+        across=language != chosen.article.language,
     ):
         sure -= config.place_below  # the question's town or region is not the article's
     if sure < config.threshold:

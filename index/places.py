@@ -23,7 +23,9 @@ import functools
 import gettext
 import re
 
-LANGUAGES = ("de", "fr", "es", "it", "pt", "nl", "pl")  # the translations of names taken
+# The translations of names taken. English too: ISO 3166-2 names a region in its own language
+# ("Bayern"), and its English name ("Bavaria") is a translation.
+LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl")
 REGIONS = ("DE", "AT", "CH", "US", "GB", "FR", "IT", "ES")  # countries whose regions are named
 SHORTEST = 4  # letters a name needs ("Ulm" is left out with "Ende"'s kind of noise below it)
 # An adjective or inflected form of a name keeps its first letters: "Berliner", "Münchner",
@@ -197,12 +199,23 @@ def holds(name: str, ids: frozenset[str], text: str, places: Places | None = Non
     return any(word.group(0).casefold().startswith(stem) for word in _TOKEN.finditer(text))
 
 
-def unnamed(question: str, text: str) -> list[str]:
+def unnamed(question: str, text: str, across: bool = False) -> list[str]:
     """The places other than countries that `question` names and `text` does not. A name in a
     run of capitalized words of which `text` holds another ("Graham Twigg" where the text says
     "Twigg", "the Paris Olympics" where it says "Olympics") may be a person's or an event's
-    name, not the place's: not counted."""
+    name, not the place's: not counted. `across`: the question is in another language than the
+    text, which may name a region, or a place whose name is a run of words, in a way the names
+    known here do not ("Lower Saxony" for "Niedersachsen", "North Rhine-Westphalia" for
+    "Nordrhein-Westfalen", where "North" alone is a town's name): only a town's name standing
+    alone counts then (GeoNames knows towns by their names in many languages: "Genf",
+    "Geneva")."""
     asked = _asked(question)
+    if across:
+        asked = {
+            name: ids
+            for name, ids in asked.items()
+            if _towns_only(ids) and not _beside(question, name)
+        }
     if not asked:  # most questions: the article's text is not read
         return []
     places = named(text)

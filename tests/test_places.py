@@ -76,6 +76,33 @@ def test_a_town_in_a_persons_or_events_name_held_by_its_other_words_is_not_missi
     assert places.unnamed(olympics, "The Olympics sold 9.5 million tickets.") == []
 
 
+def test_a_region_is_known_by_its_english_name_too() -> None:
+    """ISO 3166-2 names a region in its own language; its English name is a translation, taken
+    like the others: a German question about Bayern is answered from an English report on
+    Bavaria, and the report on Bavaria is not another place's (index.claims)."""
+    bavaria = "There are 50 wolves in Bavaria, the environment ministry said."
+    assert places.unnamed("Wie viele Wölfe leben in Bayern?", bavaria) == []
+    assert places.unnamed("How many wolves live in Bavaria?", "In Bayern leben 50 Wölfe.") == []
+    assert places.unnamed("How many wolves live in Bavaria?", "In Hessen leben 30 Wölfe.") == [
+        "Bavaria"
+    ]
+
+
+def test_across_languages_only_a_town_s_name_standing_alone_counts() -> None:
+    """Asked in another language than the article's, a region's name or a name of several words
+    may be translated in ways GeoNames and ISO 3166 do not know ("Lower Saxony",
+    "North Rhine-Westphalia", where "North" alone is a town's name): not counted as missing
+    then; a town's own name still is (GeoNames knows it in many languages)."""
+    german = "In Nordrhein-Westfalen und in Niedersachsen leben viele Menschen."
+    nrw = "How many people live in North Rhine-Westphalia?"
+    assert places.unnamed(nrw, german) == ["North"]  # the same language would name it so
+    assert places.unnamed(nrw, german, across=True) == []
+    assert places.unnamed("How many people live in Lower Saxony?", german, across=True) == []
+    norfolk = "In Norfolk fielen 30 Liter Regen je Quadratmeter."
+    assert places.unnamed("How much rain fell in Norwich?", norfolk, across=True) == ["Norwich"]
+    assert places.unnamed("How much rain fell in Munich?", "In München fiel Regen.", True) == []
+
+
 def test_elsewhere_is_another_place_named_instead_of_the_asked_one() -> None:
     question = "Wie viele Einwohner hat München?"
     first = "München hat rund 1,6 Millionen Einwohner."
@@ -139,6 +166,26 @@ def test_a_town_the_article_never_names_costs_place_below(tmp_path: Path) -> Non
     )
     named = "How much rain fell in Norfolk in October?"
     assert _confidence(library, 0.25, named) == pytest.approx(_confidence(library, 0.0, named))
+    library.close()
+
+
+def test_a_question_in_another_language_names_its_region_as_it_may(tmp_path: Path) -> None:
+    """The answer reads the question's places across languages as `unnamed(across=True)`: an
+    English question about a German report on North Rhine-Westphalia costs nothing for "North";
+    asked in German, a town the report never names still costs place_below."""
+    library = Library(LibraryConfig(tmp_path / "lib"), embedder=HashEmbedder())
+    library.add_text(
+        "In Nordrhein-Westfalen fielen im Oktober 120 Liter Regen je Quadratmeter, teilte der "
+        "Deutsche Wetterdienst mit. Das war deutlich mehr als im langjährigen Mittel.",
+        title="Nasser Oktober in Nordrhein-Westfalen",
+    )
+    english = "How much rain fell in North Rhine-Westphalia in October?"
+    assert library.ask(english).language == "en"
+    assert _confidence(library, 0.25, english) == pytest.approx(_confidence(library, 0.0, english))
+    german = "Wie viel Regen fiel im Oktober in Bielefeld?"
+    assert _confidence(library, 0.25, german) == pytest.approx(
+        _confidence(library, 0.0, german) - 0.25
+    )
     library.close()
 
 
