@@ -29,6 +29,11 @@ _SPAN = re.compile(
     rf"|({YEAR})\s*(?:-|–|bis|to|until)\s*({YEAR}))\b",
     re.IGNORECASE,
 )
+# A season, a school or a financial year ("Saison 2023/24", "Wintersemester 2021/22", "the 2019/20
+# financial year") names both its years, the second written with two digits: unlike a span, it is
+# the time of the sentence's fact ("2023/24" answers a question about 2024, not one about 2022).
+# Only of consecutive years, and not a date's year and month ("2023/11/05", "2023/11").
+_SEASON = re.compile(rf"\b({YEAR})/(\d\d)\b(?!/)")
 # Weekdays, each language's names of one day the same: English and German ones in any case (at a
 # word's start: "Samstagabend", but not "Montage", an assembly), French, Spanish and Italian ones
 # in lower case, as they are written (capitalized, "Domingo" is a name).
@@ -77,14 +82,19 @@ _MONTH = re.compile(
 
 def _named(text: str, asked: set[str] | None = None) -> tuple[set[str], set[int], set[int]]:
     """The years, the weekdays and the months `text` names; a span of years names those of
-    `asked` it spans (_SPAN)."""
+    `asked` it spans (_SPAN), a season both its years (_SEASON)."""
     days = {_DAY_OF[(a or b).casefold()] for a, b in _WEEKDAY.findall(text)}
     months = {_MONTH_OF[next(filter(None, found))] for found in _MONTH.findall(text)}
     years: set[str] = set()
     for span in _SPAN.finditer(text):
         first, last = sorted(int(year) for year in span.groups() if year)
         years |= {year for year in asked or () if first <= int(year) <= last}
-    years |= set(_YEAR.findall(_SPAN.sub(" ", text)))
+    rest = _SPAN.sub(" ", text)
+    for season in _SEASON.finditer(rest):
+        first = int(season.group(1))
+        if int(season.group(2)) == (first + 1) % 100:  # "2023/24", "1999/00"
+            years |= {str(first), str(first + 1)}  # the time of the fact: both its years
+    years |= set(_YEAR.findall(rest))
     return years, days, months
 
 

@@ -71,6 +71,27 @@ def test_a_span_of_years_is_a_reference_not_the_time_of_the_fact() -> None:
     assert time_clash("Wie viele waren es im Oktober 2012?", {9: article}, lines) == {(9, 2)}
 
 
+def test_a_season_names_both_its_years() -> None:
+    """ "2023/24" (a season, a school or financial year) is the time of the fact, in both its
+    years: it answers a question about 2024, and clashes with one about 2022; a question naming a
+    season asks for either year."""
+    article = _Article(
+        "In der Saison 2023/24 holte Bayer Leverkusen erstmals den Meistertitel.",
+        "Im Wintersemester 1999/00 waren 1,8 Millionen Studierende eingeschrieben.",
+        "2022 holte Bayern München den Titel.",
+    )
+    lines = [(4, i) for i in range(3)]
+    assert time_clash("Wer wurde 2024 deutscher Meister?", {4: article}, lines) == {(4, 1), (4, 2)}
+    assert time_clash("Wer wurde 2022 deutscher Meister?", {4: article}, lines) == {(4, 0), (4, 1)}
+    assert time_clash("Wie viele Studierende gab es 2000?", {4: article}, lines) == {(4, 0), (4, 2)}
+    season = "Wer wurde in der Saison 2023/24 Meister?"
+    assert time_clash(season, {4: article}, lines) == {(4, 1), (4, 2)}
+    # a date's year and month, or two years apart, is no season: its first year alone
+    dated = _Article("Stand: 2023/11/05, Umsatz 2023/11 gestiegen.", "Im Jahr 2023/25 …")
+    asked = "Wie hoch war der Umsatz 2024?"
+    assert time_clash(asked, {5: dated}, [(5, 0), (5, 1)]) == {(5, 0), (5, 1)}
+
+
 def test_a_month_that_is_also_a_first_name_is_a_name_before_a_surname() -> None:
     article = _Article(
         "August Diehl spielt den Kommissar.",  # an actor: no month named
