@@ -128,11 +128,19 @@ _COUNT_BEFORE = re.compile(
 )
 
 
+# A season, a school or a financial year ("Saison 2023/24", "Wintersemester 2021/22"): both its
+# years, the second written with two digits (not a date's month: "2023/11/05").
+_SEASON_AFTER = re.compile(r"/(\d\d)\b(?!/)")
+
+
 def _year_rule(m: re.Match[str], t: date) -> Span | None:
     year = _year(m.group("year"), t)
     if year is None:
         return None
     text = m.string
+    season = _SEASON_AFTER.match(text, m.end())
+    if season and int(season.group(1)) == (year + 1) % 100:
+        return date(year, 1, 1), date(year + 2, 1, 1)
     if not m.group("lead") and (
         _AMOUNT_AFTER.match(text, m.end()) or _COUNT_BEFORE.search(text, 0, m.start())
     ):

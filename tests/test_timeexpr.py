@@ -52,6 +52,10 @@ D = date
         ("What happened in the past week?", D(2025, 10, 22), D(2025, 10, 30)),
         ("What did they say last year?", D(2024, 1, 1), D(2025, 1, 1)),
         ("What happened in the last 2 weeks?", D(2025, 10, 15), D(2025, 10, 30)),
+        # a season, a school or financial year: both its years
+        ("Wer wurde in der Saison 2023/24 Meister?", D(2023, 1, 1), D(2025, 1, 1)),
+        ("How much did the club earn in 2019/20?", D(2019, 1, 1), D(2021, 1, 1)),
+        ("Was galt am 2023/11/05?", D(2023, 1, 1), D(2024, 1, 1)),  # a date's month: no season
     ],
 )
 def test_time_expressions_resolve_to_ranges(question: str, start: date, end: date) -> None:
