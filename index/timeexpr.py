@@ -134,7 +134,8 @@ class TimeQuery:
         # "2019", not in "12019"; the article before it only where the expression is a noun
         # phrase ("der Oktober 2023"), not one of a preposition ("… kostet das in dieser Woche?")
         own = "" if _PREPOSITION.match(self.expression) else rf"(?:{_ARTICLE}\s+)?"
-        pattern = rf"(?<!\w){own}{re.escape(self.expression)}(?!\w)"
+        # a season's second year with its first ("Saison 2023/24": index.timerules._year_rule)
+        pattern = rf"(?<!\w){own}{re.escape(self.expression)}(?:/\d\d(?![\d/]))?(?!\w)"
         return " ".join(re.sub(pattern, " ", flat, flags=re.IGNORECASE).split())
 
     def covers(self, day: date | None) -> bool:

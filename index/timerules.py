@@ -138,15 +138,15 @@ def _year_rule(m: re.Match[str], t: date) -> Span | None:
     if year is None:
         return None
     text = m.string
-    season = _SEASON_AFTER.match(text, m.end())
-    if season and int(season.group(1)) == (year + 1) % 100:
-        return date(year, 1, 1), date(year + 2, 1, 1)
     if not m.group("lead") and (
         _AMOUNT_AFTER.match(text, m.end()) or _COUNT_BEFORE.search(text, 0, m.start())
     ):
         return None
     if m.group("lead") in ("seit", "since"):
         return date(year, 1, 1), t + timedelta(days=1)
+    season = _SEASON_AFTER.match(text, m.end())
+    if season and int(season.group(1)) == (year + 1) % 100:
+        return date(year, 1, 1), date(year + 2, 1, 1)
     return date(year, 1, 1), date(year + 1, 1, 1)
 
 

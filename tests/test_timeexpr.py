@@ -56,6 +56,7 @@ D = date
         ("Wer wurde in der Saison 2023/24 Meister?", D(2023, 1, 1), D(2025, 1, 1)),
         ("How much did the club earn in 2019/20?", D(2019, 1, 1), D(2021, 1, 1)),
         ("Was galt am 2023/11/05?", D(2023, 1, 1), D(2024, 1, 1)),  # a date's month: no season
+        ("Was hat sich seit 2023/24 verändert?", D(2023, 1, 1), D(2025, 10, 30)),
     ],
 )
 def test_time_expressions_resolve_to_ranges(question: str, start: date, end: date) -> None:

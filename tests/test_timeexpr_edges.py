@@ -131,6 +131,12 @@ def test_without_takes_the_expression_out_as_whole_words() -> None:
     )
 
 
+def test_without_takes_a_season_out_whole() -> None:
+    """ "2023/24" is one expression: its "/24" is no number the question names (index.figures)."""
+    question = "Wer wurde in der Saison 2023/24 Meister?"
+    assert when(question, WED).without(question) == "Wer wurde in der Saison Meister?"
+
+
 def test_a_day_and_month_after_am_without_the_final_dot() -> None:
     assert when("Was geschah am 3.10?", WED).start == D(2025, 10, 3)
     assert not when("Was ist neu in Version 3.10?", WED).named
