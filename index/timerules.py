@@ -163,6 +163,22 @@ def _weekday_rule(m: re.Match[str], t: date) -> Span | None:
     return day, day + timedelta(days=1)
 
 
+def _weekend_rule(m: re.Match[str], t: date) -> Span | None:
+    """The weekend (Saturday and Sunday) the words mean: "last weekend" the latest one over
+    before today (on a Sunday, the one before); "this weekend" this week's, and before it comes,
+    this week up to it (the week's articles announce it); "am Wochenende", "over the weekend"
+    the latest one up to today; "next weekend" none (its news is not out)."""
+    lead = m.group("lead") or ""
+    if lead.startswith(("komm", "näch", "next", "coming")):
+        return None
+    saturday = _week_start(t) + timedelta(days=5)
+    if lead.startswith(("dies", "this")) and lead != "this past":
+        return (saturday if t >= saturday else _week_start(t)), saturday + timedelta(days=2)
+    if t < saturday or lead:  # a weekday, or "last weekend": the week before's
+        saturday -= timedelta(days=7)
+    return saturday, saturday + timedelta(days=2)
+
+
 def _relative_month(offset: int) -> Callable[[re.Match[str], date], Span]:
     def resolve(m: re.Match[str], t: date) -> Span:
         month = t.month - 1 + offset
@@ -246,6 +262,17 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None],
         ),
         lambda m, t: (date(t.year - 1, 1, 1), date(t.year, 1, 1)),
         True,
+    ),
+    # "letztes Wochenende", "last weekend" restrict; "am Wochenende", "over the weekend" name
+    # when something happens as often as when it happened, so they are only preferred.
+    (
+        _r(
+            r"\b(?:(?:am|an|in|über|übers|at|on|over|during)\s(?:the\s|dem\s)?)?"
+            r"(?:(?P<lead>letzte[ns]?|vergangene[ns]?|vorige[ns]?|diese[mns]?|last|past|this past"
+            r"|this|kommende[mns]?|nächste[ns]?|next|coming)\s)?(?:wochenende|weekend)\b"
+        ),
+        _weekend_rule,
+        lambda m: m.group("lead") is not None,
     ),
     (
         _r(
