@@ -31,7 +31,8 @@ _PREPOSITION = re.compile(
 )
 _NEWEST = re.compile(
     r"\b(neueste[nrs]?|neusten?|jüngste[nrs]?|aktuell(?:e[nrs]?)?|zuletzt|derzeit|momentan|"
-    r"latest|newest|most recent|recent(?:ly)?|current(?:ly)?|now|nowadays)\b"
+    r"kürzlich|neulich|neuerdings|vor kurzem|in letzter zeit|"
+    r"latest|newest|most recent|recent(?:ly)?|current(?:ly)?|now|nowadays|lately|these days)\b"
 )
 # "heute"/"today" meaning "nowadays", not the day: "bis heute", "even today", "than it is
 # today", "known as today" ask how things are now (the newest articles), they do not restrict

@@ -207,7 +207,7 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None],
     (_r(_DATE_DM), _explicit_day, False),
     (_r(_DATE_MD), _explicit_day, False),
     (_r(r"\b(vorgestern|day before yesterday)\b"), _fixed(-2, -1), True),
-    (_r(r"\b(gestern|yesterday|last night)\b"), _fixed(-1, 0), True),
+    (_r(r"\b(gestern|yesterday|last night|letzte nacht)\b"), _fixed(-1, 0), True),
     *AGO_RULES,  # before "heute": "heute vor einem Jahr" is a year ago
     (_r(r"\b(heute|today|tonight|this morning|heute morgen)\b"), _fixed(0, 1), True),
     (
@@ -276,7 +276,8 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None],
     ),
     (
         _r(
-            rf"\b(?P<lead>seit|since|am|on|last|letzten|vergangenen|diesen|this|vom)\s(?P<day>{_DAY})\b"
+            rf"\b(?P<lead>seit|since|am|on|last|letzten|vergangenen|diesen|this|vom)\s(?P<day>{_DAY})"
+            r"(?:abend|morgen|nachmittag|vormittag|mittag|nacht)?\b"
         ),
         _weekday_rule,
         lambda m: m.group("lead") in _COUNTED_BACK,

@@ -1,5 +1,6 @@
-"""index.timeexpr: the weekend ("am Wochenende", "last weekend"), a time news questions name
-often: the last one restricts, the one named without "last" is preferred, the next names none."""
+"""index.timeexpr on times news questions name every day: the weekend ("am Wochenende", "last
+weekend": the last one restricts, the one named without "last" is preferred, the next names
+none), a weekday's evening ("am Sonntagabend"), last night, and "recently" ("kürzlich")."""
 
 from __future__ import annotations
 
@@ -77,3 +78,33 @@ def test_last_weekend_s_report_is_quoted_over_a_newer_one(hash_library) -> None:
     assert "200.000" in answer.quote
     # Without the weekend, the newer report is quoted: the range is what decides.
     assert "90.000" in hash_library.ask("Wie viele Besucher hatte das Hafenfest in Kiel?").quote
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "restricts"),
+    [
+        ("Was passierte am Sonntagabend in Köln?", D(2025, 10, 26), False),
+        ("Was ist seit Montagmorgen passiert?", D(2025, 10, 27), True),
+        ("Was passierte letzte Nacht?", D(2025, 10, 28), True),
+    ],
+)
+def test_a_day_s_evening_and_last_night(question: str, start: date, restricts: bool) -> None:
+    found = when(question, WED)
+    assert (found.start, found.restricts) == (start, restricts)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Was hat die Regierung kürzlich beschlossen?",
+        "Was wurde neulich in Köln entschieden?",
+        "Welche Regeln gelten neuerdings?",
+        "Was hat der Verein vor kurzem gemeldet?",
+        "Was gab es in letzter Zeit für Unfälle?",
+        "What has the council decided lately?",
+        "What are people worried about these days?",
+    ],
+)
+def test_recently_asks_for_the_newest(question: str) -> None:
+    found = when(question, WED)
+    assert found.newest and not found.named
