@@ -1,9 +1,9 @@
 """The rules index.timeexpr resolves a question's time expression with: each a pattern, how it
 resolves to a date range [start, end) against today, and whether that range is counted from
 today (it restricts the articles) or named by the calendar (it is only preferred). First match
-wins, in this order: explicit dates, then days, weeks, months and years counted from today (those
-counted back, "vor einem Jahr", "a week ago", in index.timeago), then weekdays, months and years
-named.
+wins, in this order: explicit dates (index.timedates), then days, weeks, months and years
+counted from today (those counted back, "vor einem Jahr", "a week ago", in index.timeago), then
+weekdays, months and years named.
 """
 
 from __future__ import annotations
@@ -14,25 +14,18 @@ from datetime import date, timedelta
 
 from .timeago import NUMBER, count, days_reached
 from .timeago import RULES as AGO_RULES
+from .timedates import MONTH, MONTHS, Span, year_named
+from .timedates import RULES as DATE_RULES
 
 WEEKDAYS = {
     "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5,
     "sonnabend": 5, "sonntag": 6, "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3,
     "friday": 4, "saturday": 5, "sunday": 6,
 }  # fmt: skip
-MONTHS = {
-    "januar": 1, "jänner": 1, "january": 1, "jan": 1, "februar": 2, "february": 2, "feb": 2,
-    "märz": 3, "maerz": 3, "march": 3, "mär": 3, "mar": 3, "april": 4, "apr": 4, "mai": 5,
-    "may": 5, "juni": 6, "june": 6, "jun": 6, "juli": 7, "july": 7, "jul": 7, "august": 8,
-    "aug": 8, "september": 9, "sept": 9, "sep": 9, "oktober": 10, "october": 10, "okt": 10,
-    "oct": 10, "november": 11, "nov": 11, "dezember": 12, "december": 12, "dez": 12, "dec": 12,
-}  # fmt: skip
 _DAY = "|".join(WEEKDAYS)
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 # A month name counts only with a preposition before it or a day or year next to it: "may",
 # "march" and "mar" are ordinary English words too.
 _MONTH_LEAD = r"(?:im|in|seit|since|during|until|bis|anfang|ende|mitte|early|late|mid|of|vom)"
-Span = tuple[date | None, date | None]
 
 
 def _month_span(year: int, month: int) -> Span:
@@ -57,11 +50,6 @@ def _last_weekday(day: int, today: date) -> date:
     return today - timedelta(days=(today.weekday() - day) % 7)
 
 
-def _year(value: str, today: date) -> int | None:
-    year = int(value)
-    return year if 1900 <= year <= today.year + 1 else None
-
-
 def _days(match: re.Match[str], today: date) -> Span:
     n = count(match.group(1))
     unit = match.group(2)
@@ -79,29 +67,6 @@ def _days(match: re.Match[str], today: date) -> Span:
     return today - timedelta(days=min(days, 36500)), today + timedelta(days=1)
 
 
-def _explicit_day(match: re.Match[str], today: date) -> Span | None:
-    g = match.groupdict()
-    month = int(g["mnum"]) if g.get("mnum") else MONTHS.get(g.get("mname") or "", 0)
-    year = g.get("year")
-    if year and len(year) == 2:  # "5.5.99": 1999; "5.5.24": 2024
-        year = str((2000 if int(year) <= today.year % 100 + 1 else 1900) + int(year))
-    y = _year(year, today) if year else None
-    if year and y is None:  # a year given, out of range: no day is named
-        return None
-    for back in range(0 if y else 9):  # no year: the latest such day up to today
-        try:
-            day = date(today.year - back, month, int(g["day"]))
-        except ValueError:  # 29 February of a common year, or no such day at all
-            continue
-        if day <= today:
-            return day, day + timedelta(days=1)
-    try:
-        day = date(y or today.year, month, int(g["day"]))
-    except ValueError:
-        return None
-    return day, day + timedelta(days=1)
-
-
 def _r(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
@@ -113,7 +78,7 @@ def _fixed(start: int, end: int) -> Callable[[re.Match[str], date], Span]:
 def _month_rule(m: re.Match[str], t: date) -> Span | None:
     g = m.groupdict()
     month, year = MONTHS[g["mname"]], g["year"]
-    if year and _year(year, t) is None:
+    if year and year_named(year, t) is None:
         return None
     start, end = _month_span(_past_month(month, t, year), month)
     return (start, t + timedelta(days=1)) if g.get("lead") in ("seit", "since") else (start, end)
@@ -134,7 +99,7 @@ _SEASON_AFTER = re.compile(r"/(\d\d)\b(?!/)")
 
 
 def _year_rule(m: re.Match[str], t: date) -> Span | None:
-    year = _year(m.group("year"), t)
+    year = year_named(m.group("year"), t)
     if year is None:
         return None
     text = m.string
@@ -187,25 +152,12 @@ def _relative_month(offset: int) -> Callable[[re.Match[str], date], Span]:
     return resolve
 
 
-# Not a version number ("iOS 18.1.1"): no digit right after the month's dot but a year's.
-_DATE_NUM = r"\b(?P<day>\d{1,2})\.\s?(?P<mnum>\d{1,2})\.(?:\s?(?P<year>\d{4}|\d{2})\b|(?!\d))"
-# "am 3.10?": a day and month without the final dot, only after "am" (else "3.10" is a decimal)
-_DATE_AM = r"\bam (?P<day>\d{1,2})\.(?P<mnum>\d{1,2})(?![\d.,])"
-_DATE_ISO = r"\b(?P<year>\d{4})-(?P<mnum>\d{2})-(?P<day>\d{2})\b"
-_DATE_DM = rf"\b(?P<day>\d{{1,2}})\.?\s(?P<mname>{_MONTH})\.?(?:\s(?P<year>\d{{4}}))?\b"
-_DATE_MD = (
-    rf"\b(?P<mname>{_MONTH})\.?\s(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s(?P<year>\d{{4}}))?\b"
-)
 # Weekdays counted back from today ("seit Montag", "last Monday") restrict; "am Montag" is the
 # weekday an article names as often as the one before today, so it is only preferred.
 _COUNTED_BACK = {"seit", "since", "last", "letzten", "vergangenen", "diesen", "this"}
 Anchored = bool | Callable[[re.Match[str]], bool]
 RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None], Anchored]] = [
-    (_r(_DATE_ISO), _explicit_day, False),
-    (_r(_DATE_NUM), _explicit_day, False),
-    (_r(_DATE_AM), _explicit_day, False),
-    (_r(_DATE_DM), _explicit_day, False),
-    (_r(_DATE_MD), _explicit_day, False),
+    *((pattern, resolve, False) for pattern, resolve in DATE_RULES),  # named: preferred
     (_r(r"\b(vorgestern|day before yesterday)\b"), _fixed(-2, -1), True),
     (_r(r"\b(gestern|yesterday|last night|letzte nacht)\b"), _fixed(-1, 0), True),
     *AGO_RULES,  # before "heute": "heute vor einem Jahr" is a year ago
@@ -283,11 +235,11 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None],
         lambda m: m.group("lead") in _COUNTED_BACK,
     ),
     (
-        _r(rf"\b(?P<lead>{_MONTH_LEAD})\s(?P<mname>{_MONTH})\b\.?(?:\s(?P<year>\d{{4}}))?"),
+        _r(rf"\b(?P<lead>{_MONTH_LEAD})\s(?P<mname>{MONTH})\b\.?(?:\s(?P<year>\d{{4}}))?"),
         _month_rule,
         False,
     ),
-    (_r(rf"\b(?P<mname>{_MONTH})\s(?P<year>\d{{4}})\b"), _month_rule, False),
+    (_r(rf"\b(?P<mname>{MONTH})\s(?P<year>\d{{4}})\b"), _month_rule, False),
     (
         _r(
             r"\b(?:(?P<lead>seit|since|in|im|im jahr|in the year|during)\s)?"

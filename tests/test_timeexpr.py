@@ -55,7 +55,11 @@ D = date
         # a season, a school or financial year: both its years
         ("Wer wurde in der Saison 2023/24 Meister?", D(2023, 1, 1), D(2025, 1, 1)),
         ("How much did the club earn in 2019/20?", D(2019, 1, 1), D(2021, 1, 1)),
-        ("Was galt am 2023/11/05?", D(2023, 1, 1), D(2024, 1, 1)),  # a date's month: no season
+        ("Was galt am 2023/11/05?", D(2023, 11, 5), D(2023, 11, 6)),  # a date, not a season
+        # day and month written with slashes: a day where only one of them can be a month
+        ("What happened on 11/25/2023?", D(2023, 11, 25), D(2023, 11, 26)),
+        ("What happened on 25/11/2023?", D(2023, 11, 25), D(2023, 11, 26)),
+        ("What happened on 5/11/2023?", D(2023, 1, 1), D(2024, 1, 1)),  # either: the year
         ("Was hat sich seit 2023/24 verändert?", D(2023, 1, 1), D(2025, 10, 30)),
     ],
 )
