@@ -13,6 +13,7 @@ import lxml.html
 import trafilatura
 
 from .errors import ExtractionError
+from .extract_lead import snapshot, with_lead
 
 logger = logging.getLogger(__name__)
 # trafilatura logs ERROR/WARNING lines ("empty HTML tree", "discarding data") for every page
@@ -46,6 +47,7 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         raise ExtractionError("no article text found in the page")
     page = _separate_labels(html)
     heading = _first_heading(page)  # before trafilatura prunes the tree
+    again = snapshot(page)  # for the lead the precise reading drops (index.extract_lead)
     try:
         # favor_precision drops navigation/footer-only pages that the default mode would
         # return as "text"; MIN_OUTPUT_SIZE stays 1, so a short 2-3 paragraph article passes.
@@ -70,8 +72,11 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
             doc = _metadata(html, url)
     if doc is None or not text:
         raise ExtractionError("no article text found in the page")
+    title = _headline(_clean(doc.title), heading)
+    if not embedded:
+        text = with_lead(again, text, title)
     return Extracted(
-        title=_headline(_clean(doc.title), heading),
+        title=title,
         text=text,
         published=_iso_date(doc.date),
         author=_clean(doc.author),
