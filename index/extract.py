@@ -47,7 +47,7 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         raise ExtractionError("no article text found in the page")
     page = _separate_labels(html)
     heading = _first_heading(page)  # before trafilatura prunes the tree
-    again = snapshot(page)  # for the lead the precise reading drops (index.extract_lead)
+    again = snapshot(page, html)  # for the lead the precise reading drops (index.extract_lead)
     try:
         # favor_precision drops navigation/footer-only pages that the default mode would
         # return as "text"; MIN_OUTPUT_SIZE stays 1, so a short 2-3 paragraph article passes.

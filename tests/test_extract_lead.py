@@ -84,3 +84,20 @@ def test_a_page_without_a_teaser_reads_as_before() -> None:
     text = extract_html(page).text
     assert text.startswith("Mitte November wird sie das Amt")
     assert "Jahresbericht" not in text
+
+
+def test_a_page_over_the_size_bound_is_read_once(monkeypatch) -> None:  # noqa: ANN001
+    """Reading a page twice doubles its time, which must stay within index.extract_bounded's."""
+    calls = []
+    real = extract_lead.trafilatura.bare_extraction
+    monkeypatch.setattr(
+        extract_lead.trafilatura,
+        "bare_extraction",
+        lambda *a, **k: calls.append(k.get("favor_precision", False)) or real(*a, **k),
+    )
+    extract_html(PAGE)
+    assert calls == [True, False]  # the precise reading, then the default one: under the bound
+    calls.clear()
+    monkeypatch.setattr(extract_lead, "MAX_PAGE_CHARS", len(PAGE) - 1)
+    extract_html(PAGE)
+    assert calls == [True]
