@@ -34,6 +34,7 @@ LONG_WORDS = 12
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _ENDS_SENTENCE = re.compile(r"[.!?…:;\"“”»«'’)]\s*$")
 MATCH_CHARS = 60  # of the precise text's first line, found in the default mode's lines
+ANCHOR_CHARS = 20  # ... a line this long at least ("Berlin" alone may begin any line)
 # A larger page is read once: a second reading takes about as long as the first (a 5 MB page of
 # 60,000 paragraphs took 12 s, 20 s read twice, against index.extract_bounded's 30 s), and the
 # news set's largest page is 1.4 MB.
@@ -50,10 +51,11 @@ def snapshot(page: lxml.html.HtmlElement | str, html: str) -> lxml.html.HtmlElem
 
 def with_lead(page: lxml.html.HtmlElement | str | None, text: str, title: str | None) -> str:
     """`text` (the precise extraction) with the prose lines the default mode finds before its
-    first line, where there are any; `text` unchanged otherwise, for no page (`snapshot`) or
-    where reading fails."""
-    lines = [line for line in text.split("\n") if line.strip()]
-    if page is None or not lines:
+    first line of ANCHOR_CHARS or more, where there are any; `text` unchanged otherwise, for no
+    page (`snapshot`) or where reading fails."""
+    # The anchor: the precise text's first line long enough not to begin another line by chance
+    anchor = next((line for line in text.split("\n") if len(line.strip()) >= ANCHOR_CHARS), None)
+    if page is None or anchor is None:
         return text
     try:
         doc = trafilatura.bare_extraction(
@@ -63,7 +65,7 @@ def with_lead(page: lxml.html.HtmlElement | str | None, text: str, title: str | 
         logger.debug("trafilatura (default mode) failed: %s", type(exc).__name__)
         return text
     found = (getattr(doc, "text", None) or "").split("\n")
-    first = _flat(lines[0])[:MATCH_CHARS]
+    first = _flat(anchor)[:MATCH_CHARS]
     start = next((i for i, line in enumerate(found) if _flat(line).startswith(first)), None)
     if not start:
         return text
