@@ -103,6 +103,18 @@ def test_across_languages_only_a_town_s_name_standing_alone_counts() -> None:
     assert places.unnamed("How much rain fell in Munich?", "In München fiel Regen.", True) == []
 
 
+def test_across_languages_a_small_town_s_name_is_no_evidence() -> None:
+    """GeoNames holds towns named like words and names ("Most", "Tran", for Trang): across
+    languages, where the article writes its words in another language, only a name of a city of
+    ACROSS_POPULATION people or more counts; in the same language every town's still does."""
+    german = "Die Mongolen wurden von der Trần-Dynastie besiegt, die im Norden herrschte."
+    asked = "When were the Mongols defeated by the Tran?"
+    assert places.unnamed(asked, german) == ["Tran"]
+    assert places.unnamed(asked, german, across=True) == []
+    rain = "In Hessen fielen 30 Liter Regen je Quadratmeter."
+    assert places.unnamed("How much rain fell in Frankfurt?", rain, across=True) == ["Frankfurt"]
+
+
 def test_elsewhere_is_another_place_named_instead_of_the_asked_one() -> None:
     question = "Wie viele Einwohner hat München?"
     first = "München hat rund 1,6 Millionen Einwohner."
