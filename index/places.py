@@ -93,8 +93,10 @@ def _gazetteer() -> dict[str, set[str]]:
 
 
 def load() -> None:
-    """The names, loaded now rather than by the first question that needs them."""
+    """The names (and the cities' populations), loaded now rather than by the first question
+    that needs them."""
     _gazetteer()
+    _populations()
 
 
 def _translations(domain: str, folder: str) -> list:  # noqa: ANN001 - callables
