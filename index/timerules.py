@@ -121,6 +121,8 @@ def _weekday_rule(m: re.Match[str], t: date) -> Span | None:
         day = _week_start(t) + timedelta(days=weekday)
         return None if day > t else (day, day + timedelta(days=1))
     day = _last_weekday(weekday, t)
+    if "nacht" in lead:  # "in der Nacht zu Sonntag": the night that ends on that day
+        return day - timedelta(days=1), day + timedelta(days=1)
     if lead in ("seit", "since"):
         return day, t + timedelta(days=1)
     if lead in ("last", "letzten", "vergangenen") and day == t:  # "last Monday" on a Monday
@@ -228,7 +230,8 @@ RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Span | None],
     ),
     (
         _r(
-            rf"\b(?P<lead>seit|since|am|on|last|letzten|vergangenen|diesen|this|vom)\s(?P<day>{_DAY})"
+            r"\b(?P<lead>seit|since|am|on|last|letzten|vergangenen|diesen|this|vom"
+            rf"|(?:in der )?nacht (?:zu|zum|auf))\s(?P<day>{_DAY})"
             r"(?:abend|morgen|nachmittag|vormittag|mittag|nacht)?\b"
         ),
         _weekday_rule,

@@ -4,7 +4,7 @@ none), a weekday's evening ("am Sonntagabend"), last night, and "recently" ("kü
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -86,11 +86,17 @@ def test_last_weekend_s_report_is_quoted_over_a_newer_one(hash_library) -> None:
         ("Was passierte am Sonntagabend in Köln?", D(2025, 10, 26), False),
         ("Was ist seit Montagmorgen passiert?", D(2025, 10, 27), True),
         ("Was passierte letzte Nacht?", D(2025, 10, 28), True),
+        # the night that ends on the day: its two days, preferred as "am Sonntag" is
+        ("Was brannte in der Nacht zu Sonntag in Köln?", D(2025, 10, 25), False),
+        ("Wer wurde in der Nacht auf Samstag festgenommen?", D(2025, 10, 24), False),
     ],
 )
 def test_a_day_s_evening_and_last_night(question: str, start: date, restricts: bool) -> None:
     found = when(question, WED)
     assert (found.start, found.restricts) == (start, restricts)
+    if "Nacht zu" in question or "Nacht auf" in question:
+        assert found.end == start + timedelta(days=2)
+        assert "Nacht" not in found.without(question)
 
 
 @pytest.mark.parametrize(
