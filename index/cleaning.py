@@ -51,7 +51,7 @@ _LINK = re.compile(r"^\W*+((https?://|www\.|pic\.twitter\.com/)\S+|\S+@\S+\.\w+)
 # A line longer than this is no link of its own (and the pattern, which backtracks over a run of
 # punctuation, never reads one: splitting stays linear in the text's length).
 _LINK_CHARS = 500
-_WORD = re.compile(r"[^\W\d_]{2,}")
+WORD = re.compile(r"[^\W\d_]{2,}")  # a word of letters (index.extract_lead too)
 _END = re.compile(rf"[{ENDS}{CONTINUES}{CLOSERS}]\s*$")
 
 
@@ -74,7 +74,7 @@ def dateline_end(line: str) -> int:
 def is_furniture(line: str) -> bool:
     """Whether a whole line is page furniture, not a sentence of the article."""
     text = line.strip()
-    if not _WORD.search(text) or (len(text) <= _LINK_CHARS and _LINK.match(text)):
+    if not WORD.search(text) or (len(text) <= _LINK_CHARS and _LINK.match(text)):
         return True
     if dateline_end(text) == len(text):  # a dateline on a line of its own
         return True
@@ -87,10 +87,10 @@ def is_furniture(line: str) -> bool:
         and (_LABEL_SEPARATOR.match(text, credit.end()) or not _END.search(text))
     ):
         return True
-    words = _WORD.findall(text)
+    words = WORD.findall(text)
     if _STAMP_LABEL.match(text) and len(words) <= 4:
         return True
-    if len(_WORD.findall(_DATE_OR_TIME.sub(" ", text))) == 0:
+    if len(WORD.findall(_DATE_OR_TIME.sub(" ", text))) == 0:
         return True  # nothing but dates and times: "28.04.2020 21:38 Uhr"
     return bool(_BYLINE.match(text) and len(words) <= 12 and not _END.search(text))
 

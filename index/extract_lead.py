@@ -23,7 +23,7 @@ import re
 import lxml.html
 import trafilatura
 
-from .cleaning import is_furniture
+from .cleaning import WORD, is_furniture
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,6 @@ logger = logging.getLogger(__name__)
 # and a sentence's end (a subheading or lead without one: LONG_WORDS words or more).
 PROSE_WORDS = 8
 LONG_WORDS = 12
-_WORD = re.compile(r"[^\W\d_]{2,}")
 _ENDS_SENTENCE = re.compile(r"[.!?…:;\"“”»«'’)]\s*$")
 MATCH_CHARS = 60  # of the precise text's first line, found in the default mode's lines
 ANCHOR_CHARS = 20  # ... a line this long at least ("Berlin" alone may begin any line)
@@ -80,7 +79,7 @@ def with_lead(page: lxml.html.HtmlElement | str | None, text: str, title: str | 
 
 
 def _is_prose(line: str) -> bool:
-    words = len(_WORD.findall(line))
+    words = len(WORD.findall(line))
     if words < PROSE_WORDS or is_furniture(line):
         return False
     return words >= LONG_WORDS or _ENDS_SENTENCE.search(line) is not None

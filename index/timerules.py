@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from .timeago import NUMBER, count, days_reached
 from .timeago import RULES as AGO_RULES
-from .timedates import MONTH, MONTHS, Span, year_named
+from .timedates import MONTH, MONTHS, SEASON_SECOND, Span, is_season, year_named
 from .timedates import RULES as DATE_RULES
 
 WEEKDAYS = {
@@ -93,9 +93,7 @@ _COUNT_BEFORE = re.compile(
 )
 
 
-# A season, a school or a financial year ("Saison 2023/24", "Wintersemester 2021/22"): both its
-# years, the second written with two digits (not a date's month: "2023/11/05").
-_SEASON_AFTER = re.compile(r"/(\d\d)\b(?!/)")
+_SEASON_AFTER = re.compile(SEASON_SECOND)  # "Saison 2023/24" names both its years
 
 
 def _year_rule(m: re.Match[str], t: date) -> Span | None:
@@ -110,7 +108,7 @@ def _year_rule(m: re.Match[str], t: date) -> Span | None:
     if m.group("lead") in ("seit", "since"):
         return date(year, 1, 1), t + timedelta(days=1)
     season = _SEASON_AFTER.match(text, m.end())
-    if season and int(season.group(1)) == (year + 1) % 100:
+    if season and is_season(year, season.group(1)):
         return date(year, 1, 1), date(year + 2, 1, 1)
     return date(year, 1, 1), date(year + 1, 1, 1)
 
