@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .counted import Counted, counted
-from .timerules import MONTHS
+from .timerules import MONTHS, WEEKDAYS
 from .units import expected
 
 Kind = Literal["share", "money", "count"]
@@ -57,6 +57,34 @@ _MEASURE_AFTER = re.compile(
 )
 _MEASURE_BEFORE = re.compile(r"\b(?:stärke|magnitude|nr\.|no\.)\s*$", re.I)
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s*$", re.I)  # English dates: "Nov. 12"
+# A number that names rather than counts: "Section 9", "Level 3", "Artikel 13", "Warnstufe 2",
+# "Category 5 hurricane". Counted as a figure, "Section 8 vouchers" in a newer report on public
+# housing had passed for the 28 questions a transit trust sent (its subject, "trust", held by
+# "Preservation Trust"; index.claims), and the unrelated report was quoted for the older
+# answer. Words that label in any language, German compounds ending in them too; in English a
+# capitalized word inside a noun phrase (_CAPITALIZED_BEFORE: "Route 66", "the Boeing 737"), as
+# English capitalizes nouns only in names. Not in German, which capitalizes every noun ("laut
+# Polizei 500 Menschen").
+_LABEL_BEFORE = re.compile(
+    r"(?:\b(?:section|article|paragraph|chapter|level|phase|stage|category|tier|route|gate|"
+    r"platform|terminal|flight|episode|season|staffel|folge)|"
+    r"(?:stufe|paragraf|paragraph|artikel|kapitel|abschnitt|gleis|linie|kategorie|bahnsteig))"
+    r"[ \u00a0]+$",
+    re.I,
+)
+# The English capitalized word before a number, within a noun phrase: after a word in lower case
+# that is no preposition ("the traditional Section 9", "a Category 5 storm"; not "in London 500
+# people", nor a sentence's first word), and no weekday or month ("said Tuesday 500 people").
+_CAPITALIZED_BEFORE = re.compile(
+    r"(?:^|\s)([a-z][\w'’-]*|The|A|An)[ \u00a0]+([A-Z][a-z][\w'’-]*)[ \u00a0]+$"
+)
+_PREPOSITIONS = frozenset({
+    "in", "on", "at", "of", "to", "from", "for", "by", "with", "into", "onto", "across", "over",
+    "under", "near", "around", "since", "after", "before", "during", "through", "throughout",
+    "within", "without", "between", "among", "against", "about", "than", "as", "via", "per",
+    "past", "toward", "towards", "until",
+})  # fmt: skip
+_CALENDAR = frozenset(WEEKDAYS) | frozenset(MONTHS)
 _MONEY_AFTER = re.compile(
     r"^\s*(?:(?:mio\.?|mrd\.?|millionen|milliarden|millions?|billions?|bn|m)\s+)?"
     r"(?:€|\$|£|euro|euros|eur|cent|cents|dollars?|pfund|pounds?|franken|yen)(?!\w)",
@@ -130,6 +158,8 @@ def figures(text: str, language: str, asked: str = "") -> Iterator[Figure]:
         after, before = text[end : end + 30], text[max(0, m.start() - 4) : m.start()]
         if _measures(text, m.start(), digits, after, asked, language):
             continue
+        if _labels(text, m.start(), language):
+            continue
         scale = next((factor for pattern, factor in _SCALES if pattern.search(after)), 1.0)
         share = _SHARE.search(after) is not None
         if scale == 1.0 and not share and digits.isdigit() and 1900 <= value <= 2099:
@@ -153,6 +183,22 @@ def _measures(text: str, start: int, digits: str, after: str, asked: str, langua
         return False
     wanted = expected(asked)[0] if asked else None
     return wanted is None or wanted.search(after) is None
+
+
+def _labels(text: str, start: int, language: str) -> bool:
+    """Whether the number at `start` names a thing (a section, a level, a route) rather than
+    counting or measuring one (_LABEL_BEFORE, _CAPITALIZED_BEFORE)."""
+    before = text[max(0, start - 40) : start]
+    if _LABEL_BEFORE.search(before):
+        return True
+    if language != "en" or _MONEY_BEFORE.search(before):
+        return False
+    phrase = _CAPITALIZED_BEFORE.search(before)
+    return (
+        phrase is not None
+        and phrase.group(1) not in _PREPOSITIONS
+        and phrase.group(2).casefold() not in _CALENDAR
+    )
 
 
 def comparable(first: Figure | None, other: Figure | None, ratio: float = FIGURE_RATIO) -> bool:
