@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .reread import READ_BELOW, READ_FLOOR, ROLE_NAMED, TIME_CLASH
+from .reread import KIND_ABSENT, READ_BELOW, READ_FLOOR, ROLE_NAMED, TIME_CLASH
 
 # The reader's weight (READER=1, the default), each window read as its best sentence (index.reread):
 # chosen on XQuAD's held-out (odd-numbered) articles, all 578 questions per language, among 0.5 to
@@ -73,6 +73,10 @@ class AnswerConfig:
     # ... this much higher for a sentence naming a person right after the role a "who" question
     # asks for (index.rolename): 0 leaves it out.
     role_named: float = ROLE_NAMED
+    # ... this much lower for a sentence stating nothing of the kind of answer asked for (an
+    # amount of its unit, a result) where another sentence read does (index.kindcheck): 0
+    # leaves it out.
+    kind_absent: float = KIND_ABSENT
     # ... and the answer judged reader_below less sure where the reader reads its key sentence
     # below reader_floor (index.reread.READ_FLOOR: read as no answer to the question); not for
     # a follow-up, which the reader reads without the question it follows. reader_below 0 (the

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from .kindcheck import lacking
 from .rolename import role_named
 from .timeclash import time_clash
 
@@ -50,6 +51,11 @@ TIME_CLASH = 3.0
 # held-out set 7 -> 8 of 12, the news set and XQuAD unchanged (1099 / 1041), XQuAD's
 # half-library split one English answer of 612 lost (2026-12-06; README, "The reader").
 ROLE_NAMED = 3.0
+# What the reader's score of a sentence loses where it states nothing of the kind of answer the
+# question asks for (an amount of its unit, a game's or a vote's result) and another sentence
+# read does (index.kindcheck): as much as a time clash, not chosen on any set. README, "The
+# reader".
+KIND_ABSENT = 3.0
 
 
 def reread(
@@ -94,7 +100,11 @@ def reread(
       2023's.
     - A sentence that names a person right after the role a "who" question asks for reads
       ROLE_NAMED higher (`config.role_named`, index.rolename): news name people by their role
-      in apposition, which the reader weighs no more than the question's other words."""
+      in apposition, which the reader weighs no more than the question's other words.
+    - A sentence that states nothing of the kind of answer the question asks for (an amount of
+      its unit, a result), where another sentence read does, reads KIND_ABSENT lower
+      (`config.kind_absent`, index.kindcheck): the reader weighs the question's topic words
+      above the kind of answer it asks for."""
     ranked = reader_candidates(chosen, config, keep)
     for other in others:
         ranked += reader_candidates(other, config, keep)[: config.reader_other_windows]
@@ -105,6 +115,10 @@ def reread(
     if config.role_named:
         for line in role_named(question, articles, read):
             moved[line] = moved.get(line, 0.0) + config.role_named
+    if config.kind_absent:
+        sentences = {(a, i): articles[a].sentence(i) for a, i in read}
+        for line in lacking(question, sentences):
+            moved[line] = moved.get(line, 0.0) - config.kind_absent
     for line, by in moved.items():
         read[line] += by
 

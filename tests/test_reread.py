@@ -142,6 +142,12 @@ ROLES = (
     "The harbour association looks after the town's animals."
 )
 
+AMOUNTS = (
+    "The agents inspected the boat and found a hidden compartment with 20 packages inside.\n\n"
+    "The agents found 475 pounds of cocaine in the boat on Sunday, the agency said.\n\n"
+    "The boat was seized and two men were arrested."
+)
+
 
 @pytest.mark.parametrize(
     ("text", "question", "scores", "setting", "wrong", "right"),
@@ -168,9 +174,20 @@ ROLES = (
             "Herrmann",
             "Eva Roth",
         ),
+        # It weighs the question's topic words above the kind of answer asked for: it scores
+        # the sentence on the compartment found higher than the one stating the amount;
+        # kind_absent lowers a sentence stating no weight where another does.
+        (
+            AMOUNTS,
+            "How much cocaine did the agents find in the boat?",
+            ("compartment", "pounds"),
+            "kind_absent",
+            "compartment",
+            "475 pounds",
+        ),
     ],
 )
-def test_the_reader_s_score_moved_by_time_clash_and_role_named(
+def test_the_reader_s_score_moved_by_time_clash_role_named_and_kind_absent(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     text: str,

@@ -1,0 +1,66 @@
+"""The sentences that state nothing of the kind of answer a question asks for, where others
+do (index.kindcheck): read lower by the reader (index.reread, tests/test_reread.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.kindcheck import lacking
+
+
+@pytest.mark.parametrize(
+    ("question", "sentences", "lacking_ones"),
+    [
+        # an amount of a unit: a weight, an age, money
+        (
+            "How much cocaine did the agents find?",
+            {1: "They found a compartment with 20 packages.", 2: "They found 475 pounds."},
+            {1},
+        ),
+        (
+            "Wie alt ist Kims Schwester?",
+            {1: "Sein Alter wird auf 36 geschätzt.", 2: "Die 32-Jährige gilt als mächtig."},
+            {1},
+        ),
+        (
+            "Wie viel kostet das Ticket?",
+            {1: "Das Ticket gilt bundesweit.", 2: "Es kostet 58 Euro im Monat."},
+            {1},
+        ),
+        # a game's or a vote's result
+        (
+            "What was the final score of the Sixers' win over Boston?",
+            {
+                1: "The Sixers won at home on Wednesday.",
+                2: "They beat Boston 106-103, a close win.",
+            },
+            {1},
+        ),
+        (
+            "Wie knapp ging die Abstimmung im Unterhaus aus?",
+            {1: "Das Unterhaus stimmte am Samstag ab.", 2: "Es stimmten 322 zu 306 dafür."},
+            {1},
+        ),
+        # none where no sentence states one: the kind cannot choose
+        ("Wie viel kostet es?", {1: "Das Ticket ist beliebt.", 2: "Es gilt bundesweit."}, set()),
+        # a count of a thing alone is not checked: news count in other words
+        (
+            "How many patients took part?",
+            {1: "Blood was drawn from 31 volunteers.", 2: "The trial ran for three weeks."},
+            set(),
+        ),
+        # nor a time (XQuAD answers "when" with events and eras), a name, a place, a reason
+        (
+            "Wann entstand das Foto?",
+            {1: "Bald ist der Jahrestag des Fotos.", 2: "Es entstand am 7. Dezember 1972."},
+            set(),
+        ),
+        (
+            "Who found the boat?",
+            {1: "The boat was found on Sunday.", 2: "Jana Roth found it."},
+            set(),
+        ),
+    ],
+)
+def test_lacking(question: str, sentences: dict[int, str], lacking_ones: set[int]) -> None:
+    assert lacking(question, sentences) == lacking_ones
