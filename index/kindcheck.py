@@ -23,10 +23,12 @@ from .units import expected, holds_unit
 
 T = TypeVar("T", bound=Hashable)
 # A question for a game's or a vote's result ("What was the final score …?", "Wie knapp ging
-# die Abstimmung aus?", "Mit welchem Ergebnis …?"), answered by two numbers set against each
-# other: "106-103", "2:1", "322 zu 306", "24 to 10".
+# die Abstimmung aus?", "Wie lautete der Endstand?"), answered by two numbers set against each
+# other: "106-103", "2:1", "322 zu 306", "24 to 10". Not "Ergebnis" alone: "Was war das
+# Ergebnis der Wahl von 2007?" (XQuAD) is answered by what followed it, and a range ("9-18
+# Jahre alt") read as a result had that answer lost.
 _RESULT_ASKED = re.compile(
-    r"\b(?:(?:the|final|end) score|endstand|endergebnis|ergebnis|spielstand|"
+    r"\b(?:(?:the|final|end) score|endstand|endergebnis|spielstand|"
     r"wie (?:\w+ )?(?:ging|endete) .+ aus|how close was|by what margin|wie knapp)\b",
     re.I,
 )

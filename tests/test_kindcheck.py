@@ -41,6 +41,12 @@ from index.kindcheck import lacking
             {1: "Das Unterhaus stimmte am Samstag ab.", 2: "Es stimmten 322 zu 306 dafür."},
             {1},
         ),
+        # not a result for "Ergebnis" alone: what followed an election, not a count
+        (
+            "Was war das Ergebnis der Wahl von 2007?",
+            {1: "Es folgten Prozesse.", 2: "Die meisten sind 9-18 Jahre alt."},
+            set(),
+        ),
         # none where no sentence states one: the kind cannot choose
         ("Wie viel kostet es?", {1: "Das Ticket ist beliebt.", 2: "Es gilt bundesweit."}, set()),
         # a count of a thing alone is not checked: news count in other words
