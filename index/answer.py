@@ -77,9 +77,12 @@ def answer_question(
     reader: Reader | None = None,
     keep: Callable[[ArticleSentences, int, int], bool] | None = None,
     second_look: Callable[[str, str], float] | None = None,
+    read_as: str | None = None,
 ) -> Answer:
     """The quote for `question`; `context` is the chat's previous question when this one follows
     up on it (its words help find the article and count less in choosing the sentence).
+    `read_as`: the question as the reader reads it, where not as asked (a follow-up's pronoun
+    replaced by the person its previous question named: index.followup.named_for).
     `memo`: the articles already scored for this same question (and context, query vector)
     in another call, whose features are reused but for their retrieval prior.
     `passages`: how many the question was searched among (confidence.size_discount).
@@ -118,7 +121,8 @@ def answer_question(
         # A follow-up's own words choose its sentence (its context counts in the confidence):
         # the headline, naming the subject the previous question named, is not read with it.
         headline = config.reader_headline and context is None
-        choice, read = reread(choice[0], question, reading, config, keep, others, headline=headline)
+        asked = read_as or question
+        choice, read = reread(choice[0], asked, reading, config, keep, others, headline=headline)
         if choice[0] is not judged[0][0]:  # another article's window: judged alone
             judged = [choice]
         elif choice[1] != judged[0][1]:  # another window of the same article: judged too
@@ -163,7 +167,7 @@ def answer_question(
         also=next((i for i in quotable if i != key), None),
         choose=None
         if reading is None
-        else lambda texts: int(np.argmax(reading.score(question, texts))),
+        else lambda texts: int(np.argmax(reading.score(read_as or question, texts))),
     )
     if looks and second_look(question, quote) >= config.rescue_cosine:
         sure = config.rescue_to

@@ -16,6 +16,7 @@ from . import ranker
 from .answer import AnswerConfig, answer_question
 from .asked_recency import NewerReports
 from .claims import figure_told
+from .followup import named_for
 from .language import detect_language
 from .lexical import analyze
 from .matching import known
@@ -61,6 +62,8 @@ class Asked(NewerReports):
         # holding the year was taken for the same claim as the Italian one about the bears).
         self.about = self.time.without(question)
         self.wanted = max(k, library.config.answer.candidates)
+        # A follow-up's pronoun, as the reader reads it: the person its previous question named.
+        self.read_as = named_for(question, context, self.language) if context else None
         self._retrieve(query, query_vector, ahead)
         fixed = corrected(
             question,
@@ -199,4 +202,5 @@ class Asked(NewerReports):
             # article's weak match to the question had passed for the same claim and displaced
             # the older report that answers (dated pairs: the KfW's heating grants, 9 -> 8).
             second_look=library.second_look if read else None,
+            read_as=self.read_as,
         )

@@ -85,3 +85,29 @@ def has_content(question: str, language: str) -> bool:
 def needs_context(question: str, language: str) -> bool:
     """Whether `question` cannot stand alone and must be read with the previous one."""
     return not has_content(question, language) or refers_back(question, language)
+
+
+# The personal pronouns a follow-up names a person with ("Where is he from?" after "Why was
+# the plumber Andrew Hartley jailed?"); not possessives, whose replacement would need a
+# genitive, nor "it", "they", which name things as often. English only: a German "sie" or "er"
+# names a thing of that gender as often as a person ("Wo kann ich sie mir ansehen?", the map
+# asked about before), and German capitalizes every noun, so two capitalized words are no name
+# (news set: that follow-up was lost with German read the same way).
+_PERSON_PRONOUNS = {"en": _words("he she him")}
+# A name: two capitalized words, not the question's first ("Andrew Hartley").
+_NAME = re.compile(r"(?<!^)\b[A-Z][\w'’-]+\s+[A-Z][\w'’-]+")
+
+
+def named_for(question: str, previous: str, language: str) -> str | None:
+    """`question` with its first personal pronoun replaced by the person `previous` names
+    first, for the reader, which reads the follow-up's own words: "Where is he from?" read
+    alone took "her boyfriend … travelled from London" for the plumber's home town. None where
+    the question has no such pronoun or the previous question names no one."""
+    pronouns = _PERSON_PRONOUNS.get(language)
+    name = _NAME.search(previous.strip())
+    if not pronouns or name is None:
+        return None
+    for match in _TOKEN.finditer(question):
+        if match.group(0).lower() in pronouns:
+            return question[: match.start()] + name.group(0) + question[match.end() :]
+    return None
