@@ -116,13 +116,15 @@ def answer_question(
     judged = [choice]
     read: dict[int, float] = {}  # the reader's score of each sentence it read
     reading = reader if config.reader_weight else None
+    read_question = read_as or question  # the question as the reader reads it
     if reading is not None:
         others = [s for s in scored if s is not choice[0]]
         # A follow-up's own words choose its sentence (its context counts in the confidence):
         # the headline, naming the subject the previous question named, is not read with it.
         headline = config.reader_headline and context is None
-        asked = read_as or question
-        choice, read = reread(choice[0], asked, reading, config, keep, others, headline=headline)
+        choice, read = reread(
+            choice[0], read_question, reading, config, keep, others, headline=headline
+        )
         if choice[0] is not judged[0][0]:  # another article's window: judged alone
             judged = [choice]
         elif choice[1] != judged[0][1]:  # another window of the same article: judged too
@@ -167,7 +169,7 @@ def answer_question(
         also=next((i for i in quotable if i != key), None),
         choose=None
         if reading is None
-        else lambda texts: int(np.argmax(reading.score(read_as or question, texts))),
+        else lambda texts: int(np.argmax(reading.score(read_question, texts))),
     )
     if looks and second_look(question, quote) >= config.rescue_cosine:
         sure = config.rescue_to
