@@ -41,6 +41,43 @@ from index.kindcheck import lacking
             {1: "Das Unterhaus stimmte am Samstag ab.", 2: "Es stimmten 322 zu 306 dafür."},
             {1},
         ),
+        # where someone or something is based or comes from: the words that say so, or a place
+        # right after a name the question asks about; not a place anywhere in the sentence
+        (
+            "Wo sitzt FACC?",
+            {
+                1: "Der Konzernchef von FACC sprach über den Krieg in Israel.",
+                2: "Vom Innviertel aus beliefert das Unternehmen Airbus.",
+            },
+            {1},
+        ),
+        (
+            "Und woher stammt sie?",
+            {1: "Die gebürtige Duisburgerin leitet die Caritas.", 2: "Sie war in Berlin."},
+            {2},
+        ),
+        (
+            "Where is Andrew Hartley from?",
+            {1: "Hartley, 37, from Radstock, did a rushed job.", 2: "He was jailed in Bristol."},
+            {2},
+        ),
+        (
+            "Where is Energiprojekt AB based?",
+            {1: "The firm Energiprojekt AB in Sweden made progress.", 2: "It sells in Europe."},
+            {2},
+        ),
+        # "where" alone asks for no such kind: an event's place is in most of its sentences
+        (
+            "Where did the bus crash?",
+            {1: "The bus crashed near Funchal.", 2: "A native of Lisbon was driving."},
+            set(),
+        ),
+        # nor "from" inside a "where" question: where a thing went, not where it comes from
+        (
+            "Where was the museum moved to from its old house?",
+            {1: "It moved to Somerset House.", 2: "A native of Lisbon runs it."},
+            set(),
+        ),
         # not a result for "Ergebnis" alone: what followed an election, not a count
         (
             "Was war das Ergebnis der Wahl von 2007?",
