@@ -90,9 +90,11 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "time",
         re.compile(
-            r"\b(when|what (year|date|day|time|month)|in what year|since when|until when|"
+            r"\b(when|what (year|date|day|time|month|decades?|century|centuries)|in what year|"
+            r"which (decades?|century|centuries)|since when|until when|"
             r"wann|seit wann|bis wann|ab wann|in welchem jahr|an welchem tag|ab welchem tag|"
-            r"um wie viel uhr|welche(s|m|n)? (jahr|datum|tag|monat|uhrzeit)|quand|depuis quand|"
+            r"um wie viel uhr|welche(s|m|n)? (jahr|datum|tag|monat|uhrzeit|jahrzehnte?n?|"
+            r"jahrhunderte?n?)|quand|depuis quand|"
             r"à partir de quelle date|en quelle année|cu[áa]ndo|quando|wanneer|kiedy)\b",
             _I,
         ),
@@ -157,7 +159,11 @@ _EVIDENCE: dict[str, re.Pattern[str]] = {
         rf"abend|nacht)?|yesterday|today|tomorrow|tonight|gestern|"
         rf"heute|morgen|vorgestern|früh|abend|mittag|nacht|hier|aujourd'hui|demain|ayer|hoy|"
         rf"ieri|oggi|ontem|hoje|ago|seit|since|until|bis|vor \w+ (jahren|monaten|wochen|tagen)|"
-        rf"anfang|mitte|ende|beginning|end of|early|late|century|jahrhundert|decade)\b",
+        rf"anfang|mitte|ende|beginning|end of|early|late|century|jahrhundert|decade|"
+        # a decade ("the 1970s", "in den 1970ern", "die 70er Jahre") and an era ("13.000 BP",
+        # "44 v. Chr."): XQuAD answers "when" with them
+        rf"(?:{YEAR})(?:s|er|ern)|'?\d0(?:s|er)|jahrzehnte?n?|"
+        rf"\d[\d.,]*\s?(?-i:BP|BC|BCE|AD|CE)|\d[\d.,]*\s?[vn]\.\s?chr)\b",
         _I,
     ),
     "reason": re.compile(
@@ -188,12 +194,27 @@ def question_type(question: str) -> str | None:
     "time", "reason", "place", "person", "entity" (which X: head_noun) or None."""
     if acronyms.asked(question):
         return "expansion"
+    lead = _LEADING_CLAUSE.match(question)
+    if lead and _ASKS.search(lead.group(1)):
+        question = lead.group(1)  # "When many people are arrested, what is …?" asks "what"
     for name, pattern in _TYPES:
         if pattern.search(question):
             return name
     return "entity" if head_noun(question) else None
 
 
+# A question opening with a clause of condition or time before its question word ("When many
+# people are arrested, what is a common tactic?", "Wenn der Imperialismus …, wie wird er dann
+# genannt?") asks what its question word asks, not "when".
+_LEADING_CLAUSE = re.compile(
+    r"(?:when|if|after|before|while|once|wenn|als|nachdem|bevor|während|falls)\b[^,?]*,\s*(.+)",
+    _I,
+)
+_ASKS = re.compile(
+    r"\b(?:what|who|whom|whose|which|how|where|why|was|wer|wen|wem|wessen|wie|welche[mnrs]?|wo|"
+    r"warum|wann|when)\b",
+    _I,
+)
 _NOTHING: frozenset[str] = frozenset()
 
 

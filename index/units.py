@@ -86,10 +86,13 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (  # duration
         re.compile(
-            r"\b(wie lange|how long|\w*dauer\w*|duration|for how long|combien de temps)\b", _I
+            r"\b(wie lange|how long|\w*dauer\w*|duration|for how long|combien de temps|"
+            r"how much time|wie ?viel zeit)\b",
+            _I,
         ),
+        # or a clock's minutes and seconds ("with 3:08 left"), after the number's colon
         r"(?:sekunden|minuten|stunden|tagen?|wochen|monaten?|jahren?|jahrzehnten?|seconds?|"
-        r"minutes?|hours?|days?|weeks?|months?|years?|decades?|h|min)",
+        r"minutes?|hours?|days?|weeks?|months?|years?|decades?|h|min|(?<=:)\d\d(?!\d))",
     ),
     (  # distance, height, area
         re.compile(
@@ -104,8 +107,9 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (  # weight, volume, amount of a substance
         re.compile(
+            # "how much cocaine was …", not "how much time was left" (a duration, above)
             r"\b(wie schwer|how heavy|\w*gewicht|weight|welche menge|wie viel \w+ (liefert|"
-            r"produziert|erzeugt)|how much \w+ (did|does|do|was|is|were)|amount of|"
+            r"produziert|erzeugt)|how much (?!time\b)\w+ (did|does|do|was|is|were)|amount of|"
             r"quantity of|volumen|volume)\b",
             _I,
         ),

@@ -33,6 +33,13 @@ from index.qtype import content, has_evidence, question_type
         ("What is the plan?", None),  # "what" before a verb asks no "which X"
         ("What happened to the ferry?", None),
         ("What car were they driving?", "entity"),
+        # a leading clause of condition or time: the question word after it is what is asked
+        ("When many people are arrested, what is a common tactic?", None),
+        ("After 1935, who was forbidden to enter the Rhineland?", "person"),
+        ("If the vote fails, when will they vote again?", "time"),
+        # a decade or a century is a time too
+        ("In what decades was the composer most active?", "time"),
+        ("In welchem Jahrhundert wurde die Kirche gebaut?", "time"),
     ],
 )
 def test_question_type(question: str, kind: str | None) -> None:
@@ -46,6 +53,24 @@ def test_evidence_must_be_new() -> None:
     assert has_evidence("time", "Seit August 2015 läuft ein Verfahren.", "Seit wann?")
     assert has_evidence("reason", "Weil die Stellen wichtig sind, bleibt es.", "Warum?")
     assert not has_evidence(None, "Seit August 2015.", "Was?")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The movement grew in the 1970s.",
+        "In den 1970ern wuchs die Bewegung.",
+        "Die 70er Jahre waren wild.",
+        "The site dates to 13,000 BP.",
+        "Caesar starb 44 v. Chr. in Rom.",
+    ],
+)
+def test_a_decade_or_an_era_answers_when(sentence: str) -> None:
+    assert has_evidence("time", sentence, "When did it happen?")
+
+
+def test_an_era_is_told_by_its_capitals() -> None:
+    assert not has_evidence("time", "They bought 500 ad slots.", "When did it happen?")
 
 
 def test_a_year_is_asked_for_not_any_time() -> None:

@@ -93,6 +93,10 @@ from index.units import holds_unit
             False,
         ),
         ("How much rain fell in Valencia?", "Up to 491 mm fell in eight hours.", True),
+        # "how much time" asks for a duration, a clock's reading too, not a weight
+        ("How much time was left when Denver scored?", "Denver scored with 3:08 left.", True),
+        ("How much time was left when Denver scored?", "The lineman weighs 300 pounds.", False),
+        ("Wie viel Zeit blieb noch?", "Es blieben noch 17 Sekunden.", True),
         # The question's own number does not answer it.
         ("Wie viel kostet ein Ticket für 2 Personen?", "Es gibt 2 Personen.", False),
         # A question that asks for no number.
