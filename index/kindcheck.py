@@ -52,10 +52,11 @@ _FROM_ASKED = re.compile(
 # "Hauptsitz", "ansässig", "gebürtige Duisburgerin", "based in", "a native of"; and "von Wien
 # aus", "vom Innviertel aus" (German's "from … out", where a firm works from).
 _FROM = re.compile(
-    r"\b(?:\w*sitz (?:in|im|ist|liegt)|\w*(?:hauptsitz|firmensitz|konzernsitz|zentrale)|"
+    r"\b(?:(?:\w*firmen|\w*haupt|\w*konzern|wohn)?sitz (?:in|im|ist|liegt)|"
+    r"\w*(?:hauptsitz|firmensitz|konzernsitz|zentrale)|"
     r"ansässig\w*|beheimatet\w*|heimat\w*|stamm(?:t|en|te|ten) aus|gebürtig\w*|geboren in|"
     r"aufgewachsen in|\w*based|headquarter\w*|hails? from|native of|born in|grew up in|"
-    r"hometown)\b|\b(?:vo[nm]|aus) (?:[\w-]+ ){0,2}?[A-ZÄÖÜ][\w-]+ aus\b",
+    r"hometown)\b|\b(?:vo[nm]|aus) (?:[\w-]+ ){0,2}?(?-i:[A-ZÄÖÜ])[\w-]+ aus\b",
     re.I,
 )
 # What a name the question asks about must be followed by, within 12 characters and in one
