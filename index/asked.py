@@ -17,7 +17,6 @@ from .answer import AnswerConfig, answer_question
 from .asked_recency import NewerReports
 from .claims import figure_told
 from .followup import named_for
-from .language import detect_language
 from .lexical import analyze
 from .matching import known
 from .models import Answer, Hit
@@ -28,6 +27,7 @@ from .spelling import ARTICLES, corrected, dictionary_neighbours
 from .storage.views import View
 from .timeexpr import when
 from .truecase import HITS, all_lower, truecased
+from .wordlang import question_language
 
 if TYPE_CHECKING:
     from .asking import AskMixin
@@ -54,7 +54,7 @@ class Asked(NewerReports):
     ) -> None:
         self.library, self.snapshot, self.question = library, snapshot, question
         self.query_vector, self.k, self.context = query_vector, k, context
-        self.language = detect_language(question, hints=tuple(snapshot.lexical.languages))
+        self.language = question_language(question, snapshot.lexical.languages)
         self.time = when(question, library.clock())
         # What the question asks about, for telling whether two reports make the same claim
         # (index.claims): without the time it names, which says when, not what ("Quante orse
@@ -83,9 +83,9 @@ class Asked(NewerReports):
                 question, (h.passage.text for h in self.hits[:HITS])
             )
             self.about = self.time.without(question)
-            # ... and its language told again from that: langdetect reads "Who is alvaro
-            # zabaleta?" as Slovenian and "Wo sitzt facc?" as English.
-            self.language = detect_language(question, hints=tuple(snapshot.lexical.languages))
+            # ... and its language told again from that (index.wordlang: names as the
+            # library writes them are words its dictionaries may know).
+            self.language = question_language(question, snapshot.lexical.languages)
         self.pool: list[Hit] = []  # the hits further down (`further`), fetched once
         self.told: list[Hit] = []  # later reports of the first answer's story (`reports`)
         self.memo: dict = {}  # the articles scored for this question: `alone` reuses them

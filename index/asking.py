@@ -18,7 +18,6 @@ from .embedder import Embedder
 from .errors import BadInput
 from .followup import needs_context, refers_back
 from .framing import unframed
-from .language import detect_language
 from .lexical import analyze
 from .matching import reads_as
 from .models import Answer, Hit
@@ -28,6 +27,7 @@ from .reader import Reader, ReaderUnavailable, load_reader
 from .search import hybrid_search, lexical_ahead
 from .storage.views import View
 from .timeexpr import when
+from .wordlang import question_language
 
 if TYPE_CHECKING:
     from .library import LibraryConfig
@@ -136,7 +136,7 @@ class AskMixin:
         in its detected language and in each of the library's languages whose dictionary reads
         it: langdetect takes "Und wo wohnt er?" for English in a library holding English, where
         "er" points back at nothing."""
-        language = detect_language(question, hints=hints)
+        language = question_language(question, hints)
         asked = when(question, self.clock()).without(question)
         if needs_context(asked, language):
             return True
