@@ -2,15 +2,18 @@
 an amount of the unit asked for (money, a share, an age, a temperature, a duration, a
 distance, a weight: index.units), a game's or a vote's result ("106-103", "322 zu 306"), or
 where someone or something is based or comes from ("Vom Innviertel aus …", "Hartley, 37, from
-Radstock"). The reader (index.reread) reads such a sentence lower: it weighs the question's
+Radstock"), or for "when" a time (index.qtype's evidence of one: a year, a date, a month, a
+weekday, a clock time, a decade, an era, "gestern", "since"; one the question names does not
+count). The reader (index.reread) reads such a sentence lower: it weighs the question's
 topic words above the kind of answer asked for, and read "Agents … found a hidden compartment
 containing 20 packages" over "AMO found Sunday 475 pounds of cocaine" for "How much cocaine did
 the agents find?". Classic question answering checks its candidates' answer type the same way.
 
 Counts of a thing are left out: news count in other words than the question's ("31
-volunteers" for "How many patients"). So are times ("wann", "when": XQuAD answers them with
-events, "als Deutschland begann, …", and eras, "13.000 BP", which no pattern reads; both
-XQuAD languages lost answers, EXPERIMENTS.md), and names, places and reasons: what reads as one
+volunteers" for "How many patients"). Times were, while index.qtype read no decade ("the
+1970s"), era ("13.000 BP") or leading clause ("When many people are arrested, what …?"): both
+XQuAD languages lost answers (EXPERIMENTS.md); an event answering "when" ("als Deutschland
+begann, …") reads as one by its conjunction. So are names, places and reasons: what reads as one
 (capitalized words, a preposition before a capitalized word, "weil") is in most sentences of a
 news article. A place is checked only for a question of where someone or something is based or
 comes from, by the words that say so ("mit Sitz in", "gebürtige", "based in", "von Wien aus") or
@@ -23,6 +26,7 @@ import re
 from collections.abc import Hashable
 from typing import TypeVar
 
+from .qtype import has_evidence, question_type
 from .units import expected, holds_unit
 
 T = TypeVar("T", bound=Hashable)
@@ -65,6 +69,15 @@ _AFTER_NAME = (
     r"[^.;:!?]{0,12}?\b(?:in|im|aus|of|from|near|bei|nahe) (?:der |dem |den |the )?[A-ZÄÖÜ]"
 )
 _NAME_WORD = re.compile(r"(?<=\s)[A-ZÄÖÜ][\w-]+")
+TIMES = ("time", "year")  # index.qtype's kinds of a "when" question
+# A clause of time answers "when" as a date does: "…, als Deutschland begann, …" (XQuAD-de lost
+# that answer to the time kind without it), "nachdem", "after the war ended". Not "als" alone:
+# "größer als", "als Präsident".
+_TIME_CLAUSE = re.compile(
+    r"(?:,|\b(?:erst|dann|damals|genau|noch))\s+als\b|"
+    r"\b(?:nachdem|bevor|sobald|seitdem|after|before|when|while|once)\b",
+    re.I,
+)
 
 
 def lacking(question: str, sentences: dict[T, str]) -> set[T]:
@@ -81,6 +94,11 @@ def lacking(question: str, sentences: dict[T, str]) -> set[T]:
         held = {
             key: _FROM.search(text) is not None
             or (placed is not None and placed.search(text) is not None)
+            for key, text in sentences.items()
+        }
+    elif (kind := question_type(question)) in TIMES:
+        held = {
+            key: has_evidence(kind, text, question) or _TIME_CLAUSE.search(text) is not None
             for key, text in sentences.items()
         }
     else:

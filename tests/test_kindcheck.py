@@ -98,12 +98,39 @@ from index.kindcheck import lacking
             {1: "Blood was drawn from 31 volunteers.", 2: "The trial ran for three weeks."},
             set(),
         ),
-        # nor a time (XQuAD answers "when" with events and eras), a name, a place, a reason
+        # a time for "when": a date, a decade; a year the question names is none
         (
             "Wann entstand das Foto?",
             {1: "Bald ist der Jahrestag des Fotos.", 2: "Es entstand am 7. Dezember 1972."},
+            {1},
+        ),
+        (
+            "In what decade did the city grow fastest?",
+            {1: "The city grew fastest with its port.", 2: "It boomed in the 1970s."},
+            {1},
+        ),
+        (
+            "Wann wurde der Vertrag von 2019 unterschrieben?",
+            {1: "Der Vertrag von 2019 gilt weiter.", 2: "Er wurde im März unterschrieben."},
+            {1},
+        ),
+        # a clause of time answers "when" too ("als" after a comma, not "als" alone)
+        (
+            "Ab wann unterstützten die Republikaner das Imperium?",
+            {
+                1: "Die Republikaner waren als Partei dem Imperium feindlich gesinnt.",
+                2: "Sie boten Unterstützung, als Deutschland begann, ein Imperium aufzubauen.",
+                3: "Frankreich übernahm 1830 Algerien.",
+            },
+            {1},
+        ),
+        # a leading clause of time asks what its question word asks
+        (
+            "When many people are arrested, what is a common tactic?",
+            {1: "Mass arrests are a tactic.", 2: "In 1963 many were arrested."},
             set(),
         ),
+        # nor a name, a place, a reason
         (
             "Who found the boat?",
             {1: "The boat was found on Sunday.", 2: "Jana Roth found it."},
