@@ -2,27 +2,30 @@
 library's languages.
 
 langdetect reads character n-grams, and a question has few: "wo sitzt FACC?" reads as Polish,
-"Wen schlugen die Broncos in der Divisional Round?" as English, "Are barbers open in Cork under
-Level 3?" as Dutch, and most questions typed in lower case as something else again ("wer
-gewann den super bowl xlix?": Afrikaans). A question's words tell it better: its function words
-(the stopword lists the BM25 index uses) and the words each language's dictionary (simplemma)
-knows. langdetect's guess stands unless one of the library's languages reads more of the
-question's words than the guessed language does, and at least half of them.
+"Are barbers open in Cork under Level 3?" as Dutch, "Which artist did the Tegnell tattoo?" as
+Italian, and most questions typed in lower case as something else again ("wer gewann den super
+bowl xlix?": Afrikaans). A question's words tell it better: its function words (the stopword
+lists of the BM25 index and of the `stop-words` package, which holds the question words that
+BM25's English list of 33 lacks: "who", "what", "when") and the words each language's
+dictionary (simplemma) knows. langdetect's guess stands unless one of the library's languages
+reads more of the question's words than the guessed language does, and at least half of them.
 
-A stopword counts for the languages whose list holds it only: simplemma's German dictionary
+A stopword counts for the languages whose lists hold it only: simplemma's German dictionary
 knows "who", "is", "the" and "of", so "Who is Alvaro Zabaleta?" would read as German by the
-dictionaries alone. Measured on questions as written and in lower case (2026-12-07, EXPERIMENTS.md):
-the news dev set's 404 told wrong 8 -> 0, the fifth held-out set's 256 13 -> 0, XQuAD's 4,760
-146 -> 6; the dev set's French, Spanish, Italian, Polish and Portuguese questions asked of a
-German and English library keep their own language (48 of 48). No library does this (langdetect's
-prior map weighs languages, not a text's words; the probabilities of a short text are 0 for the
-right language as often as not), so it is written here.
+dictionaries alone. Measured on questions as written and in lower case (2026-12-07,
+EXPERIMENTS.md): the news dev set's 404 told wrong 8 -> 0, the fifth held-out set's 256
+13 -> 0, XQuAD's 4,760 146 -> 6; the dev set's French, Spanish, Italian, Polish and Portuguese
+questions asked of a German and English library keep their own language (48 of 48). No
+library does this (langdetect's prior map weighs languages, not a text's words, and a short
+text's probability for the right language is 0 as often as not), so it is written here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+
+from stop_words import LANGUAGE_MAPPING, get_stop_words
 
 from .language import detect_language
 from .lexical import WORD, stopwords
@@ -31,6 +34,7 @@ from .matching import SUPPORTED_LANGUAGES, _known
 # Of a question's words, the share the library's language must read to overrule langdetect.
 READ_SHARE = 0.5
 MIN_LETTERS = 2  # words shorter than this are no evidence ("a", "à", "é")
+_STOP_WORDS_CODES = {"no": "nb"}  # langdetect's code -> the stop-words package's
 
 
 def question_language(question: str, languages: Sequence[str]) -> str:
@@ -62,7 +66,7 @@ def _read(tokens: list[str], languages: tuple[str, ...]) -> dict[str, int]:
     read = dict.fromkeys(languages, 0)
     for token in tokens:
         lower = token.lower()
-        readers = [language for language in languages if lower in stopwords(language)]
+        readers = [language for language in languages if lower in function_words(language)]
         if not readers:
             readers = [
                 language
@@ -73,3 +77,11 @@ def _read(tokens: list[str], languages: tuple[str, ...]) -> dict[str, int]:
         for language in readers:
             read[language] += 1
     return read
+
+
+@lru_cache(maxsize=128)
+def function_words(language: str) -> frozenset[str]:
+    """`language`'s stopwords: BM25's (index.lexical) and the stop-words package's."""
+    code = _STOP_WORDS_CODES.get(language, language)
+    extra = get_stop_words(code) if code in LANGUAGE_MAPPING else []
+    return stopwords(language) | frozenset(word.lower() for word in extra)
