@@ -52,7 +52,7 @@ def _checked(question: str, guessed: str, hints: tuple[str, ...]) -> str:
     tokens = [t for t in WORD.findall(question) if len(t) >= MIN_LETTERS and not t.isdigit()]
     if not tokens:
         return guessed
-    read = _read(tokens, (*hints, guessed) if guessed not in hints else hints)
+    read = _read(tokens, hints, guessed)
     best = max(read[language] for language in hints)
     winners = [language for language in hints if read[language] == best]
     if len(winners) == 1 and best > read[guessed] and best >= READ_SHARE * len(tokens):
@@ -60,9 +60,12 @@ def _checked(question: str, guessed: str, hints: tuple[str, ...]) -> str:
     return guessed
 
 
-def _read(tokens: list[str], languages: tuple[str, ...]) -> dict[str, int]:
-    """For each of `languages`, how many of `tokens` it reads: a stopword for the languages
-    whose list holds it, any other word for those whose dictionary knows it."""
+def _read(tokens: list[str], hints: tuple[str, ...], guessed: str) -> dict[str, int]:
+    """For each of `hints` and `guessed`, how many of `tokens` it reads: a stopword for the
+    languages whose list holds it, any other word for those of `hints` whose dictionary knows
+    it. Only the library's dictionaries: the bot loads them at start, and another language's
+    takes seconds to load (the news set, XQuAD and the foreign questions read the same)."""
+    languages = hints if guessed in hints else (*hints, guessed)
     read = dict.fromkeys(languages, 0)
     for token in tokens:
         lower = token.lower()
@@ -70,7 +73,7 @@ def _read(tokens: list[str], languages: tuple[str, ...]) -> dict[str, int]:
         if not readers:
             readers = [
                 language
-                for language in languages
+                for language in hints
                 if language in SUPPORTED_LANGUAGES
                 and (_known(token, language) or _known(lower, language))
             ]
