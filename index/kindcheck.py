@@ -10,15 +10,16 @@ containing 20 packages" over "AMO found Sunday 475 pounds of cocaine" for "How m
 the agents find?". Classic question answering checks its candidates' answer type the same way.
 
 Counts of a thing are left out: news count in other words than the question's ("31
-volunteers" for "How many patients"). Times were, while index.qtype read no decade ("the
-1970s"), era ("13.000 BP") or leading clause ("When many people are arrested, what …?"): both
-XQuAD languages lost answers (EXPERIMENTS.md); an event answering "when" ("als Deutschland
-begann, …") reads as one by its conjunction. So are names, places and reasons: what reads as one
+volunteers" for "How many patients"). So are names, places and reasons: what reads as one
 (capitalized words, a preposition before a capitalized word, "weil") is in most sentences of a
 news article. A place is checked only for a question of where someone or something is based or
 comes from, by the words that say so ("mit Sitz in", "gebürtige", "based in", "von Wien aus") or
 by a place right after a name the question asks about ("Energiprojekt AB in Sweden"): a place
-anywhere in a sentence is no answer to it ("der Krieg in Israel" for where a firm sits)."""
+anywhere in a sentence is no answer to it ("der Krieg in Israel" for where a firm sits).
+Times were left out too while index.qtype read no decade ("the 1970s"), era ("13.000 BP") or
+leading clause ("When many people are arrested, what …?"): both XQuAD languages lost answers
+(EXPERIMENTS.md); an event answering "when" ("…, als Deutschland begann, …") reads as a time by
+its conjunction."""
 
 from __future__ import annotations
 
