@@ -62,9 +62,11 @@ def _checked(question: str, guessed: str, hints: tuple[str, ...]) -> str:
 
 def _read(tokens: list[str], hints: tuple[str, ...], guessed: str) -> dict[str, int]:
     """For each of `hints` and `guessed`, how many of `tokens` it reads: a stopword for the
-    languages whose list holds it, any other word for those of `hints` whose dictionary knows
-    it. Only the library's dictionaries: the bot loads them at start, and another language's
-    takes seconds to load (the news set, XQuAD and the foreign questions read the same)."""
+    languages whose list holds it, any other word for those whose dictionary knows it. The
+    guessed language's dictionary too: by function words alone an English question asked of
+    a German library read as German ("How much rain fell in …": German knows "Rain", "Fell").
+    (Its dictionary would be loaded for the answer anyway: index.matching lemmatizes the
+    question's words in the question's language.)"""
     languages = hints if guessed in hints else (*hints, guessed)
     read = dict.fromkeys(languages, 0)
     for token in tokens:
@@ -73,7 +75,7 @@ def _read(tokens: list[str], hints: tuple[str, ...], guessed: str) -> dict[str, 
         if not readers:
             readers = [
                 language
-                for language in hints
+                for language in languages
                 if language in SUPPORTED_LANGUAGES
                 and (_known(token, language) or _known(lower, language))
             ]
