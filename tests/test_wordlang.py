@@ -29,7 +29,9 @@ CASES = [
     ("How many people live in Tokyo?", DE_EN, "en"),
     ("Qui a reçu le prix Nobel de littérature en 2023 ?", NEWS, "fr"),
     ("Ilu europosłów poparło umowę z Wielką Brytanią?", NEWS, "pl"),
-    # a language the library does not hold stays the question's own
+    # a language the library does not hold stays the question's own, read by its dictionary
+    # too ("Rain" and "Fell" are German words)
+    ("How much rain fell in North Rhine-Westphalia in October?", ("de",), "en"),
     ("Quels pays pratiquent réellement une politique d'immigration choisie ?", DE_EN, "fr"),
     ("¿Qué porcentaje de los glaciares ha retrocedido en 50 años?", DE_EN, "es"),
 ]
