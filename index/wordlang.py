@@ -29,7 +29,7 @@ from stop_words import LANGUAGE_MAPPING, get_stop_words
 
 from .language import detect_language
 from .lexical import WORD, stopwords
-from .matching import SUPPORTED_LANGUAGES, _known
+from .matching import known
 
 # Of a question's words, the share the library's language must read to overrule langdetect.
 READ_SHARE = 0.5
@@ -76,8 +76,7 @@ def _read(tokens: list[str], hints: tuple[str, ...], guessed: str) -> dict[str, 
             readers = [
                 language
                 for language in languages
-                if language in SUPPORTED_LANGUAGES
-                and (_known(token, language) or _known(lower, language))
+                if known(token, language) or known(lower, language)
             ]
         for language in readers:
             read[language] += 1
