@@ -115,3 +115,26 @@ def test_pysbd_never_sees_more_than_a_block(monkeypatch) -> None:  # noqa: ANN00
     # A line with no sentence end inside is one sentence without asking pysbd.
     seen.clear()
     assert len(split_sentences("wort " * 100, "de")) == 1 and not seen
+
+
+def test_pysbd_patterns_stay_compiled_across_articles(monkeypatch) -> None:  # noqa: ANN001
+    """pysbd hands re its abbreviation patterns anew on every call: with the rest of a process
+    filling the re module's cache (600 other patterns here), an article split again compiles
+    none of them again."""
+    import re
+    import re._compiler
+
+    text = SEED_DE.read_text(encoding="utf-8")
+    split_sentences(text, "de")
+    for n in range(600):
+        re.match(f"other pattern {n}", "")
+    compiled: list[object] = []
+    original = re._compiler.compile
+
+    def counting(pattern, flags=0):  # noqa: ANN001, ANN202
+        compiled.append(pattern)
+        return original(pattern, flags)
+
+    monkeypatch.setattr(re._compiler, "compile", counting)
+    assert split_sentences(text, "de")
+    assert compiled == []

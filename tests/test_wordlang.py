@@ -72,3 +72,31 @@ def test_function_words_join_both_lists() -> None:
 def test_an_empty_library_takes_langdetect_guess() -> None:
     question = "wo sitzt FACC?"
     assert question_language(question, ()) == detect_language(question)
+
+
+def test_a_guess_outside_the_library_loads_its_dictionary_only_where_it_decides(
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    """Loading a dictionary takes a second or more: a question whose words an English library
+    reads far better than the guessed Dutch does is decided without Dutch's; where Dutch's
+    dictionary could change the count, it is read."""
+    import index.wordlang as wordlang
+
+    asked: list[str] = []
+    original = wordlang.known
+
+    def recording(word: str, language: str) -> bool:
+        asked.append(language)
+        return original(word, language)
+
+    monkeypatch.setattr(wordlang, "known", recording)
+    question = "What was the name of the company that built the bridge?"
+    assert wordlang._checked.__wrapped__(question, "nl", ("en",)) == "en"
+    assert "nl" not in asked
+    # no function word of either: English's dictionary reads half the words, Dutch's may read
+    # more, and it is asked (it reads three)
+    asked.clear()
+    assert (
+        wordlang._checked.__wrapped__("hotel restaurant prijzen Zandvoort", "nl", ("en",)) == "nl"
+    )
+    assert "nl" in asked
