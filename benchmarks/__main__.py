@@ -171,7 +171,7 @@ def run(quick: bool, out: Path | None) -> None:
         section("memory + start-up", t)
 
         t = time.perf_counter()
-        results["whole"] = whole.run(plan, work / "probe" / "models")
+        results["whole"] = whole.run(plan, work / "probe" / "models", repeats=1 if quick else 3)
         section("whole process", t)
         probe.close()
 

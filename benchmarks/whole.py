@@ -68,7 +68,7 @@ def run(plan: Plan, models: Path, repeats: int = 1) -> dict:
     before)."""
     limit = plan.articles
     walls: dict[str, list[float]] = {s: [] for s in SYSTEMS}
-    inner: dict[str, dict] = {}
+    inner: dict[str, list[dict]] = {s: [] for s in SYSTEMS}
     for _ in range(repeats):
         for system in SYSTEMS:
             log(f"whole process: {system}")
@@ -79,8 +79,16 @@ def run(plan: Plan, models: Path, repeats: int = 1) -> dict:
                 t = time.perf_counter()
                 out = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)
                 walls[system].append(time.perf_counter() - t)
-                inner[system] = json.loads(out.stdout.strip().splitlines()[-1])
-    result = {s: dict(inner[s], wall_s=median(walls[s]), runs=len(walls[s])) for s in SYSTEMS}
+                inner[system].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    # Each figure the median of its runs (a run's parts need not add up to the median wall).
+    result = {
+        s: {
+            key: median([run[key] for run in inner[s]]) if isinstance(value, float) else value
+            for key, value in inner[s][0].items()
+        }
+        | {"wall_s": median(walls[s]), "runs": len(walls[s])}
+        for s in SYSTEMS
+    }
     result["ratio"] = result["articlebot"]["wall_s"] / result["langchain"]["wall_s"]
     return result
 
