@@ -40,7 +40,7 @@ class Plan:
     def make(cls, quick: bool) -> Plan:
         if quick:
             return cls(True, 8, (1_000, 5_000), 30, 8, 1, 2, 20, 5_000)
-        return cls(False, None, (1_000, 10_000, 100_000), 100, 16, 3, 3, 20, 10_000)
+        return cls(False, None, (1_000, 10_000, 100_000), 100, 48, 3, 3, 20, 10_000)
 
 
 def xquad(language: str, plan: Plan) -> tuple[list[tuple[str, str]], list[Question]]:
