@@ -18,7 +18,7 @@ from .asked_recency import NewerReports
 from .claims import figure_told
 from .followup import named_for
 from .lexical import analyze
-from .matching import known
+from .matching import known_any_case
 from .models import Answer, Hit
 from .preference import prefer_recent, published
 from .qtype import QUESTION_WORDS
@@ -124,7 +124,7 @@ class Asked(NewerReports):
         the dictionary lacks most ("combien", "weshalb": it lists the words that inflect)."""
         if word.lower() in QUESTION_WORDS:
             return False
-        if known(word, self.language) or known(word.lower(), self.language):
+        if known_any_case(word, self.language):
             return False
         terms = analyze(word, self.language)
         return (

@@ -184,6 +184,12 @@ def known(word: str, language: str) -> bool:
     return language in SUPPORTED_LANGUAGES and _known(word, language)
 
 
+def known_any_case(word: str, language: str) -> bool:
+    """Whether `language`'s dictionary knows `word` as written or in lower case (a word
+    capitalized as a noun, a name or a sentence's first)."""
+    return known(word, language) or known(word.lower(), language)
+
+
 def compound_stems(text: str, language: str) -> set[str]:
     """The stems of the known words the compounds of `text` start or end with ("Radonkarte":
     radon, kart), for languages that write compounds as one word; else none."""
@@ -285,5 +291,5 @@ def reads_as(text: str, language: str, share: float = 0.6) -> bool:
     tokens = [t for t in WORD.findall(text) if len(t) >= 3 and not t.isdigit()]
     if not tokens:
         return False
-    known = sum(_known(t, language) or _known(t.lower(), language) for t in tokens)
+    known = sum(known_any_case(t, language) for t in tokens)
     return known >= share * len(tokens)

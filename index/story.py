@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from .lexical import analyze
-from .matching import known
+from .matching import known_any_case
 from .qtype import evidence_found
 from .timerules import MONTHS
 
@@ -76,9 +76,7 @@ def name_words(text: str, language: str, pattern: re.Pattern[str] = _NAME) -> li
         seen.add(word)
         if evidence_found("time", word) or word.casefold() in MONTHS:  # "Sept.", "Jänner"
             continue
-        if language in NOUNS_CAPITALIZED and (
-            known(word, language) or known(word.lower(), language)
-        ):
+        if language in NOUNS_CAPITALIZED and known_any_case(word, language):
             continue
         out.append(word)
         if len(out) == STORY_NAMES:

@@ -29,7 +29,7 @@ from stop_words import LANGUAGE_MAPPING, get_stop_words
 
 from .language import detect_language
 from .lexical import WORD, stopwords
-from .matching import known
+from .matching import known_any_case
 
 # Of a question's words, the share the library's language must read to overrule langdetect.
 READ_SHARE = 0.5
@@ -61,7 +61,7 @@ def _checked(question: str, guessed: str, hints: tuple[str, ...]) -> str:
     # list holds besides its function words. Loading a dictionary of a language outside the
     # library takes a second or more (XQuAD-en's questions guessed as two others: 2.7 s).
     if guessed not in hints and read[guessed] < best <= read[guessed] + len(unlisted):
-        read[guessed] += sum(1 for token in unlisted if _knows(token, guessed))
+        read[guessed] += sum(1 for token in unlisted if known_any_case(token, guessed))
     return winners[0] if best > read[guessed] else guessed
 
 
@@ -82,14 +82,10 @@ def _read(
         readers = [language for language in languages if lower in function_words(language)]
         if not readers:
             unlisted.append(token)
-            readers = [language for language in hints if _knows(token, language)]
+            readers = [language for language in hints if known_any_case(token, language)]
         for language in readers:
             read[language] += 1
     return read, unlisted
-
-
-def _knows(token: str, language: str) -> bool:
-    return known(token, language) or known(token.lower(), language)
 
 
 @lru_cache(maxsize=128)

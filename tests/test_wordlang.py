@@ -83,13 +83,13 @@ def test_a_guess_outside_the_library_loads_its_dictionary_only_where_it_decides(
     import index.wordlang as wordlang
 
     asked: list[str] = []
-    original = wordlang.known
+    original = wordlang.known_any_case
 
     def recording(word: str, language: str) -> bool:
         asked.append(language)
         return original(word, language)
 
-    monkeypatch.setattr(wordlang, "known", recording)
+    monkeypatch.setattr(wordlang, "known_any_case", recording)
     question = "What was the name of the company that built the bridge?"
     assert wordlang._checked.__wrapped__(question, "nl", ("en",)) == "en"
     assert "nl" not in asked
