@@ -105,7 +105,7 @@ def relation(
     word = subject(question, language, first_said, idf)
     if word is not None and not story and not holds(word, said, language):
         return "other"
-    if not story and places.elsewhere(question, first_said, said):
+    if not story and places.elsewhere(question, first_said, said, other.key_sentence):
         return "other"  # another place's figure of the kind asked: Berlin's for Munich's
     if None in figures or not comparable(*figures, FIGURE_RATIO):
         return "undecided"

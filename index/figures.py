@@ -56,6 +56,12 @@ _MEASURE_AFTER = re.compile(
     re.I,
 )
 _MEASURE_BEFORE = re.compile(r"\b(?:stärke|magnitude|nr\.|no\.)\s*$", re.I)
+# A person's age beside the name, as news writes it: "Montoya-Lewis, 51, was appointed",
+# "Karola Wille (64)". Read as a measure (an age), not a count: a later article's age had passed
+# for a retirement's "30 hours" before a deadline (recency's newer reports, index.claims).
+_AGE_BEFORE = re.compile(r"[A-ZÄÖÜ][\w'’.-]+(?:,\s*|\s*\()$")
+_AGE_AFTER = re.compile(r"^\s*[,)]")
+OLDEST = 120
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s*$", re.I)  # English dates: "Nov. 12"
 # A number that names rather than counts: "Section 9", "Level 3", "Artikel 13", "Warnstufe 2",
 # "Category 5 hurricane". Counted as a figure, "Section 8 vouchers" in a newer report on public
@@ -91,6 +97,17 @@ _MONEY_AFTER = re.compile(
     re.I,
 )
 _MONEY_BEFORE = re.compile(r"(?:[€$£¥]|eur|usd|gbp)\s?$", re.I)
+# A number that states a change rather than the level it reached: "um mehr als 1.400 auf 2.205",
+# "rose by 26 to 1,391", "Another 26 deaths", "weitere 300 Tote", "26 more", "20 Cent mehr".
+_HEDGE = (
+    r"(?:mehr als|more than|rund|etwa|fast|knapp|gut|nearly|almost|about|around|some|over|über)"
+)
+_CHANGE_BEFORE = re.compile(
+    rf"\b(?:um|by|another|further|additional|weitere[nrs]?|zusätzliche[nrs]?)"
+    rf"\s+(?:{_HEDGE}\s+)?[€$£]?\s?$",
+    re.I,
+)
+_CHANGE_AFTER = re.compile(r"^\s*(?:[\w€$£%]+\s+)?(?:more|mehr|fewer|weniger)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -98,6 +115,7 @@ class Figure:
     value: float
     kind: Kind
     counts: Counted = field(default=(frozenset(), frozenset()), compare=False)  # index.counted
+    change: bool = field(default=False, compare=False)  # _CHANGE_BEFORE, _CHANGE_AFTER
 
 
 def _value(digits: str, language: str) -> float | None:
@@ -141,7 +159,10 @@ def figure_like(text: str, language: str, like: Figure | None, asked: str = "") 
     found = list(figures(text, language, asked))
     if like is None or not found:
         return found[0] if found else None
-    return next((f for f in found if f.kind == like.kind), found[0])
+    kind = [f for f in found if f.kind == like.kind]
+    # Nor is a change its level where the level follows ("Another 26 deaths …, bringing the
+    # number killed … to 1,391"; "um mehr als 1.400 auf 2.205").
+    return next((f for f in kind if not f.change), kind[0] if kind else found[0])
 
 
 def figures(text: str, language: str, asked: str = "") -> Iterator[Figure]:
@@ -167,7 +188,11 @@ def figures(text: str, language: str, asked: str = "") -> Iterator[Figure]:
         money = _MONEY_BEFORE.search(before) is not None or _MONEY_AFTER.search(after)
         kind: Kind = "share" if share else "money" if money else "count"
         counts = counted(text, m.start(), end, language) if kind == "count" else None
-        yield Figure(value * scale, kind, *([counts] if counts else []))
+        change = bool(
+            _CHANGE_BEFORE.search(text[max(0, m.start() - 30) : m.start()])
+            or _CHANGE_AFTER.search(text[end : end + 30])
+        )
+        yield Figure(value * scale, kind, counts or (frozenset(), frozenset()), change)
 
 
 def _measures(text: str, start: int, digits: str, after: str, asked: str, language: str) -> bool:
@@ -175,8 +200,10 @@ def _measures(text: str, start: int, digits: str, after: str, asked: str, langua
     the question `asked` does not ask for (_MEASURE_AFTER)."""
     before = text[max(0, start - 12) : start]
     dated = language == "en" and digits.isdigit() and int(digits) <= 31
+    aged = digits.isdigit() and int(digits) <= OLDEST and _AGE_AFTER.match(after) is not None
     if not (
-        _MEASURE_AFTER.search(after)
+        (aged and _AGE_BEFORE.search(before))
+        or _MEASURE_AFTER.search(after)
         or _MEASURE_BEFORE.search(before)
         or (dated and _MONTH_BEFORE.search(before))
     ):

@@ -268,10 +268,14 @@ def _beside(question: str, name: str) -> set[str]:
     return {w.casefold() for w in run if len(w) >= SHORTEST}
 
 
-def elsewhere(question: str, first: str, other: str) -> bool:
+def elsewhere(question: str, first: str, other: str, key: str | None = None) -> bool:
     """Whether `other` is about another place than `first` for `question`: a place the question
     names (not a country) that `first` names, `other` does not, and `other` names a place the
-    question does not, a country too (Berlin's population for a question about Munich's)."""
+    question does not, a country too (Berlin's population for a question about Munich's); or a
+    country the question names that `first` names and `other` does not, where `other`'s `key`
+    sentence (its figure's) names another country that `first` does not (an earthquake's toll in
+    Afghanistan for one in Myanmar). A national report leaves its own country unsaid, but does
+    not name another in its place."""
     asked = _asked(question)
     places = named(other)
     missing = [
@@ -279,7 +283,25 @@ def elsewhere(question: str, first: str, other: str) -> bool:
         for name, ids in asked.items()
         if holds(name, ids, first) and not holds(name, ids, other, places)
     ]
-    if not missing:
+    if missing:
+        asked_ids = frozenset().union(*asked.values())
+        if any(not ids & asked_ids for ids in places.values()):
+            return True
+    return key is not None and _another_country(question, first, other, key, places)
+
+
+def _another_country(question: str, first: str, other: str, key: str, places: Places) -> bool:
+    countries = {
+        name: ids
+        for name, ids in named(question, question=True).items()
+        if not any(_is_local(p) for p in ids)
+    }
+    if not any(
+        holds(name, ids, first) and not holds(name, ids, other, places)
+        for name, ids in countries.items()
+    ):
         return False
-    asked_ids = frozenset().union(*asked.values())
-    return any(not ids & asked_ids for ids in places.values())
+    known = frozenset().union(*countries.values(), *named(first).values())
+    return any(
+        not any(_is_local(p) for p in ids) and not ids & known for ids in named(key).values()
+    )

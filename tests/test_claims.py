@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import pytest
+
 from index.claims import holds, holds_names, relation, subject
 from index.figures import Figure, figure, figure_like
 from index.models import Answer, Article, Passage, Source
@@ -66,6 +68,28 @@ def test_a_report_of_a_change_is_compared_by_the_level_it_reached() -> None:
     assert figure_like(several, "en", Figure(18.6e6, "count")) == Figure(50, "count")
     # Nothing like it: the first, as `figure` reads it.
     assert figure_like(text, "en", Figure(3.2, "money")) == Figure(27, "share")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "level"),
+    [
+        ("Another 26 deaths were recorded, bringing the number killed to 1,391.", "en", 1391),
+        ("The toll rose by 26 to 1,391, the authority said.", "en", 1391),
+        ("Die Zahl der Toten stieg um mehr als 1.400 auf 2.205.", "de", 2205),
+        ("Weitere 300 Tote wurden geborgen, insgesamt sind es nun 2.205.", "de", 2205),
+        ("Es kamen 1.400 Menschen mehr ums Leben als gedacht, insgesamt 2.205.", "de", 2205),
+    ],
+)
+def test_a_change_of_the_figure_s_kind_gives_way_to_the_level_it_reached(
+    text: str, language: str, level: int
+) -> None:
+    """Of two counts, the first is the change ("Another 26", "um 1.400", "1.400 mehr") and the
+    second the level an older report's count is compared with (figures._CHANGE_BEFORE)."""
+    assert figure_like(text, language, Figure(800, "count")) == Figure(level, "count")
+    # A change stated alone is still the figure (nothing else of its kind to compare).
+    assert figure_like("Another 26 deaths were recorded.", "en", Figure(800, "count")) == Figure(
+        26, "count"
+    )
 
 
 def test_a_figure_too_far_off_is_another_claim() -> None:

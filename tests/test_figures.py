@@ -73,6 +73,11 @@ def test_figures_of_one_claim_are_of_one_kind_and_not_far_apart() -> None:
         ("Bei dem Unglück vom 28. Februar sind 57 Menschen gestorben.", "de", 57),
         # "may" is no month.
         ("Officials said 15 may have died in the blaze.", "en", 15),
+        # A person's age beside the name, as news writes it.
+        ("Montoya-Lewis, 51, said 30 people had applied.", "en", 30),
+        ("Die Intendantin Karola Wille (64) nannte 32 Bewerber.", "de", 32),
+        # A count between commas after a lower-case word is still one.
+        ("The toll rose, officials said, to 104, including 28 children.", "en", 104),
     ],
 )
 def test_a_figure_is_a_count_not_a_measure_or_a_date(

@@ -127,6 +127,24 @@ def test_elsewhere_is_another_place_named_instead_of_the_asked_one() -> None:
     assert not places.elsewhere(question, "Die Stadt hat 1,6 Millionen Einwohner.", "Berlin: 3,9")
 
 
+def test_elsewhere_is_another_country_named_in_the_figure_s_sentence() -> None:
+    """A country is no place a national report must name, but one naming another country in its
+    figure's sentence instead of the asked one reports on that country."""
+    question = "Wie viele Menschen sind bei dem Erdbeben in Myanmar ums Leben gekommen?"
+    first = "Bei dem Erdbeben in Myanmar sind mehr als 1.000 Menschen ums Leben gekommen."
+    other = "Bei einem Erdbeben im Osten Afghanistans sind mindestens 800 Menschen gestorben."
+    assert places.elsewhere(question, first, other, other)
+    assert not places.elsewhere(question, first, other)  # its key sentence not given
+    # The asked country kept, or none named instead, or one the first names too: not elsewhere.
+    same = "Die Zahl der Toten in Myanmar ist auf mehr als 2.700 gestiegen."
+    assert not places.elsewhere(question, first, same, same)
+    unsaid = "Die Zahl der Toten ist auf mehr als 2.700 gestiegen."
+    assert not places.elsewhere(question, first, unsaid, unsaid)
+    beside = first + " Auch in Thailand gab es Tote."
+    thai = "In Thailand und Myanmar starben 2.700 Menschen."
+    assert not places.elsewhere(question, beside, thai, thai)
+
+
 def _answer(n: int, quote: str, question: str, published: str) -> Answer:
     article = Article(n, f"a{n}", None, None, published, "de", f"h{n}", "2025-01-01", None, 1)
     passage = Passage(n * 10, n, 0, quote, 0, len(quote), ((0, len(quote)),))

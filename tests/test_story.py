@@ -49,6 +49,24 @@ def test_names_are_words_capitalized_inside_a_sentence() -> None:
     assert name_words(german, "de") == ["Mottarone"]
 
 
+def test_an_abbreviation_in_capitals_names_no_story() -> None:
+    """A broadcaster's, an agency's or an office's abbreviation, alone or as a hyphenated name's
+    part, is in many stories: a report on the ARD's outgoing director and one on an
+    ARD-Telenovela six days later are not one story."""
+    older = "Die Amtszeit der MDR-Intendantin endet. Sie war ARD-Vorsitzende in Bichlheim."
+    newer = "Die ARD-Telenovela geht in die 20. Staffel, wie die ARD in Bichlheim mitteilte."
+    assert name_words(older, "de") == ["Bichlheim"]
+    assert "ARD" not in name_words(newer, "de")
+    index = LexicalIndex.build(
+        [(0, older, "de"), (1, newer, "de")]
+        + [(n, f"Das Wetter in Hamburg am Tag {n}.", "de") for n in range(2, 40)]
+    )
+    assert continues(older, newer, 6, "de", index.idf)  # the shared town ties them
+    assert not continues(older, newer.replace("in Bichlheim ", ""), 6, "de", index.idf)
+    words = name_words("The US-based NDMA said Kerala-Regierung and Air India were hit.", "en")
+    assert words == ["Kerala-Regierung", "Air", "India"]  # not "based", nor "NDMA"
+
+
 def test_document_frequency_is_read_back_from_the_idf() -> None:
     index = library(extra=5)
     terms = {*analyze("Kerala Wayanad Mundakkai weather", "en")}
