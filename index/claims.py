@@ -58,6 +58,7 @@ SLOW_DAYS = 30
 FIGURE_KINDS = (None, "quantity", "entity")
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_RATE = re.compile(r"\b(?:pro|je|per|par|por|pour)\s+\w+", re.I)  # "pro Quadratmeter"
 
 
 def relation(
@@ -179,6 +180,23 @@ def subject(question: str, language: str, quote: str, idf: Idf) -> Word | None:
     asked = asked_words(question, language)
     if not asked:
         return None
+    # A rate's unit is not what is asked about ("die Miete pro Quadratmeter", "Kinder je Frau",
+    # "per night"): another article of the library naming tenants made "Miete" commoner than
+    # "Quadratmeter", a newer purchase price per square metre then held the subject, and passed
+    # for the rent's update. Its unit is the subject only where the quote holds nothing else.
+    units = {s for m in _RATE.finditer(question) for s in asked_words(m.group(0), language)}
+    rated = {s: w for s, w in asked.items() if s not in units}
+    if units and rated:
+        found = _subject(question, language, quote, idf, rated)
+        if found is not None:
+            return found
+    return _subject(question, language, quote, idf, asked)
+
+
+def _subject(
+    question: str, language: str, quote: str, idf: Idf, asked: dict[str, Word]
+) -> Word | None:
+    """`subject` among the words `asked`."""
     capitalized = _capitalized(question, language)
     keys, stems = _keys(quote, language)
     # Held as a part of one of the quote's compounds too, a kind of it: "Handwerksbäckereien"

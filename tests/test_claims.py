@@ -33,6 +33,24 @@ def test_the_subject_is_the_rarest_capitalized_word_the_quote_holds() -> None:
     assert subject(question, "en", "Nothing of it here.", _idf(set())) is None  # type: ignore[arg-type]
 
 
+def test_a_rate_s_unit_is_not_the_subject() -> None:
+    """ "Miete pro Quadratmeter": the square metre is the rate's unit, however rare in the
+    library; a newer purchase price per square metre lacks the rent asked about."""
+    question = "Wie hoch ist die Miete pro Quadratmeter in Köln?"
+    quote = "Wer in Köln eine Wohnung mietet, zahlt 14,10 Euro Miete pro Quadratmeter."
+    idf = _idf({"quadratmet", "quadratmeter", "miet"})
+    word = subject(question, "de", quote, idf)  # type: ignore[arg-type]
+    assert word is not None and word.lemma == "miete"
+    first = _answer(1, quote, question, language="de")
+    other = _answer(
+        2, "Eine Wohnung in Köln kostet 5.100 Euro pro Quadratmeter.", question, "2025-06-01", "de"
+    )
+    assert relation(question, first, other, idf) == "other"  # type: ignore[arg-type]
+    # Where the quote holds nothing else, the unit is still the subject.
+    word = subject(question, "de", "Preis pro Quadratmeter: 14 Euro.", idf)  # type: ignore[arg-type]
+    assert word is not None and word.lemma == "quadratmeter"
+
+
 def _answer(
     n: int, quote: str, question: str, published: str = "2025-01-01", language: str = "en"
 ) -> Answer:

@@ -89,8 +89,10 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # before a deadline), no pair changed. Tried and dropped: a figure a forecast states ("would",
 # "soll", "target") being another claim than one that happened: Labour's projected seats stayed
 # wrong, and a pension "will receive £203.85 a week" and an opera's cost that "soll … kosten"
-# were lost. Its misses: an ice cream scoop's price ("Eis", three letters, held only by
-# "Eiscafés"), balcony power plants as "Steckersolargeräte", Airbus as "the European
+# were lost. Then a rate's unit ("pro Quadratmeter", "je Frau", "per week") is no longer the
+# subject (index.claims.subject): Munich's rent right again, dated_pairs_heldout2 8 -> 9, nothing
+# else changed (79 of 110). Its misses: an ice cream scoop's price ("Eis", three letters, held
+# only by "Eiscafés"), balcony power plants as "Steckersolargeräte", Airbus as "the European
 # planemaker" (its quote taken from the target's sentence), organ donors answered with the
 # waiting list before recency is asked, and Labour's projection, the Eiffel Tower summit's
 # visitors (a part, 35% of the whole) taken for the same claim.
@@ -143,9 +145,9 @@ NEEDED = {
     "dated_pairs": 10,
     "dated_pairs_heldout": 10,
     "dated_pairs_updates": 5,
-    "dated_pairs_heldout2": 8,
+    "dated_pairs_heldout2": 9,
     "dated_pairs_heldout3": 8,
-    "dated_pairs_heldout4": 8,  # 78 of 110 in all (2026-12-07, the product config)
+    "dated_pairs_heldout4": 8,  # 79 of 110 in all (2026-12-07, the product config)
     "dated_pairs_heldout5": 8,
     "dated_pairs_heldout6": 9,
     "dated_pairs_heldout7": 6,
