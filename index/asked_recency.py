@@ -37,7 +37,11 @@ class NewerReports:
         return self.pool
 
     def alone(self, article_id: int, lenient: bool = False) -> Answer:
-        mine = self.passages_of(article_id)
+        mine = [
+            h
+            for h in itertools.chain(self.hits, self.pool, self.told)
+            if h.article.id == article_id
+        ]
         config = self.newer_config()
         if not lenient:
             return self.again_with_figure(mine, self.answer(mine, config, read=False))
@@ -48,19 +52,11 @@ class NewerReports:
         # another kind that may be answered by a figure: hunting the later articles found for a
         # figure of the kind, two chats' first answers of the fifth held-out news set were
         # replaced (Chicago's mayor by a talk show's "3 nach 9" six days later).
-        lowered = self.lowered()
+        lowered = replace(config, threshold=config.threshold - SAME_CLAIM_TOLERANCE)
         got = self.answer(mine, lowered, read=False)
         if question_type(self.question) != "quantity":
             return got
         return self.again_with_figure(mine, got, lowered)
-
-    def passages_of(self, article_id: int) -> list[Hit]:
-        chained = itertools.chain(self.hits, self.pool, self.told)
-        return [h for h in chained if h.article.id == article_id]
-
-    def lowered(self) -> AnswerConfig:
-        config = self.newer_config()
-        return replace(config, threshold=config.threshold - SAME_CLAIM_TOLERANCE)
 
     def newer_config(self) -> AnswerConfig:
         """The answer settings for a newer report asked alone: without the count's confidence

@@ -276,32 +276,31 @@ def elsewhere(question: str, first: str, other: str, key: str | None = None) -> 
     sentence (its figure's) names another country that `first` does not (an earthquake's toll in
     Afghanistan for one in Myanmar). A national report leaves its own country unsaid, but does
     not name another in its place."""
-    asked = _asked(question)
-    places = named(other)
+    named_asked = named(question, question=True)
+    if not named_asked:  # most questions: neither answer is read
+        return False
+    asked = local(named_asked)
+    places, first_places = named(other), named(first)
     missing = [
         name
         for name, ids in asked.items()
-        if holds(name, ids, first) and not holds(name, ids, other, places)
+        if holds(name, ids, first, first_places) and not holds(name, ids, other, places)
     ]
     if missing:
         asked_ids = frozenset().union(*asked.values())
         if any(not ids & asked_ids for ids in places.values()):
             return True
-    return key is not None and _another_country(question, first, other, key, places)
-
-
-def _another_country(question: str, first: str, other: str, key: str, places: Places) -> bool:
+    if key is None:
+        return False
     countries = {
-        name: ids
-        for name, ids in named(question, question=True).items()
-        if not any(_is_local(p) for p in ids)
+        name: ids for name, ids in named_asked.items() if not any(_is_local(p) for p in ids)
     }
     if not any(
-        holds(name, ids, first) and not holds(name, ids, other, places)
+        holds(name, ids, first, first_places) and not holds(name, ids, other, places)
         for name, ids in countries.items()
     ):
         return False
-    known = frozenset().union(*countries.values(), *named(first).values())
+    known = frozenset().union(*countries.values(), *first_places.values())
     return any(
         not any(_is_local(p) for p in ids) and not ids & known for ids in named(key).values()
     )
