@@ -42,7 +42,7 @@ from .ranker import FEATURES
 from .reader import Reader
 from .reread import reread
 from .sentences import ArticleSentences
-from .units import holds_unit
+from .units import asks_money, holds_unit, states_money
 from .windows import window_features
 
 ArticleLoader = Callable[[list[Hit]], list[ArticleSentences]]  # one per distinct article
@@ -181,6 +181,14 @@ def answer_question(
         across=language != chosen.article.language,
     ):
         sure -= config.place_below  # the question's town or region is not the article's
+    if (
+        config.money_below
+        and kind == "quantity"
+        and asks_money(question)
+        and not chosen.article.states_money
+        and not states_money(chosen.hit.article.title)
+    ):
+        sure -= config.money_below  # asked how much money, and the article states no amount
     if sure < config.threshold:
         return Answer(question, language, True, confidence=sure, hits=tuple(hits))
     passage_id = chosen.article.passage_ids[key]

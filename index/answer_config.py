@@ -24,6 +24,11 @@ READER_THRESHOLD = 0.40
 # "Wie viel Regen fiel in Sondershausen?" answered from a report on its county) is this much
 # less sure: the reader floor's step (index.reread.READ_BELOW), not chosen on any set.
 PLACE_BELOW = 0.2
+# An answer to a question for an amount of money from an article that states no amount of money
+# anywhere (index.units.states_money: "Wie viel verdient der neue Intendant?" answered from his
+# appointment) is this much less sure: it cannot hold the answer, however well its sentences
+# match the question's topic. Enough to abstain from any confidence an answer reaches.
+MONEY_BELOW = 0.3
 
 
 def product_config(reader: bool = True) -> AnswerConfig:
@@ -31,13 +36,14 @@ def product_config(reader: bool = True) -> AnswerConfig:
     weight and threshold, else the ranker's alone (AnswerConfig's defaults); the place check
     with either."""
     if not reader:
-        return AnswerConfig(place_below=PLACE_BELOW)
+        return AnswerConfig(place_below=PLACE_BELOW, money_below=MONEY_BELOW)
     return AnswerConfig(
         reader_weight=READER_WEIGHT,
         threshold=READER_THRESHOLD,
         rescue_to=READER_THRESHOLD,
         reader_below=READ_BELOW,
         place_below=PLACE_BELOW,
+        money_below=MONEY_BELOW,
     )
 
 
@@ -87,6 +93,10 @@ class AnswerConfig:
     # that the article (title and text) does not (index.places.unnamed); 0 (the default) leaves
     # it out: product_config sets PLACE_BELOW.
     place_below: float = 0.0
+    # ... and money_below less sure where the question asks for an amount of money and the
+    # article states none anywhere (index.units.states_money); 0 (the default) leaves it out:
+    # product_config sets MONEY_BELOW.
+    money_below: float = 0.0
     # A confidence from rescue_floor up to rescue_to is raised to rescue_to where e5's cosine of
     # question and quote reaches rescue_cosine (index.second_look); rescue_to 0 (the default)
     # leaves it out: READER=1 sets it to the threshold.

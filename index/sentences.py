@@ -28,6 +28,7 @@ from .lexical import analyze
 from .models import Passage
 from .punctuation import CLOSERS, CONTINUES, ENDS, QUESTIONS
 from .sentence_analysis import Analysis, analyze_sentences
+from .units import states_money
 from .wordrows import KeyRows, WordRows
 
 if TYPE_CHECKING:
@@ -81,6 +82,12 @@ class ArticleSentences:
         from .windows import Layout
 
         return Layout.of(self)
+
+    @cached_property
+    def states_money(self) -> bool:
+        """Whether its text states an amount of money anywhere (index.units.states_money), read
+        on first use and kept with it: a library asked about money reads each article once."""
+        return states_money(self.text)
 
     @classmethod
     def build(

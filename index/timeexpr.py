@@ -37,9 +37,21 @@ _NEWEST = re.compile(
 # "heute"/"today" meaning "nowadays", not the day: "bis heute", "even today", "than it is
 # today", "known as today" ask how things are now (the newest articles), they do not restrict
 # to today's. Masked before the rules run; they count as asking for the newest. ("noch heute",
-# "heute noch" stay the day: "Fällt die Entscheidung noch heute?")
+# "heute noch" stay the day: "Fällt die Entscheidung noch heute?") So does "today" beside a
+# verb of a state that lasts (who runs, leads or owns something, where people live, what a
+# thing costs): "Who runs Aisha's Salon and Spa today?" asks who runs it now, and restricted to
+# the articles published today it was not found. An event's verb keeps the day ("Was hat der
+# Bundestag heute beschlossen?", "Which trains run today?": only the -s form, "who runs", is
+# read as the state; "live" and "leben" are one whatever their person).
+_STATE_VERB = (
+    r"(?:runs|leads|heads|owns|manages|chairs|coaches|governs|rules|employs|lives|live|costs|"
+    r"(?:does|do) [^.?!]{0,40}\b(?:cost|earn|own|employ)|leitet|leiten|führt|regiert|besitzt|"
+    r"gehört|gehören|trainiert|lebt|leben|wohnt|wohnen|kostet|kosten|beschäftigt|verdient)"
+)
 _NOWADAYS = re.compile(
-    r"\bbis (?:zum )?heute\b|\bbis zum heutigen tag\b"
+    rf"\b{_STATE_VERB}\b[^.?!]{{0,60}}\b(?:today|heute)\b"
+    rf"|\b(?:today|heute)\b[^.?!]{{0,40}}\b{_STATE_VERB}\b"
+    r"|\bbis (?:zum )?heute\b|\bbis zum heutigen tag\b"
     r"|\b(?:even|still|until|till|up to|up until)\s+today\b|\bas today\b|\bto this day\b"
     r"|\bthan\b[^.?!]{0,40}\btoday\b|\btoday\b[^.?!]{0,40}\bthan\b"
     r"|\bheute\b[^.?!]{0,40}\b(?:als|im vergleich|verglichen|gegenüber)\b"

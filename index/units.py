@@ -186,3 +186,63 @@ def _numbers(text: str) -> tuple[tuple[str, str, bool], ...]:
         )
         for m in _NUMBER.finditer(text)
     )
+
+
+# A question for an amount of money by the words that ask for nothing else: "Wie viel kostet …",
+# "verdient", "Jahresgehalt", "How much does … cost", "earn", "pay". Not the weaker money cues
+# above ("Wert", "value", "Aufträge", "orders", "Schaden", "loss", "ticket", "fine"), which ask
+# for counts and other things too; and English "pay" not "pays" (French "son pays": country).
+_MONEY_ASKED = re.compile(
+    r"\b(?:kost(?:e|et|en|ete|eten|et's)|kostspielig|teuer\w*|bezahl\w*|zahlt|zahlte|zahlten|"
+    r"verdien\w*|gehalt|gehälter|lohn|löhne|miete|mieten|gebühr\w*|geld|"
+    r"\w+(?:kosten|preis|preise|gehalt|lohn|miete|gebühr|gebühren)|preis|preise|kosten|"
+    r"cost|costs|costing|costed|price|prices|priced|pay|paid|paying|earn|earns|earned|earning|"
+    r"earnings|salary|salaries|wage|wages|rent|fare|fares|fee|fees|expensive|money|"
+    r"co[uû]te?|coûtent|prix|cuesta|cuestan|precio|costa|costano|prezzo)\b",
+    _I,
+)
+# Nothing to pay: the answer to "Wie viel kostet der Eintritt?" may be "Der Eintritt ist frei".
+_NO_CHARGE = re.compile(
+    r"\b(?:kostenlos\w*|kostenfrei\w*|gebührenfrei\w*|gratis|umsonst|eintritt (?:ist )?frei|"
+    r"free|no charge|without charge|gratuit\w*|gratuito|gratuita)\b",
+    _I,
+)
+# A currency, or a scale word that news write after an amount of money without one ("5,7
+# Milliarden"); not a single letter ("A400M" is an aircraft, "5 m" a distance).
+_MONEY_AFTER = re.compile(
+    r"^\W{0,3}(?:\w+\s+){0,2}?(?:"
+    + _CURRENCY
+    + r"|mio\.?|mrd\.?|millionen|milliarden|million|millions|billion|billions|bn)(?!\w)",
+    _I,
+)
+
+
+# What an amount of money is written with, anywhere: a text without any states none.
+_MONEY_WORD = re.compile(
+    r"[€$£¥]|\b(?:" + _CURRENCY + r"|mio|mrd|millionen|milliarden|million|millions|billion|"
+    r"billions|bn)(?!\w)",
+    _I,
+)
+
+
+def asks_money(question: str) -> bool:
+    """Whether `question` asks for an amount of money by a word that asks for nothing else, and
+    counts no thing ("Wie viele Nobelpreise …", "How many lives did the war cost?")."""
+    return _MONEY_ASKED.search(question) is not None and expected(question)[1] is None
+
+
+def states_money(text: str) -> bool:
+    """Whether `text` states an amount of money anywhere (a currency, or a scale such as
+    "Milliarden" after a number: "5,7 Milliarden"), or that nothing is to be paid ("kostenlos",
+    "free")."""
+    if _NO_CHARGE.search(text):
+        return True
+    if _MONEY_WORD.search(text) is None:  # one pass, where most articles stop
+        return False
+    # Read whole, not cached line by line as _numbers caches sentences: an article is read
+    # once per question for money, and its lines would crowd the sentences out of the cache.
+    return any(
+        _CURRENCY_BEFORE.search(text[max(0, m.start() - 4) : m.start()]) is not None
+        or _MONEY_AFTER.match(text[m.end() : m.end() + _AFTER]) is not None
+        for m in _NUMBER.finditer(text)
+    )

@@ -15,7 +15,7 @@ import pytest
 from bot.settings import Settings, SettingsError
 from index import asking
 from index.answer import READER_THRESHOLD, READER_WEIGHT, AnswerConfig, product_config
-from index.answer_config import PLACE_BELOW
+from index.answer_config import MONEY_BELOW, PLACE_BELOW
 from index.cli_env import open_library
 from index.embedder import HashEmbedder
 from index.library import Library, LibraryConfig
@@ -113,12 +113,13 @@ def test_without_the_reader_answers_come_from_the_ranker_and_it_is_said_once(
 
 def test_reader_setting(tmp_path: Path) -> None:
     # On by default (the reader ships), with its own abstention threshold; READER=0: the ranker's
-    # (its settings but the place check, which needs no reader: index.places).
+    # (its settings but the place and money checks, which need no reader: index.places,
+    # index.units).
     assert Settings.from_env({}).library_config().answer == product_config(True)
     assert product_config(True).reader_weight == READER_WEIGHT > 0
     assert product_config(True).threshold == READER_THRESHOLD
     ranker = Settings.from_env({"READER": "0"}).library_config().answer
-    assert ranker == replace(AnswerConfig(), place_below=PLACE_BELOW)
+    assert ranker == replace(AnswerConfig(), place_below=PLACE_BELOW, money_below=MONEY_BELOW)
     assert Settings.from_env({"READER": "1"}).library_config().answer.reader_weight == READER_WEIGHT
     with pytest.raises(SettingsError, match="READER"):
         Settings.from_env({"READER": "maybe"})

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from index.answer import AnswerConfig
+from index.answer_config import MONEY_BELOW, product_config
 from index.embedder import HashEmbedder
 from index.library import Library, LibraryConfig
-from index.units import holds_unit
+from index.units import asks_money, holds_unit, states_money
 
 
 @pytest.mark.parametrize(
@@ -186,3 +187,67 @@ def test_the_confidence_is_discounted_by_the_size_of_the_library(tmp_path: Path)
     discount = 0.05 * math.log10(passages)
     assert discount > 0.01
     assert found[1, 0.05] == pytest.approx(found[passages, 0.0] - discount)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Wie viel verdient der neue Intendant im Jahr?", True),
+        ("Wie hoch ist der Mindestlohn in Deutschland?", True),  # a compound's head
+        ("How much does a Big Mac cost in the United States?", True),
+        ("Wie teuer ist das Ticket?", True),
+        # Counting a thing, not money: a prize, lives
+        ("Wie viele Nobelpreise hat sie gewonnen?", False),
+        ("How many lives did the war cost?", False),
+        # French "pays" is a country; "Aufträge" may be counted
+        ("Quelle part des habitants vit hors de son pays ?", False),
+        ("Wie hoch sind die offenen Aufträge?", False),
+    ],
+)
+def test_asks_money(question: str, expected: bool) -> None:
+    assert asks_money(question) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Das Ticket kostet 49 Euro im Monat.", True),
+        ("A Big Mac costs $5.79 on average.", True),
+        ("Die Aufträge belaufen sich auf 5,7 Milliarden.", True),  # a scale stands for it
+        ("Der Eintritt ist frei.", True),  # nothing to pay is an answer
+        ("Entry is free for children.", True),
+        ("Sie war zwölf Jahre Intendantin und 32 Jahre im Sender.", False),
+        ("Am 14. Oktober 2021 wurde der Plan vorgestellt.", False),
+        # A letter after a number is no scale of money: an aircraft, a distance
+        ("Dort werden A400M-Piloten ausgebildet.", False),
+        ("Der Turm ist 5 m hoch.", False),
+    ],
+)
+def test_states_money(text: str, expected: bool) -> None:
+    assert states_money(text) is expected
+
+
+def test_money_asked_of_an_article_stating_none_is_answered_with_less_confidence(
+    tmp_path: Path,
+) -> None:
+    texts = {
+        "none": "Ralf Ludwig wird neuer Intendant des Senders. Er war zuvor Verwaltungsdirektor.",
+        "money": "Ralf Ludwig wird neuer Intendant des Senders. Er verdient 295.000 Euro im Jahr.",
+    }
+    questions = ["Wie viel verdient der neue Intendant Ralf Ludwig im Jahr?"]
+    never = replace(product_config(reader=False), threshold=-math.inf)
+    found = {}
+    for name, text in texts.items():
+        for below in (0.0, MONEY_BELOW):
+            config = LibraryConfig(
+                tmp_path / f"{name}-{below}", answer=replace(never, money_below=below)
+            )
+            library = Library(config, embedder=HashEmbedder())
+            library.add_text(text, title="Neuer Intendant")
+            found[name, below] = library.ask(questions[0]).confidence
+            library.close()
+    assert MONEY_BELOW > 0
+    assert product_config().money_below == MONEY_BELOW
+    assert AnswerConfig().money_below == 0.0
+    assert found["none", MONEY_BELOW] == pytest.approx(found["none", 0.0] - MONEY_BELOW)
+    assert found["money", MONEY_BELOW] == pytest.approx(found["money", 0.0])
