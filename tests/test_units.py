@@ -56,6 +56,14 @@ from index.units import asks_money, holds_unit, states_money
         ),
         ("How many burials a day are there now?", "There are around 24 burials each day.", True),
         ("How many burials a day are there now?", "The island has held 1 million dead.", False),
+        # People in general count any group of people asked for; another thing counts nothing.
+        (
+            "Wie viele Unterschriften hat die Petition gesammelt?",
+            "Unterschrieben haben bislang fast 10.000 Menschen.",
+            True,
+        ),
+        ("How many visitors came to the fair?", "About 2,000 people came on Sunday.", True),
+        ("How many visitors came to the fair?", "About 2,000 stalls opened on Sunday.", False),
         # Money earned; the cue inside a German compound ("Jahresgehalt", "Arbeitslosenquote",
         # "Durchschnittstemperatur").
         ("How much does the mayor earn per year?", "He is paid $120,000 a year.", True),
