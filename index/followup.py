@@ -65,11 +65,17 @@ def refers_back(question: str, language: str) -> bool:
         word = token.lower()
         if word == conjunction and i + 1 < len(tokens) and tokens[i + 1].lower() in clause:
             continue
-        if word in back and not (word in own and any(t[:1].isupper() for t in tokens[1:i])):
+        if word in back and not (word in own and any(_named(t) for t in tokens[1:i])):
             return True
         if language == "de" and word in _DE_ARTICLES and i == len(tokens) - 1:
             return True
     return False
+
+
+def _named(token: str) -> bool:
+    """Whether a token of a question (not its first) may be a name a pronoun after it refers to:
+    capitalized, and not English "I", which always is ("How do I turn it on?" points back)."""
+    return token[:1].isupper() and token != "I"
 
 
 def has_content(question: str, language: str) -> bool:

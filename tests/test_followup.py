@@ -23,6 +23,9 @@ from index.followup import has_content, needs_context, refers_back
         # An object pronoun is not the clause's own subject (that would be "himself").
         ("Why did Biden pardon him?", "en"),
         ("What does Ofcom want from them?", "en"),
+        # "I" is capitalized, but names nothing "it" could refer to
+        ("How do I turn it on?", "en"),
+        ("Can I still buy it?", "en"),
         ("Et pourquoi?", "fr"),
         ("¿Y dónde está eso?", "es"),
     ],
