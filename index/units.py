@@ -223,8 +223,6 @@ _MONEY_AFTER = re.compile(
     + r"|mio\.?|mrd\.?|millionen|milliarden|million|millions|billion|billions|bn)(?!\w)",
     _I,
 )
-
-
 # What an amount of money is written with, anywhere: a text without any states none.
 _MONEY_WORD = re.compile(
     r"[€$£¥]|\b(?:" + _CURRENCY + r"|mio|mrd|millionen|milliarden|million|millions|billion|"
@@ -247,8 +245,8 @@ def states_money(text: str) -> bool:
         return True
     if _MONEY_WORD.search(text) is None:  # one pass, where most articles stop
         return False
-    # Read whole, not cached line by line as _numbers caches sentences: an article is read
-    # once per question for money, and its lines would crowd the sentences out of the cache.
+    # Read whole, not line by line through _numbers's cache of sentences: an article's lines
+    # would crowd the sentences out of it (ArticleSentences.states_money keeps the result).
     return any(
         _CURRENCY_BEFORE.search(text[max(0, m.start() - 4) : m.start()]) is not None
         or _MONEY_AFTER.match(text[m.end() : m.end() + _AFTER]) is not None
