@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from .lexical import analyze, stopwords
+from .units import PEOPLE
 
 AFTER = 2  # words after the figure (a noun with one adjective: "foreign visitors")
 BEFORE = 3  # words after "Zahl der" / "number of"
@@ -26,9 +27,7 @@ _NUMBER_OF = re.compile(r"\b(?:zahl|anzahl)\s+(?:der|an|von)\s+|\bnumber\s+of\s+
 _TOKEN = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 _OF = frozenset({"für", "von", "pro", "je", "for", "of", "per"})
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-ZÄÖÜ])")
-GENERIC = frozenset(
-    {"menschen", "personen", "leute", "people", "persons", "individuals", "mal", "times"}
-)
+GENERIC = PEOPLE | {"mal", "times"}
 
 
 Counted = tuple[frozenset[str], frozenset[str]]  # the stems of what is counted; of what

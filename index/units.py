@@ -132,7 +132,8 @@ _AFTER = 40  # characters after a number in which its unit must start
 # People in general count any group of people a question counts: "fast 10.000 Menschen" signed,
 # for "Wie viele Unterschriften …?"; "2,000 people" came, for "how many visitors". (Held-out
 # news set #7: that answer was "not found", the count's step taking 0.1 off for the word.)
-_PEOPLE = frozenset({"menschen", "personen", "leute", "people", "persons", "individuals"})
+# (index.counted.GENERIC reads the same words as saying nothing of what a figure counts.)
+PEOPLE = frozenset({"menschen", "personen", "leute", "people", "persons", "individuals"})
 _CURRENCY_BEFORE = re.compile(r"[€$£¥]\s?$")
 
 
@@ -158,7 +159,7 @@ def expected(question: str) -> tuple[re.Pattern[str] | None, str | None]:
 def holds_unit(question: str, sentence: str) -> bool:
     """Whether `sentence` holds a number of the kind `question` asks for that the question does
     not already hold: an amount of money, a share, an age, ..., or a count of the thing asked (or
-    of people in general: _PEOPLE)."""
+    of people in general: PEOPLE)."""
     pattern, noun = expected(question)
     if pattern is None and noun is None:
         return False
@@ -171,7 +172,7 @@ def holds_unit(question: str, sentence: str) -> bool:
         if noun is None:
             continue
         words = after.casefold().split()[:3]
-        if noun in " ".join(words) or _PEOPLE.intersection(w.strip(".,;:!?") for w in words):
+        if noun in " ".join(words) or PEOPLE.intersection(w.strip(".,;:!?") for w in words):
             return True
     return False
 
@@ -217,18 +218,13 @@ _NO_CHARGE = re.compile(
 )
 # A currency, or a scale word that news write after an amount of money without one ("5,7
 # Milliarden"); not a single letter ("A400M" is an aircraft, "5 m" a distance).
+_MONEY_SCALE = r"mio|mrd|millionen|milliarden|million|millions|billion|billions|bn"
 _MONEY_AFTER = re.compile(
-    r"^\W{0,3}(?:\w+\s+){0,2}?(?:"
-    + _CURRENCY
-    + r"|mio\.?|mrd\.?|millionen|milliarden|million|millions|billion|billions|bn)(?!\w)",
+    rf"^\W{{0,3}}(?:\w+\s+){{0,2}}?(?:{_CURRENCY}|{_MONEY_SCALE})(?!\w)",
     _I,
 )
 # What an amount of money is written with, anywhere: a text without any states none.
-_MONEY_WORD = re.compile(
-    r"[€$£¥]|\b(?:" + _CURRENCY + r"|mio|mrd|millionen|milliarden|million|millions|billion|"
-    r"billions|bn)(?!\w)",
-    _I,
-)
+_MONEY_WORD = re.compile(rf"[€$£¥]|\b(?:{_CURRENCY}|{_MONEY_SCALE})(?!\w)", _I)
 
 
 def asks_money(question: str) -> bool:
